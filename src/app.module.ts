@@ -1,0 +1,34 @@
+import { type DynamicModule, type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { AuthModule } from './auth/auth.module';
+import { ProblemFilter } from './common/problem.filter';
+import { AppConfig } from './config/env';
+import { HealthController } from './health/health.controller';
+import { HttpMetrics, MetricsController, RequestLogMiddleware } from './metrics/metrics';
+import { TemporalModule } from './temporal/temporal.module';
+
+/** Feature modules of the API (one per path family of API.md). */
+const FEATURES: Array<DynamicModule | (new () => unknown)> = [];
+
+@Module({})
+export class AppModule implements NestModule {
+  static forConfig(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      global: true,
+      imports: [
+        { module: class ConfigModule {}, global: true, providers: [{ provide: AppConfig, useValue: config }], exports: [AppConfig] },
+        TemporalModule,
+        AuthModule,
+        ...FEATURES,
+      ],
+      controllers: [HealthController, MetricsController],
+      providers: [HttpMetrics, { provide: APP_FILTER, useClass: ProblemFilter }],
+      exports: [HttpMetrics],
+    };
+  }
+
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(RequestLogMiddleware).forRoutes('*path');
+  }
+}

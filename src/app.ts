@@ -1,0 +1,64 @@
+import 'reflect-metadata';
+import { ConsoleLogger, type LogLevel } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { AppModule } from './app.module';
+import { problem, PROBLEM_CONTENT_TYPE } from './common/problem';
+import { validationPipe } from './common/validation';
+import type { AppConfig } from './config/env';
+
+const LEVELS: Record<AppConfig['LOG_LEVEL'], LogLevel[]> = {
+  debug: ['debug', 'log', 'warn', 'error', 'fatal'],
+  log: ['log', 'warn', 'error', 'fatal'],
+  warn: ['warn', 'error', 'fatal'],
+  error: ['error', 'fatal'],
+};
+
+/** The process logger: structured JSON lines (or plain text with LOG_JSON=false). */
+export function createLogger(config: AppConfig): ConsoleLogger {
+  return new ConsoleLogger({ json: config.LOG_JSON, logLevels: LEVELS[config.LOG_LEVEL], colors: !config.LOG_JSON });
+}
+
+function sendProblem(res: Response, status: number, slug: string, detail: string): void {
+  res.status(status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem(status, slug, detail)));
+}
+
+/** Builds the API (not listening): body limits, validation, errors as problem+json, OpenAPI at /docs. */
+export async function createApp(config: AppConfig, logger = createLogger(config)): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forConfig(config), { bodyParser: false, logger });
+  app.disable('x-powered-by');
+  app.set('query parser', 'simple');
+  // Bodies are JSON only, at most 100 kB; parser errors become problem+json here, before Nest routing.
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
+    if (hasBody && ['POST', 'PUT', 'PATCH'].includes(req.method) && !req.is(['application/json', 'application/*+json'])) {
+      if (req.path.startsWith('/codec/')) return next();
+      return sendProblem(res, 415, 'unsupported-media-type', 'The request body must be JSON (Content-Type: application/json).');
+    }
+    next();
+  });
+  app.use(express.json({ limit: '100kb', type: ['application/json', 'application/*+json'], strict: true }));
+  app.use((err: { type?: string; status?: number }, _req: Request, res: Response, next: NextFunction) => {
+    if (err?.type === 'entity.too.large') return sendProblem(res, 413, 'payload-too-large', 'The request body is over 100 kB.');
+    if (err?.type === 'entity.parse.failed') return sendProblem(res, 400, 'invalid-json', 'The request body is not valid JSON.');
+    if (err?.status && err.status >= 400 && err.status < 500) return sendProblem(res, err.status, 'bad-request', 'The request body cannot be read.');
+    next(err);
+  });
+  app.useGlobalPipes(validationPipe());
+  app.enableShutdownHooks();
+
+  const doc = new DocumentBuilder()
+    .setTitle('PRE Orchestrator')
+    .setDescription(
+      "Programme de Réussite Éducative of the CCAS de Dijon: children's parcours and the funding convention, " +
+        'run as durable Temporal workflows. Errors are application/problem+json (RFC 9457).',
+    )
+    .setVersion('0.1.0')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
+    .addSecurityRequirements('bearer')
+    .build();
+  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, doc), { jsonDocumentUrl: 'docs-json' });
+  return app;
+}

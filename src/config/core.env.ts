@@ -1,0 +1,87 @@
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Max, Min, MinLength } from 'class-validator';
+
+const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
+const toBool = ({ value }: { value: unknown }) =>
+  value === undefined || value === '' ? undefined : value === true || value === 'true' || value === '1' ? true : value === false || value === 'false' || value === '0' ? false : value;
+
+/** Process, Temporal connection, HTTP, auth and observability settings. */
+export class CoreEnv {
+  @IsIn(['development', 'production', 'test'])
+  NODE_ENV: 'development' | 'production' | 'test' = 'development';
+
+  /** HTTP port of the API. */
+  @Transform(toInt) @IsInt() @Min(0) @Max(65535)
+  PORT = 3000;
+
+  @IsString()
+  HOST = '0.0.0.0';
+
+  /** Address of an existing Temporal cluster. Unset: `npm start` runs an embedded dev server. */
+  @IsOptional() @IsString() @MinLength(3)
+  TEMPORAL_ADDRESS?: string;
+
+  @IsString() @MinLength(1)
+  TEMPORAL_NAMESPACE = 'default';
+
+  /** Temporal Cloud API key (implies TLS). */
+  @IsOptional() @IsString() @MinLength(1)
+  TEMPORAL_API_KEY?: string;
+
+  /** mTLS client certificate and key (PEM file paths), and an optional CA and server name. */
+  @IsOptional() @IsString() TEMPORAL_TLS_CERT_PATH?: string;
+  @IsOptional() @IsString() TEMPORAL_TLS_KEY_PATH?: string;
+  @IsOptional() @IsString() TEMPORAL_TLS_CA_PATH?: string;
+  @IsOptional() @IsString() TEMPORAL_TLS_SERVER_NAME?: string;
+
+  /** Task queue shared by the API (client) and the workers. */
+  @IsString() @MinLength(1)
+  TEMPORAL_TASK_QUEUE = 'pre-orchestrator';
+
+  /** Embedded dev server: gRPC port, Web UI port, and the folder holding its SQLite file and dev secrets. */
+  @Transform(toInt) @IsInt() @Min(0) @Max(65535)
+  TEMPORAL_DEV_PORT = 7233;
+
+  @Transform(toInt) @IsInt() @Min(0) @Max(65535)
+  TEMPORAL_UI_PORT = 8233;
+
+  @IsString() @MinLength(1)
+  PRE_DATA_DIR = '.data';
+
+  /** Dev auth: HS256 secret. Unset in development: generated once into PRE_DATA_DIR/jwt-secret. */
+  @IsOptional() @IsString() @MinLength(32, { message: 'JWT_SECRET must be at least 32 characters' })
+  JWT_SECRET?: string;
+
+  /** Production auth: the identity provider's JWKS URL; tokens are then checked against it. */
+  @IsOptional() @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
+  JWT_JWKS_URL?: string;
+
+  @IsString() @MinLength(1)
+  JWT_ISSUER = 'pre-orchestrator-dev';
+
+  @IsString() @MinLength(1)
+  JWT_AUDIENCE = 'pre-orchestrator';
+
+  /** Worker: port of the Prometheus endpoint for the Temporal SDK's metrics (0 disables it). */
+  @Transform(toInt) @IsInt() @Min(0) @Max(65535)
+  WORKER_METRICS_PORT = 9464;
+
+  /** Worker: how long a shutting-down worker waits for in-flight activities. */
+  @Transform(toInt) @IsInt() @Min(0) @Max(3600)
+  WORKER_SHUTDOWN_GRACE_SECONDS = 10;
+
+  /** Worker: prebuilt workflow bundle (set by `npm run build`; falls back to bundling at start). */
+  @IsOptional() @IsString()
+  WORKFLOW_BUNDLE_PATH?: string;
+
+  @IsIn(['debug', 'log', 'warn', 'error'])
+  LOG_LEVEL: 'debug' | 'log' | 'warn' | 'error' = 'log';
+
+  /** JSON logs (default) or human-readable ones. */
+  @Transform(toBool) @IsBoolean()
+  LOG_JSON = true;
+
+  /** How long the API waits for Temporal on an update before answering 504. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(600)
+  UPDATE_TIMEOUT_SECONDS = 30;
+}

@@ -1,0 +1,17 @@
+/** API process: `npm run start:api`, against TEMPORAL_ADDRESS (or the embedded dev server's address). */
+import 'reflect-metadata';
+import { createApp, createLogger } from './app';
+import { appConfigOrExit } from './config/env';
+
+async function main(): Promise<void> {
+  const config = appConfigOrExit();
+  const logger = createLogger(config);
+  const app = await createApp(config, logger);
+  await app.listen(config.PORT, config.HOST);
+  logger.log(`API listening on ${await app.getUrl()} (OpenAPI at /docs)`, 'Bootstrap');
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`API failed to start: ${(e as Error).stack ?? String(e)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,26 @@
+/** Worker process: `npm run start:worker` (several may run side by side on the same task queue). */
+import 'reflect-metadata';
+import { appConfigOrExit } from './config/env';
+import { temporalAddress } from './temporal/connection-options';
+import { createWorker } from './worker/run-worker';
+
+async function main(): Promise<void> {
+  const config = appConfigOrExit();
+  const { worker, connection } = await createWorker(config);
+  const stop = (signal: string) => {
+    process.stdout.write(JSON.stringify({ level: 'info', context: 'Worker', msg: `${signal}: draining in-flight tasks` }) + '\n');
+    worker.shutdown();
+  };
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.stdout.write(
+    JSON.stringify({ level: 'info', context: 'Worker', msg: 'worker polling', address: temporalAddress(config), taskQueue: config.TEMPORAL_TASK_QUEUE }) + '\n',
+  );
+  await worker.run();
+  await connection.close();
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`worker failed: ${(e as Error).stack ?? String(e)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,65 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { DefaultLogger, NativeConnection, Runtime, Worker, type LogEntry } from '@temporalio/worker';
+import { createActivities } from '../../activities';
+import { Outbox } from '../../activities/outbox';
+import type { AppConfig } from '../config/env';
+import { projectRoot } from '../config/project-root';
+import { StaffDirectory } from '../staff/staff-directory';
+import { connectionOptions } from '../temporal/connection-options';
+import { dataConverter } from '../temporal/data-converter';
+
+let runtimeInstalled = false;
+
+/**
+ * Installs the SDK runtime once per process: JSON logs on stdout, SDK metrics on their own Prometheus port,
+ * and no signal handling of its own (the process entry points drain in order: API, worker, dev server).
+ */
+export function installRuntime(config: AppConfig): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  if (config.NODE_ENV === 'test') return; // tests install a quiet runtime of their own
+  const level = config.LOG_LEVEL === 'debug' ? 'DEBUG' : config.LOG_LEVEL === 'log' ? 'INFO' : config.LOG_LEVEL === 'warn' ? 'WARN' : 'ERROR';
+  Runtime.install({
+    shutdownSignals: [],
+    logger: new DefaultLogger(level, (entry: LogEntry) => {
+      process.stdout.write(
+        JSON.stringify({ level: entry.level.toLowerCase(), time: new Date(Number(entry.timestampNanos / 1_000_000n)).toISOString(), context: 'Temporal', msg: entry.message, ...entry.meta }) + '\n',
+      );
+    }),
+    telemetryOptions: {
+      logging: { filter: `${level === 'DEBUG' ? 'DEBUG' : 'WARN'}`, forward: {} },
+      ...(config.WORKER_METRICS_PORT > 0 ? { metrics: { prometheus: { bindAddress: `0.0.0.0:${config.WORKER_METRICS_PORT}` } } } : {}),
+    },
+  });
+}
+
+/** Where the worker finds its workflows: the prebuilt bundle of `npm run build`, else the sources. */
+export function workflowSource(config: AppConfig): { workflowBundle: { codePath: string } } | { workflowsPath: string } {
+  const root = projectRoot();
+  const bundle = config.WORKFLOW_BUNDLE_PATH ?? join(root, 'dist', 'workflow-bundle.js');
+  if (existsSync(bundle) && (config.WORKFLOW_BUNDLE_PATH || __filename.endsWith('.js'))) return { workflowBundle: { codePath: bundle } };
+  return { workflowsPath: require.resolve(join(root, 'workflows')) };
+}
+
+/** The activities' dependencies, built from configuration. */
+export function activityDeps(config: AppConfig) {
+  const staff = new StaffDirectory(config);
+  return { outbox: new Outbox(join(config.dataDir, 'outbox', 'notifications.jsonl')), resolveRecipient: (r: string) => staff.resolve(r) };
+}
+
+/** Creates the worker of the project's task queue (all workflows, all activities). */
+export async function createWorker(config: AppConfig, connection?: NativeConnection): Promise<{ worker: Worker; connection: NativeConnection }> {
+  installRuntime(config);
+  const conn = connection ?? (await NativeConnection.connect(connectionOptions(config)));
+  const worker = await Worker.create({
+    connection: conn,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    ...workflowSource(config),
+    activities: createActivities(activityDeps(config)),
+    dataConverter: dataConverter(config),
+    shutdownGraceTime: `${config.WORKER_SHUTDOWN_GRACE_SECONDS}s`,
+  });
+  return { worker, connection: conn };
+}

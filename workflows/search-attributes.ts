@@ -1,0 +1,66 @@
+/**
+ * Every custom search attribute the project uses, in one list. The dev server (npm start), the test
+ * server setup and docker-compose's admin-tools job register exactly these (a test checks the compose
+ * file against this list). None of them may hold personal data: they are visible in the Temporal UI.
+ */
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+
+/** Current stage of a parcours (REFERRED … CLOSED). */
+export const PRE_STAGE = defineSearchAttributeKey('PreStage', SearchAttributeType.KEYWORD);
+/** QPV code of the child's residence (FONTAINE_D_OUCHE, GRESILLES, or OTHER). */
+export const PRE_QPV = defineSearchAttributeKey('PreQpv', SearchAttributeType.KEYWORD);
+/** Staff id of the référent de parcours. */
+export const PRE_REFERENT_ID = defineSearchAttributeKey('PreReferentId', SearchAttributeType.KEYWORD);
+/** Next deadline of the case, convention or funding year. */
+export const PRE_NEXT_DEADLINE = defineSearchAttributeKey('PreNextDeadline', SearchAttributeType.DATETIME);
+/** What the next deadline is (e.g. CONSENT_EXPIRY, FINANCIAL_REPORT). */
+export const PRE_NEXT_DEADLINE_KIND = defineSearchAttributeKey('PreNextDeadlineKind', SearchAttributeType.KEYWORD);
+/** A deadline has passed without the expected action. */
+export const PRE_OVERDUE = defineSearchAttributeKey('PreOverdue', SearchAttributeType.BOOL);
+/** Age band on the referral date: 2-5, 6-10, 11-16, 17+. */
+export const PRE_AGE_BAND = defineSearchAttributeKey('PreAgeBand', SearchAttributeType.KEYWORD);
+/** Reason the case closed, once closed. */
+export const PRE_CLOSURE_REASON = defineSearchAttributeKey('PreClosureReason', SearchAttributeType.KEYWORD);
+/** Keyed hash (HMAC) of the child's normalised identity: finds a duplicate referral, reveals nothing. */
+export const PRE_CHILD_KEY = defineSearchAttributeKey('PreChildKey', SearchAttributeType.KEYWORD);
+/** Date the referral was received. */
+export const PRE_REFERRED_ON = defineSearchAttributeKey('PreReferredOn', SearchAttributeType.DATETIME);
+/** Reference of the funding convention (on the convention and each of its years). */
+export const PRE_CONVENTION_REF = defineSearchAttributeKey('PreConventionRef', SearchAttributeType.KEYWORD);
+/** Year of a funding-year workflow. */
+export const PRE_FUNDING_YEAR = defineSearchAttributeKey('PreFundingYear', SearchAttributeType.INT);
+/** Stage of a convention or funding year. */
+export const PRE_FUNDING_STAGE = defineSearchAttributeKey('PreFundingStage', SearchAttributeType.KEYWORD);
+
+/** The list every registration reads. */
+export const SEARCH_ATTRIBUTES = [
+  PRE_STAGE,
+  PRE_QPV,
+  PRE_REFERENT_ID,
+  PRE_NEXT_DEADLINE,
+  PRE_NEXT_DEADLINE_KIND,
+  PRE_OVERDUE,
+  PRE_AGE_BAND,
+  PRE_CLOSURE_REASON,
+  PRE_CHILD_KEY,
+  PRE_REFERRED_ON,
+  PRE_CONVENTION_REF,
+  PRE_FUNDING_YEAR,
+  PRE_FUNDING_STAGE,
+] as const;
+
+/** The CLI's type names (`temporal server start-dev --search-attribute Name=Type`). */
+export const CLI_TYPE_NAMES: Record<string, string> = {
+  [SearchAttributeType.KEYWORD]: 'Keyword',
+  [SearchAttributeType.DATETIME]: 'Datetime',
+  [SearchAttributeType.BOOL]: 'Bool',
+  [SearchAttributeType.INT]: 'Int',
+  [SearchAttributeType.TEXT]: 'Text',
+  [SearchAttributeType.DOUBLE]: 'Double',
+  [SearchAttributeType.KEYWORD_LIST]: 'KeywordList',
+};
+
+/** `Name=Type` pairs, as the CLI and the admin-tools job take them. */
+export function searchAttributeCliArgs(): string[] {
+  return SEARCH_ATTRIBUTES.map((k) => `${k.name}=${CLI_TYPE_NAMES[k.type]}`);
+}
