@@ -29,7 +29,7 @@ export default tseslint.config(
     files: ['workflows/**/*.ts'],
     rules: {
       'no-console': 'error',
-      'no-restricted-imports': ['error', {
+      '@typescript-eslint/no-restricted-imports': ['error', {
         paths: [
           ...nodeBuiltins.flatMap((m) => [m, `node:${m}`]).map((name) => ({ name, message: 'Workflow code is deterministic: no Node builtins.' })),
           { name: 'class-validator', message: 'Validation belongs to the API layer.' },
@@ -40,7 +40,7 @@ export default tseslint.config(
         patterns: [
           { group: ['@nestjs/*'], message: 'Workflow code never imports Nest.' },
           { group: ['../src/*', '../../src/*', '**/src/**'], message: 'workflows/ never imports src/.' },
-          { group: ['../activities/*', '!../activities/*.types'], importNamePattern: '^(?!type )', allowTypeImports: true, message: 'Import activities with `import type` only.' },
+          { group: ['../activities', '../activities/*'], allowTypeImports: true, message: 'Import activities with `import type` only.' },
         ],
       }],
     },

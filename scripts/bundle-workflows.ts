@@ -1,12 +1,12 @@
 /** `npm run build`: bundles the workflows once so that production workers load code, not webpack. */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { bundleWorkflowCode } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 
 async function main(): Promise<void> {
   const started = Date.now();
-  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve(join(__dirname, '..', 'workflows')), logger: undefined });
-  const out = join(__dirname, '..', 'workflow-bundle.js');
+  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve(join(__dirname, '..', 'workflows')), logger: new DefaultLogger('WARN') });
+  const out = join(__dirname, '..', 'workflow-bundle.js'); // dist/workflow-bundle.js
   writeFileSync(out, code);
   process.stdout.write(`workflow bundle: ${out} (${(code.length / 1024).toFixed(0)} kB, ${Date.now() - started} ms)\n`);
 }

@@ -47,7 +47,6 @@ export async function createApp(config: AppConfig, logger = createLogger(config)
     next(err);
   });
   app.useGlobalPipes(validationPipe());
-  app.enableShutdownHooks();
 
   const doc = new DocumentBuilder()
     .setTitle('PRE Orchestrator')

@@ -40,15 +40,19 @@ async function main(): Promise<void> {
     stopping = true;
     logger.log(`${signal}: stopping the API, draining the worker, stopping the dev server`, 'Dev');
     await app.close().catch((e: Error) => logger.warn(`API close: ${e.message}`, 'Dev'));
-    worker.shutdown();
+    if (worker.getState() === 'RUNNING') worker.shutdown();
     await workerRun.catch((e: Error) => logger.warn(`worker: ${e.message}`, 'Dev'));
     await connection.close().catch(() => undefined);
+    logger.log('API and worker stopped', 'Dev');
     await devServer?.stop();
     logger.log('stopped', 'Dev');
     process.exit(0);
   };
   process.once('SIGINT', () => void stop('SIGINT'));
   process.once('SIGTERM', () => void stop('SIGTERM'));
+  // npm may die before forwarding a signal (its shell does not forward it): an orphaned service stops too.
+  const parent = process.ppid;
+  setInterval(() => process.ppid !== parent && void stop('parent process exited'), 500).unref();
   workerRun.catch((e: Error) => {
     logger.error(`worker stopped: ${e.message}`, 'Dev');
     void stop('worker failure');

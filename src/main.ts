@@ -7,6 +7,7 @@ async function main(): Promise<void> {
   const config = appConfigOrExit();
   const logger = createLogger(config);
   const app = await createApp(config, logger);
+  app.enableShutdownHooks(['SIGINT', 'SIGTERM']);
   await app.listen(config.PORT, config.HOST);
   logger.log(`API listening on ${await app.getUrl()} (OpenAPI at /docs)`, 'Bootstrap');
 }

@@ -11,8 +11,13 @@ import { projectRoot } from './project-root';
 /** The sections of the one env schema; each is a class-validator class with its defaults. */
 const SECTIONS = [CoreEnv, ParcoursEnv, ConventionEnv, NotificationsEnv] as const;
 
-/** The validated, typed configuration of a process (also the Nest injection token). */
+/**
+ * The validated, typed configuration of a process. The abstract class is the Nest injection token and the
+ * interface its shape: one name for both, so `constructor(config: AppConfig)` just works.
+ */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export abstract class AppConfig {}
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export interface AppConfig extends CoreEnv, ParcoursEnv, ConventionEnv, NotificationsEnv {
   /** Absolute path of PRE_DATA_DIR. */
   dataDir: string;

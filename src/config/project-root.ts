@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 export function projectRoot(from: string = __dirname): string {
   let dir = from;
   for (;;) {
-    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'scripts'))) return dir;
+    if (existsSync(join(dir, 'package.json'))) return dir;
     const up = dirname(dir);
     if (up === dir) throw new Error(`No project root above ${from}`);
     dir = up;

@@ -5,7 +5,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bundleWorkflowCode } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import { freePort, startDevServer, temporalBinaries, type DevServer } from '../../src/dev/dev-server';
 
 declare global {
@@ -30,7 +30,7 @@ export default async function globalSetup(): Promise<void> {
   process.env.PRE_TEST_TEMPORAL_UI = server.uiUrl;
   const dir = mkdtempSync(join(tmpdir(), 'pre-test-'));
   process.env.PRE_TEST_TMP = dir;
-  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: undefined });
+  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: new DefaultLogger('WARN') });
   const bundle = join(dir, 'workflow-bundle.js');
   writeFileSync(bundle, code);
   process.env.PRE_TEST_WORKFLOW_BUNDLE = bundle;

@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
-import { createActivities } from '../../activities';
+import { type createActivities } from '../../activities';
 
 let runtimeReady = false;
 /** Quiet SDK logs in tests (warnings and errors only). */

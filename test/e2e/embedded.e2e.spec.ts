@@ -1,0 +1,102 @@
+/**
+ * The embedded default end to end: `npm start` on free ports in a temporary data folder starts the dev
+ * server (with its Web UI), a worker and the API; SIGTERM stops all of them, leaving no process behind.
+ */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from '../../src/dev/dev-server';
+
+const root = join(__dirname, '..', '..');
+
+function descendants(pid: number): number[] {
+  let out = '';
+  try {
+    out = execFileSync('ps', ['-e', '-o', 'pid=,ppid='], { encoding: 'utf8' });
+  } catch {
+    return [];
+  }
+  const rows = out.trim().split('\n').map((l) => l.trim().split(/\s+/).map(Number));
+  const found: number[] = [];
+  const queue = [pid];
+  while (queue.length) {
+    const parent = queue.shift()!;
+    for (const [p, pp] of rows) if (pp === parent) (found.push(p), queue.push(p));
+  }
+  return found;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function waitFor(url: string, status: number, timeoutMs: number): Promise<number> {
+  const started = Date.now();
+  for (;;) {
+    try {
+      const res = await fetch(url);
+      if (res.status === status) return Date.now() - started;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() - started > timeoutMs) throw new Error(`${url} did not answer ${status} within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+interface Started {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<{ code: number | null; signal: string | null }>;
+}
+
+function npmStart(env: Record<string, string>): Started {
+  let output = '';
+  const child = spawn('npm', ['start', '--silent'], { cwd: root, env: { ...process.env, ...env, TEMPORAL_ADDRESS: '', NODE_ENV: 'development' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  return { child, output: () => output, exited };
+}
+
+describe('npm start (embedded default)', () => {
+  jest.setTimeout(240_000);
+
+  it('starts the dev server with its UI, a worker and the API; SIGTERM stops every process', async () => {
+    const [port, devPort, uiPort, metricsPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+    const dataDir = mkdtempSync(join(process.env.PRE_TEST_TMP ?? tmpdir(), 'embedded-'));
+    const run = npmStart({ PORT: String(port), TEMPORAL_DEV_PORT: String(devPort), TEMPORAL_UI_PORT: String(uiPort), WORKER_METRICS_PORT: String(metricsPort), PRE_DATA_DIR: dataDir });
+    try {
+      await waitFor(`http://127.0.0.1:${port}/health/ready`, 200, 180_000);
+      const ready = await (await fetch(`http://127.0.0.1:${port}/health/ready`)).json();
+      expect(ready).toEqual({ status: 'ready', temporal: 'up', workers: expect.any(Number), taskQueue: 'pre-orchestrator' });
+      expect((await fetch(`http://127.0.0.1:${uiPort}/`)).status).toBe(200);
+      expect((await fetch(`http://127.0.0.1:${port}/docs-json`)).status).toBe(200);
+      const sdkMetrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+      expect(sdkMetrics).toMatch(/temporal_/);
+      expect(run.output()).toContain(`Temporal UI    http://localhost:${uiPort}`);
+      expect(run.output()).toContain('npm run token');
+      expect(existsSync(join(dataDir, 'temporal.sqlite'))).toBe(true);
+
+      const children = descendants(run.child.pid!);
+      expect(children.length).toBeGreaterThanOrEqual(2); // node dev.js and the temporal dev server (npm may add a shell)
+      run.child.kill('SIGTERM');
+      // npm forwards the signal to the service and then ends by the same signal
+      const { code, signal } = await run.exited;
+      expect(code === 0 || signal === 'SIGTERM').toBe(true);
+      const started = Date.now();
+      while (children.some(alive) && Date.now() - started < 15_000) await new Promise((r) => setTimeout(r, 200));
+      expect(children.filter(alive)).toEqual([]);
+      expect(run.output()).toContain('"stopped"');
+    } finally {
+      if (run.child.exitCode === null) run.child.kill('SIGKILL');
+      for (const pid of descendants(run.child.pid!)) if (alive(pid)) process.kill(pid, 'SIGKILL');
+    }
+  });
+});

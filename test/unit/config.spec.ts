@@ -1,0 +1,53 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EnvValidationError, loadEnv } from '../../src/config/env';
+
+const dataDir = () => mkdtempSync(join(tmpdir(), 'pre-config-'));
+
+describe('configuration (one validated env schema)', () => {
+  it('applies the defaults of DOMAIN.md and the embedded ports', () => {
+    const env = loadEnv({ PRE_DATA_DIR: dataDir() });
+    expect(env).toMatchObject({
+      PORT: 3000,
+      TEMPORAL_DEV_PORT: 7233,
+      TEMPORAL_UI_PORT: 8233,
+      TEMPORAL_NAMESPACE: 'default',
+      TEMPORAL_TASK_QUEUE: 'pre-orchestrator',
+      PRE_CONSENT_REMINDER_DAYS: 15,
+      PRE_CONSENT_EXPIRY_DAYS: 60,
+      PRE_SIGNATURE_REMINDER_DAYS: 15,
+    });
+    expect(env.TEMPORAL_ADDRESS).toBeUndefined();
+  });
+
+  it('stops on a bad value with a message naming the variable and what it expects', () => {
+    const run = () => loadEnv({ PRE_DATA_DIR: dataDir(), PORT: 'abc', SMTP_URL: 'http://mail', JWT_SECRET: 'short' });
+    expect(run).toThrow(EnvValidationError);
+    try {
+      run();
+    } catch (e) {
+      const message = (e as Error).message;
+      expect(message).toMatch(/PORT \("abc"\): .*integer/);
+      expect(message).toMatch(/SMTP_URL \("http:\/\/mail"\): SMTP_URL must be an smtp:\/\/ or smtps:\/\/ URL/);
+      expect(message).toMatch(/JWT_SECRET .*at least 32 characters/);
+    }
+  });
+
+  it('generates the dev JWT secret once into the data folder and keeps it', () => {
+    const dir = dataDir();
+    const first = loadEnv({ PRE_DATA_DIR: dir });
+    const second = loadEnv({ PRE_DATA_DIR: dir });
+    expect(first.jwtSecret).toHaveLength(43);
+    expect(second.jwtSecret).toBe(first.jwtSecret);
+    expect(readFileSync(join(dir, 'jwt-secret'), 'utf8').trim()).toBe(first.jwtSecret);
+  });
+
+  it('requires a JWKS URL (or secret) and the child-key secret in production', () => {
+    expect(() => loadEnv({ PRE_DATA_DIR: dataDir(), NODE_ENV: 'production' })).toThrow(/JWT_JWKS_URL: required in production[\s\S]*PRE_CHILD_KEY_SECRET: required in production/);
+  });
+
+  it('requires the TLS key with the TLS certificate', () => {
+    expect(() => loadEnv({ PRE_DATA_DIR: dataDir(), TEMPORAL_TLS_CERT_PATH: '/x.pem' })).toThrow(/TEMPORAL_TLS_KEY_PATH: required with TEMPORAL_TLS_CERT_PATH/);
+  });
+});
