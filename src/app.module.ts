@@ -3,12 +3,14 @@ import { APP_FILTER } from '@nestjs/core';
 import { AuthModule } from './auth/auth.module';
 import { ProblemFilter } from './common/problem.filter';
 import { AppConfig } from './config/env';
+import { ConventionsModule } from './conventions/conventions.module';
 import { HealthController } from './health/health.controller';
 import { HttpMetrics, MetricsController, RequestLogMiddleware } from './metrics/metrics';
+import { PrivacyModule } from './privacy/privacy.module';
 import { TemporalModule } from './temporal/temporal.module';
 
 /** Feature modules of the API (one per path family of API.md). */
-const FEATURES: Array<DynamicModule | (new () => unknown)> = [];
+const FEATURES: Array<DynamicModule | (new () => unknown)> = [PrivacyModule, ConventionsModule];
 
 @Module({})
 export class AppModule implements NestModule {

@@ -26,6 +26,7 @@ async function main(): Promise<void> {
       uiPort: config.TEMPORAL_UI_PORT,
       dbFile: join(config.dataDir, 'temporal.sqlite'),
       namespace: config.TEMPORAL_NAMESPACE,
+      codecEndpoint: `http://localhost:${config.PORT}/codec`, // the UI decrypts through the API (PrivacyModule)
     });
     logger.log(`Temporal dev server on ${devServer.address}, Web UI on ${devServer.uiUrl}`, 'Dev');
   }

@@ -6,10 +6,11 @@ import { CoreEnv } from './core.env';
 import { devSecret } from './dev-secrets';
 import { NotificationsEnv } from './notifications.env';
 import { ParcoursEnv } from './parcours.env';
+import { PrivacyEnv } from './privacy.env';
 import { projectRoot } from './project-root';
 
 /** The sections of the one env schema; each is a class-validator class with its defaults. */
-const SECTIONS = [CoreEnv, ParcoursEnv, ConventionEnv, NotificationsEnv] as const;
+const SECTIONS = [CoreEnv, ParcoursEnv, ConventionEnv, NotificationsEnv, PrivacyEnv] as const;
 
 /**
  * The validated, typed configuration of a process. The abstract class is the Nest injection token and the
@@ -18,7 +19,7 @@ const SECTIONS = [CoreEnv, ParcoursEnv, ConventionEnv, NotificationsEnv] as cons
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export abstract class AppConfig {}
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
-export interface AppConfig extends CoreEnv, ParcoursEnv, ConventionEnv, NotificationsEnv {
+export interface AppConfig extends CoreEnv, ParcoursEnv, ConventionEnv, NotificationsEnv, PrivacyEnv {
   /** Absolute path of PRE_DATA_DIR. */
   dataDir: string;
   /** The JWT secret in use (dev/HS256 mode); undefined when JWT_JWKS_URL is set. */

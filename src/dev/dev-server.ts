@@ -29,6 +29,8 @@ export interface DevServerOptions {
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
   /** Extra dynamic config values (KEY=JSON). */
   dynamicConfig?: string[];
+  /** Where the server's own output goes: this process's stdout/stderr (default) or nowhere (tests). */
+  output?: 'inherit' | 'ignore';
 }
 
 export interface DevServer {
@@ -60,7 +62,10 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
   if (opts.codecEndpoint) args.push('--ui-codec-endpoint', opts.codecEndpoint);
   for (const sa of searchAttributeCliArgs()) args.push('--search-attribute', sa);
   for (const dc of opts.dynamicConfig ?? []) args.push('--dynamic-config-value', dc);
-  const child = spawn(opts.cli, args, { stdio: ['ignore', 'inherit', 'inherit'] });
+  const out = opts.output ?? 'inherit';
+  const child = spawn(opts.cli, args, { stdio: ['ignore', out, out] });
+  // a watchdog stops the server if this process dies without stopping it (SIGKILL, a crashed test run)
+  spawn(process.execPath, [join(projectRoot(), 'scripts', 'reaper.js'), String(process.pid), String(child.pid)], { detached: true, stdio: 'ignore' }).unref();
   let exited = false;
   const exit = new Promise<void>((resolve) => child.once('exit', () => ((exited = true), resolve())));
   const started = Date.now();

@@ -1,10 +1,30 @@
 import type { DataConverter } from '@temporalio/common';
 import type { AppConfig } from '../config/env';
+import { EncryptionCodec } from '../privacy/encryption-codec';
+import { loadKeyRing } from '../privacy/key-ring';
 
 /**
- * The one data converter of every process (API client, worker, schedules, tests). The privacy work adds
- * the encryption codec here, so that every path gets it at once.
+ * Module of the failure converter, for `failureConverterPath` and for `bundleWorkflowCode` (the workflow
+ * sandbox loads its converters from the bundle, not from the worker's options).
  */
-export function dataConverter(_env: AppConfig): DataConverter {
-  return {};
+export const FAILURE_CONVERTER_PATH = require.resolve('./failure-converter');
+
+const codecs = new WeakMap<AppConfig, EncryptionCodec>();
+
+/** The payload encryption codec of this configuration (one key ring per process configuration). */
+export function encryptionCodec(config: AppConfig): EncryptionCodec {
+  let codec = codecs.get(config);
+  if (!codec) {
+    codec = new EncryptionCodec(loadKeyRing(config));
+    codecs.set(config, codec);
+  }
+  return codec;
+}
+
+/**
+ * The one data converter of every process (API client, worker, schedules, tests): payloads encrypted with the
+ * configured key ring, failure messages and stack traces encoded (hence encrypted) too.
+ */
+export function dataConverter(config: AppConfig): DataConverter {
+  return { payloadCodecs: [encryptionCodec(config)], failureConverterPath: FAILURE_CONVERTER_PATH };
 }

@@ -16,7 +16,7 @@ import type { Role } from '../../src/auth/roles';
 import { loadEnv, type AppConfig } from '../../src/config/env';
 import { TemporalService } from '../../src/temporal/temporal.service';
 import { createWorker } from '../../src/worker/run-worker';
-import { devServerAddress, uniqueTaskQueue } from './temporal';
+import { devServerAddress, TEST_CODEC_KEYS, uniqueTaskQueue } from './temporal';
 
 export interface TestApp {
   app: INestApplication;
@@ -51,6 +51,7 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     WORKER_METRICS_PORT: '0',
     LOG_LEVEL: 'warn',
     WORKFLOW_BUNDLE_PATH: process.env.PRE_TEST_WORKFLOW_BUNDLE ?? '',
+    PRE_CODEC_KEYS: TEST_CODEC_KEYS, // one key per test file: apps restarted in a test read what they wrote
     ...opts.env,
   });
   const app = await createApp(config);

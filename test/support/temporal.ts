@@ -1,8 +1,12 @@
 /** Temporal helpers for tests: the shared dev server, time-skipping environments, unique task queues. */
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { DataConverter } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { type createActivities } from '../../activities';
+import { EncryptionCodec } from '../../src/privacy/encryption-codec';
+import { KeyRing } from '../../src/privacy/key-ring';
+import { FAILURE_CONVERTER_PATH } from '../../src/temporal/data-converter';
 
 let runtimeReady = false;
 /** Quiet SDK logs in tests (warnings and errors only). */
@@ -35,17 +39,49 @@ export function workflowBundle(): { workflowBundle: { codePath: string } } {
   return { workflowBundle: { codePath } };
 }
 
+const testKey = randomBytes(32);
+/**
+ * The payload encryption key ring of this test file, in PRE_CODEC_KEYS syntax: every test app of the file and
+ * testDataConverter() share it, so a restarted app (or a bare worker) reads what an earlier one wrote.
+ */
+export const TEST_CODEC_KEYS = `test:${testKey.toString('base64')}`;
+
+let testConverter: DataConverter | undefined;
+/**
+ * The production data converter (payload encryption with TEST_CODEC_KEYS, encoded failures). Give it to the
+ * environment AND the worker: `timeSkippingEnv({ dataConverter: testDataConverter() })`,
+ * `testWorker(env, taskQueue, activities, { dataConverter: testDataConverter() })`.
+ */
+export function testDataConverter(): DataConverter {
+  testConverter ??= {
+    payloadCodecs: [new EncryptionCodec(KeyRing.of([{ id: 'test', key: testKey }]))],
+    failureConverterPath: FAILURE_CONVERTER_PATH,
+  };
+  return testConverter;
+}
+
+/** Options of the test environments: the client's data converter (default: the SDK's, no encryption). */
+export interface TestEnvOptions {
+  dataConverter?: DataConverter;
+}
+
 /** A time-skipping environment on the pinned test server binary (no download). */
-export async function timeSkippingEnv(): Promise<TestWorkflowEnvironment> {
+export async function timeSkippingEnv(opts: TestEnvOptions = {}): Promise<TestWorkflowEnvironment> {
   quietRuntime();
   const path = process.env.TEMPORAL_TEST_SERVER_PATH;
-  return TestWorkflowEnvironment.createTimeSkipping(path ? { server: { executable: { type: 'existing-path', path } } } : {});
+  return TestWorkflowEnvironment.createTimeSkipping({
+    ...(path ? { server: { executable: { type: 'existing-path', path } } } : {}),
+    ...(opts.dataConverter ? { client: { dataConverter: opts.dataConverter } } : {}),
+  });
 }
 
 /** An environment on the run's dev server (real visibility and custom search attributes). */
-export async function devServerEnv(): Promise<TestWorkflowEnvironment> {
+export async function devServerEnv(opts: TestEnvOptions = {}): Promise<TestWorkflowEnvironment> {
   quietRuntime();
-  return TestWorkflowEnvironment.createFromExistingServer({ address: devServerAddress() });
+  return TestWorkflowEnvironment.createFromExistingServer({
+    address: devServerAddress(),
+    ...(opts.dataConverter ? { client: { dataConverter: opts.dataConverter } } : {}),
+  });
 }
 
 /** A worker with every workflow and the given activities (default: the real ones on a temp outbox). */

@@ -1,0 +1,88 @@
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsOptional, IsString, Matches, registerDecorator, type ValidationArguments } from 'class-validator';
+import { keyRingProblems, type KeyRingSettings } from '../privacy/key-ring';
+
+const toBool = ({ value }: { value: unknown }) =>
+  value === undefined || value === '' ? undefined : value === true || value === 'true' || value === '1' ? true : value === false || value === 'false' || value === '0' ? false : value;
+
+function problems(env: KeyRingSettings): string[] {
+  const id = env.PRE_CODEC_ACTIVE_KEY;
+  if (id !== undefined && (typeof id !== 'string' || !/^[A-Za-z0-9._-]{1,64}$/.test(id))) return ['PRE_CODEC_ACTIVE_KEY must be a key id (letters, digits, . _ -)'];
+  return keyRingProblems(env);
+}
+
+/**
+ * Checks the whole key configuration (no @IsOptional: it must run when PRE_CODEC_ACTIVE_KEY is unset too). It hangs on PRE_CODEC_ACTIVE_KEY (a key id, not a secret) because a
+ * failing variable is echoed in the start-up error: hanging it on PRE_CODEC_KEYS would print key material.
+ */
+function ValidKeyRing() {
+  return (target: object, propertyName: string) =>
+    registerDecorator({
+      name: 'validKeyRing',
+      target: target.constructor,
+      propertyName,
+      validator: {
+        validate: (_value: unknown, args: ValidationArguments) => problems(args.object as KeyRingSettings).length === 0,
+        defaultMessage: (args: ValidationArguments) => problems(args.object as KeyRingSettings).join('; '),
+      },
+    });
+}
+
+/** Refused in production: the codec answers without a token only on a developer's machine. */
+function NotInProduction() {
+  return (target: object, propertyName: string) =>
+    registerDecorator({
+      name: 'notInProduction',
+      target: target.constructor,
+      propertyName,
+      validator: {
+        validate: (value: unknown, args: ValidationArguments) => !(value === true && (args.object as { NODE_ENV?: string }).NODE_ENV === 'production'),
+        defaultMessage: () => 'PRE_CODEC_LOCAL_ACCESS cannot be on in production: the codec needs a supervisor or coordinator token there',
+      },
+    });
+}
+
+/** Payload encryption (DOMAIN.md §5): the codec's key ring and its HTTP endpoint for the Temporal Web UI. */
+export class PrivacyEnv {
+  /**
+   * The key ring: `key-id:base64-key` entries (32 random bytes each, AES-256-GCM) separated by commas, e.g.
+   * `k2025b:…,k2025a:…`. Unset outside production: a key is generated into PRE_DATA_DIR/codec-keys.
+   */
+  @IsOptional() @IsString()
+  PRE_CODEC_KEYS?: string;
+
+  /** The key ring from a file instead (one `key-id:base64-key` per line, `#` comments), e.g. a mounted secret. */
+  @IsOptional() @IsString()
+  PRE_CODEC_KEYS_FILE?: string;
+
+  /** Id of the key that encrypts new payloads (default: the first of the ring); the others only decrypt. */
+  @ValidKeyRing()
+  PRE_CODEC_ACTIVE_KEY?: string;
+
+  /**
+   * Origins of the Temporal Web UI allowed to call the codec endpoint (CORS), comma-separated. Default:
+   * `http://localhost:<TEMPORAL_UI_PORT>` and `http://127.0.0.1:<TEMPORAL_UI_PORT>`.
+   */
+  @IsOptional()
+  @Matches(/^https?:\/\/[^/,\s]+(,https?:\/\/[^/,\s]+)*$/, { message: 'PRE_CODEC_CORS_ORIGINS must be origins like http://localhost:8233 separated by commas (no path)' })
+  PRE_CODEC_CORS_ORIGINS?: string;
+
+  /**
+   * The codec answers calls without a token when they come from this machine (loopback address, Host
+   * localhost, no proxy header). Default: on for the embedded default (`npm start` without TEMPORAL_ADDRESS
+   * in development), off otherwise; refused in production.
+   */
+  @Transform(toBool) @IsOptional() @IsBoolean() @NotInProduction()
+  PRE_CODEC_LOCAL_ACCESS?: boolean;
+}
+
+/** Whether the codec serves local calls without a token (see PRE_CODEC_LOCAL_ACCESS). */
+export function codecLocalAccess(env: PrivacyEnv & { NODE_ENV: string; TEMPORAL_ADDRESS?: string }): boolean {
+  return env.PRE_CODEC_LOCAL_ACCESS ?? (env.NODE_ENV === 'development' && !env.TEMPORAL_ADDRESS);
+}
+
+/** The Web UI origins the codec answers (see PRE_CODEC_CORS_ORIGINS). */
+export function codecCorsOrigins(env: PrivacyEnv & { TEMPORAL_UI_PORT: number }): string[] {
+  if (env.PRE_CODEC_CORS_ORIGINS) return env.PRE_CODEC_CORS_ORIGINS.split(',').map((o) => o.trim());
+  return [`http://localhost:${env.TEMPORAL_UI_PORT}`, `http://127.0.0.1:${env.TEMPORAL_UI_PORT}`];
+}

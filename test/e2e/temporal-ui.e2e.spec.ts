@@ -1,0 +1,134 @@
+/**
+ * The Temporal Web UI in a real browser (Debian's Chromium, driven by playwright-core): a case's workflow page
+ * shows the child's data when the UI has the codec endpoint (`--ui-codec-endpoint`, as in the embedded
+ * default) and only ciphertext without it. Screenshots go to test/artifacts/ (git-ignored).
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { bundleWorkflowCode, DefaultLogger, NativeConnection, Worker } from '@temporalio/worker';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { freePort, startDevServer, temporalBinaries, type DevServer } from '../../src/dev/dev-server';
+import { dataConverter, FAILURE_CONVERTER_PATH } from '../../src/temporal/data-converter';
+import { startTestApp, type TestApp } from '../support/app';
+import { devServerAddress, quietRuntime, uniqueTaskQueue } from '../support/temporal';
+import { createProbeActivities } from './fixtures/privacy-probe.activities';
+import { ZOE, ZOE_SECRETS } from './fixtures/privacy-probe.person';
+import { privacyProbeWorkflow } from './fixtures/privacy-probe.workflow';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ARTIFACTS = join(__dirname, '..', 'artifacts');
+
+/** Starts the probe on `address` with the app's data converter; returns the workflow page path and a stop function. */
+async function startProbe(t: TestApp, address: string, probeBundle: string, workflowId: string) {
+  const taskQueue = uniqueTaskQueue('ui');
+  const nativeConnection = await NativeConnection.connect({ address });
+  const worker = await Worker.create({
+    connection: nativeConnection,
+    taskQueue,
+    workflowBundle: { code: probeBundle },
+    activities: createProbeActivities(),
+    dataConverter: dataConverter(t.config),
+  });
+  const running = worker.run();
+  const connection = await Connection.connect({ address });
+  const client = new Client({ connection, dataConverter: dataConverter(t.config) });
+  const handle = await client.workflow.start(privacyProbeWorkflow, { workflowId, taskQueue, args: [ZOE], staticSummary: 'Parcours (privacy probe)' });
+  return {
+    path: `/namespaces/default/workflows/${workflowId}/${handle.firstExecutionRunId}/history`,
+    async stop() {
+      await handle.terminate().catch(() => undefined);
+      worker.shutdown();
+      await running;
+      await nativeConnection.close();
+      await connection.close();
+    },
+  };
+}
+
+/** Opens a workflow page and waits until the page text matches `ready` (the input rendered, decoded or not). */
+async function openWorkflow(context: BrowserContext, url: string, ready: RegExp): Promise<{ page: Page; text: string }> {
+  const page = await context.newPage();
+  await page.goto(url, { waitUntil: 'domcontentloaded' });
+  await page.waitForFunction(
+    (source) => new RegExp(source).test((globalThis as unknown as { document: { body: { innerText: string } } }).document.body.innerText),
+    ready.source,
+    { timeout: 60_000 },
+  );
+  await page.getByText('Workflow Execution Started').first().waitFor({ timeout: 30_000 });
+  await page.waitForTimeout(1000); // the event rows decode after the input
+  return { page, text: await page.innerText('body') };
+}
+
+describe('Temporal Web UI (Chromium)', () => {
+  jest.setTimeout(180_000);
+  let t: TestApp;
+  let server: DevServer;
+  let context: BrowserContext;
+  let userDataDir: string;
+  let probeBundle: string;
+  const stops: Array<() => Promise<void>> = [];
+
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install chromium (Debian package), as .ci/run does`);
+    quietRuntime();
+    mkdirSync(ARTIFACTS, { recursive: true });
+    const [port, uiPort, apiPort] = await Promise.all([freePort(), freePort(), freePort()]);
+    // the embedded default's wiring: the UI decrypts through the API's codec, which serves local calls
+    server = await startDevServer({ cli: temporalBinaries().cli, port, uiPort, codecEndpoint: `http://localhost:${apiPort}/codec`, logLevel: 'error', output: 'ignore' });
+    t = await startTestApp({
+      env: { TEMPORAL_ADDRESS: server.address, TEMPORAL_UI_PORT: String(uiPort), PRE_CODEC_LOCAL_ACCESS: 'true', PRE_CODEC_KEYS: `ui-test:${randomBytes(32).toString('base64')}` },
+      worker: false,
+    });
+    await t.app.listen(apiPort, '127.0.0.1');
+    probeBundle = (
+      await bundleWorkflowCode({ workflowsPath: require.resolve('./fixtures/privacy-probe.workflow'), failureConverterPath: FAILURE_CONVERTER_PATH, logger: new DefaultLogger('WARN') })
+    ).code;
+    userDataDir = mkdtempSync(join(process.env.PRE_TEST_TMP ?? tmpdir(), 'chromium-'));
+    context = await chromium.launchPersistentContext(userDataDir, {
+      executablePath: CHROMIUM,
+      headless: true,
+      viewport: { width: 1400, height: 1800 },
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+  });
+
+  afterAll(async () => {
+    await context?.close();
+    for (const stop of stops) await stop();
+    await t?.close();
+    await server?.stop();
+    if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
+  });
+
+  it("shows the child's data on the workflow page with the codec, and ciphertext without it", async () => {
+    const id = `privacy-ui-${randomBytes(4).toString('hex')}`;
+    const withCodec = await startProbe(t, server.address, probeBundle, id);
+    stops.push(withCodec.stop);
+    const decoded = await openWorkflow(context, `${server.uiUrl}${withCodec.path}`, /Input\s+[\s\S]*Testprivacy/);
+    await decoded.page.screenshot({ path: join(ARTIFACTS, 'temporal-ui-with-codec.png'), fullPage: true });
+    expect(decoded.text).toContain('Testprivacy');
+    expect(decoded.text).toContain('2016-03-14');
+    expect(decoded.text).toContain('rue des Tilleuls');
+
+    // the run's shared dev server has a UI without codec endpoint: the same case there shows ciphertext only
+    const sharedUi = process.env.PRE_TEST_TEMPORAL_UI!;
+    const withoutCodec = await startProbe(t, devServerAddress(), probeBundle, id);
+    stops.push(withoutCodec.stop);
+    const encrypted = await openWorkflow(context, `${sharedUi}${withoutCodec.path}`, /Input\s+"[A-Za-z0-9+/]{60,}/);
+    await encrypted.page.screenshot({ path: join(ARTIFACTS, 'temporal-ui-without-codec.png'), fullPage: true });
+    expect(encrypted.text).toMatch(/Input\s+"[A-Za-z0-9+/=\s]{200,}"\s+Result/); // the input is base64 ciphertext
+    for (const secret of ZOE_SECRETS) expect(encrypted.text).not.toContain(secret);
+  });
+});

@@ -1,0 +1,50 @@
+/**
+ * Helpers of the privacy tests: read a raw history as someone with access to the Temporal store would, and
+ * send its payloads to the codec endpoint as the Temporal Web UI does.
+ */
+import type { Payload } from '@temporalio/common';
+
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/**
+ * Text of a raw history (or anything): the JSON, plus every byte field and every base64 string decoded as
+ * UTF-8 — `fetchHistory()` hands payload bytes over as base64, so a plain JSON payload only shows once decoded.
+ */
+export function rawText(value: unknown): string {
+  const decoded: string[] = [];
+  const json = JSON.stringify(value, function (this: Record<string, unknown>, key: string, v: unknown) {
+    const raw = this[key];
+    if (raw instanceof Uint8Array) return Buffer.from(raw).toString('utf8');
+    if (typeof raw === 'string' && raw.length >= 8 && BASE64.test(raw)) decoded.push(Buffer.from(raw, 'base64').toString('utf8'));
+    return typeof v === 'bigint' ? v.toString() : v;
+  });
+  return [json, ...decoded].join('\n');
+}
+
+/** Every Payload in a history (inputs, results, memo, failures' encoded attributes, summaries, ...). */
+export function payloadsOf(value: unknown, found: Payload[] = []): Payload[] {
+  if (value instanceof Uint8Array || value === null || typeof value !== 'object') return found;
+  const meta = (value as Payload).metadata;
+  if (meta && typeof meta === 'object' && meta.encoding !== undefined) found.push(value as Payload);
+  for (const v of Object.values(value)) payloadsOf(v, found);
+  return found;
+}
+
+/** Bytes as fetchHistory() or the SDK hand them over (base64 string or Uint8Array), as base64. */
+const b64 = (v: unknown): string => (typeof v === 'string' ? v : Buffer.from((v as Uint8Array | undefined) ?? new Uint8Array()).toString('base64'));
+const utf8 = (v: unknown): string => Buffer.from(b64(v), 'base64').toString('utf8');
+
+/** The body the Temporal UI posts to `/codec/decode`: payloads in protobuf JSON. */
+export function codecBody(payloads: Payload[]): { payloads: Array<{ metadata: Record<string, string>; data: string }> } {
+  return { payloads: payloads.map((p) => ({ metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, b64(v)])), data: b64(p.data) })) };
+}
+
+/** The data of a codec answer, as text. */
+export function codecAnswerText(body: { payloads: Array<{ data: string }> }): string {
+  return body.payloads.map((p) => utf8(p.data)).join('\n');
+}
+
+/** The `encryption-key-id`s found on these payloads, sorted. */
+export function keyIdsOf(payloads: Payload[]): string[] {
+  return [...new Set(payloads.map((p) => p.metadata?.['encryption-key-id']).filter((v) => v !== undefined).map(utf8))].sort();
+}
