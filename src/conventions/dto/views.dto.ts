@@ -1,0 +1,95 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { CONVENTION_STAGES, DELIBERATION_OUTCOMES, FUNDING_DEADLINE_KINDS, FUNDING_YEAR_STAGES } from '../../../workflows/convention.contract';
+
+/** OpenAPI documentation of the answers (the workflow's views; these classes are never instantiated). */
+export class DeadlineDto {
+  @ApiProperty({ enum: FUNDING_DEADLINE_KINDS, example: 'FINANCIAL_REPORT' }) kind!: string;
+  @ApiProperty({ example: '2025-06-30', format: 'date' }) dueOn!: string;
+  @ApiProperty({ example: false, description: 'Passed without the expected action' }) overdue!: boolean;
+  @ApiProperty({ example: 'Compte rendu financier 2024 à remettre' }) label!: string;
+  @ApiPropertyOptional({ example: 2024 }) year?: number;
+}
+
+export class FundingYearSummaryDto {
+  @ApiProperty({ example: 2024 }) year!: number;
+  @ApiProperty({ example: 'convention-CPO-PRE-2024-2026-2024' }) workflowId!: string;
+  @ApiProperty({ enum: FUNDING_YEAR_STAGES, example: 'AWAITING_REPORT' }) stage!: string;
+  @ApiProperty({ example: 20000000, description: 'Amount granted for the year, in euro cents' }) grantedCents!: number;
+  @ApiProperty({ example: 10000000, description: 'Total received so far, in euro cents' }) receivedCents!: number;
+  @ApiProperty({ type: [DeadlineDto] }) deadlines!: DeadlineDto[];
+  @ApiProperty({ example: true }) authorised!: boolean;
+  @ApiProperty({ example: 'AWAITING_SUBMISSION' }) reportState!: string;
+  @ApiProperty({ example: '2025-06-30', format: 'date' }) reportDueOn!: string;
+  @ApiProperty({ example: false, description: 'The CRF is 60 days late or more' }) nextPaymentAtRisk!: boolean;
+  @ApiProperty({ example: 150000, nullable: true, description: 'Granted minus spent, once the report is in' }) underUseCents!: number | null;
+  @ApiProperty({ example: null, nullable: true, format: 'date' }) closedOn!: string | null;
+}
+
+export class FundingYearViewDto extends FundingYearSummaryDto {
+  @ApiProperty({ example: 'CPO-PRE-2024-2026' }) conventionRef!: string;
+  @ApiProperty({ example: 10000000 }) remainingCents!: number;
+  @ApiProperty({ description: 'Authorised by a board session or an award notice; the year’s own sessions' }) authorisation!: object;
+  @ApiProperty({ description: 'dueOn, sentOn, overdue' }) request!: object;
+  @ApiProperty({ description: 'Payments received: reference, receivedOn, amountCents, by, at', type: 'array', items: { type: 'object' } }) payments!: object[];
+  @ApiProperty({ description: 'Each tranche: share, condition, amountCents, due, waitingFor, paidCents, status', type: 'array', items: { type: 'object' } })
+  tranches!: object[];
+  @ApiProperty({ description: 'The CRF: state, dueOn, submittedOn, spentCents, acceptedOn, returns, daysLate' }) report!: object;
+  @ApiProperty({ description: 'Granted, received, spent, under-use' }) reconciliation!: object;
+  @ApiProperty({ type: [String], example: ['payment', 'financial report'], description: 'What the year accepts now' }) accepts!: string[];
+}
+
+export class ConventionViewDto {
+  @ApiProperty({ example: 'CPO-PRE-2024-2026' }) reference!: string;
+  @ApiProperty({ example: 'convention-CPO-PRE-2024-2026' }) workflowId!: string;
+  @ApiProperty({ enum: CONVENTION_STAGES, example: 'AWAITING_DELIBERATION' }) stage!: string;
+  @ApiProperty({ example: "Programme de réussite éducative — Convention pluriannuelle d'objectifs 2024-2026" }) subject!: string;
+  @ApiProperty({ example: { state: "Préfet de la Côte-d'Or", beneficiary: 'CCAS de Dijon' } }) parties!: object;
+  @ApiProperty({ example: 20000000 }) annualAmountCents!: number;
+  @ApiProperty({ example: [{ share: 0.5, condition: 'ON_AUTHORISATION' }], type: 'array', items: { type: 'object' } }) tranches!: object[];
+  @ApiProperty({ example: 60000000 }) totalGrantedCents!: number;
+  @ApiProperty({ example: 0 }) totalReceivedCents!: number;
+  @ApiProperty({ type: [FundingYearSummaryDto] }) years!: FundingYearSummaryDto[];
+  @ApiProperty({ description: 'Board sessions with their computed result', type: 'array', items: { type: 'object' } }) deliberations!: object[];
+  @ApiProperty({ description: "Publication, transmission, enforceability and the préfet's two-month window" }) legality!: object;
+  @ApiProperty({ description: 'Signatures: party, signatory, signedOn', type: 'array', items: { type: 'object' } }) signatures!: object[];
+  @ApiProperty({ example: null, nullable: true, format: 'date', description: 'The later signature' }) effectiveOn!: string | null;
+  @ApiProperty({ example: '2027-06-30', format: 'date' }) finalReportDueOn!: string;
+  @ApiProperty({ type: [DeadlineDto] }) deadlines!: DeadlineDto[];
+  @ApiProperty({ type: [String], example: ['deliberation'] }) accepts!: string[];
+}
+
+export class ConventionListDto {
+  @ApiProperty({ type: [ConventionViewDto] }) items!: ConventionViewDto[];
+  @ApiPropertyOptional({ description: 'Pass as ?pageToken= for the next page; absent on the last page' }) nextPageToken?: string;
+}
+
+export class QuorumDto {
+  @ApiProperty({ example: 9 }) required!: number;
+  @ApiProperty({ example: 9 }) present!: number;
+  @ApiProperty({ example: true }) met!: boolean;
+}
+
+export class DeliberationResultDto {
+  @ApiProperty({ type: QuorumDto }) quorum!: QuorumDto;
+  @ApiProperty({ example: 13 }) votesCast!: number;
+  @ApiProperty({ enum: DELIBERATION_OUTCOMES, example: 'ADOPTED' }) outcome!: string;
+  @ApiProperty({ example: true, description: 'No vote against' }) unanimous!: boolean;
+  @ApiProperty({ example: 'd1' }) deliberationId!: string;
+  @ApiProperty({ type: ConventionViewDto, description: 'The convention as it now stands' }) convention!: ConventionViewDto;
+}
+
+export class ActorDto {
+  @ApiProperty({ example: 'u-fin-1' }) sub!: string;
+  @ApiProperty({ example: 'finance' }) role!: string;
+}
+
+export class TimelineEntryDto {
+  @ApiProperty({ example: 1 }) seq!: number;
+  @ApiProperty({ example: '2024-07-03T09:12:00.000Z', description: 'When the workflow recorded it' }) at!: string;
+  @ApiProperty({ type: ActorDto }) actor!: ActorDto;
+  @ApiProperty({ example: 'DELIBERATION_RECORDED' }) type!: string;
+  @ApiProperty({ example: 'Séance du 3 juillet 2024 : adoptée à l’unanimité' }) summary!: string;
+  @ApiProperty({ example: 'AWAITING_LEGALITY' }) stage!: string;
+  @ApiPropertyOptional({ example: 2024 }) year?: number;
+  @ApiPropertyOptional({ example: '2024-07-03', format: 'date' }) onDate?: string;
+}

@@ -1,0 +1,367 @@
+/**
+ * The conventions API's request validation, through the REAL app: global guard, validation pipe and problem
+ * filter. Every request here is refused before any Temporal call (the client points at a closed port), so no
+ * server is needed; valid bodies are checked against the same pipe directly.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { INestApplication } from '@nestjs/common';
+import request from 'supertest';
+import { createApp } from '../../src/app';
+import { signDevToken } from '../../src/auth/dev-token';
+import { validationPipe } from '../../src/common/validation';
+import { loadEnv, type AppConfig } from '../../src/config/env';
+import { YearAuthorisationDto } from '../../src/conventions/dto/authorisation.dto';
+import { CreateConventionDto } from '../../src/conventions/dto/create-convention.dto';
+import { DeliberationDto } from '../../src/conventions/dto/deliberation.dto';
+import { PublicationDto, SignatureDto, TransmissionDto } from '../../src/conventions/dto/legality.dto';
+import { FinancialReportDto, PaymentDto, SubsidyRequestDto } from '../../src/conventions/dto/year.dto';
+
+/** The example bodies of API.md, exactly as written. */
+const CONVENTION = {
+  reference: 'CPO-PRE-2024-2026',
+  subject: "Programme de réussite éducative — Convention pluriannuelle d'objectifs 2024-2026",
+  parties: { state: "Préfet de la Côte-d'Or", beneficiary: 'CCAS de Dijon' },
+  years: [2024, 2025, 2026],
+  annualAmountCents: 20000000,
+  tranches: [
+    { share: 0.5, condition: 'ON_AUTHORISATION' },
+    { share: 0.5, condition: 'AFTER_PREVIOUS_REPORT_ACCEPTED' },
+  ],
+};
+const SEED_SESSION = {
+  sessionDate: '2024-07-03',
+  convocationDate: '2024-06-28',
+  membersInOffice: 17,
+  president: 'M. HOAREAU',
+  present: ['M. HOAREAU', 'Mme TENENBAUM', 'M. BERTHIER', 'Mme CHOLLET', 'Mme GINDRE', 'Mme VIAN', 'M. FOUILLOT', 'Mme JACQUENET', 'M. AVENA'],
+  proxies: [
+    { member: 'M. REBSAMEN', holder: 'M. HOAREAU' },
+    { member: 'Mme JACQUEMARD', holder: 'Mme CHOLLET' },
+    { member: 'M. FOUSSET', holder: 'M. FOUILLOT' },
+    { member: 'M. JASPART', holder: 'M. AVENA' },
+  ],
+  excused: ['Mme AKPINAR-ISTIQUAM', 'M. MEZUI', 'Mme HERVIEU', 'Mme LECOMTE'],
+  votes: { for: 13, against: 0, abstain: 0 },
+  decisions: ['APPROVE_CONVENTION', 'AUTHORISE_SIGNATURE', 'AUTHORISE_RECEIPT'],
+  receiptYear: 2024,
+};
+const BASE = '/conventions/CPO-PRE-2024-2026';
+
+const problem400 = (instance: string, errors: Array<{ field: string; message: string }>) => ({
+  type: 'urn:pre-orchestrator:problem:validation',
+  title: 'Bad Request',
+  status: 400,
+  detail: `The request is invalid: ${[...new Set(errors.map((e) => e.field))].join(', ')}.`,
+  errors,
+  instance,
+});
+
+describe('conventions API: request validation (real pipe and filter)', () => {
+  let app: INestApplication;
+  let config: AppConfig;
+  let finance: string;
+
+  beforeAll(async () => {
+    config = loadEnv({
+      NODE_ENV: 'test',
+      TEMPORAL_ADDRESS: '127.0.0.1:1',
+      PRE_DATA_DIR: mkdtempSync(join(tmpdir(), 'conv-dto-')),
+      JWT_SECRET: randomBytes(32).toString('base64url'),
+      LOG_LEVEL: 'error',
+    });
+    app = await createApp(config);
+    await app.init();
+    finance = await signDevToken(config, 'u-fin-1', ['finance']);
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  const post = (path: string, body: unknown, token = finance) =>
+    request(app.getHttpServer()).post(path).set('Authorization', `Bearer ${token}`).send(body as object);
+  const answer = (res: request.Response) => ({ status: res.status, body: res.body as unknown });
+
+  describe('the example bodies of API.md pass the pipe unchanged', () => {
+    const pipe = validationPipe();
+    const valid: Array<[string, new () => object, object]> = [
+      ['convention', CreateConventionDto, CONVENTION],
+      ['seed deliberation', DeliberationDto, SEED_SESSION],
+      ['publication', PublicationDto, { publishedOn: '2024-07-05' }],
+      ['transmission', TransmissionDto, { transmittedOn: '2024-07-05', acknowledgementRef: '021-262100016-20240705-D2024-41-DE' }],
+      ['signature', SignatureDto, { party: 'BENEFICIARY', signatory: 'M. HOAREAU', signedOn: '2024-07-10' }],
+      ['year authorisation by deliberation', YearAuthorisationDto, { ...SEED_SESSION, receiptYear: 2025 }],
+      ['year authorisation by award notice', YearAuthorisationDto, { awardNotice: 'Arrêté 2025-0142', notifiedOn: '2025-02-14' }],
+      ['request', SubsidyRequestDto, { sentOn: '2025-01-20' }],
+      ['payment', PaymentDto, { reference: 'VIR-2024-0001', receivedOn: '2024-09-15', amountCents: 10000000 }],
+      ['report submitted', FinancialReportDto, { status: 'SUBMITTED', on: '2025-06-10', spentCents: 19850000 }],
+      ['report accepted', FinancialReportDto, { status: 'ACCEPTED', on: '2025-07-01' }],
+      ['report returned', FinancialReportDto, { status: 'RETURNED', on: '2025-07-01', comment: 'Pièces justificatives manquantes.' }],
+      ['a tie settled by the president', DeliberationDto, { ...SEED_SESSION, votes: { for: 6, against: 6, abstain: 1 }, presidentVote: 'FOR' }],
+    ];
+    it.each(valid)('%s', async (_name, metatype, body) => {
+      const out = (await pipe.transform(structuredClone(body), { type: 'body', metatype }).catch((e: { problemBody?: unknown }) => {
+        throw new Error(`refused: ${JSON.stringify(e.problemBody ?? e)}`);
+      })) as object;
+      expect(out).toBeInstanceOf(metatype);
+      expect(JSON.parse(JSON.stringify(out))).toEqual(body);
+    });
+  });
+
+  describe('money in integer cents', () => {
+    const path = `${BASE}/years/2024/payments`;
+    const payment = { reference: 'VIR-2024-0001', receivedOn: '2024-09-15', amountCents: 10000000 };
+    it.each([
+      ['negative', -100, 'amountCents must be a positive number of cents'],
+      ['zero', 0, 'amountCents must be a positive number of cents'],
+      ['fractional', 1000.5, 'amountCents must be an integer number of euro cents'],
+      ['a numeric string', '10000000', 'amountCents must be an integer number of euro cents'],
+      ['absurdly large', 100_000_000_001, 'amountCents must not exceed 100000000000 cents'],
+      ['missing', undefined, 'amountCents is required'],
+    ])('refuses a %s amount with 400 naming the field', async (_name, amountCents, message) => {
+      const res = await post(path, { ...payment, amountCents });
+      expect(answer(res)).toEqual({ status: 400, body: problem400(path, [{ field: 'amountCents', message }]) });
+      expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
+    });
+
+    it('refuses a negative annual amount and a negative amount spent', async () => {
+      expect(answer(await post('/conventions', { ...CONVENTION, annualAmountCents: -1 }))).toEqual({
+        status: 400,
+        body: problem400('/conventions', [{ field: 'annualAmountCents', message: 'annualAmountCents must be a positive number of cents' }]),
+      });
+      const report = `${BASE}/years/2024/financial-report`;
+      expect(answer(await post(report, { status: 'SUBMITTED', on: '2025-06-10', spentCents: -5 }))).toEqual({
+        status: 400,
+        body: problem400(report, [{ field: 'spentCents', message: 'spentCents must not be negative' }]),
+      });
+    });
+  });
+
+  describe('dates are real calendar dates YYYY-MM-DD', () => {
+    it.each([['2026-02-30'], ['2024-13-01'], ['2024-7-5'], ['05/07/2024'], ['2024-07-05T00:00:00Z'], [20240705]])('refuses %p', async (publishedOn) => {
+      const path = `${BASE}/publication`;
+      expect(answer(await post(path, { publishedOn }))).toEqual({
+        status: 400,
+        body: problem400(path, [{ field: 'publishedOn', message: 'publishedOn must be a real calendar date YYYY-MM-DD' }]),
+      });
+    });
+
+    it('accepts 29 February of a leap year and refuses it otherwise', async () => {
+      const pipe = validationPipe();
+      await expect(pipe.transform({ sentOn: '2024-02-29' }, { type: 'body', metatype: SubsidyRequestDto })).resolves.toBeInstanceOf(SubsidyRequestDto);
+      const path = `${BASE}/years/2025/request`;
+      expect(answer(await post(path, { sentOn: '2025-02-29' }))).toEqual({
+        status: 400,
+        body: problem400(path, [{ field: 'sentOn', message: 'sentOn must be a real calendar date YYYY-MM-DD' }]),
+      });
+    });
+  });
+
+  describe('POST /conventions', () => {
+    it('lists every bad field at once, nested ones by path, unknown fields included', async () => {
+      const res = await post('/conventions', {
+        ...CONVENTION,
+        reference: 'cpo 2024',
+        parties: { state: '  ', beneficiary: 'CCAS de Dijon' },
+        years: [2024, 2026],
+        tranches: [
+          { share: 0.5, condition: 'WHENEVER' },
+          { share: 0.4, condition: 'ON_AUTHORISATION' },
+        ],
+        iban: 'FR76…',
+      });
+      expect(answer(res)).toEqual({
+        status: 400,
+        body: problem400('/conventions', [
+          { field: 'iban', message: 'unknown field "iban" is not allowed' },
+          { field: 'reference', message: 'reference must be 3 to 63 upper-case letters, digits or dashes, starting with a letter or digit' },
+          { field: 'parties.state', message: 'state must not be blank' },
+          { field: 'years', message: 'years must be consecutive and in ascending order' },
+          { field: 'tranches', message: 'tranches shares must add up to 1' },
+          { field: 'tranches[0].condition', message: 'condition must be one of: ON_AUTHORISATION, ON_REQUEST, AFTER_PREVIOUS_REPORT_ACCEPTED, AFTER_REPORT_ACCEPTED' },
+        ]),
+      });
+    });
+
+    it('refuses an empty body naming each required field', async () => {
+      const res = await post('/conventions', {});
+      expect(res.status).toBe(400);
+      expect((res.body as { errors: Array<{ field: string }> }).errors.map((e) => e.field)).toEqual(
+        expect.arrayContaining(['reference', 'subject', 'parties', 'years', 'annualAmountCents']),
+      );
+    });
+
+    it('is for finance only: 403 for a référent, before the body is even read', async () => {
+      const referent = await signDevToken(config, 'u-ref-1', ['referent']);
+      expect(answer(await post('/conventions', {}, referent))).toEqual({
+        status: 403,
+        body: {
+          type: 'urn:pre-orchestrator:problem:forbidden-role',
+          title: 'Forbidden',
+          status: 403,
+          detail: 'This action needs one of the roles: finance.',
+          instance: '/conventions',
+        },
+      });
+    });
+
+    it('answers 401 without a token', async () => {
+      const res = await request(app.getHttpServer()).post('/conventions').send(CONVENTION);
+      expect(res.status).toBe(401);
+    });
+  });
+
+  describe('POST /conventions/{ref}/deliberations', () => {
+    const path = `${BASE}/deliberations`;
+    it('refuses bad votes, a bad president vote and a proxy without holder', async () => {
+      const res = await post(path, {
+        ...SEED_SESSION,
+        votes: { for: -1, against: 0, abstain: 0.5 },
+        presidentVote: 'MAYBE',
+        proxies: [{ member: 'M. REBSAMEN' }],
+        decisions: ['APPROVE_CONVENTION', 'BUY_A_BOAT'],
+      });
+      expect(answer(res)).toEqual({
+        status: 400,
+        body: problem400(path, [
+          { field: 'proxies[0].holder', message: 'holder is required' },
+          { field: 'votes.for', message: 'votes.for must not be negative' },
+          { field: 'votes.abstain', message: 'votes.abstain must be an integer' },
+          { field: 'decisions', message: 'each decision must be one of: APPROVE_CONVENTION, AUTHORISE_SIGNATURE, AUTHORISE_RECEIPT' },
+          { field: 'presidentVote', message: 'presidentVote must be FOR or AGAINST' },
+        ]),
+      });
+    });
+
+    it('refuses a convocation date that does not exist', async () => {
+      expect(answer(await post(path, { ...SEED_SESSION, convocationDate: '2024-06-31' }))).toEqual({
+        status: 400,
+        body: problem400(path, [{ field: 'convocationDate', message: 'convocationDate must be a real calendar date YYYY-MM-DD' }]),
+      });
+    });
+  });
+
+  describe('legality and signatures', () => {
+    it('refuses a transmission without its acknowledgement reference', async () => {
+      const path = `${BASE}/transmission`;
+      expect(answer(await post(path, { transmittedOn: '2024-07-05' }))).toEqual({
+        status: 400,
+        body: problem400(path, [{ field: 'acknowledgementRef', message: 'acknowledgementRef is required' }]),
+      });
+    });
+
+    it('refuses an unknown party', async () => {
+      const path = `${BASE}/signatures`;
+      expect(answer(await post(path, { party: 'MAYOR', signatory: 'M. HOAREAU', signedOn: '2024-07-10' }))).toEqual({
+        status: 400,
+        body: problem400(path, [{ field: 'party', message: 'party must be BENEFICIARY or STATE' }]),
+      });
+    });
+  });
+
+  describe('funding year', () => {
+    it('requires spentCents with SUBMITTED and a comment with RETURNED', async () => {
+      const path = `${BASE}/years/2024/financial-report`;
+      expect(answer(await post(path, { status: 'SUBMITTED', on: '2025-06-10' }))).toEqual({
+        status: 400,
+        body: problem400(path, [{ field: 'spentCents', message: 'spentCents is required when the report is SUBMITTED' }]),
+      });
+      expect(answer(await post(path, { status: 'RETURNED', on: '2025-07-01' }))).toEqual({
+        status: 400,
+        body: problem400(path, [{ field: 'comment', message: 'comment is required when the report is RETURNED' }]),
+      });
+      expect(answer(await post(path, { status: 'LOST', on: '2025-07-01' }))).toEqual({
+        status: 400,
+        body: problem400(path, [{ field: 'status', message: 'status must be one of: SUBMITTED, ACCEPTED, RETURNED' }]),
+      });
+    });
+
+    it('takes an award notice or a deliberation, never both', async () => {
+      const path = `${BASE}/years/2025/authorisation`;
+      expect(answer(await post(path, { awardNotice: 'Arrêté 2025-0142', notifiedOn: '2025-02-30' }))).toEqual({
+        status: 400,
+        body: problem400(path, [{ field: 'notifiedOn', message: 'notifiedOn must be a real calendar date YYYY-MM-DD' }]),
+      });
+      expect(answer(await post(path, { awardNotice: 'Arrêté 2025-0142', notifiedOn: '2025-02-14', sessionDate: '2025-01-10', president: 'M. HOAREAU' }))).toEqual({
+        status: 400,
+        body: problem400(path, [{ field: 'awardNotice', message: 'an award notice cannot be combined with deliberation fields (sessionDate, president)' }]),
+      });
+      const empty = await post(path, {});
+      expect(empty.status).toBe(400);
+      expect((empty.body as { errors: Array<{ field: string }> }).errors.map((e) => e.field)).toEqual(
+        expect.arrayContaining(['sessionDate', 'convocationDate', 'membersInOffice', 'president', 'present', 'votes', 'decisions']),
+      );
+    });
+
+    it('refuses a malformed payment reference', async () => {
+      const path = `${BASE}/years/2024/payments`;
+      expect(answer(await post(path, { reference: 'VIR 2024 0001', receivedOn: '2024-09-15', amountCents: 1 }))).toEqual({
+        status: 400,
+        body: problem400(path, [{ field: 'reference', message: 'reference must be 1 to 64 letters, digits or . _ / -, starting with a letter or digit' }]),
+      });
+    });
+  });
+
+  it('documents every path of API.md in the OpenAPI document, with the Idempotency-Key header on changes', async () => {
+    const res = await request(app.getHttpServer()).get('/docs-json');
+    expect(res.status).toBe(200);
+    const paths = res.body.paths as Record<string, Record<string, { parameters?: Array<{ name: string; in: string }> }>>;
+    expect(Object.keys(paths)).toEqual(
+      expect.arrayContaining([
+        '/conventions',
+        '/conventions/{ref}',
+        '/conventions/{ref}/deliberations',
+        '/conventions/{ref}/publication',
+        '/conventions/{ref}/transmission',
+        '/conventions/{ref}/signatures',
+        '/conventions/{ref}/years/{year}',
+        '/conventions/{ref}/years/{year}/authorisation',
+        '/conventions/{ref}/years/{year}/request',
+        '/conventions/{ref}/years/{year}/payments',
+        '/conventions/{ref}/years/{year}/financial-report',
+      ]),
+    );
+    expect(paths['/conventions/{ref}/years/{year}/payments'].post.parameters).toEqual(
+      expect.arrayContaining([expect.objectContaining({ name: 'Idempotency-Key', in: 'header' }), expect.objectContaining({ name: 'year', in: 'path' })]),
+    );
+    expect(res.body.components.schemas.PaymentDto.required).toEqual(['reference', 'receivedOn', 'amountCents']);
+  });
+
+  describe('path parameters and headers', () => {
+    it('refuses a year that is not a number and a reference that is not one', async () => {
+      const supervisor = await signDevToken(config, 'u-sup-1', ['supervisor']);
+      const year = await request(app.getHttpServer()).get(`${BASE}/years/deux-mille`).set('Authorization', `Bearer ${supervisor}`);
+      expect(answer(year)).toEqual({
+        status: 400,
+        body: problem400(`${BASE}/years/deux-mille`, [{ field: 'year', message: 'year must be a year between 2000 and 2100' }]),
+      });
+      const ref = await request(app.getHttpServer()).get('/conventions/cpo-pre').set('Authorization', `Bearer ${supervisor}`);
+      expect(answer(ref)).toEqual({
+        status: 400,
+        body: problem400('/conventions/cpo-pre', [{ field: 'ref', message: 'ref must be a convention reference (upper-case letters, digits and dashes)' }]),
+      });
+    });
+
+    it('refuses a pageSize over 500', async () => {
+      const res = await request(app.getHttpServer()).get('/conventions?pageSize=501').set('Authorization', `Bearer ${finance}`);
+      expect(answer(res)).toEqual({ status: 400, body: problem400('/conventions', [{ field: 'pageSize', message: 'pageSize must not exceed 500' }]) });
+    });
+
+    it('refuses a malformed Idempotency-Key', async () => {
+      const res = await post(`${BASE}/publication`, { publishedOn: '2024-07-05' }).set('Idempotency-Key', 'two words');
+      expect(answer(res)).toEqual({
+        status: 400,
+        body: {
+          type: 'urn:pre-orchestrator:problem:validation',
+          title: 'Bad Request',
+          status: 400,
+          detail: 'The Idempotency-Key header must be 1 to 128 letters, digits or . _ : -.',
+          errors: [{ field: 'Idempotency-Key', message: 'Idempotency-Key must be 1 to 128 letters, digits or . _ : -' }],
+          instance: `${BASE}/publication`,
+        },
+      });
+    });
+  });
+});
