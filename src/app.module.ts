@@ -6,11 +6,17 @@ import { AppConfig } from './config/env';
 import { ConventionsModule } from './conventions/conventions.module';
 import { HealthController } from './health/health.controller';
 import { HttpMetrics, MetricsController, RequestLogMiddleware } from './metrics/metrics';
+import { NotificationsModule } from './notifications/notifications.module';
+import { ParcoursModule } from './parcours/parcours.module';
 import { PrivacyModule } from './privacy/privacy.module';
+import { ReportsModule } from './reports/reports.module';
+import { SchedulesModule } from './schedules/schedules.module';
+import { TasksModule } from './tasks/tasks.module';
+import { TeamMeetingsModule } from './team-meetings/team-meetings.module';
 import { TemporalModule } from './temporal/temporal.module';
 
 /** Feature modules of the API (one per path family of API.md). */
-const FEATURES: Array<DynamicModule | (new () => unknown)> = [PrivacyModule, ConventionsModule];
+const FEATURES: Array<DynamicModule | (new () => unknown)> = [PrivacyModule, ConventionsModule, SchedulesModule, NotificationsModule, TasksModule, ParcoursModule, TeamMeetingsModule, ReportsModule];
 
 @Module({})
 export class AppModule implements NestModule {

@@ -1,0 +1,204 @@
+import { Body, Controller, Get, HttpCode, Param, Patch, Post, Put, Query } from '@nestjs/common';
+import { ApiConflictResponse, ApiCreatedResponse, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import { CurrentCaller, Roles } from '../auth/decorators';
+import type { Caller } from '../auth/roles';
+import {
+  assignReferentUpdate,
+  changeActionUpdate,
+  closeParcoursUpdate,
+  recordConsentUpdate,
+  recordDerogationUpdate,
+  recordLifeEventUpdate,
+  recordReassessmentUpdate,
+  recordTeamReviewUpdate,
+  renewParcoursUpdate,
+  resumeParcoursUpdate,
+  scheduleActionUpdate,
+  suspendParcoursUpdate,
+} from '../../workflows/parcours.contract';
+import { ActionDto, ActionPatchDto } from './dto/action.dto';
+import { ConsentDto } from './dto/consent.dto';
+import { ClosureDto, DerogationDto, LifeEventDto, ReferentAssignmentDto, RenewalDto, ResumptionDto, SuspensionDto } from './dto/lifecycle.dto';
+import { ActionParams, DossierParams, ListParcoursQuery } from './dto/params.dto';
+import { ReassessmentDto } from './dto/reassessment.dto';
+import { ReferralDto } from './dto/referral.dto';
+import { TeamReviewDto } from './dto/team-review.dto';
+import { ParcoursListDto, ParcoursViewDto, TimelineDto } from './dto/views.dto';
+import { ApiIdempotencyKey, IdempotencyKey } from './idempotency-key';
+import { ParcoursService } from './parcours.service';
+
+/** Documents the refusals every change of a case may answer. */
+function ChangeResponses(): MethodDecorator {
+  return (target, key, descriptor) => {
+    ApiForbiddenResponse({ description: 'Wrong role, or a référent on a case not assigned to them' })(target, key, descriptor);
+    ApiNotFoundResponse({ description: 'Unknown dossier (or unknown objective/action)' })(target, key, descriptor);
+    ApiConflictResponse({ description: 'The stage does not accept this change, or the case is closed' })(target, key, descriptor);
+    ApiUnprocessableEntityResponse({ description: 'A domain rule refuses it (dates out of order, missing motive, …)' })(target, key, descriptor);
+    ApiIdempotencyKey()(target, key, descriptor);
+  };
+}
+
+/**
+ * A child's parcours (API.md "Parcours"): every change is a workflow update answered with the case as it now
+ * stands; coordinators act on every case, référents on the cases assigned to them, supervisors read.
+ */
+@ApiTags('parcours')
+@Controller('parcours')
+export class ParcoursController {
+  constructor(private readonly parcours: ParcoursService) {}
+
+  @Post()
+  @Roles('coordinator', 'referent')
+  @HttpCode(201)
+  @ApiIdempotencyKey()
+  @ApiOperation({ summary: 'A referral: starts the case and answers its first state, eligibility included' })
+  @ApiCreatedResponse({ type: ParcoursViewDto })
+  @ApiConflictResponse({ description: 'An open case already exists for this child (the problem names its dossierId)' })
+  refer(@Body() body: ReferralDto, @CurrentCaller() caller: Caller, @IdempotencyKey() key?: string) {
+    return this.parcours.refer(body, caller, key);
+  }
+
+  @Get()
+  @Roles('coordinator', 'supervisor', 'referent')
+  @ApiOperation({ summary: 'List cases (a référent: their own), from search attributes, newest first' })
+  @ApiOkResponse({ type: ParcoursListDto })
+  list(@Query() query: ListParcoursQuery, @CurrentCaller() caller: Caller) {
+    return this.parcours.list(query, caller);
+  }
+
+  @Get(':dossierId')
+  @Roles('coordinator', 'supervisor', 'referent')
+  @ApiOperation({ summary: 'The case as it stands: stage, child, family, objectives, actions, deadlines, last changes' })
+  @ApiOkResponse({ type: ParcoursViewDto })
+  get(@Param() { dossierId }: DossierParams, @CurrentCaller() caller: Caller) {
+    return this.parcours.readable(dossierId, caller);
+  }
+
+  @Get(':dossierId/timeline')
+  @Roles('coordinator', 'supervisor', 'referent')
+  @ApiOperation({ summary: 'Every recorded change with actor and time, oldest first' })
+  @ApiOkResponse({ type: TimelineDto })
+  timeline(@Param() { dossierId }: DossierParams, @CurrentCaller() caller: Caller) {
+    return this.parcours.timeline(dossierId, caller);
+  }
+
+  @Post(':dossierId/consent')
+  @Roles('referent', 'coordinator')
+  @HttpCode(200)
+  @ChangeResponses()
+  @ApiOperation({ summary: "The family's written agreement (→ AWAITING_TEAM_REVIEW) or refusal (closes NO_CONSENT)" })
+  @ApiOkResponse({ type: ParcoursViewDto })
+  consent(@Param() { dossierId }: DossierParams, @Body() body: ConsentDto, @CurrentCaller() caller: Caller, @IdempotencyKey() key?: string) {
+    return this.parcours.change(dossierId, caller, recordConsentUpdate, body, key);
+  }
+
+  @Post(':dossierId/team-reviews')
+  @Roles('coordinator')
+  @HttpCode(200)
+  @ChangeResponses()
+  @ApiOperation({ summary: 'The EPS decision: VALIDATED, MORE_INFO, REDIRECTED or REFUSED' })
+  @ApiOkResponse({ type: ParcoursViewDto })
+  teamReview(@Param() { dossierId }: DossierParams, @Body() body: TeamReviewDto, @CurrentCaller() caller: Caller, @IdempotencyKey() key?: string) {
+    return this.parcours.change(dossierId, caller, recordTeamReviewUpdate, body, key);
+  }
+
+  @Post(':dossierId/actions')
+  @Roles('referent', 'coordinator')
+  @HttpCode(201)
+  @ChangeResponses()
+  @ApiOperation({ summary: 'Schedule an action (the new action is the last of `actions`)' })
+  @ApiCreatedResponse({ type: ParcoursViewDto })
+  scheduleAction(@Param() { dossierId }: DossierParams, @Body() body: ActionDto, @CurrentCaller() caller: Caller, @IdempotencyKey() key?: string) {
+    return this.parcours.change(dossierId, caller, scheduleActionUpdate, body, key);
+  }
+
+  @Patch(':dossierId/actions/:actionId')
+  @Roles('referent', 'coordinator')
+  @HttpCode(200)
+  @ChangeResponses()
+  @ApiOperation({ summary: 'Change, complete (DONE) or cancel (CANCELLED with a motive) an action' })
+  @ApiOkResponse({ type: ParcoursViewDto })
+  changeAction(@Param() { dossierId, actionId }: ActionParams, @Body() body: ActionPatchDto, @CurrentCaller() caller: Caller, @IdempotencyKey() key?: string) {
+    return this.parcours.change(dossierId, caller, changeActionUpdate, { ...body, actionId }, key);
+  }
+
+  @Post(':dossierId/reassessments')
+  @Roles('referent', 'coordinator')
+  @HttpCode(200)
+  @ChangeResponses()
+  @ApiOperation({ summary: 'A periodic reassessment: progress per objective and a decision' })
+  @ApiOkResponse({ type: ParcoursViewDto })
+  reassessment(@Param() { dossierId }: DossierParams, @Body() body: ReassessmentDto, @CurrentCaller() caller: Caller, @IdempotencyKey() key?: string) {
+    return this.parcours.change(dossierId, caller, recordReassessmentUpdate, body, key);
+  }
+
+  @Post(':dossierId/renewals')
+  @Roles('coordinator')
+  @HttpCode(200)
+  @ChangeResponses()
+  @ApiOperation({ summary: 'EPS renewal by 6 or 12 months (beyond the maximum total: a duration derogation first)' })
+  @ApiOkResponse({ type: ParcoursViewDto })
+  renewal(@Param() { dossierId }: DossierParams, @Body() body: RenewalDto, @CurrentCaller() caller: Caller, @IdempotencyKey() key?: string) {
+    return this.parcours.change(dossierId, caller, renewParcoursUpdate, body, key);
+  }
+
+  @Post(':dossierId/suspension')
+  @Roles('referent', 'coordinator')
+  @HttpCode(200)
+  @ChangeResponses()
+  @ApiOperation({ summary: 'Pause the parcours (reminders pause)' })
+  @ApiOkResponse({ type: ParcoursViewDto })
+  suspension(@Param() { dossierId }: DossierParams, @Body() body: SuspensionDto, @CurrentCaller() caller: Caller, @IdempotencyKey() key?: string) {
+    return this.parcours.change(dossierId, caller, suspendParcoursUpdate, body, key);
+  }
+
+  @Post(':dossierId/resumption')
+  @Roles('referent', 'coordinator')
+  @HttpCode(200)
+  @ChangeResponses()
+  @ApiOperation({ summary: 'Resume a suspended parcours' })
+  @ApiOkResponse({ type: ParcoursViewDto })
+  resumption(@Param() { dossierId }: DossierParams, @Body() body: ResumptionDto, @CurrentCaller() caller: Caller, @IdempotencyKey() key?: string) {
+    return this.parcours.change(dossierId, caller, resumeParcoursUpdate, body, key);
+  }
+
+  @Post(':dossierId/events')
+  @Roles('referent', 'coordinator')
+  @HttpCode(200)
+  @ChangeResponses()
+  @ApiOperation({ summary: 'A life event: CONSENT_WITHDRAWN, MOVED_OUT, FAMILY_UNREACHABLE, CONTACT_RESTORED, SAFEGUARDING_CONCERN' })
+  @ApiOkResponse({ type: ParcoursViewDto })
+  lifeEvent(@Param() { dossierId }: DossierParams, @Body() body: LifeEventDto, @CurrentCaller() caller: Caller, @IdempotencyKey() key?: string) {
+    return this.parcours.change(dossierId, caller, recordLifeEventUpdate, body, key);
+  }
+
+  @Post(':dossierId/derogations')
+  @Roles('coordinator')
+  @HttpCode(200)
+  @ChangeResponses()
+  @ApiOperation({ summary: 'A coordinator override with a written motive (age, duration; eligibility travels with the referral)' })
+  @ApiOkResponse({ type: ParcoursViewDto })
+  derogation(@Param() { dossierId }: DossierParams, @Body() body: DerogationDto, @CurrentCaller() caller: Caller, @IdempotencyKey() key?: string) {
+    return this.parcours.change(dossierId, caller, recordDerogationUpdate, body, key);
+  }
+
+  @Post(':dossierId/closure')
+  @Roles('coordinator')
+  @HttpCode(200)
+  @ChangeResponses()
+  @ApiOperation({ summary: 'Close the case with a reason and a summary (its workflow then completes)' })
+  @ApiOkResponse({ type: ParcoursViewDto })
+  closure(@Param() { dossierId }: DossierParams, @Body() body: ClosureDto, @CurrentCaller() caller: Caller, @IdempotencyKey() key?: string) {
+    return this.parcours.change(dossierId, caller, closeParcoursUpdate, body, key);
+  }
+
+  @Put(':dossierId/referent')
+  @Roles('coordinator')
+  @HttpCode(200)
+  @ChangeResponses()
+  @ApiOperation({ summary: 'Assign or change the référent' })
+  @ApiOkResponse({ type: ParcoursViewDto })
+  referent(@Param() { dossierId }: DossierParams, @Body() body: ReferentAssignmentDto, @CurrentCaller() caller: Caller, @IdempotencyKey() key?: string) {
+    return this.parcours.change(dossierId, caller, assignReferentUpdate, body, key);
+  }
+}
