@@ -21,6 +21,12 @@ export function createLogger(config: AppConfig): ConsoleLogger {
   return new ConsoleLogger({ json: config.LOG_JSON, logLevels: LEVELS[config.LOG_LEVEL], colors: !config.LOG_JSON });
 }
 
+class ForbiddenKeyError extends Error {
+  constructor(readonly key: string) {
+    super(`forbidden key ${key}`);
+  }
+}
+
 function sendProblem(res: Response, status: number, slug: string, detail: string): void {
   res.status(status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem(status, slug, detail)));
 }
@@ -39,9 +45,21 @@ export async function createApp(config: AppConfig, logger = createLogger(config)
     }
     next();
   });
-  app.use(express.json({ limit: '100kb', type: ['application/json', 'application/*+json'], strict: true }));
+  app.use(
+    express.json({
+      limit: '100kb',
+      type: ['application/json', 'application/*+json'],
+      strict: true,
+      // keys that reach object prototypes are refused outright rather than silently dropped
+      reviver: (key: string, value: unknown) => {
+        if (key === '__proto__' || key === 'constructor' || key === 'prototype') throw new ForbiddenKeyError(key);
+        return value;
+      },
+    }),
+  );
   app.use((err: { type?: string; status?: number }, _req: Request, res: Response, next: NextFunction) => {
     if (err?.type === 'entity.too.large') return sendProblem(res, 413, 'payload-too-large', 'The request body is over 100 kB.');
+    if (err instanceof ForbiddenKeyError) return sendProblem(res, 400, 'forbidden-key', `The request body may not contain the key "${err.key}".`);
     if (err?.type === 'entity.parse.failed') return sendProblem(res, 400, 'invalid-json', 'The request body is not valid JSON.');
     if (err?.status && err.status >= 400 && err.status < 500) return sendProblem(res, err.status, 'bad-request', 'The request body cannot be read.');
     next(err);

@@ -1,11 +1,10 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { DefaultLogger, NativeConnection, Runtime, Worker, type LogEntry } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, Worker, type LogEntry, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../../activities';
-import { Outbox } from '../../activities/outbox';
 import type { AppConfig } from '../config/env';
 import { projectRoot } from '../config/project-root';
-import { StaffDirectory } from '../staff/staff-directory';
+import { notificationDeps } from '../notifications/notification-deps';
 import { connectionOptions } from '../temporal/connection-options';
 import { dataConverter } from '../temporal/data-converter';
 
@@ -18,7 +17,15 @@ let runtimeInstalled = false;
 export function installRuntime(config: AppConfig): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
-  if (config.NODE_ENV === 'test') return; // tests install a quiet runtime of their own
+  if (config.NODE_ENV === 'test') {
+    // tests: warnings and errors only, no metrics port; a test helper may have installed one already
+    try {
+      Runtime.install({ logger: new DefaultLogger('WARN'), shutdownSignals: [] });
+    } catch {
+      // already installed
+    }
+    return;
+  }
   const level = config.LOG_LEVEL === 'debug' ? 'DEBUG' : config.LOG_LEVEL === 'log' ? 'INFO' : config.LOG_LEVEL === 'warn' ? 'WARN' : 'ERROR';
   Runtime.install({
     shutdownSignals: [],
@@ -43,13 +50,16 @@ export function workflowSource(config: AppConfig): { workflowBundle: { codePath:
 }
 
 /** The activities' dependencies, built from configuration. */
-export function activityDeps(config: AppConfig) {
-  const staff = new StaffDirectory(config);
-  return { outbox: new Outbox(join(config.dataDir, 'outbox', 'notifications.jsonl')), resolveRecipient: (r: string) => staff.resolve(r) };
+export function activityDeps(config: AppConfig, connection?: NativeConnection) {
+  return {
+    ...notificationDeps(config, connection),
+    eligibleQpvs: config.PRE_ELIGIBLE_QPVS.split(',').filter(Boolean),
+    eligibilityRuleVersion: config.PRE_ELIGIBILITY_RULE_VERSION,
+  };
 }
 
-/** Creates the worker of the project's task queue (all workflows, all activities). */
-export async function createWorker(config: AppConfig, connection?: NativeConnection): Promise<{ worker: Worker; connection: NativeConnection }> {
+/** Creates the worker of the project's task queue (all workflows, all activities); `tuning` overrides worker options (bench). */
+export async function createWorker(config: AppConfig, connection?: NativeConnection, tuning: Partial<WorkerOptions> = {}): Promise<{ worker: Worker; connection: NativeConnection }> {
   installRuntime(config);
   const conn = connection ?? (await NativeConnection.connect(connectionOptions(config)));
   const worker = await Worker.create({
@@ -57,9 +67,10 @@ export async function createWorker(config: AppConfig, connection?: NativeConnect
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     ...workflowSource(config),
-    activities: createActivities(activityDeps(config)),
+    activities: createActivities(activityDeps(config, conn)),
     dataConverter: dataConverter(config),
     shutdownGraceTime: `${config.WORKER_SHUTDOWN_GRACE_SECONDS}s`,
+    ...tuning,
   });
   return { worker, connection: conn };
 }

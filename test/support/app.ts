@@ -55,7 +55,8 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     ...opts.env,
   });
   const app = await createApp(config);
-  await app.init();
+  // listening once (rather than supertest's listen-per-request) keeps parallel requests from racing
+  await app.listen(0, '127.0.0.1');
   const client = app.get(TemporalService).client;
   let worker: Worker | undefined;
   let running: Promise<void> | undefined;
