@@ -1,7 +1,7 @@
 /** A reminder, escalation or notice to staff. Types only: workflows import this file with `import type`. */
 export interface NotificationRequest {
   /**
-   * Idempotency key: `<workflowId>:<kind>:<dueOn>` for a workflow timer, `<scheduleId>:<runTime>` for a
+   * Idempotency key: `<workflowId>:<kind>:<dueOn>` for a workflow timer, `<scheduleId>:<runTime>[:<recipient>]` for a
    * schedule. The same key is recorded (and sent) once, whatever the retries or replays.
    */
   key: string;
@@ -16,18 +16,51 @@ export interface NotificationRequest {
   conventionRef?: string;
   /** The deadline the notification is about (YYYY-MM-DD). */
   dueOn?: string;
+  /** The workflow that asked for it (shown in `GET /notifications`; the key usually contains it too). */
+  workflowId?: string;
+  /** The Temporal Schedule whose run produced it. */
+  scheduleId?: string;
+}
+
+/**
+ * State of one recipient's copy:
+ * - `RECORDED`: kept in the outbox only (no SMTP server configured);
+ * - `QUEUED`: to be e-mailed; `SENDING`: an attempt started (see `leaseUntil`); `SENT`: the SMTP server accepted it;
+ * - `FAILED`: a transient SMTP failure, retried by the activity;
+ * - `UNDELIVERABLE`: no address in the staff directory, or the server refused the address for good; never retried.
+ */
+export type DeliveryStatus = 'RECORDED' | 'QUEUED' | 'SENDING' | 'SENT' | 'FAILED' | 'UNDELIVERABLE';
+
+/** One recipient's copy of a notification. */
+export interface NotificationDelivery {
+  /** Resolved staff id. */
+  recipient: string;
+  address?: string;
+  status: DeliveryStatus;
+  detail?: string;
+  /** The deterministic Message-ID of the e-mail (same on every attempt). */
+  messageId?: string;
+  /** ISO instant the SMTP server accepted it. */
+  sentAt?: string;
+  /** SMTP attempts so far. */
+  attempts?: number;
+  /** SENDING: until this ISO instant, another attempt may still be talking to the SMTP server. */
+  leaseUntil?: string;
 }
 
 /** What the outbox holds for one notification. */
 export interface NotificationRecord extends NotificationRequest {
   id: string;
   createdAt: string;
+  updatedAt?: string;
   /** Per recipient: resolved address and delivery state. */
-  deliveries: Array<{ recipient: string; address?: string; status: 'QUEUED' | 'SENT' | 'UNDELIVERABLE' | 'RECORDED'; detail?: string }>;
+  deliveries: NotificationDelivery[];
 }
 
 export interface NotifyResult {
   id: string;
   /** false when the key had already been recorded: nothing was sent again. */
   created: boolean;
+  /** Delivery state per recipient after this attempt. */
+  deliveries?: Array<{ recipient: string; status: DeliveryStatus }>;
 }

@@ -1,12 +1,14 @@
 /** Worker process: `npm run start:worker` (several may run side by side on the same task queue). */
 import 'reflect-metadata';
 import { appConfigOrExit } from './config/env';
+import { ensureSchedulesFromWorker } from './schedules/ensure-schedules';
 import { temporalAddress } from './temporal/connection-options';
 import { createWorker } from './worker/run-worker';
 
 async function main(): Promise<void> {
   const config = appConfigOrExit();
   const { worker, connection } = await createWorker(config);
+  const schedules = ensureSchedulesFromWorker(config, connection); // in the background: never delays polling
   const stop = (signal: string) => {
     process.stdout.write(JSON.stringify({ level: 'info', context: 'Worker', msg: `${signal}: draining in-flight tasks` }) + '\n');
     worker.shutdown();
@@ -17,6 +19,7 @@ async function main(): Promise<void> {
     JSON.stringify({ level: 'info', context: 'Worker', msg: 'worker polling', address: temporalAddress(config), taskQueue: config.TEMPORAL_TASK_QUEUE }) + '\n',
   );
   await worker.run();
+  schedules.stop();
   await connection.close();
 }
 

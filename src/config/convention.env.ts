@@ -1,5 +1,5 @@
 import { Transform } from 'class-transformer';
-import { IsInt, Max, Min } from 'class-validator';
+import { IsInt, Matches, Max, Min } from 'class-validator';
 
 const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
 
@@ -15,4 +15,12 @@ export class ConventionEnv {
   @Transform(toInt) @IsInt() @Min(1) @Max(31) PRE_REPORT_DUE_DAY = 30;
   /** Days late after which the next payment is flagged at risk. */
   @Transform(toInt) @IsInt() @Min(1) @Max(365) PRE_REPORT_AT_RISK_DAYS = 60;
+  /** Subsidy request reminders, days before its due date, comma-separated. */
+  @Matches(/^\d{1,3}(,\d{1,3})*$/, { message: 'PRE_REQUEST_REMINDER_DAYS must be comma-separated day counts, e.g. 15' })
+  PRE_REQUEST_REMINDER_DAYS = '15';
+  /** Financial report (CRF) reminders, days before its due date, comma-separated. */
+  @Matches(/^\d{1,3}(,\d{1,3})*$/, { message: 'PRE_REPORT_REMINDER_DAYS must be comma-separated day counts, e.g. 60,30,7' })
+  PRE_REPORT_REMINDER_DAYS = '60,30,7';
+  /** Escalation this many days after a missed request or report due date. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(90) PRE_ESCALATION_DAYS_AFTER = 1;
 }

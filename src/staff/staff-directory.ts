@@ -18,7 +18,12 @@ export class StaffDirectory {
 
   constructor(private readonly config: AppConfig) {
     if (config.STAFF_DIRECTORY_FILE) {
-      const raw = JSON.parse(readFileSync(config.STAFF_DIRECTORY_FILE, 'utf8')) as unknown;
+      let raw: unknown;
+      try {
+        raw = JSON.parse(readFileSync(config.STAFF_DIRECTORY_FILE, 'utf8')) as unknown;
+      } catch (e) {
+        throw new Error(`STAFF_DIRECTORY_FILE (${config.STAFF_DIRECTORY_FILE}) cannot be read as JSON: ${(e as Error).message}`);
+      }
       const list: StaffMember[] = Array.isArray(raw)
         ? (raw as StaffMember[])
         : Object.entries(raw as Record<string, Omit<StaffMember, 'id'>>).map(([id, m]) => ({ id, ...m }));
@@ -38,7 +43,10 @@ export class StaffDirectory {
     return [...this.members.values()];
   }
 
-  /** A staff id, or `role:<role>`: the members holding that role (the coordinator by configuration). */
+  /**
+   * A staff id, or `role:<role>`: the members holding that role (the coordinator by configuration). An unknown staff
+   * id resolves to itself without an address (recorded UNDELIVERABLE); a role nobody holds resolves to nothing.
+   */
   resolve(recipient: string): Array<{ id: string; email?: string }> {
     if (recipient.startsWith('role:')) {
       const role = recipient.slice(5);

@@ -1,5 +1,5 @@
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { AppConfig } from '../config/env';
 import { connectionOptions } from './connection-options';
@@ -13,7 +13,8 @@ export class TemporalService implements OnApplicationShutdown {
   readonly client: Client;
 
   constructor(readonly config: AppConfig) {
-    this.connection = Connection.lazy({ ...connectionOptions(config), connectTimeout: '5s' });
+    // Few gRPC retries (≈1 s, not the SDK's ≈20 s): with Temporal down the API answers 503 + Retry-After at once.
+    this.connection = Connection.lazy({ ...connectionOptions(config), connectTimeout: '5s', interceptors: [makeGrpcRetryInterceptor(defaultGrpcRetryOptions({ maxAttempts: 4 }))] });
     this.client = new Client({
       connection: this.connection,
       namespace: config.TEMPORAL_NAMESPACE,

@@ -1,0 +1,176 @@
+/**
+ * Finds cases, conventions and funding years by their search attributes (visibility), never by querying each
+ * workflow: one list call answers "what is due" for the digest, the EPS agenda, the kick-off and `GET /me/tasks`.
+ */
+import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
+import { dossierIdOf } from '../workflows/parcours.contract';
+import type { AgendaCase, DeadlineItem, IsoDate, RunningConvention } from '../workflows/schedules.contract';
+import {
+  PRE_AGE_BAND,
+  PRE_CONVENTION_REF,
+  PRE_FUNDING_STAGE,
+  PRE_FUNDING_YEAR,
+  PRE_NEXT_DEADLINE,
+  PRE_NEXT_DEADLINE_KIND,
+  PRE_OVERDUE,
+  PRE_QPV,
+  PRE_REFERRED_ON,
+  PRE_REFERENT_ID,
+  PRE_STAGE,
+} from '../workflows/search-attributes';
+
+export const PARCOURS_WORKFLOW_TYPE = 'parcoursWorkflow';
+export const CONVENTION_WORKFLOW_TYPE = 'conventionWorkflow';
+export const FUNDING_YEAR_WORKFLOW_TYPE = 'fundingYearWorkflow';
+
+/** Most items one look-up returns: far above a PRE's caseload, a bound against a runaway query. */
+const MAX_ITEMS = 5000;
+
+/** A value inside a visibility query. Ids here are staff ids and references: anything else is refused, not escaped. */
+export function queryLiteral(value: string): string {
+  if (!/^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$/.test(value)) throw new RangeError(`Not a value a visibility query accepts: ${JSON.stringify(value)}`);
+  return `'${value}'`;
+}
+
+/** End of a date as a visibility datetime literal (PreNextDeadline holds midnight UTC of the due date). */
+function endOf(date: IsoDate): string {
+  return `'${date}T23:59:59Z'`;
+}
+
+function dateOfAttribute(d: Date | undefined): IsoDate | undefined {
+  return d ? d.toISOString().slice(0, 10) : undefined;
+}
+
+/** A visibility record as a deadline item (ids, codes and dates only). */
+export function deadlineItemOf(info: WorkflowExecutionInfo): DeadlineItem {
+  const sa = info.typedSearchAttributes;
+  const isParcours = info.type === PARCOURS_WORKFLOW_TYPE;
+  const year = sa.get(PRE_FUNDING_YEAR);
+  const item: DeadlineItem = {
+    source: isParcours ? 'parcours' : 'funding',
+    workflowId: info.workflowId,
+    workflowType: info.type,
+    overdue: sa.get(PRE_OVERDUE) === true,
+  };
+  const dossierId = isParcours ? dossierIdOf(info.workflowId) : null;
+  if (dossierId) item.dossierId = dossierId;
+  const ref = sa.get(PRE_CONVENTION_REF);
+  if (ref) item.conventionRef = ref;
+  if (typeof year === 'number') item.year = year;
+  const stage = isParcours ? sa.get(PRE_STAGE) : sa.get(PRE_FUNDING_STAGE);
+  if (stage) item.stage = stage;
+  const referentId = sa.get(PRE_REFERENT_ID);
+  if (referentId) item.referentId = referentId;
+  const kind = sa.get(PRE_NEXT_DEADLINE_KIND);
+  if (kind) item.kind = kind;
+  const dueOn = dateOfAttribute(sa.get(PRE_NEXT_DEADLINE));
+  if (dueOn) item.dueOn = dueOn;
+  return item;
+}
+
+async function collect<T>(client: Client, query: string, map: (info: WorkflowExecutionInfo) => T): Promise<T[]> {
+  const out: T[] = [];
+  for await (const info of client.workflow.list({ query, pageSize: 500 })) {
+    out.push(map(info));
+    if (out.length >= MAX_ITEMS) break;
+  }
+  return out;
+}
+
+/** Which items a deadline look-up returns. */
+export interface DeadlineFilter {
+  /** Only this deployment's workflows (its task queue): several deployments may share a namespace. */
+  taskQueue?: string;
+  /** Due on or before this date, or overdue. Absent: every item with a deadline. */
+  until?: IsoDate;
+  /** Only this référent's cases. */
+  referentId?: string;
+  /** Only cases in this stage. */
+  stage?: string;
+  /** Only cases without a référent. */
+  unassigned?: boolean;
+  /** Only overdue items. */
+  overdueOnly?: boolean;
+  /** Also cases without any deadline (e.g. every case waiting for the EPS, every case without a référent). */
+  withoutDeadline?: boolean;
+}
+
+function scope(taskQueue: string | undefined): string[] {
+  return taskQueue ? [`TaskQueue = ${queryLiteral(taskQueue)}`] : [];
+}
+
+function deadlineClause(f: DeadlineFilter): string | undefined {
+  if (f.overdueOnly) return 'PreOverdue = true';
+  if (f.withoutDeadline) return undefined;
+  if (f.until) return `(PreOverdue = true OR PreNextDeadline <= ${endOf(f.until)})`;
+  return '(PreOverdue = true OR PreNextDeadline IS NOT NULL)';
+}
+
+/** Running parcours with a deadline matching the filter. */
+export function parcoursDeadlines(client: Client, f: DeadlineFilter = {}): Promise<DeadlineItem[]> {
+  const clauses = [`WorkflowType = '${PARCOURS_WORKFLOW_TYPE}'`, ...scope(f.taskQueue), `ExecutionStatus = 'Running'`, deadlineClause(f)].filter((c): c is string => !!c);
+  if (f.referentId) clauses.push(`PreReferentId = ${queryLiteral(f.referentId)}`);
+  if (f.stage) clauses.push(`PreStage = ${queryLiteral(f.stage)}`);
+  if (f.unassigned) clauses.push('PreReferentId IS NULL');
+  return collect(client, clauses.join(' AND '), deadlineItemOf);
+}
+
+/** Running conventions and funding years with a deadline matching the filter. */
+export function fundingDeadlines(client: Client, f: DeadlineFilter = {}): Promise<DeadlineItem[]> {
+  const clauses = [
+    `WorkflowType IN ('${CONVENTION_WORKFLOW_TYPE}', '${FUNDING_YEAR_WORKFLOW_TYPE}')`,
+    ...scope(f.taskQueue),
+    `ExecutionStatus = 'Running'`,
+    deadlineClause(f),
+  ].filter((c): c is string => !!c);
+  return collect(client, clauses.join(' AND '), deadlineItemOf);
+}
+
+/** Running parcours waiting for the EPS. */
+export function awaitingReview(client: Client, taskQueue?: string): Promise<AgendaCase[]> {
+  const query = [`WorkflowType = '${PARCOURS_WORKFLOW_TYPE}'`, ...scope(taskQueue), `ExecutionStatus = 'Running'`, `PreStage = 'AWAITING_TEAM_REVIEW'`].join(' AND ');
+  return collect(client, query, (info) => {
+    const sa = info.typedSearchAttributes;
+    const c: AgendaCase = { dossierId: dossierIdOf(info.workflowId) ?? info.workflowId, overdue: sa.get(PRE_OVERDUE) === true };
+    const qpv = sa.get(PRE_QPV);
+    if (qpv) c.qpv = qpv;
+    const band = sa.get(PRE_AGE_BAND);
+    if (band) c.ageBand = band;
+    const referredOn = dateOfAttribute(sa.get(PRE_REFERRED_ON));
+    if (referredOn) c.referredOn = referredOn;
+    const referentId = sa.get(PRE_REFERENT_ID);
+    if (referentId) c.referentId = referentId;
+    if (sa.get(PRE_NEXT_DEADLINE_KIND) === 'TEAM_REVIEW') {
+      const due = dateOfAttribute(sa.get(PRE_NEXT_DEADLINE));
+      if (due) c.reviewDueOn = due;
+    }
+    return c;
+  });
+}
+
+/** Running conventions, each with whether its funding years include `year`. */
+export async function runningConventions(client: Client, year: number, taskQueue?: string): Promise<RunningConvention[]> {
+  const where = [`WorkflowType = '${CONVENTION_WORKFLOW_TYPE}'`, ...scope(taskQueue), `ExecutionStatus = 'Running'`].join(' AND ');
+  const conventions = await collect(client, where, (info) => ({
+    workflowId: info.workflowId,
+    conventionRef: info.typedSearchAttributes.get(PRE_CONVENTION_REF) ?? info.workflowId.replace(/^convention-/, ''),
+  }));
+  const out: RunningConvention[] = [];
+  for (const c of conventions) {
+    let coversYear: boolean | null = null;
+    let yearStage: string | undefined;
+    try {
+      const years = await collect(client, `WorkflowType = '${FUNDING_YEAR_WORKFLOW_TYPE}' AND PreConventionRef = ${queryLiteral(c.conventionRef)}`, (info) => ({
+        year: info.typedSearchAttributes.get(PRE_FUNDING_YEAR),
+        stage: info.typedSearchAttributes.get(PRE_FUNDING_STAGE),
+      }));
+      const known = years.filter((y) => typeof y.year === 'number');
+      coversYear = known.length === 0 ? null : known.some((y) => y.year === year);
+      yearStage = known.find((y) => y.year === year)?.stage;
+    } catch (e) {
+      if (!(e instanceof RangeError)) throw e; // a reference a query cannot hold: remind anyway
+    }
+    out.push({ ...c, coversYear, ...(yearStage ? { yearStage } : {}) });
+  }
+  return out;
+}

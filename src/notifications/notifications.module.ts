@@ -1,0 +1,7 @@
+import { Module } from '@nestjs/common';
+import { NotificationsController } from './notifications.controller';
+import { NotificationsService } from './notifications.service';
+
+/** `GET /notifications`: the durable outbox of every reminder (DOMAIN.md §3). */
+@Module({ controllers: [NotificationsController], providers: [NotificationsService] })
+export class NotificationsModule {}

@@ -1,0 +1,403 @@
+/**
+ * The yearly indicators (DOMAIN.md §4) computed from the anonymised figures of every case (`CaseFigures`, kept by
+ * each parcours workflow in its memo) and the funding year's amounts. Pure: same input, same report.
+ *
+ * Definitions (each count is a number of cases, i.e. of children; every date is a business date):
+ * - Period: `civil` year N = 1 January N → 31 December N; `school` year N = 1 September N-1 → 31 August N (the
+ *   school year that ENDS in N: `year=2025&period=school` is 2024-2025). Snapshot date: the period's last day.
+ * - Everything is "as at the end of the period": an event dated after it does not count, so the report of a past
+ *   period does not change when later events are recorded.
+ * - Referrals: cases referred in the period. Outcome at the end of the period: `ineligible` (closed at the
+ *   eligibility check) or `eligible` (eligible, or admitted by a coordinator's derogation); an eligible referral is
+ *   then exactly one of: `validated` / `redirected` / `refused` (the EPS's first decision other than MORE_INFO),
+ *   `noConsent` (closed NO_CONSENT: refusal or no agreement in time), `closedBeforeDecision` (closed for another
+ *   reason before any EPS decision), `pending` (still awaiting consent or the EPS).
+ * - Active on the snapshot date: validated on or before it and not closed on or before it (a case closed on
+ *   31 December is no longer active on that day); a suspended parcours is still active.
+ * - Entries: parcours validated (entering ACTIVE) in the period. Exits: parcours that had been active and closed
+ *   in the period, in total and by closure reason. Hence active(previous snapshot) + entries − exits = active(snapshot).
+ * - Median delay referral → EPS decision: over cases whose first EPS decision other than MORE_INFO falls in the
+ *   period. Median length of closed parcours: validation → closure, over the period's exits. In days; the median of
+ *   an even number of cases is the mean of the two middle ones. Hidden (`<5`) under 5 cases, null with none.
+ * - Actions by type: actions that start in the period, except cancelled ones and ones stopped (consent withdrawn,
+ *   case closed) before they started. A cell is hidden when fewer than 5 children stand behind it.
+ * - EPS: meetings held = distinct meeting dates in the period of the EPS decisions and renewals recorded on cases
+ *   (a number of meetings, not of children: total only, never hidden); cases examined = cases with at least one
+ *   such decision or renewal in the period.
+ * - Subsidy of the funding (civil) year `year`, whatever the period: granted, received, reported spent (integer
+ *   cents; spent is null until a financial report is submitted). Amounts about the CCAS, not children: total only.
+ * - Breakdowns: QPV of residence at the referral, age band on the referral date (0–1 is kept for referrals of
+ *   children under 2, so that every breakdown adds up to its total), sex.
+ */
+import { ACTION_TYPES, CLOSURE_REASONS, QPV_CODES, SEXES, type ActionType, type ClosureReason, type QpvCode, type Sex } from '../../workflows/parcours.contract';
+import type { CaseFigures } from '../../workflows/parcours.figures';
+import { AGE_BANDS, daysBetween, type AgeBand, type IsoDate } from '../../workflows/parcours.rules';
+import { SMALL_CELL_THRESHOLD, SUPPRESSED, suppressedCells, type RawCell, type SuppressionGroup } from './suppression';
+
+export { SMALL_CELL_THRESHOLD, SUPPRESSED } from './suppression';
+
+/** The two periods of the report. */
+export const PERIOD_KINDS = ['civil', 'school'] as const;
+export type PeriodKind = (typeof PERIOD_KINDS)[number];
+
+/** Supported years (the programme's data starts after 2020; beyond 2100 is a typing error). */
+export const MIN_REPORT_YEAR = 2020;
+export const MAX_REPORT_YEAR = 2100;
+
+/** A report period: its first and last day and the snapshot date of the "active" figure. */
+export interface Period {
+  year: number;
+  kind: PeriodKind;
+  from: IsoDate;
+  to: IsoDate;
+  snapshotOn: IsoDate;
+  /** French, e.g. "année civile 2025", "année scolaire 2024-2025". */
+  label: string;
+}
+
+/** The period of `year`: civil = January → December; school = September of year-1 → August of year. */
+export function periodOf(year: number, kind: PeriodKind): Period {
+  if (kind === 'school') {
+    return { year, kind, from: `${year - 1}-09-01`, to: `${year}-08-31`, snapshotOn: `${year}-08-31`, label: `année scolaire ${year - 1}-${year}` };
+  }
+  return { year, kind, from: `${year}-01-01`, to: `${year}-12-31`, snapshotOn: `${year}-12-31`, label: `année civile ${year}` };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Breakdowns and figures
+// ---------------------------------------------------------------------------------------------------------
+
+/** The three breakdowns, with their modalities in publication order. */
+export const DIMENSIONS = {
+  qpv: QPV_CODES,
+  ageBand: AGE_BANDS,
+  sex: SEXES,
+} as const;
+export type Dimension = keyof typeof DIMENSIONS;
+export const DIMENSION_KEYS: readonly Dimension[] = ['qpv', 'ageBand', 'sex'];
+
+/** Units of the figures. */
+export type FigureUnit = 'children' | 'actions' | 'days' | 'meetings' | 'cents';
+
+/** How a figure is computed and shown. */
+export interface FigureDef {
+  code: string;
+  /** French label (may depend on the period, e.g. the snapshot date). */
+  label: (p: Period) => string;
+  unit: FigureUnit;
+  /** count: additive, suppressed; median: hidden under 5 cases; amount: total only, never hidden. */
+  kind: 'count' | 'median' | 'amount';
+  /** Broken down by QPV, age band and sex. */
+  breakdown: boolean;
+}
+
+const fixed = (s: string) => () => s;
+const frDate = (d: IsoDate) => `${d.slice(8, 10)}/${d.slice(5, 7)}/${d.slice(0, 4)}`;
+
+/** Referral outcomes of an eligible referral (they add up to `referrals.eligible`). */
+export const ELIGIBLE_OUTCOMES = ['noConsent', 'validated', 'redirected', 'refused', 'closedBeforeDecision', 'pending'] as const;
+export type EligibleOutcome = (typeof ELIGIBLE_OUTCOMES)[number];
+
+const OUTCOME_LABELS: Record<EligibleOutcome, string> = {
+  noConsent: 'Orientations éligibles closes sans consentement de la famille',
+  validated: "Orientations validées par l'EPS",
+  redirected: "Orientations réorientées vers le droit commun par l'EPS",
+  refused: "Orientations refusées par l'EPS",
+  closedBeforeDecision: "Orientations éligibles closes avant décision de l'EPS (autre motif)",
+  pending: "Orientations en attente (consentement ou EPS) en fin de période",
+};
+
+/** French labels of the closure reasons, for "Sorties : …". */
+export const CLOSURE_REASON_LABELS: Record<ClosureReason, string> = {
+  OBJECTIVES_MET: 'objectifs atteints',
+  HANDED_OVER: 'relais vers le droit commun',
+  CONSENT_WITHDRAWN: 'retrait du consentement',
+  NO_CONSENT: 'sans consentement',
+  LOST_CONTACT: 'perte de contact',
+  MOVED_OUT: 'déménagement',
+  AGE_LIMIT: "limite d'âge",
+  MAX_DURATION: 'durée maximale atteinte',
+  REDIRECTED: 'réorientation',
+  INELIGIBLE: 'non-éligibilité',
+  REFUSED: "refus de l'EPS",
+  OTHER: 'autre motif',
+};
+
+/** French labels of the action types. */
+export const ACTION_TYPE_LABELS: Record<ActionType, string> = {
+  SCHOOL_SUPPORT: 'soutien scolaire',
+  PSYCHOLOGICAL_SUPPORT: 'soutien psychologique',
+  PARENTING_SUPPORT: 'soutien à la parentalité',
+  HEALTH_ACCESS: 'accès aux soins',
+  LEISURE: 'loisirs',
+  SPORT: 'sport',
+  CULTURE: 'culture',
+  HOLIDAYS: 'vacances',
+  LANGUAGE: 'langue',
+};
+
+/** Every figure of the report, in publication order. */
+export const FIGURES: readonly FigureDef[] = [
+  { code: 'referrals.received', label: fixed('Orientations reçues'), unit: 'children', kind: 'count', breakdown: true },
+  { code: 'referrals.ineligible', label: fixed('Orientations non éligibles'), unit: 'children', kind: 'count', breakdown: true },
+  { code: 'referrals.eligible', label: fixed('Orientations éligibles (dont dérogations)'), unit: 'children', kind: 'count', breakdown: true },
+  ...ELIGIBLE_OUTCOMES.map((o): FigureDef => ({ code: `referrals.${o}`, label: fixed(OUTCOME_LABELS[o]), unit: 'children', kind: 'count', breakdown: true })),
+  { code: 'active.onSnapshot', label: (p) => `Enfants en parcours actif au ${frDate(p.snapshotOn)}`, unit: 'children', kind: 'count', breakdown: true },
+  { code: 'entries', label: fixed('Entrées en parcours actif'), unit: 'children', kind: 'count', breakdown: true },
+  { code: 'exits', label: fixed('Sorties de parcours actif'), unit: 'children', kind: 'count', breakdown: true },
+  ...CLOSURE_REASONS.map((r): FigureDef => ({ code: `exits.${r}`, label: fixed(`Sorties : ${CLOSURE_REASON_LABELS[r]}`), unit: 'children', kind: 'count', breakdown: true })),
+  { code: 'median.referralToDecisionDays', label: fixed("Délai médian entre l'orientation et la décision de l'EPS (jours)"), unit: 'days', kind: 'median', breakdown: true },
+  { code: 'median.closedParcoursDays', label: fixed('Durée médiane des parcours clos (jours)'), unit: 'days', kind: 'median', breakdown: true },
+  { code: 'actions.total', label: fixed('Actions engagées'), unit: 'actions', kind: 'count', breakdown: true },
+  ...ACTION_TYPES.map((t): FigureDef => ({ code: `actions.${t}`, label: fixed(`Actions : ${ACTION_TYPE_LABELS[t]}`), unit: 'actions', kind: 'count', breakdown: true })),
+  { code: 'eps.meetings', label: fixed("Réunions de l'EPS tenues"), unit: 'meetings', kind: 'amount', breakdown: false },
+  { code: 'eps.casesExamined', label: fixed("Dossiers examinés en EPS"), unit: 'children', kind: 'count', breakdown: true },
+  { code: 'subsidy.grantedCents', label: (p) => `Subvention accordée (année de convention ${p.year})`, unit: 'cents', kind: 'amount', breakdown: false },
+  { code: 'subsidy.receivedCents', label: (p) => `Subvention reçue (année de convention ${p.year})`, unit: 'cents', kind: 'amount', breakdown: false },
+  { code: 'subsidy.spentCents', label: (p) => `Dépenses déclarées au compte rendu financier (année de convention ${p.year})`, unit: 'cents', kind: 'amount', breakdown: false },
+];
+
+/** Additive relations between figures, applied cell by cell (total and every modality). */
+export const FIGURE_FAMILIES: ReadonlyArray<{ total: string; parts: string[] }> = [
+  { total: 'referrals.received', parts: ['referrals.eligible', 'referrals.ineligible'] },
+  { total: 'referrals.eligible', parts: ELIGIBLE_OUTCOMES.map((o) => `referrals.${o}`) },
+  { total: 'exits', parts: CLOSURE_REASONS.map((r) => `exits.${r}`) },
+  { total: 'actions.total', parts: ACTION_TYPES.map((t) => `actions.${t}`) },
+];
+
+// ---------------------------------------------------------------------------------------------------------
+// The report
+// ---------------------------------------------------------------------------------------------------------
+
+/** A published value: a number, `<5` (hidden), or null (a median without any case, an amount not reported yet). */
+export type CellValue = number | typeof SUPPRESSED | null;
+
+/** One figure with its total and, when broken down, its cells by QPV, age band and sex. */
+export interface FigureReport {
+  code: string;
+  label: string;
+  unit: FigureUnit;
+  total: CellValue;
+  byQpv?: Record<QpvCode, CellValue>;
+  byAgeBand?: Record<AgeBand, CellValue>;
+  bySex?: Record<Sex, CellValue>;
+}
+
+/** The funding year's amounts (integer cents), summed over the conventions that fund that year. */
+export interface FundingFigures {
+  conventions: string[];
+  grantedCents: number;
+  receivedCents: number;
+  /** Null until a financial report is submitted for the year. */
+  spentCents: number | null;
+}
+
+/** `GET /reports/indicators`. */
+export interface IndicatorsReport {
+  year: number;
+  period: PeriodKind;
+  periodLabel: string;
+  from: IsoDate;
+  to: IsoDate;
+  snapshotOn: IsoDate;
+  /** The funding (civil) year of the subsidy figures. */
+  fundingYear: number;
+  /** References of the conventions funding that year. */
+  conventions: string[];
+  smallCellThreshold: number;
+  suppressedMarker: typeof SUPPRESSED;
+  figures: FigureReport[];
+}
+
+/** The cell key of a modality (`total`, `qpv:GRESILLES`, `ageBand:6-10`, `sex:F`). */
+export function cellKey(dim: Dimension | 'total', modality?: string): string {
+  return dim === 'total' ? 'total' : `${dim}:${modality}`;
+}
+
+const BREAKDOWN_FIELDS: Record<Dimension, 'byQpv' | 'byAgeBand' | 'bySex'> = { qpv: 'byQpv', ageBand: 'byAgeBand', sex: 'bySex' };
+
+/** True when a case can be counted in every breakdown (a memo is data from the past: check it). */
+export function isCountable(f: CaseFigures): boolean {
+  return (AGE_BANDS as readonly string[]).includes(f.ageBand) && (SEXES as readonly string[]).includes(f.sex);
+}
+
+function qpvOf(f: CaseFigures): QpvCode {
+  return (QPV_CODES as readonly string[]).includes(f.qpv) ? (f.qpv as QpvCode) : 'OTHER';
+}
+
+/** The cell keys a case counts in: the total and one modality of each breakdown. */
+function keysOf(f: CaseFigures): string[] {
+  return ['total', cellKey('qpv', qpvOf(f)), cellKey('ageBand', f.ageBand), cellKey('sex', f.sex)];
+}
+
+/** What the first decision of the EPS other than MORE_INFO is, if taken on or before `end`. */
+function finalDecision(f: CaseFigures, end: IsoDate): { on: IsoDate; decision: string } | null {
+  const d = f.reviews.find((r) => r.decision !== 'MORE_INFO');
+  return d && d.on <= end ? d : null;
+}
+
+/** The outcome at `end` of an eligible referral. */
+export function eligibleOutcome(f: CaseFigures, end: IsoDate): EligibleOutcome {
+  const decision = finalDecision(f, end);
+  if (decision) return decision.decision === 'VALIDATED' ? 'validated' : decision.decision === 'REDIRECTED' ? 'redirected' : 'refused';
+  if (f.closure && f.closure.on <= end) return f.closure.reason === 'NO_CONSENT' ? 'noConsent' : 'closedBeforeDecision';
+  return 'pending';
+}
+
+/** Counts per figure and cell, with the children behind each cell, plus the medians' samples. */
+export interface Tally {
+  counts: Map<string, Map<string, { value: number; children: Set<number> }>>;
+  samples: Map<string, Map<string, number[]>>;
+  meetings: Set<IsoDate>;
+}
+
+/** Counts every figure of the period over the cases (no suppression). Cases that are not countable are skipped. */
+export function tally(cases: readonly CaseFigures[], p: Period): Tally {
+  const t: Tally = { counts: new Map(), samples: new Map(), meetings: new Set() };
+  const inPeriod = (d: IsoDate | undefined | null): d is IsoDate => !!d && d >= p.from && d <= p.to;
+  cases.forEach((f, i) => {
+    if (!isCountable(f)) return;
+    const keys = keysOf(f);
+    const count = (code: string, n = 1) => {
+      let byCell = t.counts.get(code);
+      if (!byCell) t.counts.set(code, (byCell = new Map()));
+      for (const k of keys) {
+        let c = byCell.get(k);
+        if (!c) byCell.set(k, (c = { value: 0, children: new Set() }));
+        c.value += n;
+        c.children.add(i);
+      }
+    };
+    const sample = (code: string, days: number) => {
+      let byCell = t.samples.get(code);
+      if (!byCell) t.samples.set(code, (byCell = new Map()));
+      for (const k of keys) {
+        const list = byCell.get(k) ?? [];
+        list.push(days);
+        byCell.set(k, list);
+      }
+    };
+
+    if (inPeriod(f.referredOn)) {
+      count('referrals.received');
+      if (f.eligibility === 'INELIGIBLE') count('referrals.ineligible');
+      else {
+        count('referrals.eligible');
+        count(`referrals.${eligibleOutcome(f, p.to)}`);
+      }
+    }
+    if (f.activeOn && f.activeOn <= p.snapshotOn && !(f.closure && f.closure.on <= p.snapshotOn)) count('active.onSnapshot');
+    if (inPeriod(f.activeOn)) count('entries');
+    if (f.activeOn && f.closure && inPeriod(f.closure.on)) {
+      count('exits');
+      count(`exits.${f.closure.reason}`);
+      sample('median.closedParcoursDays', daysBetween(f.activeOn, f.closure.on));
+    }
+    const decision = f.reviews.find((r) => r.decision !== 'MORE_INFO');
+    if (decision && inPeriod(decision.on)) sample('median.referralToDecisionDays', daysBetween(f.referredOn, decision.on));
+    for (const a of f.actions) {
+      if (!inPeriod(a.startsOn) || a.status === 'CANCELLED') continue;
+      if (a.status === 'STOPPED' && a.statusOn && a.statusOn < a.startsOn) continue;
+      count('actions.total');
+      count(`actions.${a.type}`);
+    }
+    const epsDates = [...f.reviews.map((r) => r.on), ...f.renewals.map((r) => r.on)].filter(inPeriod);
+    for (const d of epsDates) t.meetings.add(d);
+    if (epsDates.length > 0) count('eps.casesExamined');
+  });
+  return t;
+}
+
+/** Median of a non-empty list (mean of the two middle values for an even count). */
+export function median(values: readonly number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+
+/** Every cell key of a broken-down figure, in publication order. */
+export function allCellKeys(): string[] {
+  return ['total', ...DIMENSION_KEYS.flatMap((d) => DIMENSIONS[d].map((m) => cellKey(d, m)))];
+}
+
+/** The additive groups of the report, over cell ids `<code>|<cellKey>`. */
+export function suppressionGroups(): SuppressionGroup[] {
+  const groups: SuppressionGroup[] = [];
+  const id = (code: string, key: string) => `${code}|${key}`;
+  for (const f of FIGURES) {
+    if (f.kind !== 'count' || !f.breakdown) continue;
+    for (const d of DIMENSION_KEYS) groups.push({ total: id(f.code, 'total'), parts: DIMENSIONS[d].map((m) => id(f.code, cellKey(d, m))) });
+  }
+  for (const fam of FIGURE_FAMILIES) {
+    for (const key of allCellKeys()) groups.push({ total: id(fam.total, key), parts: fam.parts.map((c) => id(c, key)) });
+  }
+  return groups;
+}
+
+/** Builds the published report: counts with small cells hidden, medians, EPS meetings and the funding year. */
+export function buildReport(cases: readonly CaseFigures[], p: Period, funding: FundingFigures): IndicatorsReport {
+  const t = tally(cases, p);
+  const raw = new Map<string, RawCell>();
+  for (const [code, byCell] of t.counts) for (const [key, c] of byCell) raw.set(`${code}|${key}`, { value: c.value, children: c.children.size });
+  const hidden = suppressedCells(raw, suppressionGroups());
+
+  const countCell = (code: string, key: string): CellValue => {
+    const id = `${code}|${key}`;
+    return hidden.has(id) ? SUPPRESSED : (raw.get(id)?.value ?? 0);
+  };
+  const medianCell = (code: string, key: string): CellValue => {
+    const list = t.samples.get(code)?.get(key) ?? [];
+    if (list.length === 0) return null;
+    return list.length < SMALL_CELL_THRESHOLD ? SUPPRESSED : median(list);
+  };
+  const amount = (code: string): CellValue => {
+    switch (code) {
+      case 'eps.meetings':
+        return t.meetings.size;
+      case 'subsidy.grantedCents':
+        return funding.grantedCents;
+      case 'subsidy.receivedCents':
+        return funding.receivedCents;
+      case 'subsidy.spentCents':
+        return funding.spentCents;
+      default:
+        return null;
+    }
+  };
+
+  const figures = FIGURES.map((def): FigureReport => {
+    const cell = (key: string): CellValue => (def.kind === 'median' ? medianCell(def.code, key) : def.kind === 'count' ? countCell(def.code, key) : amount(def.code));
+    const out: FigureReport = { code: def.code, label: def.label(p), unit: def.unit, total: cell('total') };
+    if (def.breakdown) {
+      for (const d of DIMENSION_KEYS) {
+        (out as unknown as Record<string, Record<string, CellValue>>)[BREAKDOWN_FIELDS[d]] = Object.fromEntries(DIMENSIONS[d].map((m) => [m, cell(cellKey(d, m))]));
+      }
+    }
+    return out;
+  });
+
+  return {
+    year: p.year,
+    period: p.kind,
+    periodLabel: p.label,
+    from: p.from,
+    to: p.to,
+    snapshotOn: p.snapshotOn,
+    fundingYear: p.year,
+    conventions: [...funding.conventions].sort(),
+    smallCellThreshold: SMALL_CELL_THRESHOLD,
+    suppressedMarker: SUPPRESSED,
+    figures,
+  };
+}
+
+/** The cells of a figure as (dimension, modality, value) rows, total first: what the CSV has one row each for. */
+export function cellsOf(f: FigureReport): Array<{ dimension: Dimension | 'total'; modality: string | null; value: CellValue }> {
+  const rows: Array<{ dimension: Dimension | 'total'; modality: string | null; value: CellValue }> = [{ dimension: 'total', modality: null, value: f.total }];
+  for (const d of DIMENSION_KEYS) {
+    const by = f[BREAKDOWN_FIELDS[d]] as Record<string, CellValue> | undefined;
+    if (!by) continue;
+    for (const m of DIMENSIONS[d]) rows.push({ dimension: d, modality: m, value: by[m] });
+  }
+  return rows;
+}

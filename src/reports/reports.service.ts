@@ -1,0 +1,179 @@
+/**
+ * The yearly indicators (DOMAIN.md §4, `GET /reports/indicators`), computed from Temporal itself.
+ *
+ * Source of truth: Temporal, without a read model. Each parcours workflow carries in its memo, under the key
+ * `figures`, the anonymised `CaseFigures` of its case (workflows/parcours.figures.ts: QPV, age band, sex, business
+ * dates and codes; no name, birth date, address or dossierId), upserted at each change. One paginated visibility
+ * listing — `WorkflowType = 'parcoursWorkflow' AND PreReferredOn <= end of period` — returns every case with its
+ * memo (decrypted by the client's codec), so a year costs one listing and no per-case query: no worker is involved,
+ * closed cases count as well as open ones, and there is no second store to keep in step with the workflows. The
+ * few funding-year workflows of the year (`PreFundingYear = year`) give the subsidy figures (their state query, or
+ * their result once completed).
+ *
+ * A case whose memo has no (readable) figures — one started before the memo existed — is read with its `getState`
+ * query instead, and its figures computed with the same `caseFiguresOf`.
+ *
+ * Cases purged by the retention rule (DOMAIN.md §5) must still count in the years they belong to: `CaseFigures`
+ * stands alone (no identifier needed), so the purge can keep it and hand it back through `ARCHIVED_CASE_FIGURES`
+ * (an optional provider; none until the retention feature exists).
+ *
+ * Only cases of this deployment's task queue are read (as every other listing of the API does).
+ */
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import type { WorkflowExecutionInfo } from '@temporalio/client';
+import { TemporalService } from '../temporal/temporal.service';
+import { FUNDING_YEAR_WORKFLOW_TYPE, getYearStateQuery, type FundingYearResult, type FundingYearView } from '../../workflows/convention.contract';
+import { getStateQuery, type ParcoursView } from '../../workflows/parcours.contract';
+import { CASE_FIGURES_MEMO_KEY, caseFiguresOf, isCaseFigures, type CaseFigures } from '../../workflows/parcours.figures';
+import { addDays, type IsoDate } from '../../workflows/parcours.rules';
+import { buildReport, periodOf, type FundingFigures, type IndicatorsReport, type PeriodKind } from './indicators';
+
+/** The workflow type of a case. */
+const PARCOURS_WORKFLOW_TYPE = 'parcoursWorkflow';
+/** Visibility page size (the server caps it). */
+const PAGE_SIZE = 1000;
+/** Parallel queries when a case or a funding year must be asked directly. */
+const QUERY_CONCURRENCY = 8;
+/** A year of a large programme is a few thousand cases: one minute is ample, and the API never hangs forever. */
+const REPORT_DEADLINE_MS = 60_000;
+
+/** Figures of cases whose workflow was purged by the retention rule (provided by the retention feature). */
+export const ARCHIVED_CASE_FIGURES = Symbol('ARCHIVED_CASE_FIGURES');
+export interface ArchivedCaseFigures {
+  /** Figures of purged cases referred on or before `end`. */
+  referredUpTo(end: IsoDate): Promise<CaseFigures[]>;
+}
+
+/** Where the figures of a report came from (logged, never published). */
+export interface IndicatorsSourceStats {
+  executions: number;
+  fromMemo: number;
+  fromQuery: number;
+  archived: number;
+  unreadable: number;
+  fundingYears: number;
+  ms: number;
+}
+
+@Injectable()
+export class ReportsService {
+  private readonly logger = new Logger(ReportsService.name);
+
+  constructor(
+    private readonly temporal: TemporalService,
+    @Optional() @Inject(ARCHIVED_CASE_FIGURES) private readonly archive?: ArchivedCaseFigures,
+  ) {}
+
+  private get client() {
+    return this.temporal.client;
+  }
+
+  /** The report of a year (civil or school); `stats` (optional) receives where the figures came from. */
+  async indicators(year: number, kind: PeriodKind, stats?: Partial<IndicatorsSourceStats>): Promise<IndicatorsReport> {
+    const started = Date.now();
+    const p = periodOf(year, kind);
+    const s: IndicatorsSourceStats = { executions: 0, fromMemo: 0, fromQuery: 0, archived: 0, unreadable: 0, fundingYears: 0, ms: 0 };
+    const [cases, funding] = await this.temporal.connection.withDeadline(Date.now() + REPORT_DEADLINE_MS, () =>
+      Promise.all([this.caseFigures(p.to, s), this.funding(year, s)]),
+    );
+    const report = buildReport(cases, p, funding);
+    s.ms = Date.now() - started;
+    Object.assign(stats ?? {}, s);
+    this.logger.log({ msg: 'indicators computed', year, period: kind, ...s });
+    return report;
+  }
+
+  /** Figures of every case referred on or before `end`: memos from one listing, a query where a memo is missing. */
+  private async caseFigures(end: IsoDate, s: IndicatorsSourceStats): Promise<CaseFigures[]> {
+    const query = [
+      `WorkflowType = '${PARCOURS_WORKFLOW_TYPE}'`,
+      `TaskQueue = '${this.temporal.taskQueue}'`,
+      `ExecutionStatus != 'ContinuedAsNew'`,
+      `PreReferredOn < '${addDays(end, 1)}T00:00:00Z'`,
+    ].join(' AND ');
+    // One execution per case: a reset leaves the old run (terminated) beside the new one; the running one wins.
+    const latest = new Map<string, WorkflowExecutionInfo>();
+    for await (const info of this.client.workflow.list({ query, pageSize: PAGE_SIZE })) {
+      const seen = latest.get(info.workflowId);
+      if (!seen || preferred(info, seen)) latest.set(info.workflowId, info);
+    }
+    s.executions = latest.size;
+    const out: CaseFigures[] = [];
+    const missing: string[] = [];
+    for (const info of latest.values()) {
+      const memo = info.memo?.[CASE_FIGURES_MEMO_KEY];
+      if (isCaseFigures(memo)) out.push(memo);
+      else missing.push(info.workflowId);
+    }
+    s.fromMemo = out.length;
+    const queried = await mapLimit(missing, QUERY_CONCURRENCY, async (workflowId) => {
+      try {
+        const view: ParcoursView = await this.client.workflow.getHandle(workflowId).query(getStateQuery);
+        return caseFiguresOf(view);
+      } catch (e) {
+        this.logger.error({ msg: 'indicators: a case could not be read', workflowId, reason: (e as Error).message?.slice(0, 200) });
+        throw e;
+      }
+    });
+    s.fromQuery = queried.length;
+    out.push(...queried);
+    if (this.archive) {
+      const archived = await this.archive.referredUpTo(end);
+      s.archived = archived.length;
+      out.push(...archived);
+    }
+    return out;
+  }
+
+  /** Subsidy of the funding year: summed over the year's funding-year workflows (one per convention). */
+  private async funding(year: number, s: IndicatorsSourceStats): Promise<FundingFigures> {
+    const query = [
+      `WorkflowType = '${FUNDING_YEAR_WORKFLOW_TYPE}'`,
+      `TaskQueue = '${this.temporal.taskQueue}'`,
+      `ExecutionStatus != 'ContinuedAsNew'`,
+      `PreFundingYear = ${year}`,
+    ].join(' AND ');
+    const latest = new Map<string, WorkflowExecutionInfo>();
+    for await (const info of this.client.workflow.list({ query, pageSize: PAGE_SIZE })) {
+      const seen = latest.get(info.workflowId);
+      if (!seen || preferred(info, seen)) latest.set(info.workflowId, info);
+    }
+    s.fundingYears = latest.size;
+    const years = await mapLimit([...latest.values()], QUERY_CONCURRENCY, async (info) => {
+      const handle = this.client.workflow.getHandle(info.workflowId, info.runId);
+      if (info.status.name === 'COMPLETED') {
+        const r: FundingYearResult = await handle.result();
+        return { conventionRef: r.conventionRef, grantedCents: r.grantedCents, receivedCents: r.receivedCents, spentCents: r.spentCents };
+      }
+      const v: FundingYearView = await handle.query(getYearStateQuery);
+      return { conventionRef: v.conventionRef, grantedCents: v.grantedCents, receivedCents: v.receivedCents, spentCents: v.spentCents };
+    });
+    const spent = years.filter((y) => y.spentCents !== null);
+    return {
+      conventions: [...new Set(years.map((y) => y.conventionRef))],
+      grantedCents: years.reduce((a, y) => a + y.grantedCents, 0),
+      receivedCents: years.reduce((a, y) => a + y.receivedCents, 0),
+      spentCents: spent.length === 0 ? null : spent.reduce((a, y) => a + (y.spentCents ?? 0), 0),
+    };
+  }
+}
+
+/** Between two executions of one workflow id: the running one, else the one closed last. */
+function preferred(a: WorkflowExecutionInfo, b: WorkflowExecutionInfo): boolean {
+  if ((a.status.name === 'RUNNING') !== (b.status.name === 'RUNNING')) return a.status.name === 'RUNNING';
+  return (a.closeTime?.getTime() ?? a.startTime.getTime()) > (b.closeTime?.getTime() ?? b.startTime.getTime());
+}
+
+/** Maps with at most `limit` calls in flight, keeping the order. */
+async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]);
+    }
+  });
+  await Promise.all(workers);
+  return out;
+}

@@ -1,0 +1,94 @@
+import { Injectable } from '@nestjs/common';
+import { awaitingReview, fundingDeadlines, PARCOURS_WORKFLOW_TYPE, parcoursDeadlines } from '../../activities/deadline-search';
+import { workflowIdFor } from '../../workflows/parcours.contract';
+import { nextEpsMeeting, type EpsCalendar } from '../../workflows/parcours.rules';
+import type { DeadlineItem } from '../../workflows/schedules.contract';
+import { byUrgency, parisDateOf, TASK_KINDS, taskKindOf, type TaskKind } from '../../workflows/schedules.rules';
+import type { Caller } from '../auth/roles';
+import { ProblemException } from '../common/problem';
+import { AppConfig } from '../config/env';
+import { TemporalService } from '../temporal/temporal.service';
+import type { ListTasksQuery, TaskDto, TaskListDto } from './dto/tasks.dto';
+
+function pathOf(item: DeadlineItem): string {
+  if (item.dossierId) return `/parcours/${item.dossierId}`;
+  if (item.conventionRef) return `/conventions/${item.conventionRef}${item.year ? `/years/${item.year}` : ''}`;
+  return `/workflows/${item.workflowId}`;
+}
+
+function task(item: DeadlineItem, kind: TaskKind = taskKindOf(item), dueOn = item.dueOn): TaskDto {
+  const t: TaskDto = { id: `${item.workflowId}:${kind}`, kind, label: TASK_KINDS[kind], overdue: item.overdue, workflowId: item.workflowId, path: pathOf(item) };
+  if (dueOn) t.dueOn = dueOn;
+  if (item.dossierId) t.dossierId = item.dossierId;
+  if (item.conventionRef) t.conventionRef = item.conventionRef;
+  if (item.year !== undefined) t.year = item.year;
+  if (item.stage) t.stage = item.stage;
+  if (item.kind) t.deadlineKind = item.kind;
+  return t;
+}
+
+const STAFF_ID = /^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$/;
+
+const token = (offset: number) => Buffer.from(`t:${offset}`).toString('base64url');
+function offsetOf(pageToken: string): number {
+  const m = /^t:(\d{1,9})$/.exec(Buffer.from(pageToken, 'base64url').toString('utf8'));
+  if (!m) throw ProblemException.of(400, 'validation', 'The request is invalid: pageToken.', { errors: [{ field: 'pageToken', message: 'pageToken is not a token this list returned' }] });
+  return Number(m[1]);
+}
+
+/**
+ * What is due for the caller, from the search attributes of the cases, conventions and funding years (one visibility
+ * query per role, never a query to each workflow): a référent their own cases' next deadline; the coordinator every
+ * case waiting for the EPS, every overdue case (escalations) and every active case without a référent; finance every
+ * convention or funding year with a deadline. Other roles have no tasks of their own.
+ */
+@Injectable()
+export class TasksService {
+  private readonly calendar: EpsCalendar;
+
+  constructor(
+    private readonly temporal: TemporalService,
+    config: AppConfig,
+  ) {
+    this.calendar = {
+      weekday: config.PRE_EPS_WEEKDAY,
+      weekOfMonth: config.PRE_EPS_WEEK_OF_MONTH,
+      noMeetingMonths: config.PRE_EPS_NO_MEETING_MONTHS.split(',').filter(Boolean).map(Number),
+    };
+  }
+
+  private async collect(caller: Caller): Promise<TaskDto[]> {
+    const client = this.temporal.client;
+    const taskQueue = this.temporal.taskQueue;
+    const roles = new Set(caller.roles);
+    const jobs: Array<Promise<TaskDto[]>> = [];
+    // the staff id goes into a visibility query: an id a query cannot hold has no cases (refused, not escaped)
+    if (roles.has('referent') && STAFF_ID.test(caller.sub)) {
+      jobs.push(parcoursDeadlines(client, { referentId: caller.sub, taskQueue }).then((items) => items.map((i) => task(i))));
+    }
+    if (roles.has('coordinator')) {
+      const meeting = nextEpsMeeting(parisDateOf(Date.now()), this.calendar);
+      jobs.push(
+        awaitingReview(client, taskQueue).then((cases) =>
+          cases.map((c) => task({ source: 'parcours', workflowId: workflowIdFor(c.dossierId), workflowType: PARCOURS_WORKFLOW_TYPE, dossierId: c.dossierId, stage: 'AWAITING_TEAM_REVIEW', overdue: c.overdue, ...(c.referentId ? { referentId: c.referentId } : {}) }, 'TEAM_REVIEW', meeting)),
+        ),
+        parcoursDeadlines(client, { overdueOnly: true, taskQueue }).then((items) => items.map((i) => task(i))),
+        parcoursDeadlines(client, { stage: 'ACTIVE', unassigned: true, withoutDeadline: true, taskQueue }).then((items) => items.map((i) => task(i, 'ASSIGN_REFERENT', undefined))),
+      );
+    }
+    if (roles.has('finance')) jobs.push(fundingDeadlines(client, { taskQueue }).then((items) => items.map((i) => task(i))));
+    const all = (await Promise.all(jobs)).flat();
+    const unique = new Map<string, TaskDto>();
+    for (const t of all) if (!unique.has(t.id)) unique.set(t.id, t);
+    return [...unique.values()].sort(byUrgency);
+  }
+
+  async list(caller: Caller, q: ListTasksQuery): Promise<TaskListDto> {
+    const pageToken = q.pageToken ?? q.nextPageToken;
+    const offset = pageToken ? offsetOf(pageToken) : 0;
+    const size = q.pageSize ?? 50;
+    const all = await this.collect(caller);
+    const items = all.slice(offset, offset + size);
+    return { items, ...(offset + size < all.length ? { nextPageToken: token(offset + size) } : {}) };
+  }
+}

@@ -1,0 +1,122 @@
+/**
+ * `GET /notifications`: the durable outbox the workers write, read by the API — filters, pages, a référent sees
+ * only what is addressed to them, and the list survives a restart. No SMTP here: notifications are RECORDED.
+ */
+import { randomUUID } from 'node:crypto';
+import { addDays } from '../../workflows/parcours.rules';
+import { eventually, startTestApp, type TestApp } from '../support/app';
+import { parisDateOf, referCase } from '../support/notification-cases';
+import { quietRuntime } from '../support/temporal';
+
+const run = randomUUID().slice(0, 6);
+const referent = `u-ref-n${run}`;
+const other = `u-ref-m${run}`;
+
+interface Delivery {
+  recipient: string;
+  status: string;
+  address?: string;
+}
+interface Notification {
+  key: string;
+  kind: string;
+  subject: string;
+  body: string;
+  dossierId?: string;
+  dueOn?: string;
+  deliveries: Delivery[];
+}
+
+describe('GET /notifications', () => {
+  let t: TestApp;
+  let mine: string;
+  let theirs: string;
+  const today = parisDateOf(Date.now());
+
+  const list = async (sub: string, role: 'referent' | 'coordinator' | 'supervisor' | 'finance', query = '') =>
+    t.http().get(`/notifications${query}`).set('Authorization', `Bearer ${await t.token(sub, role)}`);
+
+  beforeAll(async () => {
+    quietRuntime();
+    t = await startTestApp({ env: { STAFF_DIRECTORY: `${referent}=${referent}@ccas.test,${other}=${other}@ccas.test,u-coord-1=coordination@ccas.test` } });
+    // referred 16 days ago: the acknowledgement and the J+15 consent reminder are due at once
+    mine = await referCase(t, referent, addDays(today, -16));
+    theirs = await referCase(t, other, addDays(today, -16));
+    await eventually(async () => {
+      const res = await list('u-coord-1', 'coordinator', '?kind=CONSENT_REMINDER');
+      const dossiers = (res.body.items as Notification[]).map((n) => n.dossierId);
+      return dossiers.includes(mine) && dossiers.includes(theirs);
+    });
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('lists the reminders with their delivery state per recipient, filtered by dossier and kind', async () => {
+    const res = await list('u-coord-1', 'coordinator', `?dossierId=${mine}&kind=CONSENT_REMINDER`);
+    expect(res.status).toBe(200);
+    expect(res.body.nextPageToken).toBeUndefined();
+    expect(res.body.items).toEqual([
+      expect.objectContaining({
+        kind: 'CONSENT_REMINDER',
+        dossierId: mine,
+        dueOn: addDays(today, -16 + 60),
+        key: `parcours-${mine}:CONSENT_REMINDER:${addDays(today, -16 + 60)}`,
+        subject: expect.stringContaining(mine),
+        deliveries: [
+          { recipient: referent, address: `${referent}@ccas.test`, status: 'RECORDED' },
+          { recipient: 'u-coord-1', address: 'coordination@ccas.test', status: 'RECORDED' },
+        ],
+      }),
+    ]);
+    const body = (res.body.items as Notification[])[0];
+    expect(`${body.subject}\n${body.body}`).not.toMatch(/Samira|Test[0-9a-f]{8}/);
+  });
+
+  it('shows a référent only what is addressed to them, and only their own copy', async () => {
+    const res = await list(referent, 'referent');
+    expect(res.status).toBe(200);
+    const items = res.body.items as Notification[];
+    expect(items.map((n) => n.kind).sort()).toEqual(['CONSENT_REMINDER', 'REFERRAL_ACK']);
+    expect(items.every((n) => n.dossierId === mine)).toBe(true);
+    expect(items.flatMap((n) => n.deliveries.map((d) => d.recipient))).toEqual([referent, referent]);
+    expect((await list(referent, 'referent', `?dossierId=${theirs}`)).body).toEqual({ items: [] });
+    const forbidden = await list(referent, 'referent', `?recipient=${other}`);
+    expect(forbidden.status).toBe(403);
+    expect(forbidden.headers['content-type']).toMatch(/application\/problem\+json/);
+  });
+
+  it('filters by recipient for the coordinator and the supervisor, and refuses finance', async () => {
+    const res = await list('u-sup-1', 'supervisor', `?recipient=${other}`);
+    expect(res.status).toBe(200);
+    expect((res.body.items as Notification[]).every((n) => n.deliveries.some((d) => d.recipient === other) && n.dossierId === theirs)).toBe(true);
+    expect((await list('u-fin-1', 'finance')).status).toBe(403);
+  });
+
+  it('pages newest first with an opaque token, and refuses a bad token or filter with 400', async () => {
+    const first = await list(referent, 'referent', '?pageSize=1');
+    expect(first.body.items).toHaveLength(1);
+    expect(first.body.nextPageToken).toEqual(expect.any(String));
+    const second = await list(referent, 'referent', `?pageSize=1&pageToken=${first.body.nextPageToken}`);
+    expect(second.body.items).toHaveLength(1);
+    expect(second.body.items[0].key).not.toBe(first.body.items[0].key);
+    expect(second.body.nextPageToken).toBeUndefined();
+    const bad = await list(referent, 'referent', '?pageToken=abc&kind=lower');
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors).toEqual([{ field: 'kind', message: 'kind must be a notification kind in upper case, e.g. CONSENT_REMINDER' }]);
+    const badToken = await list(referent, 'referent', '?pageToken=abc');
+    expect(badToken.status).toBe(400);
+  });
+
+  it('keeps the outbox across a restart of the API and the worker', async () => {
+    const before = (await list('u-coord-1', 'coordinator')).body.items as Notification[];
+    const again = await startTestApp({ worker: false, env: { PRE_DATA_DIR: t.config.dataDir } });
+    try {
+      const res = await again.http().get('/notifications').set('Authorization', `Bearer ${await again.token('u-coord-1', 'coordinator')}`);
+      expect(res.status).toBe(200);
+      expect((res.body.items as Notification[]).map((n) => n.key)).toEqual(before.map((n) => n.key));
+    } finally {
+      await again.close();
+    }
+  });
+});

@@ -1,0 +1,97 @@
+/**
+ * `GET /me/tasks` on real parcours (API + worker + dev server): a référent with three cases at different stages sees
+ * one task per case, soonest first, and nothing of another référent's cases; the coordinator sees the EPS reviews.
+ */
+import { randomUUID } from 'node:crypto';
+import { addDays, addMonths } from '../../workflows/parcours.rules';
+import { eventually, startTestApp, type TestApp } from '../support/app';
+import { quietRuntime } from '../support/temporal';
+import { grantConsent, parisDateOf, referCase, validateCase } from '../support/notification-cases';
+
+const run = randomUUID().slice(0, 6);
+const referent = `u-ref-t${run}`;
+const other = `u-ref-u${run}`;
+
+interface Task {
+  kind: string;
+  label: string;
+  dueOn?: string;
+  overdue: boolean;
+  dossierId?: string;
+  stage?: string;
+  path: string;
+}
+
+describe('GET /me/tasks', () => {
+  let t: TestApp;
+  const today = parisDateOf(Date.now());
+  const ids: Record<string, string> = {};
+
+  const tasksOf = async (sub: string, role: 'referent' | 'coordinator' | 'finance' | 'supervisor', query = '') => {
+    const res = await t.http().get(`/me/tasks${query}`).set('Authorization', `Bearer ${await t.token(sub, role)}`);
+    expect(res.status).toBe(200);
+    return res.body as { items: Task[]; nextPageToken?: string };
+  };
+
+  beforeAll(async () => {
+    quietRuntime();
+    t = await startTestApp();
+    // our référent: a consent to collect, a case waiting for the EPS, an active case with a reassessment ahead
+    ids.consent = await referCase(t, referent, addDays(today, -10));
+    ids.review = await referCase(t, referent, addDays(today, -20));
+    await grantConsent(t, referent, ids.review, addDays(today, -19));
+    ids.active = await referCase(t, referent, addDays(today, -30));
+    await grantConsent(t, referent, ids.active, addDays(today, -30));
+    await validateCase(t, referent, ids.active, addDays(today, -29));
+    // another référent's case
+    ids.other = await referCase(t, other, addDays(today, -5));
+    await eventually(async () => {
+      const n = await t.client.workflow.count(`TaskQueue = '${t.config.TEMPORAL_TASK_QUEUE}' AND PreReferentId = '${referent}' AND PreStage = 'ACTIVE'`);
+      return n.count === 1;
+    });
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it("lists a référent's three cases, one task each, soonest first, and nothing of another référent", async () => {
+    const body = await eventually(async () => {
+      const b = await tasksOf(referent, 'referent');
+      return b.items.length === 3 && b.items.every((i) => i.stage !== 'REFERRED') ? b : undefined;
+    });
+    expect(body).toEqual({
+      items: [
+        expect.objectContaining({ kind: 'TEAM_REVIEW', label: "Présenter le dossier à l'EPS", dossierId: ids.review, dueOn: addDays(today, -19 + 45), overdue: false, stage: 'AWAITING_TEAM_REVIEW', path: `/parcours/${ids.review}` }),
+        expect.objectContaining({ kind: 'COLLECT_CONSENT', label: 'Recueillir le consentement écrit de la famille', dossierId: ids.consent, dueOn: addDays(today, -10 + 60), overdue: false, stage: 'AWAITING_CONSENT' }),
+        expect.objectContaining({ kind: 'REASSESSMENT_DUE', label: 'Faire la réévaluation du parcours', dossierId: ids.active, dueOn: addMonths(addDays(today, -29), 3), overdue: false, stage: 'ACTIVE' }),
+      ],
+    });
+    expect(JSON.stringify(body)).not.toContain(ids.other);
+    const theirs = await tasksOf(other, 'referent');
+    expect(theirs.items.map((i) => i.dossierId)).toEqual([ids.other]);
+  });
+
+  it('pages the list', async () => {
+    const first = await tasksOf(referent, 'referent', '?pageSize=2');
+    expect(first.items).toHaveLength(2);
+    const second = await tasksOf(referent, 'referent', `?pageSize=2&pageToken=${first.nextPageToken}`);
+    expect(second.items.map((i) => i.dossierId)).toEqual([ids.active]);
+    expect(second.nextPageToken).toBeUndefined();
+  });
+
+  it('gives the coordinator the cases waiting for the EPS, due at the next meeting', async () => {
+    const body = await tasksOf('u-coord-1', 'coordinator');
+    const review = body.items.find((i) => i.dossierId === ids.review);
+    expect(review).toMatchObject({ kind: 'TEAM_REVIEW', stage: 'AWAITING_TEAM_REVIEW' });
+    expect(review!.dueOn! >= today).toBe(true);
+    expect(body.items.some((i) => i.dossierId === ids.consent)).toBe(false);
+  });
+
+  it('answers an empty list to a role without tasks of its own, and 400 to a bad page token', async () => {
+    expect(await tasksOf('u-sup-1', 'supervisor')).toEqual({ items: [] });
+    expect(await tasksOf('u-fin-1', 'finance')).toEqual({ items: [] });
+    const bad = await t.http().get('/me/tasks?pageToken=nope').set('Authorization', `Bearer ${await t.token(referent, 'referent')}`);
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors).toEqual([{ field: 'pageToken', message: 'pageToken is not a token this list returned' }]);
+  });
+});

@@ -1,0 +1,111 @@
+/**
+ * Fault: the worker process is killed (SIGKILL) while cases are being advanced through the API, then restarted.
+ * Every request the API accepted (2xx) is applied exactly once, every case reaches closure, and no notification
+ * is recorded twice. Short form: 30 cases; RESILIENCE_LONG=1: 200 cases and two kills.
+ */
+import { freePort } from '../../src/dev/dev-server';
+import { HttpClient } from '../../bench/lib/http';
+import { sleep } from '../../bench/lib/load';
+import { ensureBuild, type NodeProcess } from '../../bench/lib/processes';
+import { eventually, startTestApp, type TestApp } from '../support/app';
+import { devServerAddress, uniqueTaskQueue } from '../support/temporal';
+import {
+  cases,
+  deployment,
+  drive,
+  duplicateNotifications,
+  exactlyOnceProblems,
+  LONG,
+  replayProblems,
+  startWorkerProcess,
+  statusTally,
+  timelineOf,
+  tokens,
+  type Deployment,
+} from './harness';
+
+const CASES = LONG ? 200 : 30;
+const KILLS = LONG ? 2 : 1;
+
+describe('resilience: the worker is killed while cases advance', () => {
+  jest.setTimeout(LONG ? 900_000 : 170_000);
+
+  let d: Deployment;
+  let t: TestApp;
+  let http: HttpClient;
+  let worker: NodeProcess | undefined;
+
+  beforeAll(async () => {
+    ensureBuild();
+    // a short update timeout: while no worker answers, the API says 504 quickly and the client retries
+    d = deployment(devServerAddress(), uniqueTaskQueue('kill-worker'), { UPDATE_TIMEOUT_SECONDS: '4' });
+    t = await startTestApp({ worker: false, env: { PRE_DATA_DIR: d.dataDir, TEMPORAL_TASK_QUEUE: d.taskQueue, JWT_SECRET: d.jwtSecret, PRE_CHILD_KEY_SECRET: `child-key-${d.jwtSecret}`, UPDATE_TIMEOUT_SECONDS: '4' } });
+    const port = await freePort();
+    await t.app.listen(port, '127.0.0.1');
+    http = new HttpClient(`http://127.0.0.1:${port}`, 64);
+    worker = await startWorkerProcess(d);
+  });
+
+  afterAll(async () => {
+    http?.close();
+    await worker?.kill();
+    await t?.close();
+  });
+
+  it('applies every accepted request exactly once, leaves no case stuck and sends no notification twice', async () => {
+    const token = tokens(t.config);
+    const list = cases(CASES, 8101);
+    const totalSteps = CASES * 6;
+    // kill points spread over the run: a third of the way, then two thirds
+    const killAt = Array.from({ length: KILLS }, (_, i) => Math.floor((totalSteps * (i + 1)) / (KILLS + 2)));
+    const kills: Array<Promise<void>> = [];
+    let killing = false;
+    const onAnswer = (answered: number) => {
+      if (killing || killAt.length === 0 || answered < killAt[0]) return;
+      killAt.shift();
+      killing = true;
+      kills.push(
+        (async () => {
+          await worker!.kill();
+          await sleep(1500); // the requests in flight meet a dead worker
+          worker = await startWorkerProcess(d, 'worker (restarted)');
+          killing = false;
+        })(),
+      );
+    };
+    const runs = await drive(() => http, token, list, { concurrency: Math.min(CASES, 30), stepDeadlineMs: 150_000, onAnswer, requestTimeoutMs: 30_000 });
+    await Promise.all(kills);
+    expect(kills).toHaveLength(KILLS);
+
+    const tally = statusTally(runs);
+    process.stdout.write(`worker-kill: statuses of every attempt ${JSON.stringify(tally)}\n`);
+    // no case stuck: every case reached closure (each step ended 2xx after retries)
+    expect(runs.filter((r) => r.stuckAt).map((r) => `${r.dossierId ?? r.case.index} stuck at ${r.stuckAt}: ${JSON.stringify(r.outcomes.at(-1)?.attempts.slice(-3))} ${r.outcomes.at(-1)?.final?.text?.slice(0, 200) ?? ''}`)).toEqual([]);
+    // never a 500: a dead worker is a 503/504 the client may retry
+    expect(Object.keys(tally).filter((s) => s === '500')).toEqual([]);
+
+    const reader = await token({ sub: 'u-coord-1', role: 'coordinator' });
+    const problems: string[] = [];
+    for (const run of runs) {
+      problems.push(...exactlyOnceProblems(run, await timelineOf(http, reader, run.dossierId!)), ...replayProblems(run));
+    }
+    expect(problems).toEqual([]);
+
+    // exactly one workflow per case (a retried POST /parcours never started a second one)
+    await eventually(async () => (await t.client.workflow.count(`TaskQueue = '${d.taskQueue}'`)).count >= CASES, 20_000);
+    expect((await t.client.workflow.count(`TaskQueue = '${d.taskQueue}'`)).count).toBe(CASES);
+
+    // every case completes (closed cases finish once their last notification is recorded), each notification once
+    const deadline = Date.now() + 100_000;
+    let running = CASES;
+    while (Date.now() < deadline) {
+      running = (await t.client.workflow.count(`TaskQueue = '${d.taskQueue}' AND ExecutionStatus = 'Running'`)).count;
+      if (running === 0) break;
+      await sleep(1000);
+    }
+    expect(running).toBe(0);
+    const { keys, duplicates } = duplicateNotifications(d.dataDir);
+    expect(duplicates).toEqual([]);
+    expect(keys).toBeGreaterThanOrEqual(CASES); // at least each case's acknowledgement to the orienteur
+  });
+});

@@ -1,0 +1,223 @@
+/** Pure rules of the funding convention (DOMAIN.md §2): deliberations, legality, tranches, deadlines, reconciliation. */
+import {
+  conventionLabel,
+  conventionStaticSummary,
+  fundingYearStaticSummary,
+  fundingYearWorkflowId,
+  conventionWorkflowId,
+  DEFAULT_CONVENTION_SETTINGS,
+  conventionSettingsFrom,
+  yearDueDates,
+  conventionFinalReportDueOn,
+} from '../../workflows/convention.contract';
+import {
+  addMonths,
+  allocatePayments,
+  daysLate,
+  enforceableOn,
+  evaluateDeliberation,
+  frEuros,
+  prefetWindowEndsOn,
+  quorumRequired,
+  reconcile,
+  reminderDates,
+  remainingCents,
+  trancheAmounts,
+  trancheConditionMet,
+  type DeliberationBody,
+  type DeliberationEvaluation,
+} from '../../workflows/convention.rules';
+
+/** The seed session of the CCAS de Dijon board, 3 July 2024 (API.md, as written). */
+const SEED: DeliberationBody = {
+  sessionDate: '2024-07-03',
+  convocationDate: '2024-06-28',
+  membersInOffice: 17,
+  president: 'M. HOAREAU',
+  present: ['M. HOAREAU', 'Mme TENENBAUM', 'M. BERTHIER', 'Mme CHOLLET', 'Mme GINDRE', 'Mme VIAN', 'M. FOUILLOT', 'Mme JACQUENET', 'M. AVENA'],
+  proxies: [
+    { member: 'M. REBSAMEN', holder: 'M. HOAREAU' },
+    { member: 'Mme JACQUEMARD', holder: 'Mme CHOLLET' },
+    { member: 'M. FOUSSET', holder: 'M. FOUILLOT' },
+    { member: 'M. JASPART', holder: 'M. AVENA' },
+  ],
+  excused: ['Mme AKPINAR-ISTIQUAM', 'M. MEZUI', 'Mme HERVIEU', 'Mme LECOMTE'],
+  votes: { for: 13, against: 0, abstain: 0 },
+  decisions: ['APPROVE_CONVENTION', 'AUTHORISE_SIGNATURE', 'AUTHORISE_RECEIPT'],
+  receiptYear: 2024,
+};
+
+function session(patch: Partial<DeliberationBody>): DeliberationBody {
+  return { ...structuredClone(SEED), ...patch };
+}
+
+function ok(ev: DeliberationEvaluation) {
+  if (!ev.ok) throw new Error(`expected an outcome, got ${ev.violation.code}: ${ev.violation.message}`);
+  return ev.result;
+}
+
+function refused(ev: DeliberationEvaluation) {
+  if (ev.ok) throw new Error(`expected a 422 reason, got outcome ${ev.result.outcome}`);
+  return ev.violation;
+}
+
+describe('board deliberation (DOMAIN.md §2.1)', () => {
+  it('adopts the seed session unanimously, quorum 9 of 17 met exactly', () => {
+    const r = ok(evaluateDeliberation(SEED));
+    expect(r).toMatchObject({ quorum: { required: 9, present: 9, met: true, waived: false }, votesCast: 13, outcome: 'ADOPTED', unanimous: true, casting: null, voters: 13, majority: 7 });
+    expect(r.summary).toContain("Adoptée à l'unanimité");
+  });
+
+  it('records NO_QUORUM for the same session with 8 present (proxies do not count), without checking the votes', () => {
+    const r = ok(evaluateDeliberation(session({ present: SEED.present.filter((n) => n !== 'Mme VIAN') })));
+    expect(r).toMatchObject({ quorum: { required: 9, present: 8, met: false }, outcome: 'NO_QUORUM', unanimous: false, votesCast: 0 });
+  });
+
+  it('lets the next session, at least 3 days after a session without quorum, deliberate whatever the attendance', () => {
+    const thin = session({ sessionDate: '2024-07-08', convocationDate: '2024-07-04', present: ['M. HOAREAU', 'Mme CHOLLET'], proxies: [{ member: 'M. REBSAMEN', holder: 'M. HOAREAU' }], excused: [], votes: { for: 3, against: 0, abstain: 0 } });
+    expect(ok(evaluateDeliberation(thin, { sessionDate: '2024-07-03', outcome: 'NO_QUORUM' }))).toMatchObject({ quorum: { met: true, waived: true, present: 2 }, outcome: 'ADOPTED' });
+    // less than 3 days after: the quorum applies again
+    const tooSoon = { ...thin, sessionDate: '2024-07-05', convocationDate: '2024-07-01' };
+    expect(ok(evaluateDeliberation(tooSoon, { sessionDate: '2024-07-03', outcome: 'NO_QUORUM' }))).toMatchObject({ outcome: 'NO_QUORUM', quorum: { waived: false } });
+    // after an adopted session there is no waiver
+    expect(ok(evaluateDeliberation(thin, { sessionDate: '2024-07-03', outcome: 'ADOPTED' })).outcome).toBe('NO_QUORUM');
+  });
+
+  it('refuses a holder carrying two proxies (422 HOLDER_WITH_TOO_MANY_PROXIES)', () => {
+    const v = refused(evaluateDeliberation(session({ proxies: [...SEED.proxies!.slice(0, 3), { member: 'M. JASPART', holder: 'M. HOAREAU' }] })));
+    expect(v.code).toBe('HOLDER_WITH_TOO_MANY_PROXIES');
+    expect(v.message).toBe('M. HOAREAU holds 2 proxies; a member may carry at most 1.');
+  });
+
+  it('refuses a proxy held by an absent member (422 HOLDER_NOT_PRESENT)', () => {
+    const v = refused(evaluateDeliberation(session({ proxies: [...SEED.proxies!.slice(0, 3), { member: 'M. JASPART', holder: 'M. MEZUI' }] })));
+    expect(v.code).toBe('HOLDER_NOT_PRESENT');
+    expect(v.message).toContain('M. MEZUI');
+  });
+
+  it('settles a tie by the president’s vote, and requires it only then', () => {
+    const tie = session({ votes: { for: 6, against: 6, abstain: 1 } });
+    const missing = refused(evaluateDeliberation(tie));
+    expect(missing.code).toBe('PRESIDENT_VOTE_REQUIRED');
+    expect(missing.message).toContain('tied (6 for, 6 against)');
+    expect(ok(evaluateDeliberation({ ...tie, presidentVote: 'FOR' }))).toMatchObject({ outcome: 'ADOPTED', casting: 'FOR', votesCast: 12, unanimous: false });
+    expect(ok(evaluateDeliberation({ ...tie, presidentVote: 'AGAINST' }))).toMatchObject({ outcome: 'REJECTED', casting: 'AGAINST' });
+    // not a tie: the president's vote is not needed and changes nothing
+    expect(ok(evaluateDeliberation(session({ votes: { for: 7, against: 6, abstain: 0 }, presidentVote: 'AGAINST' })))).toMatchObject({ outcome: 'ADOPTED', casting: null });
+  });
+
+  it('adopts by absolute majority of votes cast (abstentions are not cast) and rejects otherwise', () => {
+    expect(ok(evaluateDeliberation(session({ votes: { for: 5, against: 4, abstain: 4 } })))).toMatchObject({ outcome: 'ADOPTED', votesCast: 9, majority: 5, unanimous: false });
+    expect(ok(evaluateDeliberation(session({ votes: { for: 4, against: 5, abstain: 4 } })))).toMatchObject({ outcome: 'REJECTED' });
+    // unanimity = no vote against, abstentions allowed
+    expect(ok(evaluateDeliberation(session({ votes: { for: 10, against: 0, abstain: 3 } })))).toMatchObject({ outcome: 'ADOPTED', unanimous: true, votesCast: 10 });
+  });
+
+  it('refuses counts that do not add up to present + proxies (422 VOTES_DO_NOT_ADD_UP)', () => {
+    const v = refused(evaluateDeliberation(session({ votes: { for: 13, against: 0, abstain: 1 } })));
+    expect(v.code).toBe('VOTES_DO_NOT_ADD_UP');
+    expect(v.message).toBe('13 for, 0 against and 1 abstaining make 14 votes, but 9 members present and 4 proxies make 13.');
+  });
+
+  it('refuses a convocation sent 2 days before the session (422 CONVOCATION_TOO_LATE); 3 days is enough', () => {
+    const v = refused(evaluateDeliberation(session({ convocationDate: '2024-07-01' })));
+    expect(v.code).toBe('CONVOCATION_TOO_LATE');
+    expect(v.message).toBe('The convocation (2024-07-01) was sent 2 days before the session (2024-07-03); it must be sent at least 3 days before.');
+    expect(ok(evaluateDeliberation(session({ convocationDate: '2024-06-30' }))).outcome).toBe('ADOPTED');
+  });
+
+  it('refuses a member both present and excused (422 PRESENT_AND_EXCUSED), names compared without case or extra spaces', () => {
+    const v = refused(evaluateDeliberation(session({ excused: [...SEED.excused!, 'mme  vian'] })));
+    expect(v.code).toBe('PRESENT_AND_EXCUSED');
+    expect(v.message).toContain('both as present and as excused');
+  });
+
+  it('refuses a member both present and represented, represented twice, or more names than members in office', () => {
+    expect(refused(evaluateDeliberation(session({ proxies: [...SEED.proxies!, { member: 'Mme VIAN', holder: 'M. BERTHIER' }], votes: { for: 14, against: 0, abstain: 0 } }))).code).toBe('PRESENT_AND_REPRESENTED');
+    expect(refused(evaluateDeliberation(session({ proxies: [...SEED.proxies!, { member: 'M. REBSAMEN', holder: 'M. BERTHIER' }], votes: { for: 14, against: 0, abstain: 0 } }))).code).toBe('REPRESENTED_TWICE');
+    expect(refused(evaluateDeliberation(session({ membersInOffice: 16 }))).code).toBe('MORE_MEMBERS_THAN_IN_OFFICE');
+    expect(refused(evaluateDeliberation(session({ present: [...SEED.present, 'M. BERTHIER'] }))).code).toBe('DUPLICATE_NAME');
+    expect(refused(evaluateDeliberation(session({ president: 'M. MEZUI' }))).code).toBe('PRESIDENT_NOT_PRESENT');
+  });
+
+  it('computes the quorum as floor(inOffice / 2) + 1', () => {
+    expect([1, 2, 16, 17, 18].map(quorumRequired)).toEqual([1, 2, 9, 9, 10]);
+  });
+});
+
+describe('legality (DOMAIN.md §2.2)', () => {
+  it('is enforceable at the later of publication and transmission, with the préfet’s 2-month window after transmission', () => {
+    expect(enforceableOn('2024-07-05', null)).toBeNull();
+    expect(enforceableOn('2024-07-05', '2024-07-08')).toBe('2024-07-08');
+    expect(enforceableOn('2024-07-09', '2024-07-05')).toBe('2024-07-09');
+    expect(prefetWindowEndsOn('2024-07-05')).toBe('2024-09-05');
+    expect(prefetWindowEndsOn('2024-12-31')).toBe('2025-02-28');
+    expect(addMonths('2024-12-31', 2)).toBe('2025-02-28');
+  });
+});
+
+describe('funding year money and deadlines (DOMAIN.md §2.4)', () => {
+  it('splits a year into tranches (the last takes the rounding) and allocates payments in order', () => {
+    expect(trancheAmounts(20000000, [{ share: 0.5, condition: 'ON_AUTHORISATION' }, { share: 0.5, condition: 'AFTER_PREVIOUS_REPORT_ACCEPTED' }])).toEqual([10000000, 10000000]);
+    expect(trancheAmounts(100, [{ share: 1 / 3, condition: 'ON_AUTHORISATION' }, { share: 1 / 3, condition: 'ON_REQUEST' }, { share: 1 / 3, condition: 'AFTER_REPORT_ACCEPTED' }])).toEqual([33, 33, 34]);
+    expect(allocatePayments([10000000, 10000000], 15000000)).toEqual([10000000, 5000000]);
+    expect(remainingCents(20000000, 15000000)).toBe(5000000);
+  });
+
+  it('says when each tranche condition is met', () => {
+    const f = { authorised: true, requestSent: false, reportAccepted: false, previousReportAccepted: false };
+    expect(trancheConditionMet('ON_AUTHORISATION', f)).toBe(true);
+    expect(trancheConditionMet('ON_REQUEST', f)).toBe(false);
+    expect(trancheConditionMet('AFTER_PREVIOUS_REPORT_ACCEPTED', f)).toBe(false);
+    expect(trancheConditionMet('AFTER_PREVIOUS_REPORT_ACCEPTED', { ...f, previousReportAccepted: true })).toBe(true);
+    expect(trancheConditionMet('ON_AUTHORISATION', { ...f, authorised: false })).toBe(false);
+    expect(trancheConditionMet('AFTER_REPORT_ACCEPTED', { ...f, reportAccepted: true })).toBe(true);
+  });
+
+  it('puts the request on 31 January N, the CRF on 30 June N+1, its reminders 60/30/7 days before and the escalation the day after', () => {
+    expect(yearDueDates(2024, DEFAULT_CONVENTION_SETTINGS)).toEqual({ requestDueOn: '2024-01-31', reportDueOn: '2025-06-30' });
+    expect(conventionFinalReportDueOn([2024, 2025, 2026], DEFAULT_CONVENTION_SETTINGS)).toBe('2027-06-30');
+    expect(reminderDates('2025-06-30', [60, 30, 7], 1)).toEqual([
+      { days: 60, on: '2025-05-01' },
+      { days: 30, on: '2025-05-31' },
+      { days: 7, on: '2025-06-23' },
+      { days: -1, on: '2025-07-01' },
+    ]);
+    expect(daysLate('2025-06-30', null, '2025-08-29')).toBe(60);
+    expect(daysLate('2025-06-30', '2025-06-10', '2025-12-01')).toBe(0);
+  });
+
+  it('reconciles: report accepted and nothing outstanding; under-use flagged with its amount', () => {
+    expect(reconcile(20000000, 20000000, 19850000, true)).toMatchObject({ reconciled: true, underUse: true, underUseCents: 150000, overpaidCents: 150000, outstandingCents: 0 });
+    expect(reconcile(20000000, 10000000, 19850000, true)).toMatchObject({ reconciled: false, outstandingCents: 9850000 });
+    expect(reconcile(20000000, 20000000, 20000000, false)).toMatchObject({ reconciled: false, underUse: false });
+    expect(reconcile(20000000, 0, null, false)).toMatchObject({ reconciled: false, underUseCents: null });
+  });
+});
+
+describe('identity, settings and summaries', () => {
+  it('builds the workflow ids and the Temporal UI static summaries', () => {
+    const terms = { reference: 'CPO-PRE-2024-2026', years: [2024, 2025, 2026], parties: { state: "Préfet de la Côte-d'Or", beneficiary: 'CCAS de Dijon' }, annualAmountCents: 20000000 };
+    expect(conventionWorkflowId('CPO-PRE-2024-2026')).toBe('convention-CPO-PRE-2024-2026');
+    expect(fundingYearWorkflowId('CPO-PRE-2024-2026', 2024)).toBe('convention-CPO-PRE-2024-2026-2024');
+    expect(conventionLabel(terms)).toBe('CPO PRE 2024–2026');
+    expect(conventionStaticSummary(terms)).toBe('CPO PRE 2024–2026 · État / CCAS de Dijon · 200 000 €/an');
+    expect(fundingYearStaticSummary('CPO-PRE-2024-2026', 2024, 20000000)).toBe('Année 2024 · CPO-PRE-2024-2026 · 200 000 €');
+    expect(frEuros(150050)).toBe('1 500,50 €');
+  });
+
+  it('maps the env section to the workflow settings', () => {
+    const s = conventionSettingsFrom({
+      PRE_SIGNATURE_REMINDER_DAYS: 10,
+      PRE_REQUEST_DUE_MONTH: 2,
+      PRE_REQUEST_DUE_DAY: 28,
+      PRE_REPORT_DUE_MONTH: 6,
+      PRE_REPORT_DUE_DAY: 30,
+      PRE_REPORT_AT_RISK_DAYS: 45,
+      PRE_REPORT_REMINDER_DAYS: '90,15',
+      PRE_REQUEST_REMINDER_DAYS: '10',
+      PRE_ESCALATION_DAYS_AFTER: 2,
+    });
+    expect(s).toMatchObject({ signatureReminderDays: 10, requestDueMonth: 2, requestDueDay: 28, atRiskDaysLate: 45, reportReminderDaysBefore: [90, 15], requestReminderDaysBefore: [10], escalationDaysAfter: 2, financeRecipient: 'role:finance' });
+  });
+});

@@ -1,0 +1,223 @@
+/** Shared helpers of the convention workflow tests: a convention started on a test environment, brought into effect, its outbox. */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import { createActivities } from '../../activities';
+import { Outbox } from '../../activities/outbox';
+import type { NotificationRecord } from '../../activities/notifications.types';
+import {
+  DEFAULT_CONVENTION_SETTINGS,
+  conventionSearchAttributes,
+  conventionStaticSummary,
+  conventionWorkflowId,
+  createConventionUpdate,
+  fundingYearWorkflowId,
+  getStateQuery,
+  getYearStateQuery,
+  recordDeliberationUpdate,
+  recordPublicationUpdate,
+  recordSignatureUpdate,
+  recordTransmissionUpdate,
+  type Actor,
+  type ConventionInput,
+  type ConventionSettings,
+  type ConventionTerms,
+  type ConventionView,
+  type DeliberationBody,
+  type FundingYearView,
+  type UpdateMeta,
+} from '../../workflows/convention.contract';
+import { addDays, dateOf, instantOf } from '../../workflows/convention.rules';
+import { conventionWorkflow } from '../../workflows/convention.workflow';
+import { SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
+
+export const FIN: Actor = { sub: 'u-fin-1', role: 'finance' };
+
+const IVT = temporal.api.enums.v1.IndexedValueType;
+const INDEXED_TYPES: Record<string, number> = {
+  KEYWORD: IVT.INDEXED_VALUE_TYPE_KEYWORD,
+  DATETIME: IVT.INDEXED_VALUE_TYPE_DATETIME,
+  BOOL: IVT.INDEXED_VALUE_TYPE_BOOL,
+  INT: IVT.INDEXED_VALUE_TYPE_INT,
+  TEXT: IVT.INDEXED_VALUE_TYPE_TEXT,
+  DOUBLE: IVT.INDEXED_VALUE_TYPE_DOUBLE,
+  KEYWORD_LIST: IVT.INDEXED_VALUE_TYPE_KEYWORD_LIST,
+};
+
+/** The time-skipping server starts without the custom search attributes: register the project's list. */
+export async function registerSearchAttributes(env: TestWorkflowEnvironment): Promise<void> {
+  await env.connection.operatorService.addSearchAttributes({
+    namespace: env.namespace ?? 'default',
+    searchAttributes: Object.fromEntries(SEARCH_ATTRIBUTES.map((k) => [k.name, INDEXED_TYPES[k.type]])),
+  });
+}
+
+/** Skips the clock to `date` at the timers' hour + `hours` (the timers of that date have fired). */
+export async function sleepUntil(env: TestWorkflowEnvironment, date: string, hours = 1): Promise<void> {
+  const target = instantOf(date) + hours * 3_600_000;
+  const now = await env.currentTimeMs();
+  if (target > now) await env.sleep(target - now);
+}
+
+/** Polls (real time) until `fn` stops throwing: activities finish shortly after the timer that scheduled them. */
+export async function eventually<T>(fn: () => T | Promise<T>, timeoutMs = 10_000): Promise<T> {
+  const start = Date.now();
+  for (;;) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (Date.now() - start > timeoutMs) throw err;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
+/** Today on the environment's clock. */
+export async function today(env: TestWorkflowEnvironment): Promise<string> {
+  return dateOf(await env.currentTimeMs());
+}
+
+export function meta(idempotencyKey?: string, actor: Actor = FIN): UpdateMeta {
+  return { actor, at: new Date().toISOString(), ...(idempotencyKey ? { idempotencyKey } : {}) };
+}
+
+/** Real activities recording to a temporary outbox; staff ids and roles resolve to themselves. */
+export function recordingActivities() {
+  const dir = mkdtempSync(join(process.env.PRE_TEST_TMP ?? tmpdir(), 'convention-outbox-'));
+  const outbox = new Outbox(join(dir, 'notifications.jsonl'));
+  const activities = createActivities({ outbox, resolveRecipient: (r: string) => [{ id: r }] } as unknown as Parameters<typeof createActivities>[0]);
+  return { outbox, activities };
+}
+
+export function notificationsOf(outbox: Outbox, ref: string): NotificationRecord[] {
+  return outbox.list().filter((n) => n.conventionRef === ref);
+}
+
+/** `KIND@dueOn` of the convention's notifications, oldest first. */
+export function kindsOf(outbox: Outbox, ref: string): string[] {
+  return notificationsOf(outbox, ref).map((n) => `${n.kind}@${n.dueOn}`);
+}
+
+/** The seed session of 3 July 2024 (API.md), moved to `sessionDate`. */
+export function seedSession(sessionDate: string, patch: Partial<DeliberationBody> = {}): DeliberationBody {
+  return {
+    sessionDate,
+    convocationDate: addDays(sessionDate, -5),
+    membersInOffice: 17,
+    president: 'M. HOAREAU',
+    present: ['M. HOAREAU', 'Mme TENENBAUM', 'M. BERTHIER', 'Mme CHOLLET', 'Mme GINDRE', 'Mme VIAN', 'M. FOUILLOT', 'Mme JACQUENET', 'M. AVENA'],
+    proxies: [
+      { member: 'M. REBSAMEN', holder: 'M. HOAREAU' },
+      { member: 'Mme JACQUEMARD', holder: 'Mme CHOLLET' },
+      { member: 'M. FOUSSET', holder: 'M. FOUILLOT' },
+      { member: 'M. JASPART', holder: 'M. AVENA' },
+    ],
+    excused: ['Mme AKPINAR-ISTIQUAM', 'M. MEZUI', 'Mme HERVIEU', 'Mme LECOMTE'],
+    votes: { for: 13, against: 0, abstain: 0 },
+    decisions: ['APPROVE_CONVENTION', 'AUTHORISE_SIGNATURE', 'AUTHORISE_RECEIPT'],
+    ...patch,
+  };
+}
+
+export function terms(years: number[], reference = `CPO-T-${randomUUID().slice(0, 6).toUpperCase()}`): ConventionTerms {
+  return {
+    reference,
+    subject: "Programme de réussite éducative — Convention pluriannuelle d'objectifs",
+    parties: { state: "Préfet de la Côte-d'Or", beneficiary: 'CCAS de Dijon' },
+    years,
+    annualAmountCents: 20000000,
+    tranches: [
+      { share: 0.5, condition: 'ON_AUTHORISATION' },
+      { share: 0.5, condition: 'AFTER_PREVIOUS_REPORT_ACCEPTED' },
+    ],
+  };
+}
+
+export interface StartedConvention {
+  ref: string;
+  handle: WorkflowHandleWithFirstExecutionRunId<typeof conventionWorkflow>;
+  first: ConventionView;
+  input: ConventionInput;
+}
+
+/** Starts a convention (start + createConvention; update-with-start is exercised over HTTP on the dev server). */
+export async function startConvention(env: TestWorkflowEnvironment, taskQueue: string, years: number[], settings: Partial<ConventionSettings> = {}): Promise<StartedConvention> {
+  const t = terms(years);
+  const input: ConventionInput = {
+    convention: t,
+    settings: { ...DEFAULT_CONVENTION_SETTINGS, ...settings },
+    createdBy: FIN,
+    createdAt: new Date().toISOString(),
+    idempotencyKey: `create-${t.reference}`,
+  };
+  const handle = await env.client.workflow.start(conventionWorkflow, {
+    workflowId: conventionWorkflowId(t.reference),
+    taskQueue,
+    args: [input],
+    staticSummary: conventionStaticSummary(t),
+    typedSearchAttributes: conventionSearchAttributes(t),
+  });
+  const first = await handle.executeUpdate(createConventionUpdate, { args: [meta(input.idempotencyKey)] });
+  return { ref: t.reference, handle, first, input };
+}
+
+/** Deliberation, publication and transmission on `on`: the convention awaits its signatures. */
+export async function makeEnforceable(c: StartedConvention, on: string, receiptYear = c.input.convention.years[0]): Promise<ConventionView> {
+  await c.handle.executeUpdate(recordDeliberationUpdate, { args: [{ ...meta(), ...seedSession(addDays(on, -2), { receiptYear }) }] });
+  await c.handle.executeUpdate(recordPublicationUpdate, { args: [{ ...meta(), publishedOn: on }] });
+  return c.handle.executeUpdate(recordTransmissionUpdate, { args: [{ ...meta(), transmittedOn: on, acknowledgementRef: `021-262100016-${on.replace(/-/g, '')}-D-DE` }] });
+}
+
+/** Both signatures on `on`: the convention takes effect and its years start. */
+export async function bringIntoEffect(c: StartedConvention, on: string): Promise<ConventionView> {
+  await makeEnforceable(c, on);
+  await c.handle.executeUpdate(recordSignatureUpdate, { args: [{ ...meta(), party: 'STATE', signatory: 'Le préfet', signedOn: on }] });
+  return c.handle.executeUpdate(recordSignatureUpdate, { args: [{ ...meta(), party: 'BENEFICIARY', signatory: 'M. HOAREAU', signedOn: on }] });
+}
+
+export function yearHandle(env: TestWorkflowEnvironment, ref: string, year: number): WorkflowHandle {
+  return env.client.workflow.getHandle(fundingYearWorkflowId(ref, year));
+}
+
+export async function yearState(env: TestWorkflowEnvironment, ref: string, year: number): Promise<FundingYearView> {
+  return yearHandle(env, ref, year).query(getYearStateQuery);
+}
+
+export async function conventionState(c: StartedConvention): Promise<ConventionView> {
+  return c.handle.query(getStateQuery);
+}
+
+/** The search attributes of a workflow as a plain object. */
+export async function searchAttributesOf(handle: WorkflowHandle): Promise<Record<string, unknown>> {
+  const d = await handle.describe();
+  return Object.fromEntries(d.typedSearchAttributes.getAll().map((p) => [p.key.name, p.value instanceof Date ? p.value.toISOString() : p.value]));
+}
+
+/** The failure of an update, as `{ type, message, details }`. */
+export async function refusal(p: Promise<unknown>): Promise<{ type?: string; message?: string; details?: Record<string, unknown> }> {
+  let answer: unknown;
+  try {
+    answer = await p;
+  } catch (err) {
+    const cause = (err as { cause?: { type?: string; message?: string; details?: unknown[] } }).cause;
+    return { type: cause?.type, message: cause?.message, details: cause?.details?.[0] as Record<string, unknown> | undefined };
+  }
+  throw new Error(`expected the update to be refused: ${JSON.stringify(answer).slice(0, 300)}`);
+}
+
+/** Terminates what a test left running so that later clock skips do not drive it. */
+export async function cleanup(env: TestWorkflowEnvironment, c: StartedConvention | undefined): Promise<void> {
+  if (!c) return;
+  const ids = [c.handle.workflowId, ...c.input.convention.years.map((y) => fundingYearWorkflowId(c.ref, y))];
+  for (const id of ids) {
+    try {
+      await env.client.workflow.getHandle(id).terminate('test over');
+    } catch {
+      // completed or never started
+    }
+  }
+}

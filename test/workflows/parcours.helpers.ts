@@ -1,0 +1,222 @@
+/** Shared helpers of the parcours workflow tests: a referral, a case started on a test environment, the outbox. */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import { createActivities } from '../../activities';
+import { Outbox } from '../../activities/outbox';
+import type { NotificationRecord } from '../../activities/notifications.types';
+import {
+  createReferralUpdate,
+  recordConsentUpdate,
+  recordTeamReviewUpdate,
+  DEFAULT_PARCOURS_SETTINGS,
+  getStateQuery,
+  initialSearchAttributes,
+  staticSummaryFor,
+  workflowIdFor,
+  type Actor,
+  type ParcoursInput,
+  type ParcoursSettings,
+  type ParcoursView,
+  type ReferralInput,
+  type UpdateMeta,
+} from '../../workflows/parcours.contract';
+import { addDays, dateOf, instantOf } from '../../workflows/parcours.rules';
+import { SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
+import { parcoursWorkflow } from '../../workflows/parcours.workflow';
+import { temporal } from '@temporalio/proto';
+
+const IVT = temporal.api.enums.v1.IndexedValueType;
+const INDEXED_TYPES: Record<string, number> = {
+  KEYWORD: IVT.INDEXED_VALUE_TYPE_KEYWORD,
+  DATETIME: IVT.INDEXED_VALUE_TYPE_DATETIME,
+  BOOL: IVT.INDEXED_VALUE_TYPE_BOOL,
+  INT: IVT.INDEXED_VALUE_TYPE_INT,
+  TEXT: IVT.INDEXED_VALUE_TYPE_TEXT,
+  DOUBLE: IVT.INDEXED_VALUE_TYPE_DOUBLE,
+  KEYWORD_LIST: IVT.INDEXED_VALUE_TYPE_KEYWORD_LIST,
+};
+
+/** The time-skipping server starts without the custom search attributes: register the project's list. */
+export async function registerSearchAttributes(env: TestWorkflowEnvironment): Promise<void> {
+  await env.connection.operatorService.addSearchAttributes({
+    namespace: env.namespace ?? 'default',
+    searchAttributes: Object.fromEntries(SEARCH_ATTRIBUTES.map((k) => [k.name, INDEXED_TYPES[k.type]])),
+  });
+}
+
+/** Skips the clock to `date` at DAY_START + `hours` (timers of that date have fired). */
+export async function sleepUntil(env: TestWorkflowEnvironment, date: string, hours = 1): Promise<void> {
+  const target = instantOf(date) + hours * 3_600_000;
+  const now = await env.currentTimeMs();
+  if (target > now) await env.sleep(target - now);
+}
+
+/** Polls (real time) until `fn` stops throwing: activities finish shortly after the timer that scheduled them. */
+export async function eventually<T>(fn: () => T | Promise<T>, timeoutMs = 10_000): Promise<T> {
+  const start = Date.now();
+  for (;;) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (Date.now() - start > timeoutMs) throw err;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
+/** The case's search attributes as a plain object. */
+export async function searchAttributesOf(handle: WorkflowHandle): Promise<Record<string, unknown>> {
+  const d = await handle.describe();
+  return Object.fromEntries(d.typedSearchAttributes.getAll().map((p) => [p.key.name, p.value instanceof Date ? p.value.toISOString() : p.value]));
+}
+
+export const COORD: Actor = { sub: 'u-coord-1', role: 'coordinator' };
+export const REF: Actor = { sub: 'u-ref-1', role: 'referent' };
+
+/** A referral as in API.md, with the given dates. */
+export function referral(referredOn: string, birthDate = addDays(referredOn, -8 * 365), extra: Partial<ReferralInput> = {}): ReferralInput {
+  return {
+    referredOn,
+    child: {
+      firstName: 'Lina',
+      lastName: 'Benali',
+      birthDate,
+      sex: 'F',
+      address: { line1: '12 rue Jean de Cirey', postcode: '21000', city: 'Dijon' },
+      qpv: 'GRESILLES',
+      school: { name: 'École élémentaire Les Grésilles', level: 'CE2', priorityEducation: 'REP+' },
+    },
+    guardians: [{ firstName: 'Samira', lastName: 'Benali', relationship: 'MOTHER', phone: '+33612345678' }],
+    orienteur: { type: 'SCHOOL', organisation: 'École élémentaire Les Grésilles' },
+    reasons: ['SCHOOL_RESULTS', 'SOCIAL_ISOLATION'],
+    context: 'Free text from the orienteur.',
+    ...extra,
+  };
+}
+
+/** Real activities recording to a temporary outbox; staff ids resolve to themselves. */
+export function recordingActivities() {
+  const dir = mkdtempSync(join(process.env.PRE_TEST_TMP ?? tmpdir(), 'parcours-outbox-'));
+  const outbox = new Outbox(join(dir, 'notifications.jsonl'));
+  const activities = createActivities({ outbox, resolveRecipient: (r) => [{ id: r }] });
+  return { outbox, activities };
+}
+
+/** Notifications recorded for a case, oldest first, as `kind@dueOn → recipients`. */
+export function notificationsOf(outbox: Outbox, dossierId: string): NotificationRecord[] {
+  return outbox.list().filter((n) => n.dossierId === dossierId);
+}
+
+export function kindsOf(outbox: Outbox, dossierId: string): string[] {
+  return notificationsOf(outbox, dossierId).map((n) => `${n.kind}@${n.dueOn}`);
+}
+
+export interface StartedCase {
+  dossierId: string;
+  handle: WorkflowHandleWithFirstExecutionRunId<typeof parcoursWorkflow>;
+  first: ParcoursView;
+  input: ParcoursInput;
+}
+
+export interface StartOptions {
+  referredOn?: string;
+  birthDate?: string;
+  settings?: Partial<ParcoursSettings>;
+  referral?: Partial<ReferralInput>;
+  createdBy?: Actor;
+  /** The time-skipping server has no custom search attributes. */
+  searchAttributes?: boolean;
+}
+
+/** Today on the environment's clock. */
+export async function today(env: TestWorkflowEnvironment): Promise<string> {
+  return dateOf(await env.currentTimeMs());
+}
+
+export function meta(actor: Actor = REF, idempotencyKey?: string): UpdateMeta {
+  return { actor, at: new Date().toISOString(), ...(idempotencyKey ? { idempotencyKey } : {}) };
+}
+
+/** Starts a case (start + createReferral; update-with-start is exercised on the dev server). */
+export async function startCase(env: TestWorkflowEnvironment, taskQueue: string, opts: StartOptions = {}): Promise<StartedCase> {
+  const referredOn = opts.referredOn ?? (await today(env));
+  const dossierId = `T-${randomUUID().slice(0, 8)}`;
+  const withSa = opts.searchAttributes ?? true;
+  const input: ParcoursInput = {
+    dossierId,
+    referral: referral(referredOn, opts.birthDate, opts.referral),
+    childKey: `ck-${dossierId}`,
+    settings: { ...DEFAULT_PARCOURS_SETTINGS, searchAttributes: withSa, ...opts.settings },
+    createdBy: opts.createdBy ?? REF,
+    createdAt: new Date().toISOString(),
+  };
+  const handle = await env.client.workflow.start(parcoursWorkflow, {
+    workflowId: workflowIdFor(dossierId),
+    taskQueue,
+    args: [input],
+    staticSummary: staticSummaryFor(input.referral),
+    ...(withSa ? { typedSearchAttributes: initialSearchAttributes(input) } : {}),
+  });
+  const first = await handle.executeUpdate(createReferralUpdate, { args: [meta(input.createdBy)] });
+  return { dossierId, handle, first, input };
+}
+
+export async function stateOf(handle: WorkflowHandle): Promise<ParcoursView> {
+  return handle.query(getStateQuery);
+}
+
+/**
+ * Waits until no activity of the workflow's current run is in flight. Call it before the test's worker stops:
+ * the time-skipping server holds the clock while an activity runs, and an activity cut off by a worker shutdown
+ * or a termination never releases it (later `env.sleep` calls would hang).
+ */
+export async function settle(handle: WorkflowHandle): Promise<void> {
+  await eventually(async () => {
+    const history = await handle.fetchHistory();
+    const open = new Set<string>();
+    for (const e of history.events ?? []) {
+      if (e.activityTaskScheduledEventAttributes) open.add(String(e.eventId));
+      const closed =
+        e.activityTaskCompletedEventAttributes ?? e.activityTaskFailedEventAttributes ?? e.activityTaskTimedOutEventAttributes ?? e.activityTaskCanceledEventAttributes;
+      if (closed) open.delete(String(closed.scheduledEventId));
+    }
+    if (open.size > 0) throw new Error(`${open.size} activity(ies) still running`);
+  });
+}
+
+/** Ends a test's workflow so that later clock skips do not drive it. */
+export async function cleanup(handle: WorkflowHandle | undefined): Promise<void> {
+  if (!handle) return;
+  try {
+    await handle.terminate('test over');
+  } catch {
+    // already completed
+  }
+}
+
+/** The failure of an update, as `{ type, message }`. */
+export async function refusal(p: Promise<unknown>, label = ''): Promise<{ type?: string; message?: string; details?: unknown }> {
+  let answer: unknown;
+  try {
+    answer = await p;
+  } catch (err) {
+    const cause = (err as { cause?: { type?: string; message?: string; details?: unknown[] } }).cause;
+    return { type: cause?.type, message: cause?.message, details: cause?.details?.[0] };
+  }
+  throw new Error(`expected the update to be refused ${label}: ${JSON.stringify(answer).slice(0, 300)}`);
+}
+
+/** Consent then EPS validation, both on `on` (default: the referral date). */
+export async function activate(c: StartedCase, opts: { on?: string; durationMonths?: number; objectives?: string[] } = {}): Promise<ParcoursView> {
+  const on = opts.on ?? c.input.referral.referredOn;
+  await c.handle.executeUpdate(recordConsentUpdate, {
+    args: [{ ...meta(REF), decision: 'GRANTED', signedOn: on, signedBy: [{ name: 'Samira Benali', relationship: 'MOTHER' }], dataSharingInformed: true }],
+  });
+  return c.handle.executeUpdate(recordTeamReviewUpdate, {
+    args: [{ ...meta(COORD), meetingDate: on, decision: 'VALIDATED', objectives: (opts.objectives ?? ['Read fluently by June']).map((label) => ({ label })), referentId: 'u-ref-1', durationMonths: opts.durationMonths ?? 12 }],
+  });
+}

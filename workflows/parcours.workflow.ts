@@ -1,0 +1,195 @@
+import {
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  log,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { UpdateDefinition } from '@temporalio/common';
+import type { Activities } from '../activities';
+import {
+  assignReferentUpdate,
+  changeActionUpdate,
+  closeParcoursUpdate,
+  createReferralUpdate,
+  getStateQuery,
+  getTimelineQuery,
+  recordConsentUpdate,
+  recordDerogationUpdate,
+  recordLifeEventUpdate,
+  recordReassessmentUpdate,
+  recordTeamReviewUpdate,
+  renewParcoursUpdate,
+  resumeParcoursUpdate,
+  scheduleActionUpdate,
+  suspendParcoursUpdate,
+  type ParcoursClosingSummary,
+  type ParcoursInput,
+  type ParcoursUpdateName,
+  type ParcoursView,
+  type UpdateMeta,
+} from './parcours.contract';
+import { ParcoursCase } from './parcours.state';
+
+/** Eligibility is a quick pure check in an activity: retry it a few times, then fail loudly. */
+const quick = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', backoffCoefficient: 2 },
+});
+
+/**
+ * A notification must eventually be recorded, however long the outbox or mail server is down: unlimited
+ * retries (the activity is idempotent by key, so a retry never sends twice).
+ */
+const notifier = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '5 seconds', maximumInterval: '10 minutes', backoffCoefficient: 2 },
+});
+
+/**
+ * One child's parcours from referral to closure (DOMAIN.md §1). Every staff action is an update validated
+ * synchronously against the stage and the rules; every deadline is a durable timer computed from business dates
+ * and the settings of the input; the workflow continues-as-new after each reassessment cycle (or when Temporal
+ * suggests it) and completes with the closing summary when the case closes.
+ */
+export async function parcoursWorkflow(input: ParcoursInput): Promise<ParcoursClosingSummary> {
+  const c = new ParcoursCase(input, Date.now());
+  const settings = input.settings;
+  const searchAttributesOn = settings.searchAttributes !== false;
+
+  // Queries answer on a completed workflow too (the API reads closed cases through them).
+  setHandler(getStateQuery, () => c.view(Date.now()));
+  setHandler(getTimelineQuery, () => c.timeline);
+
+  /** Registers one staff update: idempotency first, then the validator, then apply + remember the answer. */
+  function staffUpdate<I extends UpdateMeta>(
+    def: UpdateDefinition<ParcoursView, [I]>,
+    name: ParcoursUpdateName,
+    validate: (input: I) => void,
+    apply: (input: I, nowMs: number) => void,
+  ): void {
+    setHandler(
+      def,
+      (i: I): ParcoursView => {
+        const replay = c.replayOf(name, i.idempotencyKey);
+        if (replay) return replay;
+        const now = Date.now();
+        apply(i, now);
+        c.appliedThisRun += 1;
+        c.touch();
+        publish(now);
+        const answer = c.view(now);
+        c.remember(name, i.idempotencyKey, answer);
+        return answer;
+      },
+      {
+        validator: (i: I): void => {
+          if (c.replayOf(name, i.idempotencyKey)) return;
+          validate(i);
+        },
+      },
+    );
+  }
+
+  staffUpdate(recordConsentUpdate, 'recordConsent', (i) => c.validateConsent(i), (i, now) => c.applyConsent(i, now));
+  staffUpdate(recordTeamReviewUpdate, 'recordTeamReview', (i) => c.validateTeamReview(i), (i, now) => c.applyTeamReview(i, now));
+  staffUpdate(scheduleActionUpdate, 'scheduleAction', (i) => c.validateAction(i), (i, now) => c.applyAction(i, now));
+  staffUpdate(changeActionUpdate, 'changeAction', (i) => c.validateActionPatch(i), (i, now) => c.applyActionPatch(i, now));
+  staffUpdate(recordReassessmentUpdate, 'recordReassessment', (i) => c.validateReassessment(i), (i, now) => c.applyReassessment(i, now));
+  staffUpdate(renewParcoursUpdate, 'renewParcours', (i) => c.validateRenewal(i), (i, now) => c.applyRenewal(i, now));
+  staffUpdate(suspendParcoursUpdate, 'suspendParcours', (i) => c.validateSuspension(i), (i, now) => c.applySuspension(i, now));
+  staffUpdate(resumeParcoursUpdate, 'resumeParcours', (i) => c.validateResumption(i), (i, now) => c.applyResumption(i, now));
+  staffUpdate(recordLifeEventUpdate, 'recordLifeEvent', (i) => c.validateLifeEvent(i), (i, now) => c.applyLifeEvent(i, now));
+  staffUpdate(recordDerogationUpdate, 'recordDerogation', (i) => c.validateDerogation(i), (i, now) => c.applyDerogation(i, now));
+  staffUpdate(closeParcoursUpdate, 'closeParcours', (i) => c.validateClosure(i), (i, now) => c.applyClosure(i, now));
+  staffUpdate(assignReferentUpdate, 'assignReferent', (i) => c.validateReferent(i), (i, now) => c.applyReferent(i, now));
+
+  // The companion of update-with-start: no change of its own, it answers the first validated state.
+  setHandler(createReferralUpdate, async (i) => {
+    const replay = c.replayOf('createReferral', i.idempotencyKey);
+    if (replay) return replay;
+    await condition(() => c.eligibilityChecked);
+    const answer = c.view(Date.now());
+    c.remember('createReferral', i.idempotencyKey, answer);
+    return answer;
+  });
+
+  /** Search attributes and current details, after every change. */
+  function publish(now: number): void {
+    if (searchAttributesOn) {
+      const pairs = c.searchAttributeChanges(now);
+      if (pairs) upsertSearchAttributes(pairs);
+    }
+    setCurrentDetails(c.currentDetails(now));
+  }
+
+  /** Records every decided notification through the idempotent activity, oldest first. */
+  async function drainOutbox(): Promise<void> {
+    while (c.outbox.length > 0) {
+      const req = c.outbox[0];
+      await notifier.notify.executeWithOptions(
+        { startToCloseTimeout: '1 minute', retry: { initialInterval: '5 seconds', maximumInterval: '10 minutes' }, summary: `${req.kind} ${req.dueOn ?? ''}`.trim() },
+        [req],
+      );
+      c.outbox.shift();
+    }
+  }
+
+  publish(Date.now());
+
+  if (!c.eligibilityChecked) {
+    const r = input.referral;
+    const outcome = await quick.checkEligibility.executeWithOptions(
+      { startToCloseTimeout: '30 seconds', retry: { initialInterval: '2 seconds', maximumInterval: '1 minute' }, summary: `Éligibilité (${settings.eligibilityRuleVersion})` },
+      [{ dossierId: input.dossierId, birthDate: r.child.birthDate, referredOn: r.referredOn, qpv: r.child.qpv, eligibleQpvs: settings.eligibleQpvs, ruleVersion: settings.eligibilityRuleVersion }],
+    );
+    const now = Date.now();
+    c.applyEligibility(outcome, r.derogation?.motive, now);
+    // A backdated referral: deadlines already past fire now, before the first answer is read.
+    c.fireDue(now);
+    publish(now);
+  }
+
+  for (;;) {
+    await drainOutbox();
+    if (c.closed) break;
+    const now = Date.now();
+    if (c.fireDue(now) > 0) {
+      publish(now);
+      continue;
+    }
+    const tooLong = workflowInfo().continueAsNewSuggested;
+    const forced = (settings.continueAsNewAfterUpdates ?? 0) > 0 && c.appliedThisRun >= settings.continueAsNewAfterUpdates!;
+    if (tooLong || forced || c.cycleCompleted) {
+      await condition(allHandlersFinished);
+      await drainOutbox();
+      if (!c.closed) {
+        log.info('continuing as new', { dossierId: input.dossierId, run: c.run, reason: tooLong ? 'history' : forced ? 'forced' : 'reassessment cycle' });
+        return continueAsNew<typeof parcoursWorkflow>({ ...input, carried: c.carry() });
+      }
+      continue;
+    }
+    const wake = c.nextWake(now);
+    const version = c.version;
+    const woken = () => c.version !== version || c.outbox.length > 0 || workflowInfo().continueAsNewSuggested;
+    if (wake) {
+      const changed = await condition(woken, Math.max(1, wake.atMs - now), { summary: wake.summary });
+      if (!changed) {
+        const at = Date.now();
+        c.fireDue(at);
+        publish(at);
+      }
+    } else {
+      await condition(woken);
+    }
+  }
+
+  publish(Date.now());
+  await condition(allHandlersFinished);
+  await drainOutbox();
+  return c.closingSummary();
+}
