@@ -3,7 +3,8 @@
  * server (with its Web UI), a worker and the API; SIGTERM stops all of them, leaving no process behind.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, existsSync } from 'node:fs';
+import { mkdtempSync, existsSync, readFileSync } from 'node:fs';
+import { SignJWT } from 'jose';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../src/dev/dev-server';
@@ -65,6 +66,36 @@ function npmStart(env: Record<string, string>): Started {
   return { child, output: () => output, exited };
 }
 
+const REFERRAL = {
+  referredOn: '2026-11-20',
+  child: {
+    firstName: 'Lina', lastName: 'Benali', birthDate: '2016-03-14', sex: 'F',
+    address: { line1: '12 rue Jean de Cirey', postcode: '21000', city: 'Dijon' },
+    qpv: 'GRESILLES',
+    school: { name: 'École élémentaire Les Grésilles', level: 'CE2', priorityEducation: 'REP+' },
+  },
+  guardians: [{ firstName: 'Samira', lastName: 'Benali', relationship: 'MOTHER', phone: '+33612345678' }],
+  orienteur: { type: 'SCHOOL', organisation: 'École élémentaire Les Grésilles' },
+  reasons: ['SCHOOL_RESULTS', 'SOCIAL_ISOLATION'],
+  context: 'Free text from the orienteur.',
+};
+
+/** A coordinator token signed with the secret the embedded default generated into its data folder. */
+async function coordinatorToken(dataDir: string): Promise<string> {
+  const secret = new TextEncoder().encode(readFileSync(join(dataDir, 'jwt-secret'), 'utf8').trim());
+  return new SignJWT({ roles: ['coordinator'] }).setProtectedHeader({ alg: 'HS256' }).setSubject('u-coord-1')
+    .setIssuer('pre-orchestrator-dev').setAudience('pre-orchestrator').setExpirationTime('10m').sign(secret);
+}
+
+async function stopAndCheck(run: Started): Promise<void> {
+  const children = descendants(run.child.pid!);
+  run.child.kill('SIGTERM');
+  await run.exited;
+  const started = Date.now();
+  while (children.some(alive) && Date.now() - started < 15_000) await new Promise((r) => setTimeout(r, 200));
+  expect(children.filter(alive)).toEqual([]);
+}
+
 describe('npm start (embedded default)', () => {
   jest.setTimeout(240_000);
 
@@ -97,6 +128,40 @@ describe('npm start (embedded default)', () => {
     } finally {
       if (run.child.exitCode === null) run.child.kill('SIGKILL');
       for (const pid of descendants(run.child.pid!)) if (alive(pid)) process.kill(pid, 'SIGKILL');
+    }
+  });
+
+  it('keeps every workflow across a restart (SQLite file in the data folder)', async () => {
+    const [port, devPort, uiPort, metricsPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+    const dataDir = mkdtempSync(join(process.env.PRE_TEST_TMP ?? tmpdir(), 'embedded-'));
+    const env = { PORT: String(port), TEMPORAL_DEV_PORT: String(devPort), TEMPORAL_UI_PORT: String(uiPort), WORKER_METRICS_PORT: String(metricsPort), PRE_DATA_DIR: dataDir };
+    const first = npmStart(env);
+    let dossierId: string;
+    try {
+      await waitFor(`http://127.0.0.1:${port}/health/ready`, 200, 180_000);
+      const token = await coordinatorToken(dataDir);
+      const created = await fetch(`http://127.0.0.1:${port}/parcours`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+        body: JSON.stringify(REFERRAL),
+      });
+      expect(created.status).toBe(201);
+      const body = (await created.json()) as { dossierId: string; stage: string };
+      dossierId = body.dossierId;
+      expect(body.stage).toBe('AWAITING_CONSENT');
+    } finally {
+      await stopAndCheck(first);
+    }
+    const second = npmStart(env);
+    try {
+      await waitFor(`http://127.0.0.1:${port}/health/ready`, 200, 180_000);
+      const token = await coordinatorToken(dataDir);
+      const res = await fetch(`http://127.0.0.1:${port}/parcours/${dossierId}`, { headers: { Authorization: `Bearer ${token}` } });
+      expect(res.status).toBe(200);
+      const read = (await res.json()) as { dossierId: string; stage: string; child: { firstName: string } };
+      expect(read).toMatchObject({ dossierId, stage: 'AWAITING_CONSENT', child: { firstName: 'Lina' } });
+    } finally {
+      await stopAndCheck(second);
     }
   });
 });
