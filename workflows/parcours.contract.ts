@@ -15,9 +15,14 @@
  *   NOT_FOUND (unknown objective or action), CONFLICT (action already done/cancelled), DUPLICATE (idempotency key
  *   reused for another kind of request), BAD_INPUT.
  * - A closed case's workflow COMPLETES with `ParcoursClosingSummary` as its result, so it accepts no update
- *   any more: the API maps an update to a completed workflow (WorkflowUpdateFailedError / "workflow execution
- *   already completed") into 409 `closed` after describing the execution (status COMPLETED). Queries still work
- *   on a completed workflow (`getState`, `getTimeline`), for as long as the namespace retains it.
+ *   any more. On the dev server an update to it fails with `WorkflowNotFoundError` ("workflow execution already
+ *   completed"), which the global filter would answer 404: the API must catch it, `describe()` the execution and,
+ *   when its status is COMPLETED, answer 409 `closed` (a truly unknown dossier fails describe with 404). While the
+ *   case is closed but its workflow still finishing (a few ms), the validator answers FailureType.CLOSED itself.
+ *   Queries still work on a completed workflow (`getState`, `getTimeline`), for as long as the namespace retains it.
+ * - `POST /parcours` retried with the same Idempotency-Key must reuse the same dossierId (e.g. derived from the key)
+ *   for the workflow to answer the stored first state; the duplicate-child check is
+ *   `PreChildKey = '<key>' AND PreStage != 'CLOSED'` in visibility (eventually consistent).
  * - Settings travel in the input (workflows never read env); `settingsFromEnv`-style mapping lives in the API.
  */
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
@@ -814,6 +819,11 @@ export const assignReferentUpdate = defineUpdate<ParcoursView, [ReferentAssignme
 export const getStateQuery = defineQuery<ParcoursView, [], 'getState'>('getState');
 /** Every recorded change with actor and time, oldest first. */
 export const getTimelineQuery = defineQuery<TimelineEntry[], [], 'getTimeline'>('getTimeline');
+/**
+ * The first answer given to an Idempotency-Key (null when the case does not remember it): lets the API replay a
+ * retried request on a closed case, whose workflow has completed and takes no update any more.
+ */
+export const getAnswerQuery = defineQuery<ParcoursView | null, [string], 'getAnswer'>('getAnswer');
 
 /** Wire names of every update, for the API's routing and the validator's messages. */
 export const PARCOURS_UPDATE_NAMES = [

@@ -125,6 +125,23 @@ export const UPDATE_LABELS: Record<ParcoursUpdateName, string> = {
   closeParcours: 'closure',
 };
 
+/** Summary of each notification activity in the Temporal UI (French, no personal data). */
+export const NOTIFICATION_SUMMARIES: Record<ParcoursNotificationKind, string> = {
+  REFERRAL_ACK: "Accusé de réception de l'orientation",
+  INELIGIBLE_NOTICE: 'Avis de non-éligibilité',
+  CONSENT_REMINDER: 'Relance consentement',
+  REVIEW_ESCALATION: 'Escalade examen EPS',
+  ACTION_START_REMINDER: "Rappel début d'action J-1",
+  ACTION_END_REMINDER: 'Relance action échue',
+  ACTION_STOPPED: 'Arrêt des actions (retrait du consentement)',
+  REASSESSMENT_REMINDER: 'Rappel réévaluation',
+  REASSESSMENT_ESCALATION: 'Escalade réévaluation',
+  RENEWAL_DUE: 'Renouvellement à décider',
+  AGE_WARNING: "Alerte limite d'âge",
+  SAFEGUARDING_ESCALATION: 'Escalade protection de l\'enfance',
+  CASE_CLOSED: 'Avis de clôture automatique',
+};
+
 /** A timer the case needs: when it fires, what it does. */
 export interface PendingTimer {
   /** `<kind>:<dueOn>[:<suffix>]`, unique per case; also the tail of the notification key. */
@@ -391,6 +408,13 @@ export class ParcoursCase {
   /** Records the activity's outcome; eligible (or derogation) → AWAITING_CONSENT, else CLOSED INELIGIBLE. */
   applyEligibility(outcome: Omit<EligibilityRecord, 'derogation'>, derogationMotive: string | undefined, nowMs: number): void {
     const r = this.record;
+    if (r.stage === 'CLOSED') {
+      // Closed by a coordinator while the check ran: record the outcome, change nothing else.
+      r.eligibility = { ...outcome };
+      this.addTimeline(SYSTEM_ACTOR, 'ELIGIBILITY_CHECKED', `Éligibilité vérifiée après clôture : ${outcome.eligible ? 'éligible' : 'non éligible'} (règle ${outcome.ruleVersion})`, nowMs, r.referredOn);
+      this.touch();
+      return;
+    }
     const derogation = !outcome.eligible && derogationMotive && !blank(derogationMotive) ? { motive: derogationMotive, by: r.createdBy, at: new Date(nowMs).toISOString() } : undefined;
     r.eligibility = { ...outcome, ...(derogation ? { derogation } : {}) };
     const verdict = outcome.eligible ? 'éligible' : derogation ? 'non éligible, dérogation accordée' : 'non éligible';

@@ -9,13 +9,14 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { UpdateDefinition } from '@temporalio/common';
+import type { ActivityOptions, UpdateDefinition } from '@temporalio/common';
 import type { Activities } from '../activities';
 import {
   assignReferentUpdate,
   changeActionUpdate,
   closeParcoursUpdate,
   createReferralUpdate,
+  getAnswerQuery,
   getStateQuery,
   getTimelineQuery,
   recordConsentUpdate,
@@ -29,26 +30,28 @@ import {
   suspendParcoursUpdate,
   type ParcoursClosingSummary,
   type ParcoursInput,
+  type ParcoursNotificationKind,
   type ParcoursUpdateName,
   type ParcoursView,
   type UpdateMeta,
 } from './parcours.contract';
-import { ParcoursCase } from './parcours.state';
-
-/** Eligibility is a quick pure check in an activity: retry it a few times, then fail loudly. */
-const quick = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', backoffCoefficient: 2 },
-});
+import { NOTIFICATION_SUMMARIES, ParcoursCase } from './parcours.state';
 
 /**
  * A notification must eventually be recorded, however long the outbox or mail server is down: unlimited
  * retries (the activity is idempotent by key, so a retry never sends twice).
  */
-const notifier = proxyActivities<Activities>({
+const NOTIFY_OPTIONS: ActivityOptions = {
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '5 seconds', maximumInterval: '10 minutes', backoffCoefficient: 2 },
-});
+};
+const acts = proxyActivities<Activities>(NOTIFY_OPTIONS);
+
+/** Eligibility: a quick pure check, retried a few seconds apart while the worker's dependencies recover. */
+const ELIGIBILITY_OPTIONS: ActivityOptions = {
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', backoffCoefficient: 2 },
+};
 
 /**
  * One child's parcours from referral to closure (DOMAIN.md §1). Every staff action is an update validated
@@ -64,6 +67,7 @@ export async function parcoursWorkflow(input: ParcoursInput): Promise<ParcoursCl
   // Queries answer on a completed workflow too (the API reads closed cases through them).
   setHandler(getStateQuery, () => c.view(Date.now()));
   setHandler(getTimelineQuery, () => c.timeline);
+  setHandler(getAnswerQuery, (key: string) => c.idempotency.find((e) => e.key === key)?.answer ?? null);
 
   /** Registers one staff update: idempotency first, then the validator, then apply + remember the answer. */
   function staffUpdate<I extends UpdateMeta>(
@@ -131,8 +135,8 @@ export async function parcoursWorkflow(input: ParcoursInput): Promise<ParcoursCl
   async function drainOutbox(): Promise<void> {
     while (c.outbox.length > 0) {
       const req = c.outbox[0];
-      await notifier.notify.executeWithOptions(
-        { startToCloseTimeout: '1 minute', retry: { initialInterval: '5 seconds', maximumInterval: '10 minutes' }, summary: `${req.kind} ${req.dueOn ?? ''}`.trim() },
+      await acts.notify.executeWithOptions(
+        { ...NOTIFY_OPTIONS, summary: `${NOTIFICATION_SUMMARIES[req.kind as ParcoursNotificationKind] ?? req.kind}${req.dueOn ? ` — échéance ${req.dueOn}` : ''}` },
         [req],
       );
       c.outbox.shift();
@@ -143,8 +147,8 @@ export async function parcoursWorkflow(input: ParcoursInput): Promise<ParcoursCl
 
   if (!c.eligibilityChecked) {
     const r = input.referral;
-    const outcome = await quick.checkEligibility.executeWithOptions(
-      { startToCloseTimeout: '30 seconds', retry: { initialInterval: '2 seconds', maximumInterval: '1 minute' }, summary: `Éligibilité (${settings.eligibilityRuleVersion})` },
+    const outcome = await acts.checkEligibility.executeWithOptions(
+      { ...ELIGIBILITY_OPTIONS, summary: `Vérification d'éligibilité (âge, QPV)` },
       [{ dossierId: input.dossierId, birthDate: r.child.birthDate, referredOn: r.referredOn, qpv: r.child.qpv, eligibleQpvs: settings.eligibleQpvs, ruleVersion: settings.eligibilityRuleVersion }],
     );
     const now = Date.now();
@@ -166,12 +170,10 @@ export async function parcoursWorkflow(input: ParcoursInput): Promise<ParcoursCl
     const forced = (settings.continueAsNewAfterUpdates ?? 0) > 0 && c.appliedThisRun >= settings.continueAsNewAfterUpdates!;
     if (tooLong || forced || c.cycleCompleted) {
       await condition(allHandlersFinished);
-      await drainOutbox();
-      if (!c.closed) {
-        log.info('continuing as new', { dossierId: input.dossierId, run: c.run, reason: tooLong ? 'history' : forced ? 'forced' : 'reassessment cycle' });
-        return continueAsNew<typeof parcoursWorkflow>({ ...input, carried: c.carry() });
-      }
-      continue;
+      // Updates applied while waiting may have queued notifications or closed the case: go round again.
+      if (c.closed || c.outbox.length > 0) continue;
+      log.info('continuing as new', { dossierId: input.dossierId, run: c.run, reason: tooLong ? 'history' : forced ? 'forced' : 'reassessment cycle' });
+      return continueAsNew<typeof parcoursWorkflow>({ ...input, carried: c.carry() });
     }
     const wake = c.nextWake(now);
     const version = c.version;

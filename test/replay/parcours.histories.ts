@@ -5,7 +5,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { historyToJSON } from './history-json';
 import {
   changeActionUpdate,
   closeParcoursUpdate,
@@ -18,7 +18,7 @@ import {
 } from '../../workflows/parcours.contract';
 import { addDays, addMonths } from '../../workflows/parcours.rules';
 import { testWorker, uniqueTaskQueue } from '../support/temporal';
-import { activate, COORD, meta, recordingActivities, REF, registerSearchAttributes, sleepUntil, startCase, type StartedCase } from '../workflows/parcours.helpers';
+import { activate, COORD, meta, recordingActivities, REF, registerSearchAttributes, settle, sleepUntil, startCase, type StartedCase } from '../workflows/parcours.helpers';
 
 /** Writes every run of the case's chain as `<name>.run<N>.json`; returns the file names. */
 async function writeChain(env: TestWorkflowEnvironment, c: StartedCase, name: string, dir: string): Promise<string[]> {
@@ -27,7 +27,7 @@ async function writeChain(env: TestWorkflowEnvironment, c: StartedCase, name: st
   for (let n = 1; runId; n += 1) {
     const history: Awaited<ReturnType<typeof c.handle.fetchHistory>> = await env.client.workflow.getHandle(c.handle.workflowId, runId).fetchHistory();
     const file = join(dir, `${name}.run${n}.json`);
-    writeFileSync(file, JSON.stringify(JSON.parse(historyToJSON(history)), null, 1) + '\n');
+    writeFileSync(file, historyToJSON(history));
     files.push(file);
     const events = history.events ?? [];
     const last = events[events.length - 1];
@@ -81,6 +81,7 @@ export async function recordParcoursHistories(env: TestWorkflowEnvironment, dir:
     // 4. Ineligible referral (outside the QPV list): closed at once.
     const ineligible = await startCase(env, taskQueue, { referral: { child: { ...happy.input.referral.child, qpv: 'OTHER' } } });
     await ineligible.handle.result();
+    await settle(ineligible.handle);
     files.push(...(await writeChain(env, ineligible, 'parcours-ineligible', dir)));
   });
   return files;

@@ -4,7 +4,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
+import { historyFromJSON } from './history-json';
 import { Worker } from '@temporalio/worker';
 import { quietRuntime, workflowBundle } from '../support/temporal';
 

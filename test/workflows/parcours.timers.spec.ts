@@ -42,19 +42,18 @@ import {
 } from './parcours.helpers';
 
 describe('parcours timers (time-skipping)', () => {
+  // One time-skipping server per test: a test's clock (and anything a test leaves running) never leaks into the next.
   let env: TestWorkflowEnvironment;
   let handle: WorkflowHandle | undefined;
 
-  beforeAll(async () => {
+  beforeEach(async () => {
     env = await timeSkippingEnv();
     await registerSearchAttributes(env);
-  });
-  afterAll(async () => {
-    await env?.teardown();
   });
   afterEach(async () => {
     await cleanup(handle);
     handle = undefined;
+    await env?.teardown();
   });
 
   /** Runs `body` with a fresh worker, a fresh outbox and a started case. */

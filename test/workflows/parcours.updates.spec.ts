@@ -9,6 +9,7 @@ import {
   assignReferentUpdate,
   changeActionUpdate,
   closeParcoursUpdate,
+  getAnswerQuery,
   getTimelineQuery,
   recordConsentUpdate,
   recordDerogationUpdate,
@@ -45,19 +46,18 @@ import {
 const signed = { signedBy: [{ name: 'Samira Benali', relationship: 'MOTHER' as const }], dataSharingInformed: true };
 
 describe('parcours updates (time-skipping)', () => {
+  // One time-skipping server per test: a test's clock (and anything a test leaves running) never leaks into the next.
   let env: TestWorkflowEnvironment;
   let handle: WorkflowHandle | undefined;
 
-  beforeAll(async () => {
+  beforeEach(async () => {
     env = await timeSkippingEnv();
     await registerSearchAttributes(env);
-  });
-  afterAll(async () => {
-    await env?.teardown();
   });
   afterEach(async () => {
     await cleanup(handle);
     handle = undefined;
+    await env?.teardown();
   });
 
   async function withCase(opts: StartOptions, body: (c: StartedCase, outbox: Outbox) => Promise<void>): Promise<void> {
@@ -100,7 +100,7 @@ describe('parcours updates (time-skipping)', () => {
 
   it('lets an ineligible child in with the eligibility derogation sent with the referral', async () => {
     await withCase({ createdBy: COORD, referral: { derogation: { motive: 'Famille relogée hors QPV en cours d\'année' }, child: { ...(await import('./parcours.helpers')).referral('2026-01-01').child, qpv: 'OTHER' } } }, async (c) => {
-      expect(c.first).toMatchObject({ stage: 'AWAITING_CONSENT', referentId: null, eligibility: { eligible: false, derogation: { motive: expect.any(String), by: COORD } }, derogations: [expect.objectContaining({ kind: 'ELIGIBILITY' })] });
+      expect(c.first).toMatchObject({ stage: 'AWAITING_CONSENT', closure: null, timeline: { count: 3 }, referentId: null, eligibility: { eligible: false, derogation: { motive: expect.any(String), by: COORD } }, derogations: [expect.objectContaining({ kind: 'ELIGIBILITY' })] });
     });
   });
 
@@ -173,6 +173,8 @@ describe('parcours updates (time-skipping)', () => {
       await c.handle.executeUpdate(assignReferentUpdate, { args: [{ ...meta(COORD, 'key-ref'), referentId: 'u-ref-2' }] });
       const again = await c.handle.executeUpdate(recordConsentUpdate, { args: [{ ...meta(REF, 'key-consent'), decision: 'GRANTED', signedOn: d0, ...signed }] });
       expect(again).toEqual(first);
+      expect(await c.handle.query(getAnswerQuery, 'key-consent')).toEqual(first);
+      expect(await c.handle.query(getAnswerQuery, 'unknown-key')).toBeNull();
       const timeline = await c.handle.query(getTimelineQuery);
       expect(timeline.filter((e) => e.type === 'CONSENT_RECORDED')).toHaveLength(1);
       expect(timeline.find((e) => e.type === 'CONSENT_RECORDED')).toMatchObject({ idempotencyKey: 'key-consent', actor: REF });
