@@ -3,9 +3,11 @@ import {
   condition,
   continueAsNew,
   log,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
+  upsertMemo,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -35,6 +37,7 @@ import {
   type ParcoursView,
   type UpdateMeta,
 } from './parcours.contract';
+import { caseFiguresOf } from './parcours.figures';
 import { NOTIFICATION_SUMMARIES, ParcoursCase } from './parcours.state';
 
 /**
@@ -122,13 +125,24 @@ export async function parcoursWorkflow(input: ParcoursInput): Promise<ParcoursCl
     return answer;
   });
 
-  /** Search attributes and current details, after every change. */
+  let lastFigures: string | undefined;
+
+  /** Search attributes, current details and the report's figures, after every change. */
   function publish(now: number): void {
     if (searchAttributesOn) {
       const pairs = c.searchAttributeChanges(now);
       if (pairs) upsertSearchAttributes(pairs);
     }
     setCurrentDetails(c.currentDetails(now));
+    // The anonymised figures of the yearly report ride in the memo, so one visibility listing computes a
+    // year. Patched: histories recorded before the memo existed replay without it.
+    if (patched('pre-figures-memo')) {
+      const figures = JSON.stringify(caseFiguresOf(c.view(now)));
+      if (figures !== lastFigures) {
+        upsertMemo({ figures: JSON.parse(figures) as unknown });
+        lastFigures = figures;
+      }
+    }
   }
 
   /** Records every decided notification through the idempotent activity, oldest first. */

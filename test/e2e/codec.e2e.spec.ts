@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import { Client } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Worker } from '@temporalio/worker';
-import { freePort, temporalBinaries } from '../../src/dev/dev-server';
+import { temporalBinaries } from '../../src/dev/dev-server';
 import { dataConverter, FAILURE_CONVERTER_PATH } from '../../src/temporal/data-converter';
 import { startTestApp, type TestApp } from '../support/app';
 import { codecAnswerText, codecBody, keyIdsOf, payloadsOf, rawText } from '../support/privacy';
@@ -105,8 +105,7 @@ describe('payload encryption and the codec endpoint', () => {
   });
 
   it('lets a supervisor read a case with the Temporal CLI and a token (--codec-endpoint, --codec-auth)', async () => {
-    const port = await freePort();
-    await t.app.listen(port, '127.0.0.1');
+    const port = Number(new URL(await t.app.getUrl()).port);
     const taskQueue = uniqueTaskQueue('cli');
     const workflowId = `privacy-cli-${randomBytes(4).toString('hex')}`;
     await withProbeWorker(dataConverter(t.config), taskQueue, async () => {

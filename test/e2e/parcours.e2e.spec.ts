@@ -69,7 +69,7 @@ describe('parcours over HTTP', () => {
 
   beforeAll(async () => {
     t = await startTestApp();
-    await t.app.listen(0, '127.0.0.1');
+    // startTestApp already listens on a loopback port
     const url = await t.app.getUrl();
     http = () => request(url);
     [coord, ref1, ref2, sup, fin] = await Promise.all([

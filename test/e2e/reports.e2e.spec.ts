@@ -337,7 +337,6 @@ describe('GET /reports/indicators', () => {
   });
 
   it('builds 300+ cases over 2024 and 2025 through the workflow, every stage, closure reason, QPV, age band and sex represented', async () => {
-    // eslint-disable-next-line no-console
     console.log(`indicators population: ${plan.length} cases built in ${(buildMs / 1000).toFixed(1)} s`);
     expect(plan.length).toBeGreaterThanOrEqual(300);
     expect(new Set(plan.map((c) => c.expected.referredOn.slice(0, 4)))).toEqual(new Set(['2024', '2025']));

@@ -81,8 +81,8 @@ describe('Temporal Web UI (Chromium)', () => {
     t = await startTestApp({
       env: { TEMPORAL_ADDRESS: server.address, TEMPORAL_UI_PORT: String(uiPort), PRE_CODEC_LOCAL_ACCESS: 'true', PRE_CODEC_KEYS: `ui-test:${randomBytes(32).toString('base64')}` },
       worker: false,
+      port: apiPort,
     });
-    await t.app.listen(apiPort, '127.0.0.1');
     probeBundle = (
       await bundleWorkflowCode({ workflowsPath: require.resolve('./fixtures/privacy-probe.workflow'), failureConverterPath: FAILURE_CONVERTER_PATH, logger: new DefaultLogger('WARN') })
     ).code;

@@ -37,6 +37,8 @@ export interface TestAppOptions {
   env?: Record<string, string>;
   /** Start a worker with the app (default true). */
   worker?: boolean;
+  /** HTTP port on 127.0.0.1 (default: a free one). */
+  port?: number;
 }
 
 /** A quiet JSON logger that keeps warnings and errors. */
@@ -56,7 +58,7 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
   });
   const app = await createApp(config);
   // listening once (rather than supertest's listen-per-request) keeps parallel requests from racing
-  await app.listen(0, '127.0.0.1');
+  await app.listen(opts.port ?? 0, '127.0.0.1');
   const client = app.get(TemporalService).client;
   let worker: Worker | undefined;
   let running: Promise<void> | undefined;
