@@ -209,12 +209,48 @@ export async function refusal(p: Promise<unknown>): Promise<{ type?: string; mes
   throw new Error(`expected the update to be refused: ${JSON.stringify(answer).slice(0, 300)}`);
 }
 
-/** Terminates what a test left running so that later clock skips do not drive it. */
+/** Event types after which a workflow still has work in flight (a task, a signal on its way, a child starting). */
+const EVENT = temporal.api.enums.v1.EventType;
+const IN_FLIGHT = new Set<number>([
+  EVENT.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED,
+  EVENT.EVENT_TYPE_WORKFLOW_TASK_STARTED,
+  EVENT.EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED,
+  EVENT.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED,
+  EVENT.EVENT_TYPE_ACTIVITY_TASK_STARTED,
+  EVENT.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED,
+]);
+
+/**
+ * Terminates what a test left running so that later clock skips do not drive it. First waits (real time, at most 3 s)
+ * until the workflows are quiet: terminating a workflow while a year's last signal to its convention is on its way
+ * can leave the test server's time-skipping lock held, and every later `env.sleep` of the file would run in real time.
+ */
 export async function cleanup(env: TestWorkflowEnvironment, c: StartedConvention | undefined): Promise<void> {
   if (!c) return;
   const ids = [c.handle.workflowId, ...c.input.convention.years.map((y) => fundingYearWorkflowId(c.ref, y))];
-  for (const id of ids) {
-    try {
+  const snapshot = async (): Promise<string> => {
+    const parts: string[] = [];
+    for (const id of ids) {
+      try {
+        const h = env.client.workflow.getHandle(id);
+        if ((await h.describe()).status.name !== 'RUNNING') continue;
+        const events = (await h.fetchHistory()).events ?? [];
+        const last = events[events.length - 1];
+        parts.push(`${id}:${events.length}:${IN_FLIGHT.has(Number(last?.eventType ?? 0)) ? 'busy' : 'quiet'}`);
+      } catch {
+        // not started
+      }
+    }
+    return parts.join('|');
+  };
+  let before = await snapshot();
+  for (let i = 0; i < 30; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    const now = await snapshot();
+    if (now === before && !now.includes('busy')) break;
+    before = now;
+  }
+  for (const id of ids) {    try {
       await env.client.workflow.getHandle(id).terminate('test over');
     } catch {
       // completed or never started

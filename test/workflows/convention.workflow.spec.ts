@@ -73,7 +73,13 @@ describe('funding convention workflows (time-skipping)', () => {
       const first = Number((await today(env)).slice(0, 4)) + 1;
       const years = Array.from({ length: yearsAhead }, (_, i) => first + i);
       current = await startConvention(env, taskQueue, years, settings);
-      await body(current, outbox, years);
+      try {
+        await body(current, outbox, years);
+      } finally {
+        // While the worker still runs, so that the workflows can settle before they are terminated (see cleanup).
+        await cleanup(env, current);
+        current = undefined;
+      }
     });
   }
 
