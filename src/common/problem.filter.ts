@@ -59,6 +59,10 @@ export function toProblem(err: unknown): { body: Problem; headers: Record<string
   if (code === GRPC.UNAVAILABLE || (err instanceof ServiceError && /connect|unavailable|ECONNREFUSED/i.test(err.message))) {
     return { body: problem(503, 'temporal-unavailable', 'The workflow service is unavailable. Retry shortly.'), headers: { 'Retry-After': '5' } };
   }
+  if (err instanceof ServiceError && /^Failed to query Workflow/.test(err.message) && (code === undefined || code === GRPC.DEADLINE_EXCEEDED || code === GRPC.UNAVAILABLE)) {
+    // a query needs a worker: none answered in time (worker down or restarting)
+    return { body: problem(504, 'worker-timeout', 'No worker answered in time. Retry shortly.'), headers: { 'Retry-After': '5' } };
+  }
   if (code === GRPC.DEADLINE_EXCEEDED) {
     return { body: problem(504, 'temporal-timeout', 'The workflow service did not answer in time. Retry with the same Idempotency-Key.'), headers: {} };
   }
