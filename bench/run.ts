@@ -27,6 +27,7 @@ import type { Role } from '../src/auth/roles';
 import { loadEnv, type AppConfig } from '../src/config/env';
 import { freePort, startDevServer, temporalBinaries, type DevServer } from '../src/dev/dev-server';
 import { dataConverter } from '../src/temporal/data-converter';
+import { getStateQuery, workflowIdFor } from '../workflows/parcours.contract';
 import { startDirect, updateDirect } from './lib/direct';
 import { HttpClient } from './lib/http';
 import { generateCase, todayUtc, type GeneratedCase } from './lib/inputs';
@@ -297,10 +298,19 @@ function cpuTable(from: number): string {
 
 const gen = (o: Options, series: number, count: number) => Array.from({ length: count }, (_, i) => generateCase({ seed: o.seed, today: o.today, referents: 20, series }, i));
 
+/** Sizes of the requests and answers per step (the answer is the whole case as it now stands). */
+const answerBytes: Partial<Record<StepName, { count: number; total: number; request: number }>> = {};
+
 async function apiStep(t: Target, c: GeneratedCase, name: StepName, ids: { dossierId?: string; actionId?: string }) {
   const req = stepRequest(c, name, ids);
   const res = await t.http.request(req.method, req.path, { token: await t.token(req.as.sub, req.as.role), body: req.body, headers: { 'idempotency-key': req.idempotencyKey } });
   const ok = res.status === req.expected;
+  if (ok) {
+    const b = (answerBytes[name] ??= { count: 0, total: 0, request: 0 });
+    b.count += 1;
+    b.total += Buffer.byteLength(res.text);
+    b.request += Buffer.byteLength(JSON.stringify(req.body));
+  }
   if (!ok && process.env.BENCH_DEBUG) process.stderr.write(`${name} → ${res.status} ${res.text.slice(0, 400)}\n`);
   return { ok, outcome: String(res.status), value: ok ? idsFrom(name, res.body, ids) : undefined };
 }
@@ -358,6 +368,22 @@ async function referralsAndUpdates(t: Target, o: Options, out: string[]): Promis
     const path = { consent: 'consent', teamReview: 'team-reviews', action: 'actions' }[step];
     rows.push(row(as, `API \`POST …/${path}\``), row(ds, `direct \`${step}\` update`), ratioRow(as, ds));
   }
+  // What the API adds around each update: it reads the case first (a getState query, answered by the worker).
+  // For comparison, a describe (answered by the server alone, with the search attributes).
+  progress(`updates: getState query and describe on ${directLive.length} cases (the read the API does before an update)`);
+  const qr = await metered(t, 'getState query, direct', directLive.length, () =>
+    runPool(directLive, o.concurrency, async (x) => {
+      const view = await t.client.workflow.getHandle(workflowIdFor(x.dossierId)).query(getStateQuery);
+      return { ok: !!view, outcome: 'ok' };
+    }),
+  );
+  const dsr = await metered(t, 'describe, direct', directLive.length, () =>
+    runPool(directLive, o.concurrency, async (x) => {
+      const d = await t.client.workflow.getHandle(workflowIdFor(x.dossierId)).describe();
+      return { ok: !!d.status, outcome: 'ok' };
+    }),
+  );
+  rows.push(row(summarize('', qr.samples, qr.wallMs), 'direct `getState` query (the API\'s read before each update)'), row(summarize('', dsr.samples, dsr.wallMs), 'direct describe (server only, for comparison)'));
   const merge = (runs: PoolResult<unknown>[], label: string) =>
     summarize(label, runs.flatMap((r) => r.samples), runs.reduce((s, r) => s + r.wallMs, 0));
   const aAll = merge(all.api, 'all');
@@ -397,6 +423,13 @@ async function lifecycle(t: Target, o: Options, out: string[]): Promise<void> {
         const x = summarize(n, perStep[n], run.wallMs);
         return [n, String(x.count), failureText(x.failures), '', '', fmt(x.p50), fmt(x.p95), fmt(x.p99), fmt(x.max)];
       }),
+    ),
+    '',
+    'Payload sizes through the API (every answer is the whole case as it now stands):',
+    '',
+    table(
+      ['step', 'mean request bytes', 'mean answer bytes'],
+      LIFECYCLE.filter((n) => answerBytes[n]).map((n) => [n, fmt(answerBytes[n]!.request / answerBytes[n]!.count, 0), fmt(answerBytes[n]!.total / answerBytes[n]!.count, 0)]),
     ),
     '',
   );

@@ -54,9 +54,7 @@ describe('resilience: the Temporal server is killed and restarted under load', (
       worker: false,
       env: { TEMPORAL_ADDRESS: server.address, PRE_DATA_DIR: d.dataDir, TEMPORAL_TASK_QUEUE: d.taskQueue, JWT_SECRET: d.jwtSecret, PRE_CHILD_KEY_SECRET: `child-key-${d.jwtSecret}`, UPDATE_TIMEOUT_SECONDS: '5' },
     });
-    const port = await freePort();
-    await t.app.listen(port, '127.0.0.1');
-    http = new HttpClient(`http://127.0.0.1:${port}`, 64);
+    http = new HttpClient(await t.app.getUrl(), 64); // the test app listens on a free port of 127.0.0.1
     worker = await startWorkerProcess(d);
   });
 

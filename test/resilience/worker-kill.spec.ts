@@ -3,7 +3,6 @@
  * Every request the API accepted (2xx) is applied exactly once, every case reaches closure, and no notification
  * is recorded twice. Short form: 30 cases; RESILIENCE_LONG=1: 200 cases and two kills.
  */
-import { freePort } from '../../src/dev/dev-server';
 import { HttpClient } from '../../bench/lib/http';
 import { sleep } from '../../bench/lib/load';
 import { ensureBuild, type NodeProcess } from '../../bench/lib/processes';
@@ -40,9 +39,7 @@ describe('resilience: the worker is killed while cases advance', () => {
     // a short update timeout: while no worker answers, the API says 504 quickly and the client retries
     d = deployment(devServerAddress(), uniqueTaskQueue('kill-worker'), { UPDATE_TIMEOUT_SECONDS: '4' });
     t = await startTestApp({ worker: false, env: { PRE_DATA_DIR: d.dataDir, TEMPORAL_TASK_QUEUE: d.taskQueue, JWT_SECRET: d.jwtSecret, PRE_CHILD_KEY_SECRET: `child-key-${d.jwtSecret}`, UPDATE_TIMEOUT_SECONDS: '4' } });
-    const port = await freePort();
-    await t.app.listen(port, '127.0.0.1');
-    http = new HttpClient(`http://127.0.0.1:${port}`, 64);
+    http = new HttpClient(await t.app.getUrl(), 64); // the test app listens on a free port of 127.0.0.1
     worker = await startWorkerProcess(d);
   });
 
