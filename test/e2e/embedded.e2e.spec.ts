@@ -23,7 +23,12 @@ function descendants(pid: number): number[] {
   const queue = [pid];
   while (queue.length) {
     const parent = queue.shift()!;
-    for (const [p, pp] of rows) if (pp === parent) (found.push(p), queue.push(p));
+    for (const [p, pp] of rows) {
+      if (pp === parent) {
+        found.push(p);
+        queue.push(p);
+      }
+    }
   }
   return found;
 }
