@@ -3,6 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { NextFunction, Request, Response } from 'express';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { Public } from '../auth/decorators';
+import { AppConfig } from '../config/env';
 
 /** The API's Prometheus registry: HTTP counts and durations by route template (never by concrete URL). */
 @Injectable()
@@ -36,7 +37,15 @@ export function routeTemplate(req: Request): string {
 /** Request id, one JSON log line per request (no body, no query values), and the metrics. */
 @Injectable()
 export class RequestLogMiddleware implements NestMiddleware {
-  constructor(private readonly metrics: HttpMetrics) {}
+  private readonly logRequests: boolean;
+
+  constructor(
+    private readonly metrics: HttpMetrics,
+    config: AppConfig,
+  ) {
+    // one info line per request; LOG_LEVEL=warn or error keeps only failures
+    this.logRequests = config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'log';
+  }
 
   use(req: Request, res: Response, next: NextFunction): void {
     const started = process.hrtime.bigint();
@@ -50,6 +59,7 @@ export class RequestLogMiddleware implements NestMiddleware {
       this.metrics.requests.inc({ method: req.method, route, status: String(res.statusCode) });
       this.metrics.duration.observe({ method: req.method, route }, seconds);
       if (route === '/metrics' || route.startsWith('/health')) return;
+      if (!this.logRequests && res.statusCode < 500) return;
       process.stdout.write(
         JSON.stringify({
           level: res.statusCode >= 500 ? 'error' : 'info',

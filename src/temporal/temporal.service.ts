@@ -40,7 +40,8 @@ export class TemporalService implements OnApplicationShutdown {
         taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
       }),
     );
-    const recent = Date.now() - 2 * 60_000;
+    // an idle worker re-polls at least every ~60 s (long-poll timeout): older pollers are gone
+    const recent = Date.now() - 70_000;
     return (res.pollers ?? []).filter((p) => {
       const t = p.lastAccessTime;
       if (!t?.seconds) return true;
