@@ -59,7 +59,7 @@ export function toProblem(err: unknown): { body: Problem; headers: Record<string
   if (code === GRPC.UNAVAILABLE || (err instanceof ServiceError && /connect|unavailable|ECONNREFUSED/i.test(err.message))) {
     return { body: problem(503, 'temporal-unavailable', 'The workflow service is unavailable. Retry shortly.'), headers: { 'Retry-After': '5' } };
   }
-  if (err instanceof ServiceError && /^Failed to query Workflow/.test(err.message) && (code === undefined || code === GRPC.DEADLINE_EXCEEDED || code === GRPC.UNAVAILABLE)) {
+  if (err instanceof ServiceError && /^Failed to query Workflow/.test(err.message) && code !== GRPC.NOT_FOUND && code !== 3) {
     // a query needs a worker: none answered in time (worker down or restarting)
     return { body: problem(504, 'worker-timeout', 'No worker answered in time. Retry shortly.'), headers: { 'Retry-After': '5' } };
   }
