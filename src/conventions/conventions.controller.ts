@@ -10,7 +10,7 @@ import { PublicationDto, SignatureDto, TransmissionDto } from './dto/legality.dt
 import { ConventionParams, ListConventionsQuery, YearParams } from './dto/params.dto';
 import { ConventionListDto, ConventionViewDto, DeliberationResultDto, FundingYearViewDto, TimelineEntryDto } from './dto/views.dto';
 import { AwardNoticeDto, FinancialReportDto, PaymentDto, SubsidyRequestDto } from './dto/year.dto';
-import { ApiIdempotencyKey, IdempotencyKey } from './idempotency-key';
+import { ApiIdempotencyKey, IdempotencyKey } from '../common/idempotency-key';
 
 /** Conventions and funding years (API.md): finance changes them, finance and supervisors read them. */
 @ApiTags('conventions')

@@ -24,7 +24,7 @@ import { ReassessmentDto } from './dto/reassessment.dto';
 import { ReferralDto } from './dto/referral.dto';
 import { TeamReviewDto } from './dto/team-review.dto';
 import { ParcoursListDto, ParcoursViewDto, TimelineDto } from './dto/views.dto';
-import { ApiIdempotencyKey, IdempotencyKey } from './idempotency-key';
+import { ApiIdempotencyKey, IdempotencyKey } from '../common/idempotency-key';
 import { ParcoursService } from './parcours.service';
 
 /** Documents the refusals every change of a case may answer. */

@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentCaller, Roles } from '../auth/decorators';
 import type { Caller } from '../auth/roles';
-import { ApiIdempotencyKey, IdempotencyKey } from '../conventions/idempotency-key';
+import { ApiIdempotencyKey, IdempotencyKey } from '../common/idempotency-key';
 import { BackfillDto, ScheduleListDto, ScheduleNoteDto, ScheduleParams, ScheduleViewDto } from './dto/schedule.dto';
 import { SchedulesService } from './schedules.service';
 

@@ -1,7 +1,7 @@
 import { applyDecorators, createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import { ApiHeader } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { ProblemException } from '../common/problem';
+import { ProblemException } from './problem';
 
 const SHAPE = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 
