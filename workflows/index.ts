@@ -4,3 +4,4 @@ export { parcoursWorkflow } from './parcours.workflow';
 export { dailyDigestWorkflow, epsAgendaWorkflow, fundingKickoffWorkflow } from './schedules.workflow';
 export { conventionWorkflow } from './convention.workflow';
 export { fundingYearWorkflow } from './funding-year.workflow';
+export { retentionPurgeWorkflow } from './retention.workflow';

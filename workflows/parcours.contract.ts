@@ -25,9 +25,10 @@
  *   `PreChildKey = '<key>' AND PreStage != 'CLOSED'` in visibility (eventually consistent).
  * - Settings travel in the input (workflows never read env); `settingsFromEnv`-style mapping lives in the API.
  */
-import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { SearchAttributePair } from '@temporalio/common';
 import type { NotificationRequest } from '../activities/notifications.types';
+import type { CaseFigures } from './parcours.figures';
 import { addDays, ageBandLabel, ageBandOf, ageOn, type AgeBand, type EligibilityOutcome, type IsoDate } from './parcours.rules';
 import { PRE_AGE_BAND, PRE_CHILD_KEY, PRE_NEXT_DEADLINE, PRE_NEXT_DEADLINE_KIND, PRE_OVERDUE, PRE_QPV, PRE_REFERRED_ON, PRE_REFERENT_ID, PRE_STAGE } from './search-attributes';
 
@@ -227,6 +228,11 @@ export interface ParcoursSettings {
   /** Version tag of the eligibility rule and QPV list. */
   eligibilityRuleVersion: string;
   /**
+   * Months a closed case's personal data are kept after the last contact, then purged (DOMAIN.md §5; default 24).
+   * Absent on cases started before the retention rule: the default applies.
+   */
+  retentionMonths?: number;
+  /**
    * Tests only: continue-as-new after this many applied updates (0 = only when Temporal suggests it or after a
    * reassessment cycle).
    */
@@ -252,7 +258,11 @@ export const DEFAULT_PARCOURS_SETTINGS: ParcoursSettings = {
   coordinatorId: 'role:coordinator',
   eligibleQpvs: ['FONTAINE_D_OUCHE', 'GRESILLES'],
   eligibilityRuleVersion: 'qpv-2024-dijon-v1',
+  retentionMonths: 24,
 };
+
+/** Months a closed case's personal data are kept after the last contact when the settings say nothing. */
+export const DEFAULT_RETENTION_MONTHS = 24;
 
 // ---------------------------------------------------------------------------------------------------------
 // Referral and workflow input
@@ -693,7 +703,73 @@ export interface ParcoursView extends Omit<ParcoursRecord, 'settings' | 'childKe
   /** Short names of what the current stage accepts (the 409 sentence lists the same). */
   accepts: string[];
   timeline: { count: number; last: TimelineEntry[] };
+  /** A closed case: until when its personal data are kept (absent while the case is open). */
+  retention?: RetentionView;
 }
+
+// ---------------------------------------------------------------------------------------------------------
+// Retention (DOMAIN.md §5)
+// ---------------------------------------------------------------------------------------------------------
+
+/** How long a closed case keeps its personal data. */
+export interface RetentionView {
+  /** The family was last in contact: the date it became unreachable when it still was at closure, else the closure date. */
+  lastContactOn: IsoDate;
+  retentionMonths: number;
+  /** The personal data leave the case on this day (00:00 UTC): lastContactOn + retentionMonths. */
+  purgeOn: IsoDate;
+}
+
+/** What remains of a case once its personal data are purged: dates and codes, nothing about the child. */
+export interface PurgedCaseRecord extends RetentionView {
+  dossierId: string;
+  closedOn: IsoDate;
+  closureReason: ClosureReason;
+  /** ISO instant the personal data left the case's current run. */
+  purgedAt: string;
+  /** Set once the retention schedule has deleted the case's earlier runs (the histories that held the data). */
+  erasure: ErasureConfirmation | null;
+}
+
+/** The retention job's word that a purged case's earlier runs are deleted. */
+export interface ErasureConfirmation {
+  runsDeleted: number;
+  /** ISO instant. */
+  at: string;
+  /** Workflow id of the retention run that deleted them. */
+  by: string;
+}
+
+/**
+ * Input of the last run of a purged case (the "tombstone"): the case continues-as-new into it when its retention
+ * ends, so the current run's history starts without any personal data; the anonymised figures ride along for the
+ * yearly indicators (and in the memo, as for every case).
+ */
+export interface PurgedCaseInput {
+  dossierId: string;
+  purged: PurgedCaseRecord;
+  figures: CaseFigures;
+  /** False on a server without the custom search attributes (the time-skipping server). */
+  searchAttributes: boolean;
+}
+
+/** `getState` on a purged case: the API answers 410 Gone with it. */
+export interface PurgedCaseView {
+  dossierId: string;
+  workflowId: string;
+  purged: PurgedCaseRecord;
+}
+
+export function isPurgedView(v: ParcoursView | PurgedCaseView): v is PurgedCaseView {
+  return (v as PurgedCaseView).purged !== undefined;
+}
+
+export function isPurgedInput(i: ParcoursInput | PurgedCaseInput): i is PurgedCaseInput {
+  return (i as PurgedCaseInput).purged !== undefined;
+}
+
+/** The retention schedule confirms a purged case's earlier runs are deleted (the tombstone marks itself ERASED). */
+export const confirmErasureSignal = defineSignal<[ErasureConfirmation]>('confirmErasure');
 
 // ---------------------------------------------------------------------------------------------------------
 // Timeline
@@ -810,13 +886,21 @@ export const resumeParcoursUpdate = defineUpdate<ParcoursView, [ResumptionInput]
 export const recordLifeEventUpdate = defineUpdate<ParcoursView, [LifeEventInput], 'recordLifeEvent'>('recordLifeEvent');
 /** A coordinator override with a motive (age, duration; eligibility travels with the referral). */
 export const recordDerogationUpdate = defineUpdate<ParcoursView, [DerogationInput], 'recordDerogation'>('recordDerogation');
-/** Closes the case with a reason and summary; the workflow then completes. */
+/** Closes the case with a reason and summary; the case then keeps its data for the retention period, and purges them. */
 export const closeParcoursUpdate = defineUpdate<ParcoursView, [ClosureInput], 'closeParcours'>('closeParcours');
 /** Assigns or changes the référent (any open stage). */
 export const assignReferentUpdate = defineUpdate<ParcoursView, [ReferentAssignmentInput], 'assignReferent'>('assignReferent');
 
-/** The case as it stands (also works on a completed workflow). */
-export const getStateQuery = defineQuery<ParcoursView, [], 'getState'>('getState');
+/**
+ * The case as it stands (also on a closed case); once its retention has ended, the `PurgedCaseView` of what
+ * remains (`isPurgedView`).
+ */
+export const getStateQuery = defineQuery<ParcoursView | PurgedCaseView, [], 'getState'>('getState');
+/**
+ * The closing summary (anonymised figures) once the case is closed and its last notifications recorded; null while
+ * open, and once purged (its figures stay in the memo).
+ */
+export const getClosingSummaryQuery = defineQuery<ParcoursClosingSummary | null, [], 'getClosingSummary'>('getClosingSummary');
 /** Every recorded change with actor and time, oldest first. */
 export const getTimelineQuery = defineQuery<TimelineEntry[], [], 'getTimeline'>('getTimeline');
 /**
@@ -900,6 +984,7 @@ export function parcoursSettingsFrom(env: {
   PRE_UNREACHABLE_CLOSE_DAYS: number;
   PRE_CONSENT_WITHDRAWN_CLOSE_DAYS: number;
   PRE_AGE_WARNING_MONTHS: number;
+  PRE_RETENTION_MONTHS: number;
 }): ParcoursSettings {
   return {
     consentReminderDays: env.PRE_CONSENT_REMINDER_DAYS,
@@ -917,5 +1002,6 @@ export function parcoursSettingsFrom(env: {
     coordinatorId: 'role:coordinator',
     eligibleQpvs: env.PRE_ELIGIBLE_QPVS.split(',').filter(Boolean),
     eligibilityRuleVersion: env.PRE_ELIGIBILITY_RULE_VERSION,
+    retentionMonths: env.PRE_RETENTION_MONTHS,
   };
 }

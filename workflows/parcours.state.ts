@@ -10,6 +10,7 @@ import { FailureType } from './failures';
 import {
   ACTION_TYPES,
   CLOSURE_REASONS,
+  DEFAULT_RETENTION_MONTHS,
   SYSTEM_ACTOR,
   workflowIdFor,
   searchAttributeDate,
@@ -39,6 +40,7 @@ import {
   type ReferentAssignmentInput,
   type RenewalInput,
   type ResumptionInput,
+  type RetentionView,
   type SuspensionInput,
   type TeamReviewInput,
   type TimelineEntry,
@@ -1088,7 +1090,10 @@ export class ParcoursCase {
     const deadlines = this.deadlines(nowMs);
     const next = deadlines[0];
     const lines = [`**Étape** : ${STAGE_LABELS[r.stage]}${r.suspension ? ` — suspendu depuis le ${frDate(r.suspension.startsOn)} (${r.suspension.reason})` : ''}`];
-    if (r.closure) lines.push(`**Clôture** : ${CLOSURE_LABELS[r.closure.reason]} le ${frDate(r.closure.closedOn)}`);
+    if (r.closure) {
+      lines.push(`**Clôture** : ${CLOSURE_LABELS[r.closure.reason]} le ${frDate(r.closure.closedOn)}`);
+      lines.push(`**Conservation** : données personnelles purgées le ${frDate(this.retention()!.purgeOn)} (dernier contact + ${this.retention()!.retentionMonths} mois)`);
+    }
     else if (next) lines.push(`**Prochaine échéance** : ${frDate(next.dueOn)} — ${next.label}${next.overdue ? ' (**en retard**)' : ''}`);
     if (r.pendingClosure) lines.push(`**Clôture prévue** : ${frDate(r.pendingClosure.dueOn)} (${r.pendingClosure.reason})`);
     const overdue = deadlines.filter((d) => d.overdue);
@@ -1096,6 +1101,18 @@ export class ParcoursCase {
     lines.push(`**Référent** : ${r.referentId ?? 'non assigné'}`);
     if (r.plan && !r.closure) lines.push(`**Durée accordée** : ${r.plan.totalMonths} mois, jusqu'au ${frDate(r.plan.endsOn)}`);
     return lines.join('\n\n');
+  }
+
+  /**
+   * A closed case's retention (DOMAIN.md §5): kept `retentionMonths` after the last contact — the day the family
+   * became unreachable when it still was at closure (LOST_CONTACT), else the closure date. Null while open.
+   */
+  retention(): RetentionView | null {
+    const r = this.record;
+    if (!r.closure) return null;
+    const lastContactOn = r.unreachableSince && r.unreachableSince < r.closure.closedOn ? r.unreachableSince : r.closure.closedOn;
+    const retentionMonths = this.settings.retentionMonths ?? DEFAULT_RETENTION_MONTHS;
+    return { lastContactOn, retentionMonths, purgeOn: addMonths(lastContactOn, retentionMonths) };
   }
 
   /** The case as it now stands. */
@@ -1111,6 +1128,7 @@ export class ParcoursCase {
       overdue: deadlines.some((d) => d.overdue),
       accepts: this.accepts().map((u) => UPDATE_LABELS[u]),
       timeline: { count: this.timeline.length, last: this.timeline.slice(-VIEW_TIMELINE_TAIL) },
+      ...(this.record.closure ? { retention: this.retention()! } : {}),
     });
   }
 

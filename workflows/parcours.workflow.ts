@@ -3,6 +3,7 @@ import {
   condition,
   continueAsNew,
   log,
+  makeContinueAsNewFunc,
   patched,
   proxyActivities,
   setCurrentDetails,
@@ -19,8 +20,10 @@ import {
   closeParcoursUpdate,
   createReferralUpdate,
   getAnswerQuery,
+  getClosingSummaryQuery,
   getStateQuery,
   getTimelineQuery,
+  isPurgedInput,
   recordConsentUpdate,
   recordDerogationUpdate,
   recordLifeEventUpdate,
@@ -35,9 +38,15 @@ import {
   type ParcoursNotificationKind,
   type ParcoursUpdateName,
   type ParcoursView,
+  type PurgedCaseInput,
+  type PurgedCaseRecord,
   type UpdateMeta,
+  searchAttributeDate,
 } from './parcours.contract';
 import { caseFiguresOf } from './parcours.figures';
+import { purgedCase, purgedSearchAttributes } from './parcours.purged';
+import { instantOf } from './parcours.rules';
+import { PRE_PURGE_ON, PRE_RETENTION } from './search-attributes';
 import { NOTIFICATION_SUMMARIES, ParcoursCase } from './parcours.state';
 
 /**
@@ -60,9 +69,12 @@ const ELIGIBILITY_OPTIONS: ActivityOptions = {
  * One child's parcours from referral to closure (DOMAIN.md §1). Every staff action is an update validated
  * synchronously against the stage and the rules; every deadline is a durable timer computed from business dates
  * and the settings of the input; the workflow continues-as-new after each reassessment cycle (or when Temporal
- * suggests it) and completes with the closing summary when the case closes.
+ * suggests it). Once closed, the case stays readable for its retention period (DOMAIN.md §5: 24 months after the
+ * last contact), then continues-as-new into a run that holds no personal data (parcours.purged.ts).
+ * Cases closed before the retention rule existed completed at closure with the closing summary.
  */
-export async function parcoursWorkflow(input: ParcoursInput): Promise<ParcoursClosingSummary> {
+export async function parcoursWorkflow(input: ParcoursInput | PurgedCaseInput): Promise<ParcoursClosingSummary> {
+  if (isPurgedInput(input)) return purgedCase(input);
   const c = new ParcoursCase(input, Date.now());
   const settings = input.settings;
   const searchAttributesOn = settings.searchAttributes !== false;
@@ -70,6 +82,8 @@ export async function parcoursWorkflow(input: ParcoursInput): Promise<ParcoursCl
   // Queries answer on a completed workflow too (the API reads closed cases through them).
   setHandler(getStateQuery, () => c.view(Date.now()));
   setHandler(getTimelineQuery, () => c.timeline);
+  let closingDone = false;
+  setHandler(getClosingSummaryQuery, () => (closingDone ? c.closingSummary() : null));
   setHandler(getAnswerQuery, (key: string) => c.idempotency.find((e) => e.key === key)?.answer ?? null);
 
   /** Registers one staff update: idempotency first, then the validator, then apply + remember the answer. */
@@ -207,5 +221,39 @@ export async function parcoursWorkflow(input: ParcoursInput): Promise<ParcoursCl
   publish(Date.now());
   await condition(allHandlersFinished);
   await drainOutbox();
-  return c.closingSummary();
+  closingDone = true;
+  // Histories recorded before the retention rule completed here.
+  if (!patched('pre-retention-hold')) return c.closingSummary();
+
+  // Retention: the closed case answers its queries (and refuses changes, 409) until its purge day.
+  const retention = c.retention()!;
+  if (searchAttributesOn) {
+    upsertSearchAttributes([
+      { key: PRE_RETENTION, value: 'HELD' },
+      { key: PRE_PURGE_ON, value: searchAttributeDate(retention.purgeOn) },
+    ]);
+  }
+  const purgeAtMs = instantOf(retention.purgeOn);
+  while (Date.now() < purgeAtMs) {
+    await condition(() => false, purgeAtMs - Date.now(), { summary: `Purge des données personnelles (conservation jusqu'au ${retention.purgeOn})` });
+  }
+  await condition(allHandlersFinished);
+  const now = Date.now();
+  const figures = caseFiguresOf(c.view(now));
+  const closure = c.view(now).closure!;
+  const purged: PurgedCaseRecord = {
+    dossierId: input.dossierId,
+    closedOn: closure.closedOn,
+    closureReason: closure.reason,
+    ...retention,
+    purgedAt: new Date(now).toISOString(),
+    erasure: null,
+  };
+  log.info('retention: purging the personal data of the case', { dossierId: input.dossierId, purgeOn: retention.purgeOn, run: c.run });
+  const next: PurgedCaseInput = { dossierId: input.dossierId, purged, figures, searchAttributes: searchAttributesOn };
+  // memo and search attributes given whole: nothing of the case's own (PreChildKey, référent, deadlines) is carried over
+  return makeContinueAsNewFunc<typeof parcoursWorkflow>({
+    memo: { figures },
+    ...(searchAttributesOn ? { typedSearchAttributes: purgedSearchAttributes(purged, figures) } : {}),
+  })(next);
 }

@@ -12,7 +12,7 @@ import type { EpsCalendar, IsoDate } from './parcours.rules';
 export type { EpsCalendar, IsoDate } from './parcours.rules';
 
 /** The project's schedules; the id is `<PRE_SCHEDULE_ID_PREFIX><name>` (default prefix `pre-`). */
-export const SCHEDULE_NAMES = ['daily-digest', 'eps-agenda', 'funding-kickoff'] as const;
+export const SCHEDULE_NAMES = ['daily-digest', 'eps-agenda', 'funding-kickoff', 'retention-purge'] as const;
 export type ScheduleName = (typeof SCHEDULE_NAMES)[number];
 
 /** The schedule id of a schedule name. */
@@ -61,6 +61,28 @@ export interface FundingKickoffInput extends ScheduleActionInput {
   requestDueMonth: number;
   requestDueDay: number;
   financeRecipient: string;
+}
+
+/** Input of `retentionPurgeWorkflow` (DOMAIN.md §5): deletes the earlier runs of the cases purged since the last run. */
+export interface RetentionPurgeInput extends ScheduleActionInput {
+  /** At most this many cases a run (the next run takes the rest). */
+  maxCases: number;
+}
+
+/** A purged case whose earlier runs (the histories that held its personal data) are still to delete. */
+export interface PurgedCaseRef {
+  dossierId: string;
+  workflowId: string;
+  /** The tombstone run, kept. */
+  runId: string;
+}
+
+/** What a retention run did: counts and dossier ids only. */
+export interface RetentionPurgeResult {
+  cases: number;
+  runsDeleted: number;
+  /** More purged cases than `maxCases` were waiting: the next run goes on. */
+  more: boolean;
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -32,6 +32,15 @@ export const PRE_FUNDING_YEAR = defineSearchAttributeKey('PreFundingYear', Searc
 /** Stage of a convention or funding year. */
 export const PRE_FUNDING_STAGE = defineSearchAttributeKey('PreFundingStage', SearchAttributeType.KEYWORD);
 
+/**
+ * Retention of a closed case (DOMAIN.md §5): HELD (closed, personal data kept until PrePurgeOn), PURGED (the
+ * personal data left the case; its earlier runs await deletion by the retention schedule), ERASED (earlier runs
+ * deleted: only the anonymised figures remain). Unset while the case is open.
+ */
+export const PRE_RETENTION = defineSearchAttributeKey('PreRetention', SearchAttributeType.KEYWORD);
+/** Day a closed case's personal data are purged: the last contact + the retention period (24 months). */
+export const PRE_PURGE_ON = defineSearchAttributeKey('PrePurgeOn', SearchAttributeType.DATETIME);
+
 /** The list every registration reads. */
 export const SEARCH_ATTRIBUTES = [
   PRE_STAGE,
@@ -47,6 +56,8 @@ export const SEARCH_ATTRIBUTES = [
   PRE_CONVENTION_REF,
   PRE_FUNDING_YEAR,
   PRE_FUNDING_STAGE,
+  PRE_RETENTION,
+  PRE_PURGE_ON,
 ] as const;
 
 /** The CLI's type names (`temporal server start-dev --search-attribute Name=Type`). */

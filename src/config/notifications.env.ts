@@ -36,7 +36,7 @@ export class NotificationsEnv {
   PRE_COORDINATOR_ID = 'u-coord-1';
 
   /**
-   * Prefix of the Temporal Schedule ids (`<prefix>daily-digest`, `<prefix>eps-agenda`, `<prefix>funding-kickoff`).
+   * Prefix of the Temporal Schedule ids (`<prefix>daily-digest`, `<prefix>eps-agenda`, `<prefix>funding-kickoff`, `<prefix>retention-purge`).
    * Tests give each file its own so that parallel files never share a schedule.
    */
   @Matches(/^[a-z0-9][a-z0-9-]{0,40}$/, { message: 'PRE_SCHEDULE_ID_PREFIX must be lower-case letters, digits and dashes, e.g. pre-' })

@@ -29,6 +29,11 @@ export class ParcoursEnv {
   @Transform(toInt) @IsInt() @Min(1) @Max(365) PRE_UNREACHABLE_CLOSE_DAYS = 90;
   @Transform(toInt) @IsInt() @Min(1) @Max(90) PRE_CONSENT_WITHDRAWN_CLOSE_DAYS = 15;
   @Transform(toInt) @IsInt() @Min(1) @Max(12) PRE_AGE_WARNING_MONTHS = 3;
+  /**
+   * Months a closed case's personal data are kept after the last contact, then purged (DOMAIN.md §5). 0 purges on
+   * the day of the last contact (tests, demonstrations).
+   */
+  @Transform(toInt) @IsInt() @Min(0) @Max(120) PRE_RETENTION_MONTHS = 24;
 
   /** EPS calendar: weekday (0 = Sunday … 6) and week of the month of the monthly meeting; months without one. */
   @Transform(toInt) @IsInt() @Min(0) @Max(6) PRE_EPS_WEEKDAY = 2;

@@ -14,6 +14,7 @@ import {
   getStateQuery,
   getTimelineQuery,
   initialSearchAttributes,
+  isPurgedView,
   parcoursSettingsFrom,
   QPV_LABELS,
   staticSummaryFor,
@@ -21,12 +22,15 @@ import {
   type Actor,
   type ParcoursInput,
   type ParcoursView,
+  type PurgedCaseRecord,
+  type PurgedCaseView,
   type ReferralInput,
   type TimelineEntry,
   type UpdateMeta,
   ageBandForReferral,
 } from '../../workflows/parcours.contract';
 import type { parcoursWorkflow } from '../../workflows/parcours.workflow';
+import { FailureType } from '../../workflows/failures';
 import { ageBandLabel } from '../../workflows/parcours.rules';
 import {
   PRE_AGE_BAND,
@@ -72,6 +76,12 @@ function isNotRunning(err: unknown): boolean {
   if (err instanceof WorkflowUpdateFailedError && !(err.cause instanceof ApplicationFailure)) return /completed|closed|not found/i.test(err.cause?.message ?? err.message);
   return /workflow execution already completed/i.test((err as Error)?.message ?? '');
 }
+
+/** A refusal by the case's rules (an ApplicationFailure of the project's types), not a failure to reach it. */
+function isDomainRefusal(err: unknown): boolean {
+  return err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure && DOMAIN_FAILURE_TYPES.has(err.cause.type ?? '');
+}
+const DOMAIN_FAILURE_TYPES = new Set<string>(Object.values(FailureType));
 
 /** Roles that read every case (a référent reads only the cases assigned to them). */
 function readsEveryCase(caller: Caller): boolean {
@@ -248,14 +258,29 @@ export class ParcoursService {
   // Reads
   // ---------------------------------------------------------------------------------------------------------
 
-  /** The case as it stands (`getState`, also on a closed case); 404 for an unknown dossier. */
+  /**
+   * The case as it stands (`getState`, also on a closed case); 404 for an unknown dossier, 410 for a case whose
+   * personal data were purged at the end of its retention (DOMAIN.md §5).
+   */
   private async state(dossierId: string): Promise<ParcoursView> {
+    let view: ParcoursView | PurgedCaseView;
     try {
-      return await this.withDeadline(() => this.handle(dossierId).query(getStateQuery));
+      view = await this.withDeadline(() => this.handle(dossierId).query(getStateQuery));
     } catch (err) {
       if (err instanceof WorkflowNotFoundError || (isGrpcServiceError(err) && err.code === GRPC_NOT_FOUND)) throw this.notFound(dossierId);
       throw err;
     }
+    if (isPurgedView(view)) throw this.gone(view.purged);
+    return view;
+  }
+
+  private gone(p: PurgedCaseRecord): ProblemException {
+    return ProblemException.of(
+      410,
+      'purged',
+      `Case ${p.dossierId} was closed on ${p.closedOn} and its personal data were purged on ${p.purgedAt.slice(0, 10)}, ${p.retentionMonths} months after the last contact (${p.lastContactOn}): only anonymised figures remain.`,
+      { dossierId: p.dossierId, closedOn: p.closedOn, closureReason: p.closureReason, lastContactOn: p.lastContactOn, purgedOn: p.purgedAt.slice(0, 10) },
+    );
   }
 
   private notFound(dossierId: string): ProblemException {
@@ -301,6 +326,8 @@ export class ParcoursService {
       `TaskQueue = '${this.temporal.taskQueue}'`,
       // the earlier runs of a case that continued-as-new are the same case
       `ExecutionStatus != 'ContinuedAsNew'`,
+      // a purged case is gone (410): it has nothing left to list
+      `(PreRetention IS NULL OR PreRetention = 'HELD')`,
     ];
     // every value below passed the DTO's closed lists or staff-id pattern: no quote can reach the query
     if (q.stage) where.push(`PreStage = '${q.stage}'`);
@@ -391,7 +418,11 @@ export class ParcoursService {
     try {
       return await send();
     } catch (err) {
-      if (!isNotRunning(err)) throw err;
+      if (!isNotRunning(err)) {
+        // purged between the read and the update (the tombstone takes no update): 410 rather than an opaque error
+        if (!isDomainRefusal(err)) await this.state(dossierId);
+        throw err;
+      }
       // the case closed (and its workflow completed) between the read and the update …
       const now = await this.state(dossierId);
       if (now.stage === 'CLOSED') return this.closedAnswer(dossierId, now, key);

@@ -21,17 +21,17 @@
  * runs, only the latest counts) and keeps one execution per workflow id (a reset leaves a terminated run beside the
  * new one).
  *
- * Cases purged by the retention rule (DOMAIN.md §5) must still count in the years they belong to: `CaseFigures`
- * stands alone (no identifier needed), so the purge can keep it and hand it back through `ARCHIVED_CASE_FIGURES`
- * (an optional provider; none until the retention feature exists).
+ * Cases purged by the retention rule (DOMAIN.md §5) still count in the years they belong to: the purge continues
+ * the case as new into a run that keeps only its `CaseFigures`, in the same memo key (workflows/parcours.purged.ts),
+ * and deletes the earlier runs — so the same listing finds it once, without personal data.
  *
  * Only cases of this deployment's task queue are read (as every other listing of the API does).
  */
-import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import type { WorkflowExecutionInfo } from '@temporalio/client';
 import { TemporalService } from '../temporal/temporal.service';
 import { FUNDING_YEAR_WORKFLOW_TYPE, getYearStateQuery, type FundingYearResult, type FundingYearView } from '../../workflows/convention.contract';
-import { getStateQuery, type ParcoursView } from '../../workflows/parcours.contract';
+import { getStateQuery, isPurgedView } from '../../workflows/parcours.contract';
 import { CASE_FIGURES_MEMO_KEY, caseFiguresOf, isCaseFigures, type CaseFigures } from '../../workflows/parcours.figures';
 import { addDays, type IsoDate } from '../../workflows/parcours.rules';
 import { buildReport, isCountable, periodOf, type FundingFigures, type IndicatorsReport, type PeriodKind } from './indicators';
@@ -45,19 +45,11 @@ const QUERY_CONCURRENCY = 8;
 /** A year of a large programme is a few thousand cases: one minute is ample, and the API never hangs forever. */
 const REPORT_DEADLINE_MS = 60_000;
 
-/** Figures of cases whose workflow was purged by the retention rule (provided by the retention feature). */
-export const ARCHIVED_CASE_FIGURES = Symbol('ARCHIVED_CASE_FIGURES');
-export interface ArchivedCaseFigures {
-  /** Figures of purged cases referred on or before `end` (kept by the purge, no identifier needed). */
-  referredUpTo(end: IsoDate): Promise<CaseFigures[]>;
-}
-
 /** Where the figures of a report came from (logged, never published). */
 export interface IndicatorsSourceStats {
   executions: number;
   fromMemo: number;
   fromQuery: number;
-  archived: number;
   unreadable: number;
   fundingYears: number;
   ms: number;
@@ -67,10 +59,7 @@ export interface IndicatorsSourceStats {
 export class ReportsService {
   private readonly logger = new Logger(ReportsService.name);
 
-  constructor(
-    private readonly temporal: TemporalService,
-    @Optional() @Inject(ARCHIVED_CASE_FIGURES) private readonly archive?: ArchivedCaseFigures,
-  ) {}
+  constructor(private readonly temporal: TemporalService) {}
 
   private get client() {
     return this.temporal.client;
@@ -80,7 +69,7 @@ export class ReportsService {
   async indicators(year: number, kind: PeriodKind, stats?: Partial<IndicatorsSourceStats>): Promise<IndicatorsReport> {
     const started = Date.now();
     const p = periodOf(year, kind);
-    const s: IndicatorsSourceStats = { executions: 0, fromMemo: 0, fromQuery: 0, archived: 0, unreadable: 0, fundingYears: 0, ms: 0 };
+    const s: IndicatorsSourceStats = { executions: 0, fromMemo: 0, fromQuery: 0, unreadable: 0, fundingYears: 0, ms: 0 };
     const [cases, funding] = await this.temporal.connection.withDeadline(Date.now() + REPORT_DEADLINE_MS, () =>
       Promise.all([this.caseFigures(p.to, s), this.funding(year, s)]),
     );
@@ -116,7 +105,9 @@ export class ReportsService {
     s.fromMemo = out.length;
     const queried = await mapLimit(missing, QUERY_CONCURRENCY, async (workflowId) => {
       try {
-        const view: ParcoursView = await this.client.workflow.getHandle(workflowId).query(getStateQuery);
+        const view = await this.client.workflow.getHandle(workflowId).query(getStateQuery);
+        // a purged case always carries its figures in the memo; its state has none left to compute them from
+        if (isPurgedView(view)) throw new Error('a purged case without its figures memo');
         return caseFiguresOf(view);
       } catch (e) {
         this.logger.error({ msg: 'indicators: a case could not be read', workflowId, reason: (e as Error).message?.slice(0, 200) });
@@ -125,11 +116,6 @@ export class ReportsService {
     });
     s.fromQuery = queried.length;
     out.push(...queried);
-    if (this.archive) {
-      const archived = await this.archive.referredUpTo(end);
-      s.archived = archived.length;
-      out.push(...archived);
-    }
     // a sex or age band outside the report's breakdowns would make a breakdown not add up to its total: left out, and said
     s.unreadable = out.filter((f) => !isCountable(f)).length;
     if (s.unreadable > 0) this.logger.warn({ msg: 'indicators: cases left out (sex or age band outside the breakdowns)', count: s.unreadable });

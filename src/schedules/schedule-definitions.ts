@@ -8,6 +8,7 @@ import {
   type DailyDigestInput,
   type EpsAgendaInput,
   type FundingKickoffInput,
+  type RetentionPurgeInput,
   type ScheduleName,
 } from '../../workflows/schedules.contract';
 
@@ -45,7 +46,7 @@ function withFingerprint(def: Omit<ScheduleDefinition, 'fingerprint'>): Schedule
   return { ...def, fingerprint, options: { ...def.options, action: { ...action, args: stamped } } };
 }
 
-/** The three schedules of DOMAIN.md §3, from configuration (ids carry PRE_SCHEDULE_ID_PREFIX). */
+/** The schedules of DOMAIN.md §3 and the retention job of §5, from configuration (ids carry PRE_SCHEDULE_ID_PREFIX). */
 export function scheduleDefinitions(config: AppConfig): ScheduleDefinition[] {
   const taskQueue = config.TEMPORAL_TASK_QUEUE;
   const digestAt = hhmm(config.PRE_DIGEST_TIME);
@@ -149,7 +150,33 @@ export function scheduleDefinitions(config: AppConfig): ScheduleDefinition[] {
     },
   });
 
-  return [digest, agenda, kickoff].map((d) => ({
+  const retentionId = scheduleIdFor(config.PRE_SCHEDULE_ID_PREFIX, 'retention-purge');
+  const retentionInput: RetentionPurgeInput = { scheduleId: retentionId, maxCases: 500 };
+  const retention = withFingerprint({
+    id: retentionId,
+    name: 'retention-purge',
+    workflowType: 'retentionPurgeWorkflow',
+    description: `Conservation des données : chaque nuit, pour chaque dossier clos dont les données personnelles ont été purgées (${config.PRE_RETENTION_MONTHS} mois après le dernier contact), supprime les exécutions antérieures qui les contenaient ; seuls restent les chiffres anonymes des indicateurs.`,
+    specSummary: `Chaque jour à 03:30 (${SCHEDULE_TIME_ZONE}), 500 dossiers au plus par passage`,
+    policyReason:
+      'Tâche idempotente (un dossier reste listé tant que son effacement n\'est pas confirmé) : chevauchement SKIP, rattrapage 1 jour ; une nuit manquée est reprise par la suivante.',
+    options: {
+      scheduleId: retentionId,
+      spec: { calendars: [{ comment: 'chaque nuit', hour: 3, minute: 30 }], timezone: SCHEDULE_TIME_ZONE },
+      action: {
+        type: 'startWorkflow',
+        workflowType: 'retentionPurgeWorkflow',
+        workflowId: retentionId,
+        taskQueue,
+        args: [retentionInput],
+        workflowExecutionTimeout: '6 hours',
+        staticSummary: 'Conservation des données : effacement des dossiers purgés',
+      },
+      policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 day', pauseOnFailure: false },
+    },
+  });
+
+  return [digest, agenda, kickoff, retention].map((d) => ({
     ...d,
     options: { ...d.options, memo: { description: d.description, policies: d.policyReason }, state: { note: d.description } },
   }));

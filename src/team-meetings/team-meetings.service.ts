@@ -4,7 +4,7 @@ import type { temporal } from '@temporalio/proto';
 import { ProblemException } from '../common/problem';
 import { AppConfig } from '../config/env';
 import { TemporalService } from '../temporal/temporal.service';
-import { dossierIdOf, getStateQuery, workflowIdFor, type ParcoursView } from '../../workflows/parcours.contract';
+import { dossierIdOf, getStateQuery, isPurgedView, workflowIdFor, type ParcoursView } from '../../workflows/parcours.contract';
 import { addDays, type IsoDate } from '../../workflows/parcours.rules';
 import { PRE_AGE_BAND, PRE_NEXT_DEADLINE, PRE_NEXT_DEADLINE_KIND, PRE_OVERDUE, PRE_QPV, PRE_REFERRED_ON } from '../../workflows/search-attributes';
 import { epsCalendarOf, localDate, nextMeetingDate, sortAgenda, waitingDays } from './eps-calendar';
@@ -94,9 +94,11 @@ export class TeamMeetingsService {
     let moreInfoCount = 0;
     let overdue = f.overdue;
     try {
-      const view: ParcoursView = await this.temporal.connection.withDeadline(Date.now() + 5000, () =>
+      const read = await this.temporal.connection.withDeadline(Date.now() + 5000, () =>
         this.temporal.client.workflow.getHandle(workflowIdFor(f.dossierId)).query(getStateQuery),
       );
+      if (isPurgedView(read)) throw new Error('purged case'); // never awaiting review: only closed cases are purged
+      const view: ParcoursView = read;
       since = view.consent?.signedOn ?? null;
       moreInfoCount = view.reviews.filter((r) => r.decision === 'MORE_INFO').length;
       overdue = view.overdue;

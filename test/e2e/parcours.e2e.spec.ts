@@ -184,16 +184,17 @@ describe('parcours over HTTP', () => {
       ]);
       expect(items.every((e) => !Number.isNaN(Date.parse(e.at)))).toBe(true);
 
-      // the closed case's workflow has completed (after continuing-as-new at the reassessment)
+      // the closed case is held for its retention period (DOMAIN.md §5): still running, readable, purge day shown
       const described = await t.client.workflow.getHandle(`parcours-${id}`).describe();
-      expect(described.status.name).toBe('COMPLETED');
+      expect(described.status.name).toBe('RUNNING');
+      expect(described.typedSearchAttributes.getAll().find((p) => p.key.name === 'PreRetention')?.value).toBe('HELD');
 
       // and the list finds it by closure reason
       const listed = await eventually(async () => {
         const res = await get('/parcours?closureReason=OBJECTIVES_MET', coord);
         return (res.body.items as Array<{ dossierId: string }>).find((x) => x.dossierId === id);
       });
-      expect(listed).toMatchObject({ dossierId: id, stage: 'CLOSED', qpv: 'GRESILLES', ageBand: '6-10', referentId: 'u-ref-1', closureReason: 'OBJECTIVES_MET', workflowStatus: 'COMPLETED' });
+      expect(listed).toMatchObject({ dossierId: id, stage: 'CLOSED', qpv: 'GRESILLES', ageBand: '6-10', referentId: 'u-ref-1', closureReason: 'OBJECTIVES_MET', workflowStatus: 'RUNNING' });
       expect(JSON.stringify(listed)).not.toMatch(/Lina|Benali/);
       // the run that continued-as-new at the reassessment is the same case: listed once
       const mine = await get('/parcours?referentId=u-ref-1&pageSize=500', coord);

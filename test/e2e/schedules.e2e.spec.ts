@@ -15,6 +15,7 @@ import { SchedulesBootstrap } from '../../src/schedules/schedules.bootstrap';
 import { dataConverter } from '../../src/temporal/data-converter';
 import { addDays } from '../../workflows/parcours.rules';
 import { parisDateOf, parisOffsetHours, weekdayOf } from '../../workflows/schedules.rules';
+import { SCHEDULE_NAMES } from '../../workflows/schedules.contract';
 import { eventually, startTestApp, type TestApp } from '../support/app';
 import { quietRuntime } from '../support/temporal';
 import { grantConsent, referCase } from '../support/notification-cases';
@@ -81,7 +82,7 @@ describe('Schedules (API + Temporal Schedules + SMTP)', () => {
 
   afterAll(async () => {
     for (const p of [prefix, ...extraPrefixes]) {
-      for (const name of ['daily-digest', 'eps-agenda', 'funding-kickoff']) await t?.client.schedule.getHandle(`${p}${name}`).delete().catch(() => undefined);
+      for (const name of SCHEDULE_NAMES) await t?.client.schedule.getHandle(`${p}${name}`).delete().catch(() => undefined);
     }
     await t?.close();
     await smtp?.close();
@@ -92,7 +93,7 @@ describe('Schedules (API + Temporal Schedules + SMTP)', () => {
       const r = await t.http().get('/schedules').set('Authorization', await as('supervisor'));
       return r.status === 200 && r.body.items.every((s: { exists: boolean }) => s.exists) ? r : undefined;
     });
-    expect(res.body.items.map((s: { id: string }) => s.id)).toEqual([`${prefix}daily-digest`, `${prefix}eps-agenda`, `${prefix}funding-kickoff`]);
+    expect(res.body.items.map((s: { id: string }) => s.id)).toEqual([`${prefix}daily-digest`, `${prefix}eps-agenda`, `${prefix}funding-kickoff`, `${prefix}retention-purge`]);
     const digest = res.body.items[0];
     expect(digest).toMatchObject({
       workflowType: 'dailyDigestWorkflow',

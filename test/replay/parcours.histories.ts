@@ -9,6 +9,9 @@ import { historyToJSON } from './history-json';
 import {
   changeActionUpdate,
   closeParcoursUpdate,
+  confirmErasureSignal,
+  getStateQuery,
+  isPurgedView,
   recordLifeEventUpdate,
   recordReassessmentUpdate,
   renewParcoursUpdate,
@@ -18,7 +21,7 @@ import {
 } from '../../workflows/parcours.contract';
 import { addDays, addMonths } from '../../workflows/parcours.rules';
 import { testWorker, uniqueTaskQueue } from '../support/temporal';
-import { activate, COORD, meta, recordingActivities, REF, registerSearchAttributes, settle, sleepUntil, startCase, type StartedCase } from '../workflows/parcours.helpers';
+import { activate, closingSummaryOf, COORD, meta, recordingActivities, REF, registerSearchAttributes, settle, sleepUntil, startCase, type StartedCase } from '../workflows/parcours.helpers';
 
 /** Writes every run of the case's chain as `<name>.run<N>.json`; returns the file names. */
 async function writeChain(env: TestWorkflowEnvironment, c: StartedCase, name: string, dir: string): Promise<string[]> {
@@ -59,13 +62,13 @@ export async function recordParcoursHistories(env: TestWorkflowEnvironment, dir:
     await happy.handle.executeUpdate(resumeParcoursUpdate, { args: [{ ...meta(REF, 'h-res'), resumedOn: addMonths(d0, 3) }] });
     await happy.handle.executeUpdate(renewParcoursUpdate, { args: [{ ...meta(COORD, 'h-ren'), meetingDate: addMonths(d0, 3), extensionMonths: 6 }] });
     await happy.handle.executeUpdate(closeParcoursUpdate, { args: [{ ...meta(COORD, 'h-close'), reason: 'OBJECTIVES_MET', closedOn: addMonths(d0, 4), summary: 'Objectifs atteints.' }] });
-    await happy.handle.result();
+    await closingSummaryOf(env, happy.handle);
     files.push(...(await writeChain(env, happy, 'parcours-happy-path', dir)));
 
     // 2. No consent: reminder at J+15, closure NO_CONSENT at J+60.
     const expired = await startCase(env, taskQueue);
     await sleepUntil(env, addDays(expired.input.referral.referredOn, 60));
-    await expired.handle.result();
+    await closingSummaryOf(env, expired.handle);
     files.push(...(await writeChain(env, expired, 'parcours-consent-expiry', dir)));
 
     // 3. Consent withdrawn while active: actions stopped, providers notified, closure after 15 days.
@@ -75,14 +78,38 @@ export async function recordParcoursHistories(env: TestWorkflowEnvironment, dir:
     await withdrawn.handle.executeUpdate(scheduleActionUpdate, { args: [{ ...meta(REF), type: 'CULTURE', provider: 'Musée des Beaux-Arts', startsOn: addDays(w0, 3), sessions: 4 }] });
     await withdrawn.handle.executeUpdate(recordLifeEventUpdate, { args: [{ ...meta(REF), type: 'CONSENT_WITHDRAWN', occurredOn: addDays(w0, 1) }] });
     await sleepUntil(env, addDays(w0, 16));
-    await withdrawn.handle.result();
+    await closingSummaryOf(env, withdrawn.handle);
     files.push(...(await writeChain(env, withdrawn, 'parcours-consent-withdrawn', dir)));
 
     // 4. Ineligible referral (outside the QPV list): closed at once.
     const ineligible = await startCase(env, taskQueue, { referral: { child: { ...happy.input.referral.child, qpv: 'OTHER' } } });
-    await ineligible.handle.result();
+    await closingSummaryOf(env, ineligible.handle);
     await settle(ineligible.handle);
     files.push(...(await writeChain(env, ineligible, 'parcours-ineligible', dir)));
   });
   return files;
+}
+
+/**
+ * Records the retention path (DOMAIN.md §5) as `parcours-retention.run<N>.json`: a case closed, held 24 months,
+ * purged (continue-as-new into the tombstone), then confirmed erased as the retention schedule does.
+ */
+export async function recordRetentionHistory(env: TestWorkflowEnvironment, dir: string): Promise<string[]> {
+  mkdirSync(dir, { recursive: true });
+  await registerSearchAttributes(env).catch(() => undefined);
+  const taskQueue = uniqueTaskQueue('record');
+  const { activities } = recordingActivities();
+  const worker = await testWorker(env, taskQueue, activities);
+  return worker.runUntil(async () => {
+    const c = await startCase(env, taskQueue);
+    const d0 = c.input.referral.referredOn;
+    await c.handle.executeUpdate(closeParcoursUpdate, { args: [{ ...meta(COORD, 'r-close'), reason: 'OTHER', motive: 'Départ', closedOn: d0, summary: 'Fin du suivi.' }] });
+    await closingSummaryOf(env, c.handle);
+    await sleepUntil(env, addMonths(d0, 24), 2);
+    const purged = await c.handle.query(getStateQuery);
+    if (!isPurgedView(purged)) throw new Error('the case was not purged');
+    await env.client.workflow.getHandle(c.handle.workflowId).signal(confirmErasureSignal, { runsDeleted: 1, at: new Date().toISOString(), by: 'record-history' });
+    await settle(c.handle);
+    return writeChain(env, c, 'parcours-retention', dir);
+  });
 }

@@ -27,6 +27,8 @@ describe('replay of recorded histories', () => {
     const names = histories.map((h) => h.file);
     expect(names.some((n) => n.startsWith('parcours-happy-path'))).toBe(true);
     expect(names.some((n) => n.startsWith('parcours-consent-expiry'))).toBe(true);
+    // a closed case held, then purged into its tombstone (DOMAIN.md §5)
+    expect(names).toEqual(expect.arrayContaining(['parcours-retention.run1.json', 'parcours-retention.run2.json']));
   });
 
   it('replays every history without a nondeterminism error', async () => {

@@ -33,6 +33,9 @@ import {
   renewParcoursUpdate,
   resumeParcoursUpdate,
   scheduleActionUpdate,
+  getClosingSummaryQuery,
+  getStateQuery,
+  isPurgedView,
   staticSummaryFor,
   suspendParcoursUpdate,
   workflowIdFor,
@@ -519,7 +522,15 @@ export async function runCase(client: Client, taskQueue: string, c: PlannedCase)
       throw new Error(`${c.dossierId} (${c.fate}): ${s.update.name} ${JSON.stringify(s.input)} failed: ${(e as Error).message} ${((e as Error).cause as Error | undefined)?.message ?? ''}`);
     }
   }
-  if (c.expected.closure) await handle.result();
+  // a closed case is held for its retention period (it no longer completes): wait until it says it is closed —
+  // or, closed more than 24 months ago, until it has purged its personal data (DOMAIN.md §5)
+  const settled = async () => isPurgedView(await handle.query(getStateQuery)) || !!(await handle.query(getClosingSummaryQuery));
+  if (c.expected.closure) {
+    for (let i = 0; !(await settled()); i++) {
+      if (i > 200) throw new Error(`${c.dossierId} (${c.fate}) did not close`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
 }
 
 /** Builds the population with at most `concurrency` cases in flight; resolves with the elapsed milliseconds. */

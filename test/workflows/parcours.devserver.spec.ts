@@ -20,7 +20,8 @@ import {
 } from '../../workflows/parcours.contract';
 import { parcoursWorkflow } from '../../workflows/parcours.workflow';
 import { devServerEnv, testDataConverter, testWorker, uniqueTaskQueue } from '../support/temporal';
-import { COORD, eventually, meta, recordingActivities, referral, refusal, REF, settle } from './parcours.helpers';
+import { addMonths } from '../../workflows/parcours.rules';
+import { COORD, eventually, meta, recordingActivities, referral, refusal, REF, searchAttributesOf, settle, stateOf } from './parcours.helpers';
 
 describe('parcours on the dev server', () => {
   let env: TestWorkflowEnvironment;
@@ -88,17 +89,19 @@ describe('parcours on the dev server', () => {
       });
 
       await handle.executeUpdate(closeParcoursUpdate, { args: [{ ...meta(COORD), reason: 'OTHER', motive: 'Test', closedOn: today, summary: 'Fin du test.' }] });
-      await handle.result();
       await settle(handle);
       await eventually(async () => {
         const found: string[] = [];
         for await (const wf of env.client.workflow.list({ query: `PreChildKey = '${childKey}' AND PreStage != 'CLOSED'` })) found.push(wf.workflowId);
         expect(found).toEqual([]);
       });
-      // A completed workflow accepts no update: the API describes it and answers 409 "closed".
+      // A closed case is held for its retention period: it refuses every change (409 "closed" through the API)
+      // and shows until when its personal data are kept.
       const late = handle.executeUpdate(assignReferentUpdate, { args: [{ ...meta(COORD), referentId: 'u-ref-2' }] });
-      await expect(late).rejects.toThrow();
-      expect((await handle.describe()).status.name).toBe('COMPLETED');
+      expect(await refusal(late)).toMatchObject({ type: 'Closed' });
+      await eventually(async () => expect(await searchAttributesOf(handle)).toMatchObject({ PreStage: 'CLOSED', PreRetention: 'HELD', PrePurgeOn: `${addMonths(today, 24)}T00:00:00.000Z` }));
+      expect((await handle.describe()).status.name).toBe('RUNNING');
+      expect(await stateOf(handle)).toMatchObject({ stage: 'CLOSED', retention: { lastContactOn: today, retentionMonths: 24, purgeOn: addMonths(today, 24) } });
     });
   });
 });

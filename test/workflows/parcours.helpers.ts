@@ -13,11 +13,14 @@ import {
   recordConsentUpdate,
   recordTeamReviewUpdate,
   DEFAULT_PARCOURS_SETTINGS,
+  getClosingSummaryQuery,
   getStateQuery,
   initialSearchAttributes,
+  isPurgedView,
   staticSummaryFor,
   workflowIdFor,
   type Actor,
+  type ParcoursClosingSummary,
   type ParcoursInput,
   type ParcoursSettings,
   type ParcoursView,
@@ -130,6 +133,8 @@ export interface StartOptions {
   createdBy?: Actor;
   /** The time-skipping server has no custom search attributes. */
   searchAttributes?: boolean;
+  /** Default `T-` + 8 hex characters (the API's own ids are `D-` + 10 base32 characters). */
+  dossierId?: string;
 }
 
 /** Today on the environment's clock. */
@@ -144,7 +149,7 @@ export function meta(actor: Actor = REF, idempotencyKey?: string): UpdateMeta {
 /** Starts a case (start + createReferral; update-with-start is exercised on the dev server). */
 export async function startCase(env: TestWorkflowEnvironment, taskQueue: string, opts: StartOptions = {}): Promise<StartedCase> {
   const referredOn = opts.referredOn ?? (await today(env));
-  const dossierId = `T-${randomUUID().slice(0, 8)}`;
+  const dossierId = opts.dossierId ?? `T-${randomUUID().slice(0, 8)}`;
   const withSa = opts.searchAttributes ?? true;
   const input: ParcoursInput = {
     dossierId,
@@ -165,8 +170,26 @@ export async function startCase(env: TestWorkflowEnvironment, taskQueue: string,
   return { dossierId, handle, first, input };
 }
 
+/**
+ * The closing summary once the case has closed, advancing the time-skipping clock a little at a time until it has
+ * (a closed case no longer completes: it is held for its retention period, so `handle.result()` would wait for it).
+ */
+export async function closingSummaryOf(env: TestWorkflowEnvironment, handle: WorkflowHandle): Promise<ParcoursClosingSummary> {
+  let stepMs = 60 * 60 * 1000;
+  for (let i = 0; i < 40; i++) {
+    const summary = await handle.query(getClosingSummaryQuery);
+    if (summary) return summary;
+    await env.sleep(stepMs);
+    stepMs = Math.min(stepMs * 2, 8 * 24 * 3600 * 1000);
+  }
+  throw new Error(`case ${handle.workflowId} did not close`);
+}
+
+/** The case as it stands (fails on a purged case: use `handle.query(getStateQuery)` to read what remains). */
 export async function stateOf(handle: WorkflowHandle): Promise<ParcoursView> {
-  return handle.query(getStateQuery);
+  const view = await handle.query(getStateQuery);
+  if (isPurgedView(view)) throw new Error(`case ${view.dossierId} is purged`);
+  return view;
 }
 
 /**

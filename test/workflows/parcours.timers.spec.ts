@@ -39,6 +39,7 @@ import {
   today,
   type StartedCase,
   type StartOptions,
+  closingSummaryOf,
 } from './parcours.helpers';
 
 describe('parcours timers (time-skipping)', () => {
@@ -97,7 +98,7 @@ describe('parcours timers (time-skipping)', () => {
       await sleepUntil(env, addDays(d0, 59));
       expect((await stateOf(c.handle)).stage).toBe('AWAITING_CONSENT');
       await sleepUntil(env, addDays(d0, 60));
-      const result = await c.handle.result();
+      const result = await closingSummaryOf(env, c.handle);
       expect(result).toMatchObject({ closureReason: 'NO_CONSENT', closedOn: addDays(d0, 60), consentOn: null, durationDays: 60 });
       const s = await stateOf(c.handle);
       expect(s).toMatchObject({ stage: 'CLOSED', closure: { reason: 'NO_CONSENT', closedOn: addDays(d0, 60), by: { sub: 'system', role: 'system' } }, deadlines: [] });
@@ -202,7 +203,7 @@ describe('parcours timers (time-skipping)', () => {
       await sleepUntil(env, addDays(maxEndsOn, -1));
       expect((await stateOf(c.handle)).stage).toBe('ACTIVE');
       await sleepUntil(env, maxEndsOn);
-      expect(await c.handle.result()).toMatchObject({ closureReason: 'MAX_DURATION', closedOn: maxEndsOn, grantedMonths: 6, validatedOn: d0 });
+      expect(await closingSummaryOf(env, c.handle)).toMatchObject({ closureReason: 'MAX_DURATION', closedOn: maxEndsOn, grantedMonths: 6, validatedOn: d0 });
       expect(kindsOf(outbox, c.dossierId)).toContain(`CASE_CLOSED@${maxEndsOn}`);
       expect(await searchAttributesOf(c.handle)).toMatchObject({ PreStage: 'CLOSED', PreClosureReason: 'MAX_DURATION' });
     });
@@ -224,7 +225,7 @@ describe('parcours timers (time-skipping)', () => {
       await sleepUntil(env, addDays(limit, -1));
       expect((await stateOf(c.handle)).stage).toBe('ACTIVE');
       await sleepUntil(env, limit);
-      expect(await c.handle.result()).toMatchObject({ closureReason: 'AGE_LIMIT', closedOn: limit, ageBand: '11-16' });
+      expect(await closingSummaryOf(env, c.handle)).toMatchObject({ closureReason: 'AGE_LIMIT', closedOn: limit, ageBand: '11-16' });
       expect(await searchAttributesOf(c.handle)).toMatchObject({ PreStage: 'CLOSED', PreClosureReason: 'AGE_LIMIT' });
     });
   });
@@ -242,7 +243,7 @@ describe('parcours timers (time-skipping)', () => {
       await sleepUntil(env, addDays(limit17, 1));
       expect((await stateOf(c.handle)).stage).toBe('ACTIVE');
       await sleepUntil(env, untilOn);
-      expect(await c.handle.result()).toMatchObject({ closureReason: 'AGE_LIMIT', closedOn: untilOn, derogations: ['AGE'] });
+      expect(await closingSummaryOf(env, c.handle)).toMatchObject({ closureReason: 'AGE_LIMIT', closedOn: untilOn, derogations: ['AGE'] });
     });
   });
 
@@ -257,7 +258,7 @@ describe('parcours timers (time-skipping)', () => {
       expect((await stateOf(c.handle)).stage).toBe('ACTIVE');
       expect(kindsOf(outbox, c.dossierId).filter((k) => k.startsWith('REASSESSMENT'))).toEqual([]);
       await sleepUntil(env, addDays(d0, 90));
-      expect(await c.handle.result()).toMatchObject({ closureReason: 'LOST_CONTACT', closedOn: addDays(d0, 90) });
+      expect(await closingSummaryOf(env, c.handle)).toMatchObject({ closureReason: 'LOST_CONTACT', closedOn: addDays(d0, 90) });
     });
   });
 
@@ -277,7 +278,7 @@ describe('parcours timers (time-skipping)', () => {
       await sleepUntil(env, addDays(w, 14));
       expect((await stateOf(c.handle)).stage).toBe('ACTIVE');
       await sleepUntil(env, addDays(w, 15));
-      expect(await c.handle.result()).toMatchObject({ closureReason: 'CONSENT_WITHDRAWN', closedOn: addDays(w, 15), actionsByType: { SPORT: 1 }, actionsDoneByType: {} });
+      expect(await closingSummaryOf(env, c.handle)).toMatchObject({ closureReason: 'CONSENT_WITHDRAWN', closedOn: addDays(w, 15), actionsByType: { SPORT: 1 }, actionsDoneByType: {} });
       expect(kindsOf(outbox, c.dossierId).filter((k) => k.startsWith('ACTION_START'))).toEqual([]);
     });
   });
@@ -289,7 +290,7 @@ describe('parcours timers (time-skipping)', () => {
       await c.handle.executeUpdate(recordLifeEventUpdate, { args: [{ ...meta(REF), type: 'CONSENT_WITHDRAWN', occurredOn: d0 }] });
       const v = await c.handle.executeUpdate(closeParcoursUpdate, { args: [{ ...meta(COORD), reason: 'CONSENT_WITHDRAWN', closedOn: addDays(d0, 3), summary: 'Entretien de fin réalisé.' }] });
       expect(v).toMatchObject({ stage: 'CLOSED', closure: { reason: 'CONSENT_WITHDRAWN', closedOn: addDays(d0, 3) } });
-      expect(await c.handle.result()).toMatchObject({ closureReason: 'CONSENT_WITHDRAWN' });
+      expect(await closingSummaryOf(env, c.handle)).toMatchObject({ closureReason: 'CONSENT_WITHDRAWN' });
     });
   });
 
@@ -305,7 +306,7 @@ describe('parcours timers (time-skipping)', () => {
       await sleepUntil(env, addDays(end, -1));
       expect((await stateOf(c.handle)).stage).toBe('ACTIVE');
       await sleepUntil(env, end);
-      expect(await c.handle.result()).toMatchObject({ closureReason: 'MOVED_OUT', closedOn: end });
+      expect(await closingSummaryOf(env, c.handle)).toMatchObject({ closureReason: 'MOVED_OUT', closedOn: end });
     });
   });
 
@@ -315,7 +316,7 @@ describe('parcours timers (time-skipping)', () => {
       await activate(c);
       const v = await c.handle.executeUpdate(recordLifeEventUpdate, { args: [{ ...meta(REF), type: 'MOVED_OUT', occurredOn: d0, leftCity: true }] });
       expect(v).toMatchObject({ stage: 'CLOSED', closure: { reason: 'MOVED_OUT', closedOn: d0 } });
-      expect(await c.handle.result()).toMatchObject({ closureReason: 'MOVED_OUT' });
+      expect(await closingSummaryOf(env, c.handle)).toMatchObject({ closureReason: 'MOVED_OUT' });
     });
   });
 
@@ -344,7 +345,7 @@ describe('parcours timers (time-skipping)', () => {
     const now = await today(env);
     await withCase({ referredOn: addDays(now, -70) }, async (c, outbox) => {
       expect(c.first).toMatchObject({ stage: 'CLOSED', closure: { reason: 'NO_CONSENT', closedOn: addDays(now, -10) } });
-      await c.handle.result();
+      await closingSummaryOf(env, c.handle);
       expect(kindsOf(outbox, c.dossierId)).toEqual([`REFERRAL_ACK@${addDays(now, -70)}`, `CONSENT_REMINDER@${addDays(now, -10)}`, `CASE_CLOSED@${addDays(now, -10)}`]);
     });
   });

@@ -41,6 +41,7 @@ import {
   stateOf,
   type StartedCase,
   type StartOptions,
+  closingSummaryOf,
 } from './parcours.helpers';
 
 const signed = { signedBy: [{ name: 'Samira Benali', relationship: 'MOTHER' as const }], dataSharingInformed: true };
@@ -90,7 +91,7 @@ describe('parcours updates (time-skipping)', () => {
   it('closes an ineligible referral INELIGIBLE with a notice, and completes with the closing summary', async () => {
     await withCase({ referral: { child: { ...(await import('./parcours.helpers')).referral('2026-01-01').child, qpv: 'OTHER' } } }, async (c, outbox) => {
       expect(c.first).toMatchObject({ stage: 'CLOSED', eligibility: { eligible: false, reasons: ['AGE_IN_RANGE', 'QPV_NOT_ELIGIBLE'] }, closure: { reason: 'INELIGIBLE' } });
-      const result = await c.handle.result();
+      const result = await closingSummaryOf(env, c.handle);
       expect(result).toMatchObject({ closureReason: 'INELIGIBLE', eligible: false, qpv: 'OTHER', orienteurType: 'SCHOOL', sex: 'F' });
       expect(JSON.stringify(result)).not.toMatch(/Lina|Benali|Samira|Cirey/);
       expect(kindsOf(outbox, c.dossierId)).toEqual([`INELIGIBLE_NOTICE@${c.input.referral.referredOn}`]);
@@ -201,7 +202,7 @@ describe('parcours updates (time-skipping)', () => {
       await c.handle.executeUpdate(renewParcoursUpdate, { args: [{ ...meta(COORD), meetingDate: addDays(d0, 300), extensionMonths: 6 }] });
       const closed = await c.handle.executeUpdate(closeParcoursUpdate, { args: [{ ...meta(COORD), reason: 'OBJECTIVES_MET', closedOn: addDays(d0, 400), summary: 'Objectifs atteints.' }] });
       expect(closed).toMatchObject({ stage: 'CLOSED', closure: { reason: 'OBJECTIVES_MET', by: COORD }, actions: [{ id: 'a1', status: 'STOPPED' }, { id: 'a2', status: 'DONE' }], deadlines: [], accepts: [] });
-      const result = await c.handle.result();
+      const result = await closingSummaryOf(env, c.handle);
       expect(result).toMatchObject({
         closureReason: 'OBJECTIVES_MET',
         consentOn: addDays(d0, 5),
