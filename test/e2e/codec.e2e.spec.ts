@@ -7,12 +7,14 @@ import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
 import { Client } from '@temporalio/client';
-import type { DataConverter } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
+import type { DataConverter, Payload } from '@temporalio/common';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Worker } from '@temporalio/worker';
 import { temporalBinaries } from '../../src/dev/dev-server';
 import { dataConverter, FAILURE_CONVERTER_PATH } from '../../src/temporal/data-converter';
-import { startTestApp, type TestApp } from '../support/app';
-import { codecAnswerText, codecBody, keyIdsOf, payloadsOf, rawText } from '../support/privacy';
+import { workflowIdFor } from '../../workflows/parcours.contract';
+import { eventually, startTestApp, type TestApp } from '../support/app';
+import { codecAnswerText, codecBodies, codecBody, historiesOfEveryRun, keyIdsOf, payloadsOf, rawText } from '../support/privacy';
 import { devServerAddress, devServerEnv, quietRuntime, testDataConverter, uniqueTaskQueue } from '../support/temporal';
 import { ACTIVITY_FAILURE_MARKER, createProbeActivities } from './fixtures/privacy-probe.activities';
 import { ZOE, ZOE_SECRETS } from './fixtures/privacy-probe.person';
@@ -20,6 +22,43 @@ import { amendUpdate, finishUpdate, getPersonQuery, noteSignal, privacyProbeWork
 
 /** The child's data, and the guardian's second phone number (set by an update). */
 const SECRETS = [...ZOE_SECRETS, '+33698765432'];
+
+/** The API.md referral, for Zoé (the probe's child) and her mother Nadège. */
+const ZOE_LINE1 = '12 rue des Tilleuls';
+const ZOE_REFERRAL = {
+  referredOn: '2026-11-20',
+  child: {
+    firstName: ZOE.firstName,
+    lastName: ZOE.lastName,
+    birthDate: ZOE.birthDate,
+    sex: 'F',
+    address: { line1: ZOE_LINE1, postcode: '21000', city: 'Dijon' },
+    qpv: 'GRESILLES',
+    school: { name: 'École élémentaire Les Grésilles', level: 'CE2', priorityEducation: 'REP+' },
+  },
+  guardians: [{ firstName: 'Nadège', lastName: ZOE.lastName, relationship: 'MOTHER', phone: ZOE.guardianPhone }],
+  orienteur: { type: 'SCHOOL', organisation: 'École élémentaire Les Grésilles' },
+  reasons: ['SCHOOL_RESULTS', 'SOCIAL_ISOLATION'],
+  context: `${ZOE.firstName} ${ZOE.lastName}, ${ZOE_LINE1} : signalée par sa maîtresse.`,
+};
+const ZOE_CONSENT = {
+  decision: 'GRANTED',
+  signedOn: '2026-11-25',
+  signedBy: [{ name: `Nadège ${ZOE.lastName}`, relationship: 'MOTHER' }],
+  dataSharingInformed: true,
+  note: `Mère joignable au ${ZOE.guardianPhone}`,
+};
+const ZOE_REASSESSMENT = { assessedOn: '2027-03-01', progress: [{ objectiveId: 'o1', level: 'PARTIAL', note: `${ZOE.firstName} lit des phrases simples` }], decision: 'CONTINUE' };
+const ZOE_CLOSURE = {
+  reason: 'OBJECTIVES_MET',
+  closedOn: '2027-06-30',
+  summary: `${ZOE.firstName} ${ZOE.lastName} (née le ${ZOE.birthDate}, ${ZOE_LINE1}) lit couramment ; mère joignable au ${ZOE.guardianPhone}.`,
+  handedOverTo: 'Centre social des Grésilles',
+};
+/** The child's name, birth date and address, the guardian's name and phone. */
+const CASE_SECRETS = [...ZOE_SECRETS, 'Nadège'];
+/** ... and the other forms a workflow could write them in (French dates, national phone number). */
+const RAW_FORMS = [...CASE_SECRETS, '14/03/2016', '0612345678'];
 
 const keyEntry = (id: string) => `${id}:${randomBytes(32).toString('base64')}`;
 
@@ -102,6 +141,111 @@ describe('payload encryption and the codec endpoint', () => {
     for (const secret of SECRETS.filter((s) => s !== '0612345678')) expect(clear).toContain(secret);
     expect(clear).toContain('Refused for Zoé Testprivacy');
     expect(clear).toContain(ACTIVITY_FAILURE_MARKER); // the activity's failure
+  });
+
+  it('keeps a real case out of the raw store: every run, update, description and query of a referral taken to closure', async () => {
+    const ns = t.config.TEMPORAL_NAMESPACE;
+    const describeRun = (workflowId: string, runId?: string) => raw.workflowService.describeWorkflowExecution({ namespace: ns, execution: { workflowId, runId } });
+    await t.startWorker(); // the app's own worker and workflows, on the app's task queue
+    let workflowId = '';
+    let metadataQuery: Payload[] = [];
+    let stateQuery: Payload[] = [];
+    try {
+      const [referent, coordinator] = await Promise.all([t.token('u-ref-1', 'referent'), t.token('u-coord-1', 'coordinator')]);
+      const post = async (path: string, token: string, body: object, status: number) => {
+        const res = await t.http().post(path).set('Authorization', `Bearer ${token}`).send(body);
+        if (res.status !== status) throw new Error(`POST ${path}: expected ${status}, got ${res.status}: ${JSON.stringify(res.body)}`);
+        return res.body as { dossierId: string; stage: string; status?: number; detail?: string };
+      };
+      const created = await post('/parcours', referent, ZOE_REFERRAL, 201);
+      expect(created).toMatchObject({ stage: 'AWAITING_CONSENT', eligibility: { eligible: true } });
+      const id = created.dossierId;
+      workflowId = workflowIdFor(id);
+      // refused by the workflow's validator (422): its input names the family, its answer does not
+      const refused = await post(`/parcours/${id}/consent`, referent, { ...ZOE_CONSENT, signedOn: '2026-11-19' }, 422);
+      expect(refused).toMatchObject({ status: 422, detail: 'The consent date (2026-11-19) is before the referral date (2026-11-20).' });
+      for (const secret of CASE_SECRETS) expect(JSON.stringify(refused)).not.toContain(secret);
+      expect(await post(`/parcours/${id}/consent`, referent, ZOE_CONSENT, 200)).toMatchObject({ stage: 'AWAITING_TEAM_REVIEW' });
+      const review = { meetingDate: '2026-12-03', decision: 'VALIDATED', objectives: [{ label: 'Read fluently by June' }], referentId: 'u-ref-1', durationMonths: 12 };
+      expect(await post(`/parcours/${id}/team-reviews`, coordinator, review, 200)).toMatchObject({ stage: 'ACTIVE' });
+      // a reassessment completes a cycle: the workflow continues as new, carrying the case into a second run
+      await post(`/parcours/${id}/reassessments`, referent, ZOE_REASSESSMENT, 200);
+      expect(await post(`/parcours/${id}/closure`, coordinator, ZOE_CLOSURE, 200)).toMatchObject({ stage: 'CLOSED' });
+      // the closure settles: its notifications recorded, then the workflow completes (or waits on a timer, retention)
+      await eventually(async () => {
+        const d = await describeRun(workflowId);
+        return !d.pendingWorkflowTask && (d.pendingActivities ?? []).length === 0;
+      });
+      // what the UI's detail page asks the worker (current details), and the case's state, as the server hands them over
+      const query = async (queryType: string) => (await raw.workflowService.queryWorkflow({ namespace: ns, execution: { workflowId }, query: { queryType } })).queryResult?.payloads ?? [];
+      metadataQuery = await query('__temporal_workflow_metadata');
+      stateQuery = await query('getState');
+    } finally {
+      await t.stopWorker();
+    }
+
+    const runs = await historiesOfEveryRun(raw, workflowId);
+    expect(runs.length).toBeGreaterThanOrEqual(2);
+    const types = new Set(runs.flatMap((r) => r.history.events ?? []).map((e) => temporal.api.enums.v1.EventType[e.eventType ?? 0]));
+    expect([...types]).toEqual(
+      expect.arrayContaining(
+        [
+          'WORKFLOW_EXECUTION_STARTED', // input (the referral; the carried case in later runs), summary, details, memo, search attributes
+          'WORKFLOW_EXECUTION_UPDATE_ACCEPTED', // update inputs
+          'WORKFLOW_EXECUTION_UPDATE_COMPLETED', // update results (the case view)
+          'ACTIVITY_TASK_SCHEDULED', // eligibility check and notifications: inputs and results
+          'ACTIVITY_TASK_COMPLETED',
+          'UPSERT_WORKFLOW_SEARCH_ATTRIBUTES',
+          'WORKFLOW_PROPERTIES_MODIFIED', // memo
+          'TIMER_STARTED', // timer summaries
+          'WORKFLOW_EXECUTION_CONTINUED_AS_NEW', // the next run's input
+        ].map((type) => `EVENT_TYPE_${type}`),
+      ),
+    );
+    const descriptions = await Promise.all(runs.map((r) => describeRun(workflowId, r.runId)));
+    expect(descriptions[0].executionConfig?.userMetadata).toMatchObject({ summary: expect.anything(), details: expect.anything() });
+    expect(descriptions.every((d) => d.workflowExecutionInfo?.memo?.fields?.figures)).toBe(true);
+    expect(metadataQuery).toHaveLength(1);
+    expect(stateQuery).toHaveLength(1);
+    const listed = await eventually(async () => {
+      const res = await raw.workflowService.listWorkflowExecutions({ namespace: ns, query: `WorkflowId = '${workflowId}'` });
+      return (res.executions ?? []).length === runs.length && res.executions!.every((e) => e.memo?.fields?.figures) && res.executions;
+    });
+
+    // everything the Temporal store hands over, as someone with access to it (no codec) reads it
+    const stored = { histories: runs.map((r) => r.history), descriptions, listed, metadataQuery, stateQuery };
+    const text = rawText(stored).toLowerCase();
+    for (const secret of RAW_FORMS) expect({ secret, found: text.includes(secret.toLowerCase()) }).toEqual({ secret, found: false });
+    expect(text).toContain('binary/encrypted');
+    expect(text).toContain('gresilles'); // the plain search attributes are read too (PreQpv)
+
+    // the same payloads, decoded by the codec for a supervisor: everything is there (the scan is not blind)
+    const supervisor = await t.token('u-sup-1', 'supervisor');
+    const decode = async (payloads: Payload[]) => {
+      const texts: string[] = [];
+      for (const body of codecBodies(payloads)) {
+        const res = await t.http().post('/codec/decode').set('Authorization', `Bearer ${supervisor}`).set('X-Namespace', 'default').send(body);
+        expect(res.status).toBe(200);
+        texts.push(codecAnswerText(res.body));
+      }
+      return texts.join('\n');
+    };
+    const payloads = payloadsOf(stored);
+    expect(keyIdsOf(payloads)).toEqual(['test-a']);
+    const clear = await decode(payloads);
+    for (const secret of CASE_SECRETS) expect({ secret, found: clear.includes(secret) }).toEqual({ secret, found: true });
+    expect(clear).toContain(ZOE_CONSENT.note); // an update's input
+    expect(clear).toContain(ZOE_REASSESSMENT.progress[0].note);
+    expect(clear).toContain(ZOE_CLOSURE.summary);
+    expect(clear).toContain('Parcours PRE · Grésilles'); // the static summary
+    for (const r of runs) expect(await decode(payloadsOf(r.history))).toContain(ZOE_LINE1); // each run carries the case
+    expect(await decode(metadataQuery)).toContain('**Étape**'); // the current details
+    expect(await decode(stateQuery)).toContain(ZOE.guardianPhone);
+
+    await raw.workflow
+      .getHandle(workflowId)
+      .terminate('privacy test done')
+      .catch(() => undefined); // a closed case held for retention would wait for months
   });
 
   it('lets a supervisor read a case with the Temporal CLI and a token (--codec-endpoint, --codec-auth)', async () => {

@@ -2,7 +2,9 @@
  * Helpers of the privacy tests: read a raw history as someone with access to the Temporal store would, and
  * send its payloads to the codec endpoint as the Temporal Web UI does.
  */
+import type { Client } from '@temporalio/client';
 import type { Payload } from '@temporalio/common';
+import type { History } from '@temporalio/common/lib/proto-utils';
 
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
@@ -47,4 +49,48 @@ export function codecAnswerText(body: { payloads: Array<{ data: string }> }): st
 /** The `encryption-key-id`s found on these payloads, sorted. */
 export function keyIdsOf(payloads: Payload[]): string[] {
   return [...new Set(payloads.map((p) => p.metadata?.['encryption-key-id']).filter((v) => v !== undefined).map(utf8))].sort();
+}
+
+/**
+ * Codec request bodies for these payloads, each under `maxBytes` of JSON (the API refuses bodies over 100 kB; the
+ * Temporal UI sends one event's payloads at a time, a test sends a whole history).
+ */
+export function codecBodies(payloads: Payload[], maxBytes = 90_000): Array<ReturnType<typeof codecBody>> {
+  const bodies: Array<ReturnType<typeof codecBody>> = [];
+  let current: ReturnType<typeof codecBody>['payloads'] = [];
+  let size = 0;
+  for (const p of codecBody(payloads).payloads) {
+    const bytes = JSON.stringify(p).length + 1;
+    if (current.length > 0 && size + bytes > maxBytes) {
+      bodies.push({ payloads: current });
+      current = [];
+      size = 0;
+    }
+    current.push(p);
+    size += bytes;
+  }
+  if (current.length > 0) bodies.push({ payloads: current });
+  return bodies;
+}
+
+/** A run of a workflow and its raw history. */
+export interface RunHistory {
+  runId: string;
+  history: History;
+}
+
+/**
+ * The raw history of every run of a workflow, oldest first: from the latest run back through each run's
+ * `continuedExecutionRunId` (continue-as-new), with whatever data converter `client` has (none, for a raw read).
+ */
+export async function historiesOfEveryRun(client: Client, workflowId: string): Promise<RunHistory[]> {
+  const described = await client.workflowService.describeWorkflowExecution({ namespace: client.options.namespace, execution: { workflowId } });
+  const runs: RunHistory[] = [];
+  let runId = described.workflowExecutionInfo?.execution?.runId ?? undefined;
+  while (runId) {
+    const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
+    runs.unshift({ runId, history });
+    runId = history.events?.[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId || undefined;
+  }
+  return runs;
 }
