@@ -2,7 +2,7 @@ import { Controller, Get, Header, Injectable, type NestMiddleware } from '@nestj
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { NextFunction, Request, Response } from 'express';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { Public } from '../auth/decorators';
+import { Roles } from '../auth/decorators';
 import { AppConfig } from '../config/env';
 
 /** The API's Prometheus registry: HTTP counts and durations by route template (never by concrete URL). */
@@ -79,8 +79,12 @@ export class RequestLogMiddleware implements NestMiddleware {
   }
 }
 
+/**
+ * API.md: every path but /health/*, /docs* and /codec/* needs a token — the scraper too (Prometheus:
+ * `authorization: { credentials_file: … }` with a token of the admin or supervisor role).
+ */
 @ApiExcludeController()
-@Public()
+@Roles('admin', 'supervisor')
 @Controller('metrics')
 export class MetricsController {
   constructor(private readonly metrics: HttpMetrics) {}

@@ -185,8 +185,8 @@ const TABLE: AccessRow[] = [
   // Operations
   { verb: 'GET', path: '/health/live', roles: 'public', ok: [200], source: 'API.md' },
   { verb: 'GET', path: '/health/ready', roles: 'public', ok: [200], source: 'API.md' },
-  // API.md "Auth" asks a token on every path but /health/*, /docs* and /codec/*: /metrics is public as built (see the report)
-  { verb: 'GET', path: '/metrics', roles: 'public', ok: [200], source: 'API.md', outsideOpenApi: true },
+  // API.md "Auth" asks a token on every path but /health/*, /docs* and /codec/*: the scraper uses an admin or supervisor token
+  { verb: 'GET', path: '/metrics', roles: ['admin', 'supervisor'], ok: [200], source: 'API.md', outsideOpenApi: true },
   // the codec's own rule (DOMAIN.md §5): decoded only for supervisors and coordinators; a token unless a local call is allowed (off here)
   { verb: 'POST', path: '/codec/decode', roles: ['supervisor', 'coordinator'], ok: [200], body: () => ({ payloads: [] }), source: 'API.md' },
   { verb: 'POST', path: '/codec/encode', roles: ['supervisor', 'coordinator'], ok: [200], body: () => ({ payloads: [] }), source: 'API.md' },

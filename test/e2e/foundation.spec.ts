@@ -100,9 +100,11 @@ describe('foundation: API on a real Temporal dev server', () => {
     });
   });
 
-  it('exposes Prometheus metrics by route template', async () => {
+  it('exposes Prometheus metrics by route template, to an admin or supervisor token only', async () => {
     await t.http().get('/health/live');
-    const res = await t.http().get('/metrics');
+    expect((await t.http().get('/metrics')).status).toBe(401);
+    expect((await t.http().get('/metrics').set('Authorization', `Bearer ${await signDevToken(t.config, 'u-ref-1', ['referent'])}`)).status).toBe(403);
+    const res = await t.http().get('/metrics').set('Authorization', `Bearer ${await signDevToken(t.config, 'u-admin-1', ['admin'])}`);
     expect(res.status).toBe(200);
     expect(res.text).toMatch(/pre_http_requests_total\{method="GET",route="\/health\/live",status="200"\} \d+/);
   });
