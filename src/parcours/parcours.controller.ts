@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, Patch, Post, Put, Query } from '@nestjs/common';
-import { ApiConflictResponse, ApiCreatedResponse, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import { ApiConflictResponse, ApiCreatedResponse, ApiForbiddenResponse, ApiGoneResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import { CurrentCaller, Roles } from '../auth/decorators';
 import type { Caller } from '../auth/roles';
 import {
@@ -27,6 +27,8 @@ import { ParcoursListDto, ParcoursViewDto, TimelineDto } from './dto/views.dto';
 import { ApiIdempotencyKey, IdempotencyKey } from '../common/idempotency-key';
 import { ParcoursService } from './parcours.service';
 
+const GONE = 'The case was closed and its personal data purged at the end of its retention (24 months after the last contact, DOMAIN.md §5)';
+
 /** Documents the refusals every change of a case may answer. */
 function ChangeResponses(): MethodDecorator {
   return (target, key, descriptor) => {
@@ -34,6 +36,7 @@ function ChangeResponses(): MethodDecorator {
     ApiNotFoundResponse({ description: 'Unknown dossier (or unknown objective/action)' })(target, key, descriptor);
     ApiConflictResponse({ description: 'The stage does not accept this change, or the case is closed' })(target, key, descriptor);
     ApiUnprocessableEntityResponse({ description: 'A domain rule refuses it (dates out of order, missing motive, …)' })(target, key, descriptor);
+    ApiGoneResponse({ description: GONE })(target, key, descriptor);
     ApiIdempotencyKey()(target, key, descriptor);
   };
 }
@@ -70,6 +73,7 @@ export class ParcoursController {
   @Roles('coordinator', 'supervisor', 'referent')
   @ApiOperation({ summary: 'The case as it stands: stage, child, family, objectives, actions, deadlines, last changes' })
   @ApiOkResponse({ type: ParcoursViewDto })
+  @ApiGoneResponse({ description: GONE })
   get(@Param() { dossierId }: DossierParams, @CurrentCaller() caller: Caller) {
     return this.parcours.readable(dossierId, caller);
   }
@@ -78,6 +82,7 @@ export class ParcoursController {
   @Roles('coordinator', 'supervisor', 'referent')
   @ApiOperation({ summary: 'Every recorded change with actor and time, oldest first' })
   @ApiOkResponse({ type: TimelineDto })
+  @ApiGoneResponse({ description: GONE })
   timeline(@Param() { dossierId }: DossierParams, @CurrentCaller() caller: Caller) {
     return this.parcours.timeline(dossierId, caller);
   }

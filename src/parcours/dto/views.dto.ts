@@ -73,6 +73,12 @@ export class TimelineEntryDto {
 }
 
 /** The case as it now stands: the answer of every parcours change and of `GET /parcours/{dossierId}`. */
+export class RetentionViewDto {
+  @ApiProperty({ format: 'date', description: 'Last contact with the family: the day it became unreachable if it still was at closure, else the closure date' }) lastContactOn!: string;
+  @ApiProperty({ example: 24 }) retentionMonths!: number;
+  @ApiProperty({ format: 'date', description: 'The personal data are purged on this day; the case then answers 410 Gone' }) purgeOn!: string;
+}
+
 export class ParcoursViewDto {
   @ApiProperty({ example: 'D-7K3M9QX2TB' }) dossierId!: string;
   @ApiProperty({ example: 'parcours-D-7K3M9QX2TB' }) workflowId!: string;
@@ -92,6 +98,7 @@ export class ParcoursViewDto {
   @ApiProperty() overdue!: boolean;
   @ApiProperty() suspended!: boolean;
   @ApiProperty({ type: ClosureViewDto, nullable: true }) closure!: ClosureViewDto | null;
+  @ApiPropertyOptional({ type: RetentionViewDto, description: 'A closed case: until when its personal data are kept (DOMAIN.md §5)' }) retention?: RetentionViewDto;
   @ApiProperty({ type: [String], example: ['consent', 'events', 'closure'], description: 'What the current stage accepts' }) accepts!: string[];
   @ApiProperty({ description: 'Number of timeline entries and the last few', example: { count: 3, last: [] } }) timeline!: { count: number; last: TimelineEntryDto[] };
 }
