@@ -2,73 +2,17 @@
  * The embedded default end to end: `npm start` on free ports in a temporary data folder starts the dev
  * server (with its Web UI), a worker and the API; SIGTERM stops all of them, leaving no process behind.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, existsSync, readFileSync } from 'node:fs';
 import { SignJWT } from 'jose';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../src/dev/dev-server';
+import { alive, descendants, killTree, spawnCaptured, waitFor, type Started } from '../support/processes';
 
 const root = join(__dirname, '..', '..');
 
-function descendants(pid: number): number[] {
-  let out = '';
-  try {
-    out = execFileSync('ps', ['-e', '-o', 'pid=,ppid='], { encoding: 'utf8' });
-  } catch {
-    return [];
-  }
-  const rows = out.trim().split('\n').map((l) => l.trim().split(/\s+/).map(Number));
-  const found: number[] = [];
-  const queue = [pid];
-  while (queue.length) {
-    const parent = queue.shift()!;
-    for (const [p, pp] of rows) {
-      if (pp === parent) {
-        found.push(p);
-        queue.push(p);
-      }
-    }
-  }
-  return found;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function waitFor(url: string, status: number, timeoutMs: number): Promise<number> {
-  const started = Date.now();
-  for (;;) {
-    try {
-      const res = await fetch(url);
-      if (res.status === status) return Date.now() - started;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() - started > timeoutMs) throw new Error(`${url} did not answer ${status} within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
-interface Started {
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<{ code: number | null; signal: string | null }>;
-}
-
 function npmStart(env: Record<string, string>): Started {
-  let output = '';
-  const child = spawn('npm', ['start', '--silent'], { cwd: root, env: { ...process.env, ...env, TEMPORAL_ADDRESS: '', NODE_ENV: 'development' }, stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-  const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-  return { child, output: () => output, exited };
+  return spawnCaptured('npm', ['start', '--silent'], { cwd: root, env: { ...process.env, ...env, TEMPORAL_ADDRESS: '', NODE_ENV: 'development' } });
 }
 
 const REFERRAL = {
@@ -131,8 +75,7 @@ describe('npm start (embedded default)', () => {
       expect(children.filter(alive)).toEqual([]);
       expect(run.output()).toContain('"stopped"');
     } finally {
-      if (run.child.exitCode === null) run.child.kill('SIGKILL');
-      for (const pid of descendants(run.child.pid!)) if (alive(pid)) process.kill(pid, 'SIGKILL');
+      killTree(run);
     }
   });
 
