@@ -14,6 +14,7 @@ import {
 } from '@temporalio/workflow';
 import type { ActivityOptions, UpdateDefinition } from '@temporalio/common';
 import type { Activities } from '../activities';
+import type { NotificationRequest } from '../activities/notifications.types';
 import {
   assignReferentUpdate,
   changeActionUpdate,
@@ -159,16 +160,47 @@ export async function parcoursWorkflow(input: ParcoursInput | PurgedCaseInput): 
     }
   }
 
-  /** Records every decided notification through the idempotent activity, oldest first. */
+  const notifyOnce = (req: NotificationRequest) =>
+    acts.notify.executeWithOptions(
+      { ...NOTIFY_OPTIONS, summary: `${NOTIFICATION_SUMMARIES[req.kind as ParcoursNotificationKind] ?? req.kind}${req.dueOn ? ` — échéance ${req.dueOn}` : ''}` },
+      [req],
+    );
+
+  /**
+   * Each decided notification is recorded by its own activity, all at once and without holding the case: one the
+   * mail server keeps refusing (retried for as long as it takes) neither delays the next ones — an urgent
+   * safeguarding escalation above all — nor the case's timers. Histories recorded before this (no
+   * `pre-concurrent-notify` marker) recorded them one after the other, holding the case meanwhile.
+   */
+  const concurrentNotify = patched('pre-concurrent-notify');
+  const inFlight = new Set<string>();
+  /** Notifications decided and not yet handed to an activity. */
+  const undelivered = () => c.outbox.some((r) => !inFlight.has(r.key));
+
+  /** Hands every decided notification to the idempotent activity (sequentially on older histories). */
   async function drainOutbox(): Promise<void> {
-    while (c.outbox.length > 0) {
-      const req = c.outbox[0];
-      await acts.notify.executeWithOptions(
-        { ...NOTIFY_OPTIONS, summary: `${NOTIFICATION_SUMMARIES[req.kind as ParcoursNotificationKind] ?? req.kind}${req.dueOn ? ` — échéance ${req.dueOn}` : ''}` },
-        [req],
-      );
-      c.outbox.shift();
+    if (!concurrentNotify) {
+      while (c.outbox.length > 0) {
+        await notifyOnce(c.outbox[0]);
+        c.outbox.shift();
+      }
+      return;
     }
+    for (const req of c.outbox) {
+      if (inFlight.has(req.key)) continue;
+      inFlight.add(req.key);
+      void notifyOnce(req).then(() => {
+        inFlight.delete(req.key);
+        const i = c.outbox.findIndex((r) => r.key === req.key);
+        if (i >= 0) c.outbox.splice(i, 1);
+      });
+    }
+  }
+
+  /** Until every decided notification is recorded (before continuing-as-new and at closure). */
+  async function allNotified(): Promise<void> {
+    await drainOutbox();
+    await condition(() => c.outbox.length === 0);
   }
 
   publish(Date.now());
@@ -198,6 +230,7 @@ export async function parcoursWorkflow(input: ParcoursInput | PurgedCaseInput): 
     const forced = (settings.continueAsNewAfterUpdates ?? 0) > 0 && c.appliedThisRun >= settings.continueAsNewAfterUpdates!;
     if (tooLong || forced || c.cycleCompleted) {
       await condition(allHandlersFinished);
+      if (concurrentNotify) await allNotified();
       // Updates applied while waiting may have queued notifications or closed the case: go round again.
       if (c.closed || c.outbox.length > 0) continue;
       log.info('continuing as new', { dossierId: input.dossierId, run: c.run, reason: tooLong ? 'history' : forced ? 'forced' : 'reassessment cycle' });
@@ -205,7 +238,7 @@ export async function parcoursWorkflow(input: ParcoursInput | PurgedCaseInput): 
     }
     const wake = c.nextWake(now);
     const version = c.version;
-    const woken = () => c.version !== version || c.outbox.length > 0 || workflowInfo().continueAsNewSuggested;
+    const woken = () => c.version !== version || undelivered() || workflowInfo().continueAsNewSuggested;
     if (wake) {
       const changed = await condition(woken, Math.max(1, wake.atMs - now), { summary: wake.summary });
       if (!changed) {
@@ -220,7 +253,8 @@ export async function parcoursWorkflow(input: ParcoursInput | PurgedCaseInput): 
 
   publish(Date.now());
   await condition(allHandlersFinished);
-  await drainOutbox();
+  if (concurrentNotify) await allNotified();
+  else await drainOutbox();
   closingDone = true;
   // Histories recorded before the retention rule completed here.
   if (!patched('pre-retention-hold')) return c.closingSummary();

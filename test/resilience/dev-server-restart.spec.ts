@@ -110,8 +110,9 @@ describe('resilience: the Temporal server is killed and restarted under load', (
     expect(problems).toEqual([]);
 
     const t1 = Date.now();
-    await eventually(async () => (await t.client.workflow.count(`TaskQueue = '${d.taskQueue}' AND ExecutionStatus = 'Running'`)).count === 0, 90_000, 1000);
-    process.stdout.write(`dev-server-restart: every workflow completed ${Date.now() - t1} ms after the checks\n`);
+    // every case settles: closed, its last notification recorded, then held for its retention (PreRetention = HELD)
+    await eventually(async () => (await t.client.workflow.count(`TaskQueue = '${d.taskQueue}' AND ExecutionStatus = 'Running' AND PreRetention = 'HELD'`)).count === CASES, 90_000, 1000);
+    process.stdout.write(`dev-server-restart: every case closed and held ${Date.now() - t1} ms after the checks\n`);
     expect((await t.client.workflow.count(`TaskQueue = '${d.taskQueue}'`)).count).toBe(CASES);
     expect(duplicateNotifications(d.dataDir).duplicates).toEqual([]);
   });

@@ -92,15 +92,16 @@ describe('resilience: the worker is killed while cases advance', () => {
     await eventually(async () => (await t.client.workflow.count(`TaskQueue = '${d.taskQueue}'`)).count >= CASES, 20_000);
     expect((await t.client.workflow.count(`TaskQueue = '${d.taskQueue}'`)).count).toBe(CASES);
 
-    // every case completes (closed cases finish once their last notification is recorded), each notification once
+    // every case settles: closed, its last notification recorded, then held for its retention (PreRetention = HELD);
+    // each notification once
     const deadline = Date.now() + 100_000;
-    let running = CASES;
+    let held = 0;
     while (Date.now() < deadline) {
-      running = (await t.client.workflow.count(`TaskQueue = '${d.taskQueue}' AND ExecutionStatus = 'Running'`)).count;
-      if (running === 0) break;
+      held = (await t.client.workflow.count(`TaskQueue = '${d.taskQueue}' AND ExecutionStatus = 'Running' AND PreRetention = 'HELD'`)).count;
+      if (held === CASES) break;
       await sleep(1000);
     }
-    expect(running).toBe(0);
+    expect(held).toBe(CASES);
     const { keys, duplicates } = duplicateNotifications(d.dataDir);
     expect(duplicates).toEqual([]);
     expect(keys).toBeGreaterThanOrEqual(CASES); // at least each case's acknowledgement to the orienteur

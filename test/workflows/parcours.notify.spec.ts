@@ -1,0 +1,69 @@
+/**
+ * A notification the mail server keeps refusing must hold back neither the case's other notifications (an urgent
+ * safeguarding escalation above all) nor the case itself: each is recorded by its own activity, all at once.
+ * On the dev server (real time): the refused activity retries on its real backoff.
+ */
+import { randomUUID } from 'node:crypto';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { NotificationRequest } from '../../activities/notifications.types';
+import { DEFAULT_PARCOURS_SETTINGS, createReferralUpdate, recordConsentUpdate, recordLifeEventUpdate, workflowIdFor, type ParcoursInput } from '../../workflows/parcours.contract';
+import { addDays } from '../../workflows/parcours.rules';
+import { parcoursWorkflow } from '../../workflows/parcours.workflow';
+import { devServerEnv, testDataConverter, testWorker, uniqueTaskQueue } from '../support/temporal';
+import { eventually, kindsOf, meta, recordingActivities, referral, REF, stateOf } from './parcours.helpers';
+
+describe('parcours notifications (dev server)', () => {
+  let env: TestWorkflowEnvironment;
+
+  beforeAll(async () => {
+    env = await devServerEnv({ dataConverter: testDataConverter() });
+  });
+  afterAll(async () => {
+    await env?.teardown();
+  });
+
+  it('records the later notifications, the safeguarding escalation included, while an earlier one keeps failing', async () => {
+    const taskQueue = uniqueTaskQueue('parcours-notify');
+    const { outbox, activities } = recordingActivities();
+    const refused: string[] = [];
+    const worker = await testWorker(
+      env,
+      taskQueue,
+      {
+        ...activities,
+        // the mail server refuses the acknowledgement to the orienteur, again and again (a transient 4xx)
+        notify: async (req: NotificationRequest) => {
+          if (req.kind === 'REFERRAL_ACK') {
+            refused.push(req.key);
+            throw new Error('451 4.3.0 mail server busy, try again later');
+          }
+          return activities.notify(req);
+        },
+      },
+      { dataConverter: testDataConverter() },
+    );
+    const dossierId = `D-${randomUUID().slice(0, 8)}`;
+    const today = new Date().toISOString().slice(0, 10);
+    const referredOn = addDays(today, -20); // the J+15 consent reminder is already due
+    const input: ParcoursInput = { dossierId, referral: referral(referredOn), childKey: `ck-${dossierId}`, settings: DEFAULT_PARCOURS_SETTINGS, createdBy: REF, createdAt: new Date().toISOString() };
+    const handle = await env.client.workflow.start(parcoursWorkflow, { workflowId: workflowIdFor(dossierId), taskQueue, args: [input] });
+    try {
+      await worker.runUntil(async () => {
+        await handle.executeUpdate(createReferralUpdate, { args: [meta(REF)] });
+        // the reminder is keyed by the consent expiry it announces
+        await eventually(async () => expect(kindsOf(outbox, dossierId)).toEqual([`CONSENT_REMINDER@${addDays(referredOn, 60)}`]));
+        await handle.executeUpdate(recordConsentUpdate, {
+          args: [{ ...meta(REF), decision: 'GRANTED', signedOn: today, signedBy: [{ name: 'Samira Benali', relationship: 'MOTHER' }], dataSharingInformed: true }],
+        });
+        await handle.executeUpdate(recordLifeEventUpdate, { args: [{ ...meta(REF), type: 'SAFEGUARDING_CONCERN', occurredOn: today }] });
+        await eventually(async () => expect(kindsOf(outbox, dossierId)).toContain(`SAFEGUARDING_ESCALATION@${today}`));
+        // the refused one is still being retried, and the case goes on meanwhile
+        expect(refused.length).toBeGreaterThanOrEqual(1);
+        expect(kindsOf(outbox, dossierId).filter((k) => k.startsWith('REFERRAL_ACK'))).toEqual([]);
+        expect((await stateOf(handle)).stage).toBe('AWAITING_TEAM_REVIEW');
+      });
+    } finally {
+      await handle.terminate('end of test').catch(() => undefined);
+    }
+  });
+});
