@@ -1,11 +1,11 @@
-import { type DynamicModule, type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common';
+import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { AuthModule } from './auth/auth.module';
 import { ProblemFilter } from './common/problem.filter';
 import { AppConfig } from './config/env';
 import { ConventionsModule } from './conventions/conventions.module';
 import { HealthController } from './health/health.controller';
-import { HttpMetrics, MetricsController, RequestLogMiddleware } from './metrics/metrics';
+import { HttpMetrics, MetricsController } from './metrics/metrics';
 import { NotificationsModule } from './notifications/notifications.module';
 import { ParcoursModule } from './parcours/parcours.module';
 import { PrivacyModule } from './privacy/privacy.module';
@@ -19,7 +19,7 @@ import { TemporalModule } from './temporal/temporal.module';
 const FEATURES: Array<DynamicModule | (new () => unknown)> = [PrivacyModule, ConventionsModule, SchedulesModule, NotificationsModule, TasksModule, ParcoursModule, TeamMeetingsModule, ReportsModule];
 
 @Module({})
-export class AppModule implements NestModule {
+export class AppModule {
   static forConfig(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
@@ -34,9 +34,5 @@ export class AppModule implements NestModule {
       providers: [HttpMetrics, { provide: APP_FILTER, useClass: ProblemFilter }],
       exports: [HttpMetrics],
     };
-  }
-
-  configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(RequestLogMiddleware).forRoutes('*path');
   }
 }

@@ -5,6 +5,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { AppModule } from './app.module';
+import { HttpMetrics, RequestLogMiddleware } from './metrics/metrics';
 import { problem, PROBLEM_CONTENT_TYPE } from './common/problem';
 import { validationPipe } from './common/validation';
 import type { AppConfig } from './config/env';
@@ -36,6 +37,9 @@ export async function createApp(config: AppConfig, logger = createLogger(config)
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forConfig(config), { bodyParser: false, logger });
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  // First of all: a request id and a log line for every request, those refused before routing (415, 413, bad JSON) too.
+  const requestLog = new RequestLogMiddleware(app.get(HttpMetrics), config);
+  app.use((req: Request, res: Response, next: NextFunction) => requestLog.use(req, res, next));
   // Bodies are JSON only, at most 100 kB; parser errors become problem+json here, before Nest routing.
   app.use((req: Request, res: Response, next: NextFunction) => {
     const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
