@@ -20,6 +20,9 @@ const ERASE = {
   retry: { initialInterval: '10 seconds', maximumInterval: '10 minutes', backoffCoefficient: 2 },
 } as const;
 
+/** Cases erased at the same time. */
+const PARALLEL_CASES = 8;
+
 const lookup = proxyActivities<Activities>(LOOKUP);
 const erase = proxyActivities<Activities>(ERASE);
 
@@ -27,11 +30,16 @@ export async function retentionPurgeWorkflow(input: RetentionPurgeInput): Promis
   const waiting = await lookup.listPurgedCases.executeWithOptions({ ...LOOKUP, summary: 'Dossiers purgés à effacer' }, [{ limit: input.maxCases + 1 }]);
   const cases = waiting.slice(0, input.maxCases);
   let runsDeleted = 0;
-  for (const c of cases) {
-    const r = await erase.eraseEarlierRuns.executeWithOptions({ ...ERASE, summary: `Effacement des exécutions antérieures de ${c.dossierId}` }, [c]);
-    runsDeleted += r.runsDeleted;
-    await getExternalWorkflowHandle(c.workflowId).signal(confirmErasureSignal, { runsDeleted: r.runsDeleted, at: new Date().toISOString(), by: workflowInfo().workflowId });
-    log.info('retention: case erased', { dossierId: c.dossierId, runsDeleted: r.runsDeleted });
+  // a few cases at a time: the server deletes runs asynchronously, and each activity waits for its deletions
+  for (let i = 0; i < cases.length; i += PARALLEL_CASES) {
+    await Promise.all(
+      cases.slice(i, i + PARALLEL_CASES).map(async (c) => {
+        const r = await erase.eraseEarlierRuns.executeWithOptions({ ...ERASE, summary: `Effacement des exécutions antérieures de ${c.dossierId}` }, [c]);
+        runsDeleted += r.runsDeleted;
+        await getExternalWorkflowHandle(c.workflowId).signal(confirmErasureSignal, { runsDeleted: r.runsDeleted, at: new Date().toISOString(), by: workflowInfo().workflowId });
+        log.info('retention: case erased', { dossierId: c.dossierId, runsDeleted: r.runsDeleted });
+      }),
+    );
   }
   const more = waiting.length > cases.length;
   setCurrentDetails(`**Conservation** : ${cases.length} dossier(s) purgé(s) effacé(s), ${runsDeleted} exécution(s) supprimée(s)${more ? ' ; la suite au prochain passage' : ''}`);

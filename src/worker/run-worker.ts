@@ -70,6 +70,7 @@ export async function createWorker(config: AppConfig, connection?: NativeConnect
     activities: createActivities(activityDeps(config, conn)),
     dataConverter: dataConverter(config),
     shutdownGraceTime: `${config.WORKER_SHUTDOWN_GRACE_SECONDS}s`,
+    ...(config.WORKER_MAX_CACHED_WORKFLOWS !== undefined ? { maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS } : {}),
     ...tuning,
   });
   return { worker, connection: conn };

@@ -12,6 +12,30 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
 import type { Response } from 'supertest';
 import type { Role } from '../../src/auth/roles';
+import {
+  ACTION,
+  ACTION_DONE,
+  AWARD_NOTICE,
+  BENEFICIARY_SIGNATURE,
+  CLOSURE,
+  CONSENT,
+  CONVENTION,
+  DEROGATION,
+  FINANCIAL_REPORT_SUBMITTED,
+  LIFE_EVENT,
+  PAYMENT,
+  PUBLICATION,
+  REASSESSMENT,
+  REFERRAL,
+  RENEWAL,
+  RESUMPTION,
+  SEED_SESSION,
+  STATE_SIGNATURE,
+  SUBSIDY_REQUEST,
+  SUSPENSION,
+  TEAM_REVIEW,
+  TRANSMISSION,
+} from '../support/api-examples';
 import { eventually, startTestApp, type TestApp } from '../support/app';
 import { quietRuntime } from '../support/temporal';
 
@@ -25,73 +49,15 @@ const SCHEDULE_ID = `${SCHEDULE_PREFIX}eps-agenda`;
 const uniqueRef = () => `CPO-ACC-${randomUUID().slice(0, 8).toUpperCase()}`;
 
 // ---------------------------------------------------------------------------------------------------------------
-// The API.md example bodies, as written (the referral gets a child of its own per call: one open case per child)
+// The API.md example bodies (test/support/api-examples.ts), with this file's variants
 // ---------------------------------------------------------------------------------------------------------------
 
-const REFERRAL = {
-  referredOn: '2026-11-20',
-  child: {
-    firstName: 'Lina',
-    lastName: 'Benali',
-    birthDate: '2016-03-14',
-    sex: 'F',
-    address: { line1: '12 rue Jean de Cirey', postcode: '21000', city: 'Dijon' },
-    qpv: 'GRESILLES',
-    school: { name: 'École élémentaire Les Grésilles', level: 'CE2', priorityEducation: 'REP+' },
-  },
-  guardians: [{ firstName: 'Samira', lastName: 'Benali', relationship: 'MOTHER', phone: '+33612345678' }],
-  orienteur: { type: 'SCHOOL', organisation: 'École élémentaire Les Grésilles' },
-  reasons: ['SCHOOL_RESULTS', 'SOCIAL_ISOLATION'],
-  context: 'Free text from the orienteur.',
-};
+/** The API.md referral with a child of its own per call: one open case per child. */
 const referral = () => ({ ...REFERRAL, child: { ...REFERRAL.child, lastName: `Benali${randomUUID().slice(0, 8)}` } });
-const CONSENT = { decision: 'GRANTED', signedOn: '2026-11-25', signedBy: [{ name: 'Samira Benali', relationship: 'MOTHER' }], dataSharingInformed: true };
-const teamReview = (referentId: string) => ({ meetingDate: '2026-12-03', decision: 'VALIDATED', objectives: [{ label: 'Read fluently by June' }], referentId, durationMonths: 12 });
-const ACTION = { type: 'SCHOOL_SUPPORT', provider: 'Association Lire et Faire Lire', startsOn: '2026-12-10', endsOn: '2027-06-30', frequency: 'WEEKLY' };
-const REASSESSMENT = { assessedOn: '2027-03-01', progress: [{ objectiveId: 'o1', level: 'PARTIAL', note: '...' }], decision: 'CONTINUE' };
-const LIFE_EVENT = { type: 'MOVED_OUT', occurredOn: '2027-04-02', leftCity: false };
-const CLOSURE = { reason: 'OBJECTIVES_MET', closedOn: '2027-06-30', summary: '...', handedOverTo: 'Centre social des Grésilles' };
-const RENEWAL = { meetingDate: '2027-11-04', extensionMonths: 6 };
-const SUSPENSION = { reason: 'HOSPITALISATION', startsOn: '2027-01-10', expectedEndOn: '2027-02-10' };
-const RESUMPTION = { resumedOn: '2027-02-08' };
-const DEROGATION = { kind: 'DURATION', motive: 'Suivi à prolonger au-delà de la durée maximale.', decidedOn: '2027-10-01', maxTotalMonths: 30 };
-
-const CONVENTION = {
-  reference: 'CPO-PRE-2024-2026',
-  subject: "Programme de réussite éducative — Convention pluriannuelle d'objectifs 2024-2026",
-  parties: { state: "Préfet de la Côte-d'Or", beneficiary: 'CCAS de Dijon' },
-  years: [2024, 2025, 2026],
-  annualAmountCents: 20000000,
-  tranches: [
-    { share: 0.5, condition: 'ON_AUTHORISATION' },
-    { share: 0.5, condition: 'AFTER_PREVIOUS_REPORT_ACCEPTED' },
-  ],
-};
-const SEED_SESSION = {
-  sessionDate: '2024-07-03',
-  convocationDate: '2024-06-28',
-  membersInOffice: 17,
-  president: 'M. HOAREAU',
-  present: ['M. HOAREAU', 'Mme TENENBAUM', 'M. BERTHIER', 'Mme CHOLLET', 'Mme GINDRE', 'Mme VIAN', 'M. FOUILLOT', 'Mme JACQUENET', 'M. AVENA'],
-  proxies: [
-    { member: 'M. REBSAMEN', holder: 'M. HOAREAU' },
-    { member: 'Mme JACQUEMARD', holder: 'Mme CHOLLET' },
-    { member: 'M. FOUSSET', holder: 'M. FOUILLOT' },
-    { member: 'M. JASPART', holder: 'M. AVENA' },
-  ],
-  excused: ['Mme AKPINAR-ISTIQUAM', 'M. MEZUI', 'Mme HERVIEU', 'Mme LECOMTE'],
-  votes: { for: 13, against: 0, abstain: 0 },
-  decisions: ['APPROVE_CONVENTION', 'AUTHORISE_SIGNATURE', 'AUTHORISE_RECEIPT'],
-  receiptYear: 2024,
-};
-const PUBLICATION = { publishedOn: '2024-07-05' };
-const TRANSMISSION = { transmittedOn: '2024-07-05', acknowledgementRef: '021-262100016-20240705-D2024-41-DE' };
-const BENEFICIARY_SIGNATURE = { party: 'BENEFICIARY', signatory: 'M. HOAREAU', signedOn: '2024-07-10' };
-const STATE_SIGNATURE = { party: 'STATE', signatory: "Préfet de la Côte-d'Or", signedOn: '2024-07-12' };
-const AWARD_NOTICE = { awardNotice: 'Arrêté préfectoral 2025-0142', notifiedOn: '2025-02-14' };
-const SUBSIDY_REQUEST = { sentOn: '2025-01-20' };
-const PAYMENT = { reference: 'VIR-2024-0001', receivedOn: '2024-09-15', amountCents: 10000000 };
-const FINANCIAL_REPORT = { status: 'SUBMITTED', on: '2025-06-10', spentCents: 19850000 };
+/** The API.md team review, naming this run's référent. */
+const teamReview = (referentId: string) => ({ ...TEAM_REVIEW, referentId });
+/** The date this file has always sent: the row checks who may call, and accepts the domain's answer to any date. */
+const AWARD_NOTICE_14_FEB = { ...AWARD_NOTICE, notifiedOn: '2025-02-14' };
 
 // ---------------------------------------------------------------------------------------------------------------
 // The access table
@@ -134,7 +100,7 @@ const TABLE: AccessRow[] = [
   { verb: 'POST', path: '/parcours/{dossierId}/consent', roles: ['referent', 'coordinator'], ok: CHANGE, body: () => CONSENT, probe: 'otherCase', source: 'API.md' },
   { verb: 'POST', path: '/parcours/{dossierId}/team-reviews', roles: ['coordinator'], ok: CHANGE, body: () => teamReview(REF_A), probe: 'otherCase', source: 'API.md' },
   { verb: 'POST', path: '/parcours/{dossierId}/actions', roles: ['referent', 'coordinator'], ok: [201], body: () => ACTION, probe: 'otherCase', source: 'API.md' },
-  { verb: 'PATCH', path: '/parcours/{dossierId}/actions/{actionId}', roles: ['referent', 'coordinator'], ok: CHANGE, body: () => ({ status: 'DONE' }), probe: 'otherCase', source: 'API.md' },
+  { verb: 'PATCH', path: '/parcours/{dossierId}/actions/{actionId}', roles: ['referent', 'coordinator'], ok: CHANGE, body: () => ACTION_DONE, probe: 'otherCase', source: 'API.md' },
   { verb: 'POST', path: '/parcours/{dossierId}/reassessments', roles: ['referent', 'coordinator'], ok: CHANGE, body: () => REASSESSMENT, probe: 'otherCase', source: 'API.md' },
   { verb: 'POST', path: '/parcours/{dossierId}/renewals', roles: ['coordinator'], ok: CHANGE, body: () => RENEWAL, probe: 'otherCase', source: 'API.md' },
   { verb: 'POST', path: '/parcours/{dossierId}/suspension', roles: ['referent', 'coordinator'], ok: CHANGE, body: () => SUSPENSION, probe: 'otherCase', source: 'API.md' },
@@ -159,10 +125,10 @@ const TABLE: AccessRow[] = [
   { verb: 'POST', path: '/conventions/{ref}/signatures', roles: ['finance'], ok: CHANGE, body: () => BENEFICIARY_SIGNATURE, probe: 'convention', source: 'API.md' },
   { verb: 'GET', path: '/conventions/{ref}/years/{year}', roles: ['finance', 'supervisor'], ok: [200], source: 'API.md' },
   { verb: 'GET', path: '/conventions/{ref}/years/{year}/timeline', roles: ['finance', 'supervisor'], ok: [200], source: 'not in API.md' },
-  { verb: 'POST', path: '/conventions/{ref}/years/{year}/authorisation', roles: ['finance'], ok: CHANGE, body: () => AWARD_NOTICE, params: { year: '2025' }, probe: 'convention', source: 'API.md' },
+  { verb: 'POST', path: '/conventions/{ref}/years/{year}/authorisation', roles: ['finance'], ok: CHANGE, body: () => AWARD_NOTICE_14_FEB, params: { year: '2025' }, probe: 'convention', source: 'API.md' },
   { verb: 'POST', path: '/conventions/{ref}/years/{year}/request', roles: ['finance'], ok: CHANGE, body: () => SUBSIDY_REQUEST, params: { year: '2025' }, probe: 'convention', source: 'API.md' },
   { verb: 'POST', path: '/conventions/{ref}/years/{year}/payments', roles: ['finance'], ok: CHANGE, body: () => PAYMENT, probe: 'convention', source: 'API.md' },
-  { verb: 'POST', path: '/conventions/{ref}/years/{year}/financial-report', roles: ['finance'], ok: CHANGE, body: () => FINANCIAL_REPORT, probe: 'convention', source: 'API.md' },
+  { verb: 'POST', path: '/conventions/{ref}/years/{year}/financial-report', roles: ['finance'], ok: CHANGE, body: () => FINANCIAL_REPORT_SUBMITTED, probe: 'convention', source: 'API.md' },
 
   // Schedules, reminders, reports
   { verb: 'GET', path: '/schedules', roles: ['admin', 'supervisor'], ok: [200], source: 'API.md' },
@@ -426,13 +392,28 @@ describe('access rules for every path of API.md', () => {
     });
   });
 
+  /**
+   * A probe's reading once the previous row's allowed calls have settled (a funding year tells its convention of a
+   * payment by a signal, a moment after the HTTP answer): two equal readings a quarter of a second apart.
+   */
+  async function settled(probe: Probe): Promise<unknown> {
+    let previous = JSON.stringify(await probes[probe]());
+    for (let i = 0; i < 40; i++) {
+      await new Promise((r) => setTimeout(r, 250));
+      const now = JSON.stringify(await probes[probe]());
+      if (now === previous) break;
+      previous = now;
+    }
+    return JSON.parse(previous) as unknown;
+  }
+
   describe('every row: 401 without a valid token, 403 problem+json for other roles (nothing changed), an answer for its roles', () => {
     const rows = TABLE.map((row) => [`${row.verb} ${row.path}${row.query ?? ''} — ${row.roles === 'public' ? 'public' : row.roles.join(', ')}`, row] as const);
 
     it.each(rows)('%s', async (_name, row) => {
       const expected: Record<string, number | string> = {};
       const actual: Record<string, number | string> = {};
-      const before = row.probe ? await probes[row.probe]() : undefined;
+      const before = row.probe ? await settled(row.probe) : undefined;
 
       if (row.roles === 'public') {
         for (const [who, auth] of [['no token', undefined], ['bad token', bearer(badToken)]] as const) {

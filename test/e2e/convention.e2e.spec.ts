@@ -6,41 +6,22 @@
 import { randomUUID } from 'node:crypto';
 import type request from 'supertest';
 import { PRE_CONVENTION_REF, PRE_FUNDING_STAGE, PRE_FUNDING_YEAR, PRE_NEXT_DEADLINE } from '../../workflows/search-attributes';
+import {
+  AWARD_NOTICE,
+  BENEFICIARY_SIGNATURE,
+  CONVENTION,
+  FINANCIAL_REPORT_ACCEPTED,
+  FINANCIAL_REPORT_SUBMITTED,
+  PAYMENT,
+  PUBLICATION,
+  SEED_SESSION,
+  SEED_SESSION_ANSWER,
+  STATE_SIGNATURE,
+  SUBSIDY_REQUEST,
+  TRANSMISSION,
+} from '../support/api-examples';
 import { eventually, startTestApp, type TestApp } from '../support/app';
 
-/** The example bodies of API.md, exactly as written. */
-const CONVENTION = {
-  reference: 'CPO-PRE-2024-2026',
-  subject: "Programme de réussite éducative — Convention pluriannuelle d'objectifs 2024-2026",
-  parties: { state: "Préfet de la Côte-d'Or", beneficiary: 'CCAS de Dijon' },
-  years: [2024, 2025, 2026],
-  annualAmountCents: 20000000,
-  tranches: [
-    { share: 0.5, condition: 'ON_AUTHORISATION' },
-    { share: 0.5, condition: 'AFTER_PREVIOUS_REPORT_ACCEPTED' },
-  ],
-};
-const SEED_SESSION = {
-  sessionDate: '2024-07-03',
-  convocationDate: '2024-06-28',
-  membersInOffice: 17,
-  president: 'M. HOAREAU',
-  present: ['M. HOAREAU', 'Mme TENENBAUM', 'M. BERTHIER', 'Mme CHOLLET', 'Mme GINDRE', 'Mme VIAN', 'M. FOUILLOT', 'Mme JACQUENET', 'M. AVENA'],
-  proxies: [
-    { member: 'M. REBSAMEN', holder: 'M. HOAREAU' },
-    { member: 'Mme JACQUEMARD', holder: 'Mme CHOLLET' },
-    { member: 'M. FOUSSET', holder: 'M. FOUILLOT' },
-    { member: 'M. JASPART', holder: 'M. AVENA' },
-  ],
-  excused: ['Mme AKPINAR-ISTIQUAM', 'M. MEZUI', 'Mme HERVIEU', 'Mme LECOMTE'],
-  votes: { for: 13, against: 0, abstain: 0 },
-  decisions: ['APPROVE_CONVENTION', 'AUTHORISE_SIGNATURE', 'AUTHORISE_RECEIPT'],
-  receiptYear: 2024,
-};
-const PUBLICATION = { publishedOn: '2024-07-05' };
-const TRANSMISSION = { transmittedOn: '2024-07-05', acknowledgementRef: '021-262100016-20240705-D2024-41-DE' };
-const BENEFICIARY_SIGNATURE = { party: 'BENEFICIARY', signatory: 'M. HOAREAU', signedOn: '2024-07-10' };
-const STATE_SIGNATURE = { party: 'STATE', signatory: "Préfet de la Côte-d'Or", signedOn: '2024-07-12' };
 const HALF = 10000000;
 
 const uniqueRef = () => `CPO-TEST-${randomUUID().slice(0, 8).toUpperCase()}`;
@@ -151,7 +132,7 @@ describe('conventions and funding years over HTTP', () => {
     it('records the session of 3 July 2024: 201, quorum 9 of 17 met exactly, 13 votes cast, adopted unanimously', async () => {
       const res = await post(`${base}/deliberations`, SEED_SESSION, 'seed-session');
       expect(res.status).toBe(201);
-      expect(res.body).toMatchObject({ quorum: { required: 9, present: 9, met: true }, votesCast: 13, outcome: 'ADOPTED', unanimous: true });
+      expect(res.body).toMatchObject(SEED_SESSION_ANSWER);
       expect(res.body.convention).toMatchObject({ reference: ref, stage: 'AWAITING_LEGALITY' });
       const replay = await post(`${base}/deliberations`, SEED_SESSION, 'seed-session');
       expect(answer(replay)).toEqual(answer(res));
@@ -205,12 +186,12 @@ describe('conventions and funding years over HTTP', () => {
       expect(requested.status).toBe(200);
       expect(requested.body).toMatchObject({ year: 2024, request: { sentOn: '2024-07-15' } });
 
-      const paid = await post(`${base}/years/2024/payments`, { reference: 'VIR-2024-0001', receivedOn: '2024-09-15', amountCents: 10000000 });
+      const paid = await post(`${base}/years/2024/payments`, PAYMENT);
       expect(paid.status).toBe(201);
       expect(paid.body).toMatchObject({ year: 2024, grantedCents: 20000000, receivedCents: 10000000, remainingCents: 10000000 });
 
       // the same payment reference again (a retried request without a key): the first answer, counted once
-      const again = await post(`${base}/years/2024/payments`, { reference: 'VIR-2024-0001', receivedOn: '2024-09-15', amountCents: 10000000 });
+      const again = await post(`${base}/years/2024/payments`, PAYMENT);
       expect(again.status).toBe(201);
       expect(again.body).toMatchObject({ receivedCents: 10000000 });
       expect(again.body.payments).toHaveLength(1);
@@ -224,11 +205,11 @@ describe('conventions and funding years over HTTP', () => {
       expect(balance.status).toBe(201);
       expect(balance.body).toMatchObject({ receivedCents: 20000000, remainingCents: 0 });
 
-      const submitted = await post(`${base}/years/2024/financial-report`, { status: 'SUBMITTED', on: '2025-06-10', spentCents: 19850000 });
+      const submitted = await post(`${base}/years/2024/financial-report`, FINANCIAL_REPORT_SUBMITTED);
       expect(submitted.status).toBe(200);
       expect(submitted.body).toMatchObject({ stage: 'REPORT_SUBMITTED', report: { state: 'SUBMITTED', submittedOn: '2025-06-10', spentCents: 19850000 } });
 
-      const accepted = await post(`${base}/years/2024/financial-report`, { status: 'ACCEPTED', on: '2025-07-01' });
+      const accepted = await post(`${base}/years/2024/financial-report`, FINANCIAL_REPORT_ACCEPTED);
       expect(accepted.status).toBe(200);
       expect(accepted.body).toMatchObject({ year: 2024, stage: 'CLOSED', receivedCents: 20000000, report: { state: 'ACCEPTED', acceptedOn: '2025-07-01' }, underUseCents: 150000 });
 
@@ -246,8 +227,8 @@ describe('conventions and funding years over HTTP', () => {
 
     it('runs 2025 (award notice) and 2026 (its own board session) with 100 000 € + 100 000 € each; the convention completes', async () => {
       const y2025 = `${base}/years/2025`;
-      expect((await post(`${y2025}/authorisation`, { awardNotice: 'Arrêté préfectoral 2025-0142', notifiedOn: '2025-01-10' })).status).toBe(200);
-      expect((await post(`${y2025}/request`, { sentOn: '2025-01-20' })).status).toBe(200);
+      expect((await post(`${y2025}/authorisation`, AWARD_NOTICE)).status).toBe(200);
+      expect((await post(`${y2025}/request`, SUBSIDY_REQUEST)).status).toBe(200);
       expect((await post(`${y2025}/payments`, { reference: 'VIR-2025-0001', receivedOn: '2025-03-15', amountCents: HALF })).status).toBe(201);
       expect((await post(`${y2025}/payments`, { reference: 'VIR-2025-0002', receivedOn: '2025-07-20', amountCents: HALF })).status).toBe(201);
       expect((await post(`${y2025}/financial-report`, { status: 'SUBMITTED', on: '2026-06-05', spentCents: 20000000 })).status).toBe(200);
@@ -412,7 +393,7 @@ describe('conventions and funding years over HTTP', () => {
     });
 
     it('replays a payment answer for the same Idempotency-Key and counts it once', async () => {
-      const body = { reference: 'VIR-2024-0001', receivedOn: '2024-09-15', amountCents: HALF };
+      const body = PAYMENT;
       const first = await post(`/conventions/${ref}/years/2024/payments`, body, 'pay-1');
       const second = await post(`/conventions/${ref}/years/2024/payments`, body, 'pay-1');
       expect(first.status).toBe(201);

@@ -1,5 +1,6 @@
 import { SignJWT } from 'jose';
 import { signDevToken } from '../../src/auth/dev-token';
+import { loadEnv } from '../../src/config/env';
 import { startTestApp, type TestApp } from '../support/app';
 
 describe('foundation: API on a real Temporal dev server', () => {
@@ -107,6 +108,16 @@ describe('foundation: API on a real Temporal dev server', () => {
     const res = await t.http().get('/metrics').set('Authorization', `Bearer ${await signDevToken(t.config, 'u-admin-1', ['admin'])}`);
     expect(res.status).toBe(200);
     expect(res.text).toMatch(/pre_http_requests_total\{method="GET",route="\/health\/live",status="200"\} \d+/);
+  });
+
+  it('passes WORKER_MAX_CACHED_WORKFLOWS to the worker, and refuses a value that is not a count', async () => {
+    const tuned = await startTestApp({ env: { WORKER_MAX_CACHED_WORKFLOWS: '123' } });
+    try {
+      expect(tuned.worker?.options.maxCachedWorkflows).toBe(123);
+    } finally {
+      await tuned.close();
+    }
+    expect(() => loadEnv({ PRE_DATA_DIR: t.config.PRE_DATA_DIR, WORKER_MAX_CACHED_WORKFLOWS: 'lots' })).toThrow(/WORKER_MAX_CACHED_WORKFLOWS/);
   });
 
   it('a dev token signed for the app is accepted', async () => {

@@ -3,31 +3,8 @@
  * example bodies as written, every refusal path, idempotent retries and concurrent updates.
  */
 import request, { type Response } from 'supertest';
+import { ACTION, ACTION_DONE, CLOSURE, CONSENT, LIFE_EVENT, REASSESSMENT, REFERRAL, RENEWAL, TEAM_REVIEW } from '../support/api-examples';
 import { eventually, startTestApp, type TestApp } from '../support/app';
-
-/** The example bodies of API.md, exactly as written. */
-const REFERRAL = {
-  referredOn: '2026-11-20',
-  child: {
-    firstName: 'Lina',
-    lastName: 'Benali',
-    birthDate: '2016-03-14',
-    sex: 'F',
-    address: { line1: '12 rue Jean de Cirey', postcode: '21000', city: 'Dijon' },
-    qpv: 'GRESILLES',
-    school: { name: 'École élémentaire Les Grésilles', level: 'CE2', priorityEducation: 'REP+' },
-  },
-  guardians: [{ firstName: 'Samira', lastName: 'Benali', relationship: 'MOTHER', phone: '+33612345678' }],
-  orienteur: { type: 'SCHOOL', organisation: 'École élémentaire Les Grésilles' },
-  reasons: ['SCHOOL_RESULTS', 'SOCIAL_ISOLATION'],
-  context: 'Free text from the orienteur.',
-};
-const CONSENT = { decision: 'GRANTED', signedOn: '2026-11-25', signedBy: [{ name: 'Samira Benali', relationship: 'MOTHER' }], dataSharingInformed: true };
-const TEAM_REVIEW = { meetingDate: '2026-12-03', decision: 'VALIDATED', objectives: [{ label: 'Read fluently by June' }], referentId: 'u-ref-1', durationMonths: 12 };
-const ACTION = { type: 'SCHOOL_SUPPORT', provider: 'Association Lire et Faire Lire', startsOn: '2026-12-10', endsOn: '2027-06-30', frequency: 'WEEKLY' };
-const REASSESSMENT = { assessedOn: '2027-03-01', progress: [{ objectiveId: 'o1', level: 'PARTIAL', note: '...' }], decision: 'CONTINUE' };
-const LIFE_EVENT = { type: 'MOVED_OUT', occurredOn: '2027-04-02', leftCity: false };
-const CLOSURE = { reason: 'OBJECTIVES_MET', closedOn: '2027-06-30', summary: '...', handedOverTo: 'Centre social des Grésilles' };
 
 /** Another child (the duplicate check is per child): same body, other first name. */
 function referralOf(firstName: string, extra: Record<string, unknown> = {}) {
@@ -144,10 +121,11 @@ describe('parcours over HTTP', () => {
       expect(reassessed.reassessments).toHaveLength(1);
       expect(reassessed.objectives[0]).toMatchObject({ id: 'o1', lastLevel: 'PARTIAL' });
 
-      const renewed = ok(await post(`/parcours/${id}/renewals`, coord, { meetingDate: '2027-06-01', extensionMonths: 6 }), 200);
+      // renewed at an EPS before the closure of 30 June 2027 (the shared renewal's EPS is in November 2027)
+      const renewed = ok(await post(`/parcours/${id}/renewals`, coord, { ...RENEWAL, meetingDate: '2027-06-01' }), 200);
       expect(renewed.plan).toMatchObject({ totalMonths: 18, endsOn: '2028-06-03' });
 
-      const done = ok(await patch(`/parcours/${id}/actions/a1`, ref1, { status: 'DONE' }), 200);
+      const done = ok(await patch(`/parcours/${id}/actions/a1`, ref1, ACTION_DONE), 200);
       expect(done.actions[0]).toMatchObject({ id: 'a1', status: 'DONE' });
 
       const closed = ok(await post(`/parcours/${id}/closure`, coord, CLOSURE), 200);
@@ -306,12 +284,12 @@ describe('parcours over HTTP', () => {
         status: 422,
         body: expect.objectContaining({ type: 'urn:pre-orchestrator:problem:rule-violation', detail: 'The action ends (2026-12-10) before it starts (2027-06-30).' }),
       });
-      const unknownAction = await patch(`/parcours/${id}/actions/a9`, ref1, { status: 'DONE' });
+      const unknownAction = await patch(`/parcours/${id}/actions/a9`, ref1, ACTION_DONE);
       expect({ status: unknownAction.status, detail: unknownAction.body.detail }).toEqual({ status: 404, detail: 'The case has no action "a9".' });
       ok(await post(`/parcours/${id}/actions`, ref1, ACTION), 201);
       const cancelled = await patch(`/parcours/${id}/actions/a1`, ref1, { status: 'CANCELLED' });
       expect({ status: cancelled.status, detail: cancelled.body.detail }).toEqual({ status: 422, detail: 'Cancelling an action needs a motive.' });
-      ok(await patch(`/parcours/${id}/actions/a1`, ref1, { status: 'DONE' }), 200);
+      ok(await patch(`/parcours/${id}/actions/a1`, ref1, ACTION_DONE), 200);
       const twice = await patch(`/parcours/${id}/actions/a1`, ref1, { status: 'CANCELLED', motive: 'Erreur' });
       expect({ status: twice.status, detail: twice.body.detail }).toEqual({ status: 409, detail: 'The action a1 is already DONE and cannot change.' });
       const noMotive = await post(`/parcours/${id}/derogations`, coord, { kind: 'DURATION', decidedOn: '2027-01-10', maxTotalMonths: 36 });

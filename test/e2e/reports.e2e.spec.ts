@@ -10,6 +10,18 @@ import { AGE_BANDS, ageBandLabel, daysBetween, type IsoDate } from '../../workfl
 import { suppressionGroups } from '../../src/reports/indicators';
 import { ReportsService, type IndicatorsSourceStats } from '../../src/reports/reports.service';
 import { suppressedCells, type RawCell } from '../../src/reports/suppression';
+import {
+  AWARD_NOTICE,
+  BENEFICIARY_SIGNATURE,
+  CONVENTION,
+  FINANCIAL_REPORT_ACCEPTED,
+  FINANCIAL_REPORT_SUBMITTED,
+  PAYMENT,
+  PUBLICATION,
+  SEED_SESSION,
+  STATE_SIGNATURE,
+  TRANSMISSION,
+} from '../support/api-examples';
 import { buildPopulation, E2E_MIX, FATES, planPopulation, type ExpectedCase, type PlannedCase } from '../support/indicators-population';
 import { eventually, startTestApp, type TestApp } from '../support/app';
 
@@ -238,38 +250,12 @@ async function fundConvention(t: TestApp, finance: string, reference: string): P
     return res;
   };
   const base = `/conventions/${reference}`;
-  await post('/conventions', {
-    reference,
-    subject: "Programme de réussite éducative — Convention pluriannuelle d'objectifs 2024-2026",
-    parties: { state: "Préfet de la Côte-d'Or", beneficiary: 'CCAS de Dijon' },
-    years: [2024, 2025, 2026],
-    annualAmountCents: 20000000,
-    tranches: [
-      { share: 0.5, condition: 'ON_AUTHORISATION' },
-      { share: 0.5, condition: 'AFTER_PREVIOUS_REPORT_ACCEPTED' },
-    ],
-  });
-  await post(`${base}/deliberations`, {
-    sessionDate: '2024-07-03',
-    convocationDate: '2024-06-28',
-    membersInOffice: 17,
-    president: 'M. HOAREAU',
-    present: ['M. HOAREAU', 'Mme TENENBAUM', 'M. BERTHIER', 'Mme CHOLLET', 'Mme GINDRE', 'Mme VIAN', 'M. FOUILLOT', 'Mme JACQUENET', 'M. AVENA'],
-    proxies: [
-      { member: 'M. REBSAMEN', holder: 'M. HOAREAU' },
-      { member: 'Mme JACQUEMARD', holder: 'Mme CHOLLET' },
-      { member: 'M. FOUSSET', holder: 'M. FOUILLOT' },
-      { member: 'M. JASPART', holder: 'M. AVENA' },
-    ],
-    excused: ['Mme AKPINAR-ISTIQUAM', 'M. MEZUI', 'Mme HERVIEU', 'Mme LECOMTE'],
-    votes: { for: 13, against: 0, abstain: 0 },
-    decisions: ['APPROVE_CONVENTION', 'AUTHORISE_SIGNATURE', 'AUTHORISE_RECEIPT'],
-    receiptYear: 2024,
-  });
-  await post(`${base}/publication`, { publishedOn: '2024-07-05' });
-  await post(`${base}/transmission`, { transmittedOn: '2024-07-05', acknowledgementRef: '021-262100016-20240705-D2024-41-DE' });
-  await post(`${base}/signatures`, { party: 'BENEFICIARY', signatory: 'M. HOAREAU', signedOn: '2024-07-10' });
-  await post(`${base}/signatures`, { party: 'STATE', signatory: "Préfet de la Côte-d'Or", signedOn: '2024-07-12' });
+  await post('/conventions', { ...CONVENTION, reference });
+  await post(`${base}/deliberations`, SEED_SESSION);
+  await post(`${base}/publication`, PUBLICATION);
+  await post(`${base}/transmission`, TRANSMISSION);
+  await post(`${base}/signatures`, BENEFICIARY_SIGNATURE);
+  await post(`${base}/signatures`, STATE_SIGNATURE);
   for (const year of [2024, 2025]) {
     await eventually(async () => {
       const res = await t.http().get(`${base}/years/${year}`).set('Authorization', `Bearer ${finance}`);
@@ -277,11 +263,11 @@ async function fundConvention(t: TestApp, finance: string, reference: string): P
     });
   }
   await post(`${base}/years/2024/request`, { sentOn: '2024-07-15' });
-  await post(`${base}/years/2024/payments`, { reference: 'VIR-2024-0001', receivedOn: '2024-09-15', amountCents: 10000000 });
+  await post(`${base}/years/2024/payments`, PAYMENT);
   await post(`${base}/years/2024/payments`, { reference: 'VIR-2024-0002', receivedOn: '2024-12-10', amountCents: 10000000 });
-  await post(`${base}/years/2024/financial-report`, { status: 'SUBMITTED', on: '2025-06-10', spentCents: 19850000 });
-  await post(`${base}/years/2024/financial-report`, { status: 'ACCEPTED', on: '2025-07-01' });
-  await post(`${base}/years/2025/authorisation`, { awardNotice: 'Arrêté préfectoral 2025-0142', notifiedOn: '2025-01-10' });
+  await post(`${base}/years/2024/financial-report`, FINANCIAL_REPORT_SUBMITTED);
+  await post(`${base}/years/2024/financial-report`, FINANCIAL_REPORT_ACCEPTED);
+  await post(`${base}/years/2025/authorisation`, AWARD_NOTICE);
   await post(`${base}/years/2025/payments`, { reference: 'VIR-2025-0001', receivedOn: '2025-03-15', amountCents: 10000000 });
 }
 

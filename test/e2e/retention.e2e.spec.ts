@@ -10,7 +10,7 @@ import type { History } from '@temporalio/common/lib/proto-utils';
 import { workflowIdFor } from '../../workflows/parcours.contract';
 import type { RetentionPurgeResult } from '../../workflows/schedules.contract';
 import { eventually, startTestApp, type TestApp } from '../support/app';
-import { payloadsOf, rawText } from '../support/privacy';
+import { decodedHistoryText } from '../support/privacy';
 import { testDataConverter } from '../support/temporal';
 
 const DAY = 86_400_000;
@@ -39,11 +39,7 @@ function referral(firstName: string, referredOn: string) {
 }
 
 /** Every payload of a history decoded with the test key, plus the raw history, as text. */
-async function readableText(history: History): Promise<string> {
-  const [codec] = testDataConverter().payloadCodecs ?? [];
-  const decoded = await codec.decode(payloadsOf(history));
-  return [rawText(history), ...decoded.map((p) => Buffer.from(p.data ?? new Uint8Array()).toString('utf8'))].join('\n');
-}
+const readableText = (history: History) => decodedHistoryText(history, testDataConverter().payloadCodecs![0]);
 
 describe('retention purge driven by its schedule (dev server)', () => {
   let t: TestApp;

@@ -3,7 +3,7 @@
  * send its payloads to the codec endpoint as the Temporal Web UI does.
  */
 import type { Client } from '@temporalio/client';
-import type { Payload } from '@temporalio/common';
+import type { Payload, PayloadCodec } from '@temporalio/common';
 import type { History } from '@temporalio/common/lib/proto-utils';
 
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
@@ -93,4 +93,10 @@ export async function historiesOfEveryRun(client: Client, workflowId: string): P
     runId = history.events?.[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId || undefined;
   }
   return runs;
+}
+
+/** A raw history and every payload of it decoded with `codec` (the key holder's view), as one text to search. */
+export async function decodedHistoryText(history: History, codec: PayloadCodec): Promise<string> {
+  const decoded = await codec.decode(payloadsOf(history));
+  return [rawText(history), ...decoded.map((p) => Buffer.from(p.data ?? new Uint8Array()).toString('utf8'))].join('\n');
 }

@@ -18,36 +18,19 @@ import { CreateConventionDto } from '../../src/conventions/dto/create-convention
 import { DeliberationDto } from '../../src/conventions/dto/deliberation.dto';
 import { PublicationDto, SignatureDto, TransmissionDto } from '../../src/conventions/dto/legality.dto';
 import { FinancialReportDto, PaymentDto, SubsidyRequestDto } from '../../src/conventions/dto/year.dto';
+import {
+  AWARD_NOTICE,
+  BENEFICIARY_SIGNATURE,
+  CONVENTION,
+  FINANCIAL_REPORT_ACCEPTED,
+  FINANCIAL_REPORT_SUBMITTED,
+  PAYMENT,
+  PUBLICATION,
+  SEED_SESSION,
+  SUBSIDY_REQUEST,
+  TRANSMISSION,
+} from '../support/api-examples';
 
-/** The example bodies of API.md, exactly as written. */
-const CONVENTION = {
-  reference: 'CPO-PRE-2024-2026',
-  subject: "Programme de réussite éducative — Convention pluriannuelle d'objectifs 2024-2026",
-  parties: { state: "Préfet de la Côte-d'Or", beneficiary: 'CCAS de Dijon' },
-  years: [2024, 2025, 2026],
-  annualAmountCents: 20000000,
-  tranches: [
-    { share: 0.5, condition: 'ON_AUTHORISATION' },
-    { share: 0.5, condition: 'AFTER_PREVIOUS_REPORT_ACCEPTED' },
-  ],
-};
-const SEED_SESSION = {
-  sessionDate: '2024-07-03',
-  convocationDate: '2024-06-28',
-  membersInOffice: 17,
-  president: 'M. HOAREAU',
-  present: ['M. HOAREAU', 'Mme TENENBAUM', 'M. BERTHIER', 'Mme CHOLLET', 'Mme GINDRE', 'Mme VIAN', 'M. FOUILLOT', 'Mme JACQUENET', 'M. AVENA'],
-  proxies: [
-    { member: 'M. REBSAMEN', holder: 'M. HOAREAU' },
-    { member: 'Mme JACQUEMARD', holder: 'Mme CHOLLET' },
-    { member: 'M. FOUSSET', holder: 'M. FOUILLOT' },
-    { member: 'M. JASPART', holder: 'M. AVENA' },
-  ],
-  excused: ['Mme AKPINAR-ISTIQUAM', 'M. MEZUI', 'Mme HERVIEU', 'Mme LECOMTE'],
-  votes: { for: 13, against: 0, abstain: 0 },
-  decisions: ['APPROVE_CONVENTION', 'AUTHORISE_SIGNATURE', 'AUTHORISE_RECEIPT'],
-  receiptYear: 2024,
-};
 const BASE = '/conventions/CPO-PRE-2024-2026';
 
 const problem400 = (instance: string, errors: Array<{ field: string; message: string }>) => ({
@@ -89,15 +72,16 @@ describe('conventions API: request validation (real pipe and filter)', () => {
     const valid: Array<[string, new () => object, object]> = [
       ['convention', CreateConventionDto, CONVENTION],
       ['seed deliberation', DeliberationDto, SEED_SESSION],
-      ['publication', PublicationDto, { publishedOn: '2024-07-05' }],
-      ['transmission', TransmissionDto, { transmittedOn: '2024-07-05', acknowledgementRef: '021-262100016-20240705-D2024-41-DE' }],
-      ['signature', SignatureDto, { party: 'BENEFICIARY', signatory: 'M. HOAREAU', signedOn: '2024-07-10' }],
+      ['publication', PublicationDto, PUBLICATION],
+      ['transmission', TransmissionDto, TRANSMISSION],
+      ['signature', SignatureDto, BENEFICIARY_SIGNATURE],
       ['year authorisation by deliberation', YearAuthorisationDto, { ...SEED_SESSION, receiptYear: 2025 }],
-      ['year authorisation by award notice', YearAuthorisationDto, { awardNotice: 'Arrêté 2025-0142', notifiedOn: '2025-02-14' }],
-      ['request', SubsidyRequestDto, { sentOn: '2025-01-20' }],
-      ['payment', PaymentDto, { reference: 'VIR-2024-0001', receivedOn: '2024-09-15', amountCents: 10000000 }],
-      ['report submitted', FinancialReportDto, { status: 'SUBMITTED', on: '2025-06-10', spentCents: 19850000 }],
-      ['report accepted', FinancialReportDto, { status: 'ACCEPTED', on: '2025-07-01' }],
+      // the notice's wording and date as this file always had them: the pipe checks the shape, not the values
+      ['year authorisation by award notice', YearAuthorisationDto, { ...AWARD_NOTICE, awardNotice: 'Arrêté 2025-0142', notifiedOn: '2025-02-14' }],
+      ['request', SubsidyRequestDto, SUBSIDY_REQUEST],
+      ['payment', PaymentDto, PAYMENT],
+      ['report submitted', FinancialReportDto, FINANCIAL_REPORT_SUBMITTED],
+      ['report accepted', FinancialReportDto, FINANCIAL_REPORT_ACCEPTED],
       ['report returned', FinancialReportDto, { status: 'RETURNED', on: '2025-07-01', comment: 'Pièces justificatives manquantes.' }],
       ['a tie settled by the president', DeliberationDto, { ...SEED_SESSION, votes: { for: 6, against: 6, abstain: 1 }, presidentVote: 'FOR' }],
     ];
@@ -112,7 +96,7 @@ describe('conventions API: request validation (real pipe and filter)', () => {
 
   describe('money in integer cents', () => {
     const path = `${BASE}/years/2024/payments`;
-    const payment = { reference: 'VIR-2024-0001', receivedOn: '2024-09-15', amountCents: 10000000 };
+    const payment = PAYMENT;
     it.each([
       ['negative', -100, 'amountCents must be a positive number of cents'],
       ['zero', 0, 'amountCents must be a positive number of cents'],
@@ -132,7 +116,7 @@ describe('conventions API: request validation (real pipe and filter)', () => {
         body: problem400('/conventions', [{ field: 'annualAmountCents', message: 'annualAmountCents must be a positive number of cents' }]),
       });
       const report = `${BASE}/years/2024/financial-report`;
-      expect(answer(await post(report, { status: 'SUBMITTED', on: '2025-06-10', spentCents: -5 }))).toEqual({
+      expect(answer(await post(report, { ...FINANCIAL_REPORT_SUBMITTED, spentCents: -5 }))).toEqual({
         status: 400,
         body: problem400(report, [{ field: 'spentCents', message: 'spentCents must not be negative' }]),
       });
@@ -350,7 +334,7 @@ describe('conventions API: request validation (real pipe and filter)', () => {
     });
 
     it('refuses a malformed Idempotency-Key', async () => {
-      const res = await post(`${BASE}/publication`, { publishedOn: '2024-07-05' }).set('Idempotency-Key', 'two words');
+      const res = await post(`${BASE}/publication`, PUBLICATION).set('Idempotency-Key', 'two words');
       expect(answer(res)).toEqual({
         status: 400,
         body: {

@@ -27,25 +27,10 @@ import {
   type DeliberationBody,
   type DeliberationEvaluation,
 } from '../../workflows/convention.rules';
+import { SEED_SESSION } from '../support/api-examples';
 
 /** The seed session of the CCAS de Dijon board, 3 July 2024 (API.md, as written). */
-const SEED: DeliberationBody = {
-  sessionDate: '2024-07-03',
-  convocationDate: '2024-06-28',
-  membersInOffice: 17,
-  president: 'M. HOAREAU',
-  present: ['M. HOAREAU', 'Mme TENENBAUM', 'M. BERTHIER', 'Mme CHOLLET', 'Mme GINDRE', 'Mme VIAN', 'M. FOUILLOT', 'Mme JACQUENET', 'M. AVENA'],
-  proxies: [
-    { member: 'M. REBSAMEN', holder: 'M. HOAREAU' },
-    { member: 'Mme JACQUEMARD', holder: 'Mme CHOLLET' },
-    { member: 'M. FOUSSET', holder: 'M. FOUILLOT' },
-    { member: 'M. JASPART', holder: 'M. AVENA' },
-  ],
-  excused: ['Mme AKPINAR-ISTIQUAM', 'M. MEZUI', 'Mme HERVIEU', 'Mme LECOMTE'],
-  votes: { for: 13, against: 0, abstain: 0 },
-  decisions: ['APPROVE_CONVENTION', 'AUTHORISE_SIGNATURE', 'AUTHORISE_RECEIPT'],
-  receiptYear: 2024,
-};
+const SEED: DeliberationBody = SEED_SESSION;
 
 function session(patch: Partial<DeliberationBody>): DeliberationBody {
   return { ...structuredClone(SEED), ...patch };

@@ -23,30 +23,21 @@ import { ListParcoursQuery } from '../../src/parcours/dto/params.dto';
 import { ReassessmentDto } from '../../src/parcours/dto/reassessment.dto';
 import { ReferralDto } from '../../src/parcours/dto/referral.dto';
 import { TeamReviewDto } from '../../src/parcours/dto/team-review.dto';
+import {
+  ACTION,
+  ACTION_CANCELLED,
+  ACTION_DONE,
+  CLOSURE,
+  CONSENT,
+  LIFE_EVENT,
+  REASSESSMENT,
+  REFERRAL,
+  RENEWAL,
+  RESUMPTION,
+  SUSPENSION,
+  TEAM_REVIEW,
+} from '../support/api-examples';
 
-/** The example bodies of API.md, exactly as written. */
-const REFERRAL = {
-  referredOn: '2026-11-20',
-  child: {
-    firstName: 'Lina',
-    lastName: 'Benali',
-    birthDate: '2016-03-14',
-    sex: 'F',
-    address: { line1: '12 rue Jean de Cirey', postcode: '21000', city: 'Dijon' },
-    qpv: 'GRESILLES',
-    school: { name: 'École élémentaire Les Grésilles', level: 'CE2', priorityEducation: 'REP+' },
-  },
-  guardians: [{ firstName: 'Samira', lastName: 'Benali', relationship: 'MOTHER', phone: '+33612345678' }],
-  orienteur: { type: 'SCHOOL', organisation: 'École élémentaire Les Grésilles' },
-  reasons: ['SCHOOL_RESULTS', 'SOCIAL_ISOLATION'],
-  context: 'Free text from the orienteur.',
-};
-const CONSENT = { decision: 'GRANTED', signedOn: '2026-11-25', signedBy: [{ name: 'Samira Benali', relationship: 'MOTHER' }], dataSharingInformed: true };
-const TEAM_REVIEW = { meetingDate: '2026-12-03', decision: 'VALIDATED', objectives: [{ label: 'Read fluently by June' }], referentId: 'u-ref-1', durationMonths: 12 };
-const ACTION = { type: 'SCHOOL_SUPPORT', provider: 'Association Lire et Faire Lire', startsOn: '2026-12-10', endsOn: '2027-06-30', frequency: 'WEEKLY' };
-const REASSESSMENT = { assessedOn: '2027-03-01', progress: [{ objectiveId: 'o1', level: 'PARTIAL', note: '...' }], decision: 'CONTINUE' };
-const LIFE_EVENT = { type: 'MOVED_OUT', occurredOn: '2027-04-02', leftCity: false };
-const CLOSURE = { reason: 'OBJECTIVES_MET', closedOn: '2027-06-30', summary: '...', handedOverTo: 'Centre social des Grésilles' };
 const CASE = '/parcours/D-7K3M9QX2TB';
 
 const problem400 = (instance: string, errors: Array<{ field: string; message: string }>) => ({
@@ -97,13 +88,14 @@ describe('parcours API: request validation (real pipe and filter)', () => {
       ['team review REFUSED', TeamReviewDto, { meetingDate: '2026-12-03', decision: 'REFUSED', motive: 'Hors champ du PRE' }],
       ['action', ActionDto, ACTION],
       ['action by sessions', ActionDto, { type: 'SPORT', provider: 'ASPTT Dijon', startsOn: '2027-01-06', sessions: 20, frequency: 'WEEKLY', objectiveIds: ['o1'] }],
-      ['action done', ActionPatchDto, { status: 'DONE' }],
-      ['action cancelled', ActionPatchDto, { status: 'CANCELLED', motive: 'Le prestataire a fermé' }],
+      ['action done', ActionPatchDto, ACTION_DONE],
+      // a real motive rather than API.md's placeholder, as staff would write it
+      ['action cancelled', ActionPatchDto, { ...ACTION_CANCELLED, motive: 'Le prestataire a fermé' }],
       ['action changed', ActionPatchDto, { provider: 'Médiathèque Champollion', startsOn: '2027-01-05', endsOn: '2027-05-31' }],
       ['reassessment', ReassessmentDto, REASSESSMENT],
-      ['renewal', RenewalDto, { meetingDate: '2027-11-04', extensionMonths: 6 }],
-      ['suspension', SuspensionDto, { reason: 'HOSPITALISATION', startsOn: '2027-01-10', expectedEndOn: '2027-02-10' }],
-      ['resumption', ResumptionDto, { resumedOn: '2027-02-08' }],
+      ['renewal', RenewalDto, RENEWAL],
+      ['suspension', SuspensionDto, SUSPENSION],
+      ['resumption', ResumptionDto, RESUMPTION],
       ['life event', LifeEventDto, LIFE_EVENT],
       ['safeguarding concern', LifeEventDto, { type: 'SAFEGUARDING_CONCERN', occurredOn: '2027-01-12', reportedOn: '2027-01-13' }],
       ['derogation', DerogationDto, { kind: 'AGE', motive: 'Fin du parcours en juin', decidedOn: '2027-10-01', untilOn: '2028-06-30' }],
@@ -251,7 +243,7 @@ describe('parcours API: request validation (real pipe and filter)', () => {
         { ...REASSESSMENT, progress: [{ objectiveId: 'o1', level: 'GREAT' }] },
         [{ field: 'progress[0].level', message: 'level must be one of the following values: NONE, PARTIAL, ACHIEVED' }],
       ],
-      ['renewal', `${CASE}/renewals`, { meetingDate: '2027-11-04', extensionMonths: 9 }, [{ field: 'extensionMonths', message: 'extensionMonths must be one of the following values: 6, 12' }]],
+      ['renewal', `${CASE}/renewals`, { ...RENEWAL, extensionMonths: 9 }, [{ field: 'extensionMonths', message: 'extensionMonths must be one of the following values: 6, 12' }]],
       ['life event', `${CASE}/events`, { ...LIFE_EVENT, type: 'DIVORCE' }, [{ field: 'type', message: 'type must be one of the following values: CONSENT_WITHDRAWN, MOVED_OUT, FAMILY_UNREACHABLE, CONTACT_RESTORED, SAFEGUARDING_CONCERN' }]],
       ['closure', `${CASE}/closure`, { ...CLOSURE, reason: 'BORED' }, [{ field: 'reason', message: 'reason must be one of the following values: OBJECTIVES_MET, HANDED_OVER, CONSENT_WITHDRAWN, NO_CONSENT, LOST_CONTACT, MOVED_OUT, AGE_LIMIT, MAX_DURATION, REDIRECTED, INELIGIBLE, REFUSED, OTHER' }]],
     ])('%s: 400 with the exact problem', async (_name, path, body, errors) => {
@@ -288,7 +280,7 @@ describe('parcours API: request validation (real pipe and filter)', () => {
 
     it('refuses a malformed actionId with 400', async () => {
       const path = `${CASE}/actions/x1`;
-      expect(answer(await send('patch', path, { status: 'DONE' }))).toEqual({
+      expect(answer(await send('patch', path, ACTION_DONE))).toEqual({
         status: 400,
         body: problem400(path, [{ field: 'actionId', message: 'actionId must be an action id such as a1' }]),
       });

@@ -34,6 +34,7 @@ import {
 import { addDays, dateOf, instantOf } from '../../workflows/convention.rules';
 import { conventionWorkflow } from '../../workflows/convention.workflow';
 import { SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
+import { CONVENTION, SEED_SESSION } from '../support/api-examples';
 
 export const FIN: Actor = { sub: 'u-fin-1', role: 'finance' };
 
@@ -102,39 +103,18 @@ export function kindsOf(outbox: Outbox, ref: string): string[] {
   return notificationsOf(outbox, ref).map((n) => `${n.kind}@${n.dueOn}`);
 }
 
-/** The seed session of 3 July 2024 (API.md), moved to `sessionDate`. */
+/**
+ * The seed session of 3 July 2024 (API.md), moved to `sessionDate` with its convocation the same 5 days before.
+ * Without API.md's `receiptYear: 2024`: the year a moved session authorises is the caller's to say, in `patch`.
+ */
 export function seedSession(sessionDate: string, patch: Partial<DeliberationBody> = {}): DeliberationBody {
-  return {
-    sessionDate,
-    convocationDate: addDays(sessionDate, -5),
-    membersInOffice: 17,
-    president: 'M. HOAREAU',
-    present: ['M. HOAREAU', 'Mme TENENBAUM', 'M. BERTHIER', 'Mme CHOLLET', 'Mme GINDRE', 'Mme VIAN', 'M. FOUILLOT', 'Mme JACQUENET', 'M. AVENA'],
-    proxies: [
-      { member: 'M. REBSAMEN', holder: 'M. HOAREAU' },
-      { member: 'Mme JACQUEMARD', holder: 'Mme CHOLLET' },
-      { member: 'M. FOUSSET', holder: 'M. FOUILLOT' },
-      { member: 'M. JASPART', holder: 'M. AVENA' },
-    ],
-    excused: ['Mme AKPINAR-ISTIQUAM', 'M. MEZUI', 'Mme HERVIEU', 'Mme LECOMTE'],
-    votes: { for: 13, against: 0, abstain: 0 },
-    decisions: ['APPROVE_CONVENTION', 'AUTHORISE_SIGNATURE', 'AUTHORISE_RECEIPT'],
-    ...patch,
-  };
+  const { receiptYear: _receiptYear, ...session } = SEED_SESSION;
+  return { ...session, sessionDate, convocationDate: addDays(sessionDate, -5), ...patch };
 }
 
+/** The API.md convention under `reference`, for `years`; its subject drops API.md's "2024-2026", since the years vary per test. */
 export function terms(years: number[], reference = `CPO-T-${randomUUID().slice(0, 6).toUpperCase()}`): ConventionTerms {
-  return {
-    reference,
-    subject: "Programme de réussite éducative — Convention pluriannuelle d'objectifs",
-    parties: { state: "Préfet de la Côte-d'Or", beneficiary: 'CCAS de Dijon' },
-    years,
-    annualAmountCents: 20000000,
-    tranches: [
-      { share: 0.5, condition: 'ON_AUTHORISATION' },
-      { share: 0.5, condition: 'AFTER_PREVIOUS_REPORT_ACCEPTED' },
-    ],
-  };
+  return { ...CONVENTION, reference, subject: "Programme de réussite éducative — Convention pluriannuelle d'objectifs", years };
 }
 
 export interface StartedConvention {

@@ -20,7 +20,7 @@ import { caseFiguresOf, CASE_FIGURES_MEMO_KEY } from '../../workflows/parcours.f
 import { addDays, addMonths } from '../../workflows/parcours.rules';
 import { newDossierId } from '../../src/parcours/dossier-id';
 import { startTestApp, type TestApp } from '../support/app';
-import { payloadsOf, rawText } from '../support/privacy';
+import { decodedHistoryText } from '../support/privacy';
 import { testDataConverter, testWorker, timeSkippingEnv, uniqueTaskQueue } from '../support/temporal';
 import {
   cleanup,
@@ -39,12 +39,8 @@ import {
 /** What the referral of parcours.helpers carries about the child and the family. */
 const SECRETS = ['Lina', 'Benali', 'Samira', 'Cirey', '+33612345678', 'Free text from the orienteur'];
 
-/** Every payload of a history, decoded with the test key, as text (plus the raw history itself). */
-async function readableText(history: History): Promise<string> {
-  const [codec] = testDataConverter().payloadCodecs ?? [];
-  const decoded = await codec.decode(payloadsOf(history));
-  return [rawText(history), ...decoded.map((p) => Buffer.from(p.data ?? new Uint8Array()).toString('utf8'))].join('\n');
-}
+/** Every payload of a history decoded with the test key, plus the raw history, as text. */
+const readableText = (history: History) => decodedHistoryText(history, testDataConverter().payloadCodecs![0]);
 
 describe('retention of a closed case (time-skipping)', () => {
   let env: TestWorkflowEnvironment;
