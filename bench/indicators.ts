@@ -24,7 +24,7 @@ import { loadEnv } from '../src/config/env';
 import { projectRoot } from '../src/config/project-root';
 import { freePort, startDevServer, temporalBinaries, type DevServer } from '../src/dev/dev-server';
 import { ReportsService, type IndicatorsSourceStats } from '../src/reports/reports.service';
-import { FAILURE_CONVERTER_PATH } from '../src/temporal/data-converter';
+import { BUNDLE_CONVERTERS } from '../src/temporal/data-converter';
 import { TemporalService } from '../src/temporal/temporal.service';
 import { createWorker } from '../src/worker/run-worker';
 import { buildPopulation, E2E_MIX, planPopulation, type Fate } from '../test/support/indicators-population';
@@ -71,7 +71,7 @@ async function main(): Promise<void> {
   }
   const dataDir = mkdtempSync(join(tmpdir(), 'pre-bench-indicators-'));
   const workflowsPath = process.env.BENCH_WORKFLOWS ?? join(root, 'workflows', 'index.ts');
-  const { code } = await bundleWorkflowCode({ workflowsPath, failureConverterPath: FAILURE_CONVERTER_PATH, logger: new DefaultLogger('WARN') });
+  const { code } = await bundleWorkflowCode({ workflowsPath, ...BUNDLE_CONVERTERS, logger: new DefaultLogger('WARN') });
   const bundle = join(dataDir, 'workflow-bundle.js');
   writeFileSync(bundle, code);
   const config = loadEnv({

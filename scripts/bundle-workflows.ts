@@ -2,13 +2,13 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
-import { FAILURE_CONVERTER_PATH } from '../src/temporal/data-converter';
+import { BUNDLE_CONVERTERS } from '../src/temporal/data-converter';
 
 async function main(): Promise<void> {
   const started = Date.now();
   const { code } = await bundleWorkflowCode({
     workflowsPath: require.resolve(join(__dirname, '..', 'workflows')),
-    failureConverterPath: FAILURE_CONVERTER_PATH, // the sandbox's failures are encoded (hence encrypted) too
+    ...BUNDLE_CONVERTERS, // the sandbox encodes failures (hence encrypted) and marks the UI texts with the same converters
     logger: new DefaultLogger('WARN'),
   });
   const out = join(__dirname, '..', 'workflow-bundle.js'); // dist/workflow-bundle.js

@@ -74,6 +74,7 @@ export type {
   Tranche,
   TrancheCondition,
 } from './convention.rules';
+import { ui } from './ui-text';
 
 // ---------------------------------------------------------------------------------------------------------
 // Identity
@@ -776,7 +777,7 @@ export function conventionStartOptions(input: ConventionInput) {
     workflowId: conventionWorkflowId(input.convention.reference),
     args: [input] as [ConventionInput],
     typedSearchAttributes: input.settings.searchAttributes === false ? [] : conventionSearchAttributes(input.convention),
-    staticSummary: conventionStaticSummary(input.convention),
+    staticSummary: ui(conventionStaticSummary(input.convention)),
     workflowIdConflictPolicy: 'USE_EXISTING' as const,
     workflowIdReusePolicy: 'REJECT_DUPLICATE' as const,
   };

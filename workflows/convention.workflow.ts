@@ -39,6 +39,7 @@ import {
 import { ConventionState } from './convention.state';
 import { fundingYearWorkflow } from './funding-year.workflow';
 import { PRE_CONVENTION_REF, PRE_FUNDING_STAGE, PRE_NEXT_DEADLINE, PRE_NEXT_DEADLINE_KIND, PRE_OVERDUE } from './search-attributes';
+import { ui } from './ui-text';
 
 /** Reminders must eventually be recorded: unlimited retries (the activity is idempotent by key). */
 const notifier = proxyActivities<Activities>({
@@ -163,7 +164,7 @@ export async function conventionWorkflow(input: ConventionInput): Promise<Conven
     while (c.j.outbox.length > 0) {
       const req = c.j.outbox[0];
       await notifier.notify.executeWithOptions(
-        { startToCloseTimeout: '1 minute', retry: { initialInterval: '5 seconds', maximumInterval: '10 minutes' }, summary: `${req.kind} ${req.dueOn ?? ''}`.trim() },
+        { startToCloseTimeout: '1 minute', retry: { initialInterval: '5 seconds', maximumInterval: '10 minutes' }, summary: ui(`${req.kind} ${req.dueOn ?? ''}`.trim()) },
         [req],
       );
       c.j.outbox.shift();
@@ -186,7 +187,7 @@ export async function conventionWorkflow(input: ConventionInput): Promise<Conven
           args: [childInput],
           parentClosePolicy: ParentClosePolicy.ABANDON,
           cancellationType: ChildWorkflowCancellationType.ABANDON,
-          staticSummary: fundingYearStaticSummary(c.ref, year, childInput.grantedCents),
+          staticSummary: ui(fundingYearStaticSummary(c.ref, year, childInput.grantedCents)),
           ...(searchAttributesOn ? { typedSearchAttributes: fundingYearSearchAttributes(c.ref, year, 'AWAITING_AUTHORISATION', null) } : {}),
         });
       } catch (err) {
@@ -241,7 +242,7 @@ export async function conventionWorkflow(input: ConventionInput): Promise<Conven
     const version = c.j.version;
     const woken = () => c.j.version !== version || c.j.outbox.length > 0 || c.yearsToStart().length > 0 || workflowInfo().continueAsNewSuggested;
     if (wake) {
-      const changed = await condition(woken, Math.max(1, wake.atMs - now), { summary: wake.summary });
+      const changed = await condition(woken, Math.max(1, wake.atMs - now), { summary: ui(wake.summary) });
       if (!changed) {
         const at = Date.now();
         c.fireDue(at);

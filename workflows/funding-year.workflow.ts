@@ -30,6 +30,7 @@ import {
 } from './convention.contract';
 import { FundingYearState } from './funding-year.state';
 import { PRE_FUNDING_STAGE, PRE_NEXT_DEADLINE, PRE_NEXT_DEADLINE_KIND, PRE_OVERDUE } from './search-attributes';
+import { ui } from './ui-text';
 
 /**
  * A reminder must eventually be recorded however long the outbox or mail server is down: unlimited retries (the
@@ -128,7 +129,7 @@ export async function fundingYearWorkflow(input: FundingYearInput): Promise<Fund
     while (y.j.outbox.length > 0) {
       const req = y.j.outbox[0];
       await notifier.notify.executeWithOptions(
-        { startToCloseTimeout: '1 minute', retry: { initialInterval: '5 seconds', maximumInterval: '10 minutes' }, summary: `${req.kind} ${req.dueOn ?? ''} ${input.year}`.trim() },
+        { startToCloseTimeout: '1 minute', retry: { initialInterval: '5 seconds', maximumInterval: '10 minutes' }, summary: ui(`${req.kind} ${req.dueOn ?? ''} ${input.year}`.trim()) },
         [req],
       );
       y.j.outbox.shift();
@@ -177,7 +178,7 @@ export async function fundingYearWorkflow(input: FundingYearInput): Promise<Fund
     const version = y.j.version;
     const woken = () => y.j.version !== version || y.j.outbox.length > 0 || y.d.parentDirty || workflowInfo().continueAsNewSuggested;
     if (wake) {
-      const changed = await condition(woken, Math.max(1, wake.atMs - now), { summary: wake.summary });
+      const changed = await condition(woken, Math.max(1, wake.atMs - now), { summary: ui(wake.summary) });
       if (!changed) {
         const at = Date.now();
         y.fireDue(at);

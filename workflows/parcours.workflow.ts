@@ -49,6 +49,7 @@ import { purgedCase, purgedSearchAttributes } from './parcours.purged';
 import { instantOf } from './parcours.rules';
 import { PRE_PURGE_ON, PRE_RETENTION } from './search-attributes';
 import { NOTIFICATION_SUMMARIES, ParcoursCase } from './parcours.state';
+import { ui } from './ui-text';
 
 /**
  * A notification must eventually be recorded, however long the outbox or mail server is down: unlimited
@@ -162,7 +163,7 @@ export async function parcoursWorkflow(input: ParcoursInput | PurgedCaseInput): 
 
   const notifyOnce = (req: NotificationRequest) =>
     acts.notify.executeWithOptions(
-      { ...NOTIFY_OPTIONS, summary: `${NOTIFICATION_SUMMARIES[req.kind as ParcoursNotificationKind] ?? req.kind}${req.dueOn ? ` — échéance ${req.dueOn}` : ''}` },
+      { ...NOTIFY_OPTIONS, summary: ui(`${NOTIFICATION_SUMMARIES[req.kind as ParcoursNotificationKind] ?? req.kind}${req.dueOn ? ` — échéance ${req.dueOn}` : ''}`) },
       [req],
     );
 
@@ -208,7 +209,7 @@ export async function parcoursWorkflow(input: ParcoursInput | PurgedCaseInput): 
   if (!c.eligibilityChecked) {
     const r = input.referral;
     const outcome = await acts.checkEligibility.executeWithOptions(
-      { ...ELIGIBILITY_OPTIONS, summary: `Vérification d'éligibilité (âge, QPV)` },
+      { ...ELIGIBILITY_OPTIONS, summary: ui(`Vérification d'éligibilité (âge, QPV)`) },
       [{ dossierId: input.dossierId, birthDate: r.child.birthDate, referredOn: r.referredOn, qpv: r.child.qpv, eligibleQpvs: settings.eligibleQpvs, ruleVersion: settings.eligibilityRuleVersion }],
     );
     const now = Date.now();
@@ -240,7 +241,7 @@ export async function parcoursWorkflow(input: ParcoursInput | PurgedCaseInput): 
     const version = c.version;
     const woken = () => c.version !== version || undelivered() || workflowInfo().continueAsNewSuggested;
     if (wake) {
-      const changed = await condition(woken, Math.max(1, wake.atMs - now), { summary: wake.summary });
+      const changed = await condition(woken, Math.max(1, wake.atMs - now), { summary: ui(wake.summary) });
       if (!changed) {
         const at = Date.now();
         c.fireDue(at);
@@ -269,7 +270,7 @@ export async function parcoursWorkflow(input: ParcoursInput | PurgedCaseInput): 
   }
   const purgeAtMs = instantOf(retention.purgeOn);
   while (Date.now() < purgeAtMs) {
-    await condition(() => false, purgeAtMs - Date.now(), { summary: `Purge des données personnelles (conservation jusqu'au ${retention.purgeOn})` });
+    await condition(() => false, purgeAtMs - Date.now(), { summary: ui(`Purge des données personnelles (conservation jusqu'au ${retention.purgeOn})`) });
   }
   await condition(allHandlersFinished);
   const now = Date.now();

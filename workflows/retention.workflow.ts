@@ -10,6 +10,7 @@ import { getExternalWorkflowHandle, log, proxyActivities, setCurrentDetails, wor
 import type { Activities } from '../activities';
 import { confirmErasureSignal } from './parcours.contract';
 import type { RetentionPurgeInput, RetentionPurgeResult } from './schedules.contract';
+import { ui } from './ui-text';
 
 /** Visibility reads: quick, retried while the server is briefly unavailable. */
 const LOOKUP = { startToCloseTimeout: '1 minute', retry: { initialInterval: '5 seconds', maximumInterval: '2 minutes', backoffCoefficient: 2 } } as const;
@@ -27,14 +28,14 @@ const lookup = proxyActivities<Activities>(LOOKUP);
 const erase = proxyActivities<Activities>(ERASE);
 
 export async function retentionPurgeWorkflow(input: RetentionPurgeInput): Promise<RetentionPurgeResult> {
-  const waiting = await lookup.listPurgedCases.executeWithOptions({ ...LOOKUP, summary: 'Dossiers purgés à effacer' }, [{ limit: input.maxCases + 1 }]);
+  const waiting = await lookup.listPurgedCases.executeWithOptions({ ...LOOKUP, summary: ui('Dossiers purgés à effacer') }, [{ limit: input.maxCases + 1 }]);
   const cases = waiting.slice(0, input.maxCases);
   let runsDeleted = 0;
   // a few cases at a time: the server deletes runs asynchronously, and each activity waits for its deletions
   for (let i = 0; i < cases.length; i += PARALLEL_CASES) {
     await Promise.all(
       cases.slice(i, i + PARALLEL_CASES).map(async (c) => {
-        const r = await erase.eraseEarlierRuns.executeWithOptions({ ...ERASE, summary: `Effacement des exécutions antérieures de ${c.dossierId}` }, [c]);
+        const r = await erase.eraseEarlierRuns.executeWithOptions({ ...ERASE, summary: ui(`Effacement des exécutions antérieures de ${c.dossierId}`) }, [c]);
         runsDeleted += r.runsDeleted;
         await getExternalWorkflowHandle(c.workflowId).signal(confirmErasureSignal, { runsDeleted: r.runsDeleted, at: new Date().toISOString(), by: workflowInfo().workflowId });
         log.info('retention: case erased', { dossierId: c.dossierId, runsDeleted: r.runsDeleted });

@@ -28,6 +28,7 @@ import {
   requestDueOn,
   windowEnd,
 } from './schedules.rules';
+import { ui } from './ui-text';
 
 /** Visibility reads: quick, retried every few seconds while the server is briefly unavailable. */
 const LOOKUP = { startToCloseTimeout: '1 minute', retry: { initialInterval: '5 seconds', maximumInterval: '2 minutes', backoffCoefficient: 2 } } as const;
@@ -71,7 +72,7 @@ export async function dailyDigestWorkflow(input: DailyDigestInput): Promise<Dail
   const today = parisDateOf(Date.now());
   setCurrentDetails(`Récapitulatif du ${frDate(today)} (exécution prévue ${run.scheduledAt})`);
   const until = windowEnd(today, input.windowDays);
-  const items = await acts.collectDeadlines.executeWithOptions({ ...LOOKUP, summary: `Échéances jusqu'au ${frDate(until)}` }, [{ until }]);
+  const items = await acts.collectDeadlines.executeWithOptions({ ...LOOKUP, summary: ui(`Échéances jusqu'au ${frDate(until)}`) }, [{ until }]);
   const messages = buildDigestMessages(items, input);
   const results = await Promise.all(
     messages.map((m) =>
@@ -103,7 +104,7 @@ export async function epsAgendaWorkflow(input: EpsAgendaInput): Promise<EpsAgend
     setCurrentDetails(`Prochaine EPS le ${frDate(meetingDate)} : ordre du jour à envoyer le ${frDate(agendaDay)}`);
     return { today, meetingDate, agendaDay, outcome: 'NOT_YET', cases: 0 };
   }
-  const cases = await acts.listAwaitingReview.executeWithOptions({ ...LOOKUP, summary: 'Dossiers en attente EPS' }, [{}]);
+  const cases = await acts.listAwaitingReview.executeWithOptions({ ...LOOKUP, summary: ui('Dossiers en attente EPS') }, [{}]);
   const req = agendaNotification(cases, { scheduleId: run.scheduleId, workflowId: workflowInfo().workflowId, meetingDate, today, coordinatorRecipient: input.coordinatorRecipient });
   const res = await send(req, `Ordre du jour EPS ${meetingDate}`);
   setCurrentDetails(`Ordre du jour de l'EPS du ${frDate(meetingDate)} : ${cases.length} dossier(s)${res.created ? '' : ' (déjà envoyé)'}`);
@@ -115,7 +116,7 @@ export async function fundingKickoffWorkflow(input: FundingKickoffInput): Promis
   const run = scheduledRun(input.scheduleId);
   const year = parisYearOf(Date.parse(run.scheduledAt));
   const dueOn = requestDueOn(year, input.requestDueMonth, input.requestDueDay);
-  const conventions = await acts.listRunningConventions.executeWithOptions({ ...LOOKUP, summary: `Conventions en cours (${year})` }, [{ year }]);
+  const conventions = await acts.listRunningConventions.executeWithOptions({ ...LOOKUP, summary: ui(`Conventions en cours (${year})`) }, [{ year }]);
   const due = conventions.filter(kickoffDue);
   const results = await Promise.all(
     due.map((c) =>

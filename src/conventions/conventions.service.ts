@@ -45,6 +45,7 @@ import type { DeliberationDto } from './dto/deliberation.dto';
 import type { PublicationDto, SignatureDto, TransmissionDto } from './dto/legality.dto';
 import type { ListConventionsQuery } from './dto/params.dto';
 import type { FinancialReportDto, PaymentDto, SubsidyRequestDto } from './dto/year.dto';
+import { ui } from '../../workflows/ui-text';
 
 const DEFAULT_PAGE_SIZE = 50;
 /** Views are read one query each: a page of conventions is read this many at a time. */
@@ -138,7 +139,7 @@ export class ConventionsService {
     };
     const start = new WithStartWorkflowOperation(CONVENTION_WORKFLOW_TYPE, {
       ...conventionStartOptions(input),
-      staticDetails: staticDetails(input.convention),
+      staticDetails: ui(staticDetails(input.convention)),
       taskQueue: this.temporal.taskQueue,
     });
     try {

@@ -48,6 +48,7 @@ import { dossierIdForKey, newDossierId } from './dossier-id';
 import type { ListParcoursQuery } from './dto/params.dto';
 import type { ReferralDto } from './dto/referral.dto';
 import type { ParcoursListItemDto } from './dto/views.dto';
+import { ui } from '../../workflows/ui-text';
 
 /** The workflow type every parcours list and check is restricted to. */
 export const PARCOURS_WORKFLOW_TYPE = 'parcoursWorkflow';
@@ -168,8 +169,9 @@ export class ParcoursService {
         taskQueue: this.temporal.taskQueue,
         args: [input],
         typedSearchAttributes: initialSearchAttributes(input),
-        staticSummary: staticSummaryFor(referral),
-        staticDetails: this.staticDetails(dossierId, referral, actor),
+        // written without personal data, readable in the Temporal UI without the codec (ui)
+        staticSummary: ui(staticSummaryFor(referral)),
+        staticDetails: ui(this.staticDetails(dossierId, referral, actor)),
         // With a key, a retry attaches to the case its first attempt started; a closed one is never restarted.
         workflowIdConflictPolicy: key ? 'USE_EXISTING' : 'FAIL',
         workflowIdReusePolicy: 'REJECT_DUPLICATE',

@@ -24,6 +24,27 @@ export class PayloadDecryptionError extends Error {
 
 const text = (bytes: Uint8Array | null | undefined): string | undefined => (bytes ? Buffer.from(bytes).toString('utf8') : undefined);
 
+/** Metadata flag set by the payload converter on text written for the UI (src/temporal/payload-converter.ts). */
+const UI_TEXT_METADATA = 'pre-ui-text';
+/**
+ * Start of the answer to the UI's `__temporal_workflow_metadata` query (the SDK serialises `{ definition: { type,
+ * … }, currentDetails }` itself, with its default converter): handler names and the current details, which the
+ * workflows write without personal data.
+ */
+const WORKFLOW_METADATA_ANSWER = Buffer.from('{"definition":{"type":"');
+
+/**
+ * Payloads the codec leaves in clear, so the Temporal UI reads them without decoding: the summaries marked
+ * `ui()` (static summary and details, timer and activity summaries) and the workflow metadata answer (current
+ * details). Neither holds personal data (the workflows write them from codes, dates and fixed phrases); everything
+ * else is encrypted.
+ */
+export function isPublicUiPayload(payload: Payload): boolean {
+  if (payload.metadata?.[UI_TEXT_METADATA] !== undefined) return true;
+  const data = payload.data;
+  return !!data && data.length >= WORKFLOW_METADATA_ANSWER.length && Buffer.from(data.subarray(0, WORKFLOW_METADATA_ANSWER.length)).equals(WORKFLOW_METADATA_ANSWER);
+}
+
 /** Whether the codec encrypted this payload. */
 export function isEncrypted(payload: Payload): boolean {
   return text(payload.metadata?.[METADATA_ENCODING_KEY]) === ENCRYPTED_ENCODING;
@@ -39,7 +60,7 @@ export class EncryptionCodec implements PayloadCodec {
   constructor(readonly ring: KeyRing) {}
 
   async encode(payloads: Payload[]): Promise<Payload[]> {
-    return payloads.map((p) => this.encrypt(p));
+    return payloads.map((p) => (isPublicUiPayload(p) ? p : this.encrypt(p)));
   }
 
   async decode(payloads: Payload[]): Promise<Payload[]> {

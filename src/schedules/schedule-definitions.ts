@@ -11,6 +11,7 @@ import {
   type RetentionPurgeInput,
   type ScheduleName,
 } from '../../workflows/schedules.contract';
+import { ui } from '../../workflows/ui-text';
 
 /** One of the project's schedules, as ensureSchedules creates it and `GET /schedules` explains it. */
 export interface ScheduleDefinition {
@@ -82,7 +83,7 @@ export function scheduleDefinitions(config: AppConfig): ScheduleDefinition[] {
         args: [digestInput],
         // a digest not sent by the afternoon is stale: the next one replaces it
         workflowExecutionTimeout: '8 hours',
-        staticSummary: 'Récapitulatif quotidien des échéances',
+        staticSummary: ui('Récapitulatif quotidien des échéances'),
       },
       policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '4 hours', pauseOnFailure: false },
     },
@@ -113,7 +114,7 @@ export function scheduleDefinitions(config: AppConfig): ScheduleDefinition[] {
         taskQueue,
         args: [agendaInput],
         workflowExecutionTimeout: '1 day',
-        staticSummary: "Ordre du jour de l'EPS",
+        staticSummary: ui("Ordre du jour de l'EPS"),
       },
       policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 day', pauseOnFailure: false },
     },
@@ -144,7 +145,7 @@ export function scheduleDefinitions(config: AppConfig): ScheduleDefinition[] {
         taskQueue,
         args: [kickoffInput],
         workflowExecutionTimeout: '7 days',
-        staticSummary: "Lancement de l'année de financement",
+        staticSummary: ui("Lancement de l'année de financement"),
       },
       policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '30 days', pauseOnFailure: false },
     },
@@ -170,7 +171,7 @@ export function scheduleDefinitions(config: AppConfig): ScheduleDefinition[] {
         taskQueue,
         args: [retentionInput],
         workflowExecutionTimeout: '6 hours',
-        staticSummary: 'Conservation des données : effacement des dossiers purgés',
+        staticSummary: ui('Conservation des données : effacement des dossiers purgés'),
       },
       policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 day', pauseOnFailure: false },
     },

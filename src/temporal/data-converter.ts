@@ -8,6 +8,10 @@ import { loadKeyRing } from '../privacy/key-ring';
  * sandbox loads its converters from the bundle, not from the worker's options).
  */
 export const FAILURE_CONVERTER_PATH = require.resolve('./failure-converter');
+/** Module of the payload converter (the SDK's, plus the UI's readable summaries: workflows/ui-text.ts). */
+export const PAYLOAD_CONVERTER_PATH = require.resolve('./payload-converter');
+/** The converter modules every workflow bundle is built with. */
+export const BUNDLE_CONVERTERS = { failureConverterPath: FAILURE_CONVERTER_PATH, payloadConverterPath: PAYLOAD_CONVERTER_PATH } as const;
 
 const codecs = new WeakMap<AppConfig, EncryptionCodec>();
 
@@ -26,5 +30,5 @@ export function encryptionCodec(config: AppConfig): EncryptionCodec {
  * configured key ring, failure messages and stack traces encoded (hence encrypted) too.
  */
 export function dataConverter(config: AppConfig): DataConverter {
-  return { payloadCodecs: [encryptionCodec(config)], failureConverterPath: FAILURE_CONVERTER_PATH };
+  return { payloadCodecs: [encryptionCodec(config)], ...BUNDLE_CONVERTERS };
 }

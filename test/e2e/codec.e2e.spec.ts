@@ -8,10 +8,10 @@ import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
 import { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import type { DataConverter, Payload } from '@temporalio/common';
+import { defaultPayloadConverter, type DataConverter, type Payload } from '@temporalio/common';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Worker } from '@temporalio/worker';
 import { temporalBinaries } from '../../src/dev/dev-server';
-import { dataConverter, FAILURE_CONVERTER_PATH } from '../../src/temporal/data-converter';
+import { BUNDLE_CONVERTERS, dataConverter } from '../../src/temporal/data-converter';
 import { workflowIdFor } from '../../workflows/parcours.contract';
 import { eventually, startTestApp, type TestApp } from '../support/app';
 import { codecAnswerText, codecBodies, codecBody, historiesOfEveryRun, keyIdsOf, payloadsOf, rawText } from '../support/privacy';
@@ -87,7 +87,7 @@ describe('payload encryption and the codec endpoint', () => {
   beforeAll(async () => {
     quietRuntime();
     probeBundle = (
-      await bundleWorkflowCode({ workflowsPath: require.resolve('./fixtures/privacy-probe.workflow'), failureConverterPath: FAILURE_CONVERTER_PATH, logger: new DefaultLogger('WARN') })
+      await bundleWorkflowCode({ workflowsPath: require.resolve('./fixtures/privacy-probe.workflow'), ...BUNDLE_CONVERTERS, logger: new DefaultLogger('WARN') })
     ).code;
     t = await startTestApp({ env: { PRE_CODEC_KEYS: keyEntry('test-a') }, worker: false });
     raw = new Client({ connection: t.client.connection, namespace: t.config.TEMPORAL_NAMESPACE }); // no codec
@@ -218,6 +218,14 @@ describe('payload encryption and the codec endpoint', () => {
     for (const secret of RAW_FORMS) expect({ secret, found: text.includes(secret.toLowerCase()) }).toEqual({ secret, found: false });
     expect(text).toContain('binary/encrypted');
     expect(text).toContain('gresilles'); // the plain search attributes are read too (PreQpv)
+    // … while what the Temporal UI lists and shows about a case reads without the codec (written without personal
+    // data): the static summary and details, the current details, the timer and activity summaries
+    const metadata = descriptions[0].executionConfig!.userMetadata!;
+    expect(defaultPayloadConverter.fromPayload(metadata.summary as Payload)).toBe("Parcours PRE · Grésilles · 6–10 ans · orienté par l'école");
+    expect(defaultPayloadConverter.fromPayload(metadata.details as Payload)).toContain(`**Dossier** : ${workflowId.replace('parcours-', '')}`);
+    for (const readable of ['**Étape** : Clos', "Vérification d'éligibilité (âge, QPV)", 'Purge des données personnelles (conservation jusqu']) {
+      expect({ readable, found: rawText(stored).includes(readable) }).toEqual({ readable, found: true });
+    }
 
     // the same payloads, decoded by the codec for a supervisor: everything is there (the scan is not blind)
     const supervisor = await t.token('u-sup-1', 'supervisor');

@@ -11,12 +11,13 @@ import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Worker } from '@temporalio/worker';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { freePort, startDevServer, temporalBinaries, type DevServer } from '../../src/dev/dev-server';
-import { dataConverter, FAILURE_CONVERTER_PATH } from '../../src/temporal/data-converter';
+import { BUNDLE_CONVERTERS, dataConverter } from '../../src/temporal/data-converter';
 import { startTestApp, type TestApp } from '../support/app';
 import { devServerAddress, quietRuntime, uniqueTaskQueue } from '../support/temporal';
 import { createProbeActivities } from './fixtures/privacy-probe.activities';
 import { ZOE, ZOE_SECRETS } from './fixtures/privacy-probe.person';
 import { privacyProbeWorkflow } from './fixtures/privacy-probe.workflow';
+import { ui } from '../../workflows/ui-text';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = join(__dirname, '..', 'artifacts');
@@ -35,7 +36,7 @@ async function startProbe(t: TestApp, address: string, probeBundle: string, work
   const running = worker.run();
   const connection = await Connection.connect({ address });
   const client = new Client({ connection, dataConverter: dataConverter(t.config) });
-  const handle = await client.workflow.start(privacyProbeWorkflow, { workflowId, taskQueue, args: [ZOE], staticSummary: 'Parcours (privacy probe)' });
+  const handle = await client.workflow.start(privacyProbeWorkflow, { workflowId, taskQueue, args: [ZOE], staticSummary: ui('Parcours (privacy probe) · Grésilles') });
   return {
     path: `/namespaces/default/workflows/${workflowId}/${handle.firstExecutionRunId}/history`,
     async stop() {
@@ -84,7 +85,7 @@ describe('Temporal Web UI (Chromium)', () => {
       port: apiPort,
     });
     probeBundle = (
-      await bundleWorkflowCode({ workflowsPath: require.resolve('./fixtures/privacy-probe.workflow'), failureConverterPath: FAILURE_CONVERTER_PATH, logger: new DefaultLogger('WARN') })
+      await bundleWorkflowCode({ workflowsPath: require.resolve('./fixtures/privacy-probe.workflow'), ...BUNDLE_CONVERTERS, logger: new DefaultLogger('WARN') })
     ).code;
     userDataDir = mkdtempSync(join(process.env.PRE_TEST_TMP ?? tmpdir(), 'chromium-'));
     context = await chromium.launchPersistentContext(userDataDir, {
@@ -130,5 +131,7 @@ describe('Temporal Web UI (Chromium)', () => {
     await encrypted.page.screenshot({ path: join(ARTIFACTS, 'temporal-ui-without-codec.png'), fullPage: true });
     expect(encrypted.text).toMatch(/Input\s+"[A-Za-z0-9+/=\s]{200,}"\s+Result/); // the input is base64 ciphertext
     for (const secret of ZOE_SECRETS) expect(encrypted.text).not.toContain(secret);
+    // the summary, written without personal data, reads without the codec
+    expect(encrypted.text).toContain('Parcours (privacy probe) · Grésilles');
   });
 });

@@ -6,7 +6,7 @@ import { DefaultLogger, Runtime, Worker, type WorkerOptions } from '@temporalio/
 import { type createActivities } from '../../activities';
 import { EncryptionCodec } from '../../src/privacy/encryption-codec';
 import { KeyRing } from '../../src/privacy/key-ring';
-import { FAILURE_CONVERTER_PATH } from '../../src/temporal/data-converter';
+import { BUNDLE_CONVERTERS } from '../../src/temporal/data-converter';
 
 let runtimeReady = false;
 /** Quiet SDK logs in tests (warnings and errors only). */
@@ -55,7 +55,7 @@ let testConverter: DataConverter | undefined;
 export function testDataConverter(): DataConverter {
   testConverter ??= {
     payloadCodecs: [new EncryptionCodec(KeyRing.of([{ id: 'test', key: testKey }]))],
-    failureConverterPath: FAILURE_CONVERTER_PATH,
+    ...BUNDLE_CONVERTERS,
   };
   return testConverter;
 }

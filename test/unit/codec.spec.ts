@@ -8,6 +8,8 @@ import { ENCRYPTED_ENCODING, EncryptionCodec, KEY_ID_METADATA, PayloadDecryption
 import { KeyRing, loadKeyRing } from '../../src/privacy/key-ring';
 import { payloadsFromJson, payloadsToJson } from '../../src/privacy/payloads-json';
 import { encryptionCodec } from '../../src/temporal/data-converter';
+import { payloadConverter } from '../../src/temporal/payload-converter';
+import { ui } from '../../workflows/ui-text';
 
 const child = { firstName: 'Zoé', lastName: 'Testprivacy', birthDate: '2016-03-14', phone: '+33612345678' };
 const toPayload = (v: unknown): Payload => defaultPayloadConverter.toPayload(v);
@@ -55,6 +57,21 @@ describe('EncryptionCodec', () => {
   it('names the unknown key id of a payload it cannot decrypt', async () => {
     const [encoded] = await new EncryptionCodec(KeyRing.of([key('gone')])).encode([toPayload(child)]);
     await expect(codec.decode([encoded])).rejects.toMatchObject({ reason: 'unknown-key', message: expect.stringContaining('"gone"') });
+  });
+
+  it('leaves in clear only the texts marked for the UI and the workflow metadata answer; every other payload is encrypted', async () => {
+    const summary = payloadConverter.toPayload(ui('Parcours PRE · Grésilles · 6–10 ans'));
+    const metadataAnswer = defaultPayloadConverter.toPayload({ definition: { type: 'parcoursWorkflow', queryDefinitions: [] }, currentDetails: '**Étape** : Actif' });
+    const plainString = payloadConverter.toPayload('Zoé Testprivacy'); // a bare string is not marked: encrypted
+    const lookalike = payloadConverter.toPayload({ child, definition: { type: 'x' } }); // other key order: encrypted
+    const [s, m, p, l] = await codec.encode([summary, metadataAnswer, plainString, lookalike]);
+    expect(s).toBe(summary);
+    expect(fromPayload(s)).toBe('Parcours PRE · Grésilles · 6–10 ans'); // the mark is not in the payload
+    expect(m).toBe(metadataAnswer);
+    for (const e of [p, l]) {
+      expect(Buffer.from(e.metadata!.encoding!).toString()).toBe(ENCRYPTED_ENCODING);
+      expect(text(e)).not.toContain('Testprivacy');
+    }
   });
 
   it('leaves payloads that are not encrypted untouched when decoding', async () => {
