@@ -2,16 +2,24 @@
  * The retention purge on the dev server (issue 6, DOMAIN.md §5), with a retention of 0 months so that a case closed
  * yesterday is due at once: the case purges its personal data itself (410 Gone, out of the lists), the retention
  * schedule then deletes its earlier runs — the histories that held the data — and marks it ERASED; the yearly
- * indicators still count it. Running the schedule again changes nothing.
+ * indicators still count it. Running the schedule again changes nothing. The worker runs as its own process at
+ * LOG_LEVEL=debug, as in production, and its logs name dossier ids and counts, nothing about a child.
  */
-import { randomUUID } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { WorkflowExecutionInfo } from '@temporalio/client';
 import type { History } from '@temporalio/common/lib/proto-utils';
 import { workflowIdFor } from '../../workflows/parcours.contract';
 import type { RetentionPurgeResult } from '../../workflows/schedules.contract';
 import { eventually, startTestApp, type TestApp } from '../support/app';
 import { decodedHistoryText } from '../support/privacy';
-import { testDataConverter } from '../support/temporal';
+import { killTree, spawnCaptured, type Started } from '../support/processes';
+import { devServerAddress, TEST_CODEC_KEYS, testDataConverter } from '../support/temporal';
+
+const ROOT = join(__dirname, '..', '..');
 
 const DAY = 86_400_000;
 const daysAgo = (n: number) => new Date(Date.now() - n * DAY).toISOString().slice(0, 10);
@@ -51,11 +59,32 @@ describe('retention purge driven by its schedule (dev server)', () => {
   const year = Number(referredOn.slice(0, 4));
   const ids: string[] = [];
 
+  let worker: Started | undefined;
+
   beforeAll(async () => {
-    t = await startTestApp({ env: { PRE_RETENTION_MONTHS: '0', PRE_SCHEDULES_AT_STARTUP: 'true', PRE_SCHEDULE_ID_PREFIX: prefix } });
+    t = await startTestApp({ worker: false, env: { PRE_RETENTION_MONTHS: '0', PRE_SCHEDULES_AT_STARTUP: 'true', PRE_SCHEDULE_ID_PREFIX: prefix } });
     [coord, admin] = await Promise.all([t.token('u-coord-1', 'coordinator'), t.token('u-admin-1', 'admin')]);
-  });
+    // the worker of production (dist/src/worker.js), on the app's task queue, every log line captured
+    execFileSync(process.execPath, [join(ROOT, 'scripts', 'ensure-build.js')], { cwd: ROOT, stdio: 'pipe', timeout: 180_000 });
+    const env = {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? tmpdir(),
+      NODE_ENV: 'production',
+      LOG_LEVEL: 'debug',
+      TEMPORAL_ADDRESS: devServerAddress(),
+      TEMPORAL_TASK_QUEUE: t.config.TEMPORAL_TASK_QUEUE,
+      PRE_DATA_DIR: mkdtempSync(join(process.env.PRE_TEST_TMP ?? tmpdir(), 'retention-worker-')),
+      PRE_CODEC_KEYS: TEST_CODEC_KEYS,
+      JWT_SECRET: randomBytes(32).toString('base64url'),
+      PRE_CHILD_KEY_SECRET: randomBytes(32).toString('base64url'),
+      PRE_SCHEDULES_AT_STARTUP: 'false',
+      WORKER_METRICS_PORT: '0',
+    };
+    worker = spawnCaptured(process.execPath, [join(ROOT, 'dist', 'src', 'worker.js')], { cwd: ROOT, env });
+    await eventually(async () => (await t.http().get('/health/ready')).status === 200, 30_000);
+  }, 240_000);
   afterAll(async () => {
+    if (worker) killTree(worker);
     await t?.client.schedule.getHandle(`${prefix}retention-purge`).delete().catch(() => undefined);
     for (const name of ['daily-digest', 'eps-agenda', 'funding-kickoff']) await t?.client.schedule.getHandle(`${prefix}${name}`).delete().catch(() => undefined);
     await t?.close();
@@ -162,6 +191,15 @@ describe('retention purge driven by its schedule (dev server)', () => {
       expect(text).toContain(ids[0]);
     }
     expect(await referralsReceived()).toBe(5);
+  });
+
+  it('logs the purge with dossier ids and counts, nothing about a child (worker at LOG_LEVEL=debug)', async () => {
+    const output = worker!.output();
+    const lines = output.split('\n').filter((l) => l.includes('retention'));
+    for (const id of ids) expect(lines.some((l) => l.includes('retention: case erased') && l.includes(id))).toBe(true);
+    expect(output).toContain('retention: purging the personal data of the case');
+    const folded = output.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
+    for (const secret of SECRETS) expect({ secret, found: folded.includes(secret.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase()) }).toEqual({ secret, found: false });
   });
 
   it('changes nothing when the schedule runs again (idempotent)', async () => {
