@@ -102,9 +102,10 @@ async function main(): Promise<void> {
     const buildMs = await buildPopulation(client, config.TEMPORAL_TASK_QUEUE, plan, concurrency);
     out(`Population built through the workflow: ${plan.length} cases in ${(buildMs / 1000).toFixed(1)} s (concurrency ${concurrency})`);
     const base = `WorkflowType = 'parcoursWorkflow' AND TaskQueue = '${config.TEMPORAL_TASK_QUEUE}' AND ExecutionStatus != 'ContinuedAsNew'`;
+    // a closed case is held for its retention (or already purged, closed long ago): both are CLOSED
     const closed = plan.filter((c) => c.expected.closure).length;
     for (const started = Date.now(); ; ) {
-      const [all, done] = await Promise.all([client.workflow.count(base), client.workflow.count(`${base} AND ExecutionStatus = 'Completed'`)]);
+      const [all, done] = await Promise.all([client.workflow.count(base), client.workflow.count(`${base} AND PreStage = 'CLOSED'`)]);
       if (all.count === plan.length && done.count === closed) break;
       if (Date.now() - started > 120_000) throw new Error(`visibility shows ${all.count}/${plan.length} cases, ${done.count}/${closed} closed after 2 minutes`);
       await new Promise((r) => setTimeout(r, 500));
