@@ -4,85 +4,33 @@
  * and the unit tests share these functions.
  */
 
-/** A calendar date `YYYY-MM-DD` (business date, no time zone). */
-export type IsoDate = string;
-
-const MS_PER_DAY = 86_400_000;
-/** Timers of a date fire at this hour (UTC) of that day, as for the parcours. */
-export const DAY_START_HOUR_UTC = 6;
+import { addDays, addMonths, daysBetween, daysInMonth, isValidDate, maxDate, type IsoDate } from './parcours.rules';
 
 // ---------------------------------------------------------------------------------------------------------
-// Dates
+// Dates: the parcours' calendar arithmetic (one implementation for both families of workflows)
 // ---------------------------------------------------------------------------------------------------------
 
-/** True when `s` is a real calendar date written `YYYY-MM-DD` (2026-02-30 is not). */
-export function isValidDate(s: unknown): s is IsoDate {
-  if (typeof s !== 'string') return false;
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
-  if (!m) return false;
-  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  return mo >= 1 && mo <= 12 && d >= 1 && d <= daysInMonth(y, mo);
-}
-
-export function daysInMonth(y: number, m: number): number {
-  return [31, (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1];
-}
-
-/** Days since 1970-01-01 of a date. */
-export function toEpochDays(date: IsoDate): number {
-  return Math.floor(Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10))) / MS_PER_DAY);
-}
-
-export function fromEpochDays(n: number): IsoDate {
-  return new Date(n * MS_PER_DAY).toISOString().slice(0, 10);
-}
-
-export function addDays(date: IsoDate, n: number): IsoDate {
-  return fromEpochDays(toEpochDays(date) + n);
-}
-
-/** Same day n months later, clamped to the month's last day (31 Dec + 2 months = 28/29 Feb). */
-export function addMonths(date: IsoDate, n: number): IsoDate {
-  const y = Number(date.slice(0, 4));
-  const m = Number(date.slice(5, 7)) - 1 + n;
-  const ny = y + Math.floor(m / 12);
-  const nm = (((m % 12) + 12) % 12) + 1;
-  return dateOfYmd(ny, nm, Math.min(Number(date.slice(8, 10)), daysInMonth(ny, nm)));
-}
-
-/** `b - a` in days. */
-export function daysBetween(a: IsoDate, b: IsoDate): number {
-  return toEpochDays(b) - toEpochDays(a);
-}
-
-export function maxDate(a: IsoDate, b: IsoDate): IsoDate {
-  return a >= b ? a : b;
-}
+export type { IsoDate } from './parcours.rules';
+export {
+  addDays,
+  addMonths,
+  dateOf,
+  DAY_START_HOUR_UTC,
+  daysBetween,
+  daysInMonth,
+  fromEpochDays,
+  instantOf,
+  isOverdue,
+  isReached,
+  isValidDate,
+  maxDate,
+  toEpochDays,
+} from './parcours.rules';
 
 /** `YYYY-MM-DD` of year, month (1-12), day, clamped to the month's length (29 Feb of a common year → 28). */
 export function dateOfYmd(y: number, m: number, d: number): IsoDate {
   const day = Math.min(d, daysInMonth(y, m));
   return `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
-}
-
-/** The UTC date of an instant (ms or ISO string). */
-export function dateOf(instant: number | string): IsoDate {
-  return new Date(instant).toISOString().slice(0, 10);
-}
-
-/** The instant (ms) at which the timers of `date` fire: DAY_START_HOUR_UTC on that day. */
-export function instantOf(date: IsoDate): number {
-  return toEpochDays(date) * MS_PER_DAY + DAY_START_HOUR_UTC * 3_600_000;
-}
-
-/** True once `nowMs` has reached the firing time of `date`. */
-export function isReached(date: IsoDate, nowMs: number): boolean {
-  return nowMs >= instantOf(date);
-}
-
-/** A deadline is overdue from the day after its due date. */
-export function isOverdue(dueOn: IsoDate, nowMs: number): boolean {
-  return isReached(addDays(dueOn, 1), nowMs);
 }
 
 /** `30 juin 2025`. */

@@ -28,11 +28,8 @@ import {
   type PurgedCaseRecord,
 } from './parcours.contract';
 import type { CaseFigures } from './parcours.figures';
+import { frDate } from './parcours.rules';
 import { PRE_AGE_BAND, PRE_CLOSURE_REASON, PRE_PURGE_ON, PRE_QPV, PRE_REFERRED_ON, PRE_RETENTION, PRE_STAGE } from './search-attributes';
-
-function frDate(d: string): string {
-  return `${d.slice(8, 10)}/${d.slice(5, 7)}/${d.slice(0, 4)}`;
-}
 
 /**
  * The search attributes of a purged case: those the lists and reports filter on (stage, QPV, age band, closure,

@@ -103,6 +103,11 @@ export function dateOf(instant: number | string): IsoDate {
   return fromEpochDays(Math.floor(ms / MS_PER_DAY));
 }
 
+/** `31/12/2026`: a date as staff read it in messages, timelines and the Temporal UI. */
+export function frDate(date: IsoDate): string {
+  return `${date.slice(8, 10)}/${date.slice(5, 7)}/${date.slice(0, 4)}`;
+}
+
 /** The instant (ms) at which timers of `date` fire: DAY_START_HOUR_UTC on that day. */
 export function instantOf(date: IsoDate): number {
   return toEpochDays(date) * MS_PER_DAY + DAY_START_HOUR_UTC * 3_600_000;

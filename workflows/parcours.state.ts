@@ -58,6 +58,7 @@ import {
   AGE_LIMIT,
   dateOf,
   daysBetween,
+  frDate,
   instantOf,
   isOverdue,
   isReached,
@@ -154,10 +155,6 @@ export interface PendingTimer {
   /** Reminders pause while the case is suspended. */
   pausable: boolean;
   effect: { type: 'notify'; request: NotificationRequest; timeline: TimelineType; text: string } | { type: 'close'; reason: ClosureReason; closedOn: IsoDate; summary: string };
-}
-
-function frDate(d: IsoDate): string {
-  return `${d.slice(8, 10)}/${d.slice(5, 7)}/${d.slice(0, 4)}`;
 }
 
 function fail(type: string, message: string, details?: Record<string, unknown>): never {

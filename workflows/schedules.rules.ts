@@ -4,7 +4,7 @@
  * No I/O, no clock: shared by the schedule workflows, the activities and the API (`GET /me/tasks`), and unit-tested.
  */
 import type { NotificationRequest } from '../activities/notifications.types';
-import { addDays, fromEpochDays, toEpochDays, type IsoDate } from './parcours.rules';
+import { addDays, frDate, fromEpochDays, toEpochDays, type IsoDate } from './parcours.rules';
 import type { AgendaCase, DeadlineItem, RunningConvention } from './schedules.contract';
 
 const MS_PER_HOUR = 3_600_000;
@@ -66,10 +66,8 @@ export function epsAgendaDay(meetingDate: IsoDate, leadWorkingDays: number): Iso
   return workingDaysBefore(meetingDate, leadWorkingDays);
 }
 
-/** `YYYY-MM-DD` → `DD/MM/YYYY`. */
-export function frDate(date: IsoDate): string {
-  return `${date.slice(8, 10)}/${date.slice(5, 7)}/${date.slice(0, 4)}`;
-}
+/** `YYYY-MM-DD` → `DD/MM/YYYY` (the parcours' formatter). */
+export { frDate } from './parcours.rules';
 
 const WEEKDAYS_FR = ['dimanche', 'lundi', 'mardi', 'mercredi', 'jeudi', 'vendredi', 'samedi'];
 
