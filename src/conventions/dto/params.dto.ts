@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { PageSizeQuery } from '../../common/page-query';
 import { CONVENTION_REFERENCE } from './create-convention.dto';
 import { IsYear } from './year-number';
 
@@ -21,14 +22,7 @@ export class YearParams extends ConventionParams {
 }
 
 /** `GET /conventions` query: pagination (and an optional stage filter). */
-export class ListConventionsQuery {
-  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 500, default: 50 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'pageSize must be an integer' })
-  @Min(1, { message: 'pageSize must be at least 1' })
-  @Max(500, { message: 'pageSize must not exceed 500' })
-  pageSize?: number;
+export class ListConventionsQuery extends PageSizeQuery {
 
   @ApiPropertyOptional({ description: 'The nextPageToken of the previous page' })
   @IsOptional()

@@ -1,9 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsOptional, Matches } from 'class-validator';
+import { PageQuery } from '../../common/page-query';
 
 /** `GET /notifications` query: filters and page. */
-export class ListNotificationsQuery {
+export class ListNotificationsQuery extends PageQuery {
   @ApiPropertyOptional({ description: 'Only notifications addressed to this staff id (a référent may only ask for their own)', example: 'u-ref-1' })
   @IsOptional()
   @Matches(/^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$/, { message: 'recipient must be a staff id' })
@@ -24,25 +24,6 @@ export class ListNotificationsQuery {
   @Matches(/^[A-Z0-9][A-Z0-9-]{0,63}$/, { message: 'conventionRef must be a convention reference' })
   conventionRef?: string;
 
-  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 500, default: 50 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'pageSize must be an integer' })
-  @Min(1, { message: 'pageSize must be at least 1' })
-  @Max(500, { message: 'pageSize must not exceed 500' })
-  pageSize?: number;
-
-  @ApiPropertyOptional({ description: 'The nextPageToken of the previous page' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(200)
-  pageToken?: string;
-
-  @ApiPropertyOptional({ description: 'Same as pageToken' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(200)
-  nextPageToken?: string;
 }
 
 export class NotificationDeliveryDto {

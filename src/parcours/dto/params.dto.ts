@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { PageSizeQuery } from '../../common/page-query';
 import { CLOSURE_REASONS, PARCOURS_STAGES, QPV_CODES, type ClosureReason, type ParcoursStage, type QpvCode } from '../../../workflows/parcours.contract';
 import { DOSSIER_ID } from '../dossier-id';
 import { OptionalOneOf } from './enum';
@@ -23,7 +23,7 @@ export class ActionParams extends DossierParams {
 }
 
 /** `GET /parcours` filters and pagination. */
-export class ListParcoursQuery {
+export class ListParcoursQuery extends PageSizeQuery {
   @OptionalOneOf(PARCOURS_STAGES, { example: 'ACTIVE' }) stage?: ParcoursStage;
   @OptionalOneOf(QPV_CODES, { example: 'GRESILLES' }) qpv?: QpvCode;
   @OptionalStaffId({ example: 'u-ref-1' }) referentId?: string;
@@ -35,13 +35,6 @@ export class ListParcoursQuery {
 
   @OptionalOneOf(CLOSURE_REASONS, { example: 'OBJECTIVES_MET' }) closureReason?: ClosureReason;
 
-  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 500, default: 50 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'pageSize must be an integer' })
-  @Min(1, { message: 'pageSize must be at least 1' })
-  @Max(500, { message: 'pageSize must not exceed 500' })
-  pageSize?: number;
 
   @ApiPropertyOptional({ description: 'The nextPageToken of the previous page' })
   @IsOptional()

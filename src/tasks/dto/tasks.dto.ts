@@ -1,28 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { PageQuery } from '../../common/page-query';
 import { TASK_KINDS } from '../../../workflows/schedules.rules';
 
-export class ListTasksQuery {
-  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 500, default: 50 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'pageSize must be an integer' })
-  @Min(1, { message: 'pageSize must be at least 1' })
-  @Max(500, { message: 'pageSize must not exceed 500' })
-  pageSize?: number;
-
-  @ApiPropertyOptional({ description: 'The nextPageToken of the previous page' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(200)
-  pageToken?: string;
-
-  @ApiPropertyOptional({ description: 'Same as pageToken' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(200)
-  nextPageToken?: string;
+export class ListTasksQuery extends PageQuery {
 }
 
 export class TaskDto {
