@@ -46,6 +46,7 @@ import type { PublicationDto, SignatureDto, TransmissionDto } from './dto/legali
 import type { ListConventionsQuery } from './dto/params.dto';
 import type { FinancialReportDto, PaymentDto, SubsidyRequestDto } from './dto/year.dto';
 import { ui } from '../../workflows/ui-text';
+import { mapLimit, plain } from '../common/async';
 
 const DEFAULT_PAGE_SIZE = 50;
 /** Views are read one query each: a page of conventions is read this many at a time. */
@@ -57,24 +58,6 @@ const BAD_TOKEN_CODES = new Set([2, 3]);
 export interface ConventionPage {
   items: ConventionView[];
   nextPageToken: string | null;
-}
-
-/** Plain JSON copy of a validated DTO (class instances → plain objects, undefined fields dropped). */
-function plain<T extends object>(dto: T): T {
-  return JSON.parse(JSON.stringify(dto)) as T;
-}
-
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array<R>(items.length);
-  let next = 0;
-  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]);
-    }
-  });
-  await Promise.all(lanes);
-  return out;
 }
 
 /** Markdown for the Temporal UI's static details: the terms of the convention (public, no personal data). */

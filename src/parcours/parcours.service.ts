@@ -49,17 +49,13 @@ import type { ListParcoursQuery } from './dto/params.dto';
 import type { ReferralDto } from './dto/referral.dto';
 import type { ParcoursListItemDto } from './dto/views.dto';
 import { ui } from '../../workflows/ui-text';
+import { plain } from '../common/async';
 
 /** The workflow type every parcours list and check is restricted to. */
 export const PARCOURS_WORKFLOW_TYPE = 'parcoursWorkflow';
 const DEFAULT_PAGE_SIZE = 50;
 const GRPC_NOT_FOUND = 5;
 const STATUS = temporal.api.enums.v1.WorkflowExecutionStatus;
-
-/** The body of a request as the workflow receives it: plain JSON, without the DTO classes. */
-function plain<T>(value: T): T {
-  return JSON.parse(JSON.stringify(value)) as T;
-}
 
 function isoDate(d: unknown): string | null {
   return d instanceof Date ? d.toISOString().slice(0, 10) : null;

@@ -35,6 +35,7 @@ import { getStateQuery, isPurgedView } from '../../workflows/parcours.contract';
 import { CASE_FIGURES_MEMO_KEY, caseFiguresOf, isCaseFigures, type CaseFigures } from '../../workflows/parcours.figures';
 import { addDays, type IsoDate } from '../../workflows/parcours.rules';
 import { buildReport, isCountable, periodOf, type FundingFigures, type IndicatorsReport, type PeriodKind } from './indicators';
+import { mapLimit } from '../common/async';
 
 /** The workflow type of a case. */
 const PARCOURS_WORKFLOW_TYPE = 'parcoursWorkflow';
@@ -161,16 +162,3 @@ function preferred(a: WorkflowExecutionInfo, b: WorkflowExecutionInfo): boolean 
   return (a.closeTime?.getTime() ?? a.startTime.getTime()) > (b.closeTime?.getTime() ?? b.startTime.getTime());
 }
 
-/** Maps with at most `limit` calls in flight, keeping the order. */
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]);
-    }
-  });
-  await Promise.all(workers);
-  return out;
-}

@@ -9,6 +9,7 @@ import { addDays, type IsoDate } from '../../workflows/parcours.rules';
 import { PRE_AGE_BAND, PRE_NEXT_DEADLINE, PRE_NEXT_DEADLINE_KIND, PRE_OVERDUE, PRE_QPV, PRE_REFERRED_ON } from '../../workflows/search-attributes';
 import { epsCalendarOf, localDate, nextMeetingDate, sortAgenda, waitingDays } from './eps-calendar';
 import type { AgendaCaseDto, NextTeamMeetingDto } from './team-meetings.dto';
+import { mapLimit } from '../common/async';
 
 /** At most this many cases on one agenda (a month's EPS examines far fewer). */
 const MAX_AGENDA = 500;
@@ -110,16 +111,3 @@ export class TeamMeetingsService {
   }
 }
 
-/** Maps with at most `limit` calls in flight, keeping the order. */
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]);
-    }
-  });
-  await Promise.all(workers);
-  return out;
-}
