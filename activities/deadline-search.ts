@@ -3,7 +3,8 @@
  * workflow: one list call answers "what is due" for the digest, the EPS agenda, the kick-off and `GET /me/tasks`.
  */
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
-import { dossierIdOf } from '../workflows/parcours.contract';
+import { CONVENTION_WORKFLOW_TYPE, FUNDING_YEAR_WORKFLOW_TYPE } from '../workflows/convention.contract';
+import { dossierIdOf, PARCOURS_WORKFLOW_TYPE } from '../workflows/parcours.contract';
 import type { AgendaCase, DeadlineItem, IsoDate, RunningConvention } from '../workflows/schedules.contract';
 import {
   PRE_AGE_BAND,
@@ -19,9 +20,7 @@ import {
   PRE_STAGE,
 } from '../workflows/search-attributes';
 
-export const PARCOURS_WORKFLOW_TYPE = 'parcoursWorkflow';
-export const CONVENTION_WORKFLOW_TYPE = 'conventionWorkflow';
-export const FUNDING_YEAR_WORKFLOW_TYPE = 'fundingYearWorkflow';
+export { CONVENTION_WORKFLOW_TYPE, FUNDING_YEAR_WORKFLOW_TYPE, PARCOURS_WORKFLOW_TYPE };
 
 /** Most items one look-up returns: far above a PRE's caseload, a bound against a runaway query. */
 const MAX_ITEMS = 5000;

@@ -43,6 +43,9 @@ export function workflowIdFor(dossierId: string): string {
   return `parcours-${dossierId}`;
 }
 
+/** The workflow type of a case (visibility queries filter on it). */
+export const PARCOURS_WORKFLOW_TYPE = 'parcoursWorkflow';
+
 /** The dossierId of a parcours workflow id, or null when the id is not one. */
 export function dossierIdOf(workflowId: string): string | null {
   return workflowId.startsWith('parcours-') ? workflowId.slice('parcours-'.length) : null;

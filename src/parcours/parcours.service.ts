@@ -15,6 +15,7 @@ import {
   getTimelineQuery,
   initialSearchAttributes,
   isPurgedView,
+  PARCOURS_WORKFLOW_TYPE,
   parcoursSettingsFrom,
   QPV_LABELS,
   staticSummaryFor,
@@ -52,7 +53,6 @@ import { ui } from '../../workflows/ui-text';
 import { plain } from '../common/async';
 
 /** The workflow type every parcours list and check is restricted to. */
-export const PARCOURS_WORKFLOW_TYPE = 'parcoursWorkflow';
 const DEFAULT_PAGE_SIZE = 50;
 const GRPC_NOT_FOUND = 5;
 const STATUS = temporal.api.enums.v1.WorkflowExecutionStatus;

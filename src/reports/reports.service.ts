@@ -31,14 +31,12 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { WorkflowExecutionInfo } from '@temporalio/client';
 import { TemporalService } from '../temporal/temporal.service';
 import { FUNDING_YEAR_WORKFLOW_TYPE, getYearStateQuery, type FundingYearResult, type FundingYearView } from '../../workflows/convention.contract';
-import { getStateQuery, isPurgedView } from '../../workflows/parcours.contract';
+import { getStateQuery, isPurgedView, PARCOURS_WORKFLOW_TYPE } from '../../workflows/parcours.contract';
 import { CASE_FIGURES_MEMO_KEY, caseFiguresOf, isCaseFigures, type CaseFigures } from '../../workflows/parcours.figures';
 import { addDays, type IsoDate } from '../../workflows/parcours.rules';
 import { buildReport, isCountable, periodOf, type FundingFigures, type IndicatorsReport, type PeriodKind } from './indicators';
 import { mapLimit } from '../common/async';
 
-/** The workflow type of a case. */
-const PARCOURS_WORKFLOW_TYPE = 'parcoursWorkflow';
 /** Visibility page size (the server caps it). */
 const PAGE_SIZE = 1000;
 /** Parallel queries when a case or a funding year must be asked directly. */

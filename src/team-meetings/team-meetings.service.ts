@@ -4,7 +4,7 @@ import type { temporal } from '@temporalio/proto';
 import { ProblemException } from '../common/problem';
 import { AppConfig } from '../config/env';
 import { TemporalService } from '../temporal/temporal.service';
-import { dossierIdOf, getStateQuery, isPurgedView, workflowIdFor, type ParcoursView } from '../../workflows/parcours.contract';
+import { dossierIdOf, getStateQuery, isPurgedView, PARCOURS_WORKFLOW_TYPE, workflowIdFor, type ParcoursView } from '../../workflows/parcours.contract';
 import { addDays, type IsoDate } from '../../workflows/parcours.rules';
 import { PRE_AGE_BAND, PRE_NEXT_DEADLINE, PRE_NEXT_DEADLINE_KIND, PRE_OVERDUE, PRE_QPV, PRE_REFERRED_ON } from '../../workflows/search-attributes';
 import { epsCalendarOf, localDate, nextMeetingDate, sortAgenda, waitingDays } from './eps-calendar';
@@ -56,7 +56,7 @@ export class TeamMeetingsService {
   /** Running cases of this deployment in stage AWAITING_TEAM_REVIEW (visibility: no worker involved). */
   private async awaitingReview(): Promise<Found[]> {
     const query = [
-      `WorkflowType = 'parcoursWorkflow'`,
+      `WorkflowType = '${PARCOURS_WORKFLOW_TYPE}'`,
       `TaskQueue = '${this.temporal.taskQueue}'`,
       `ExecutionStatus = 'Running'`,
       `PreStage = 'AWAITING_TEAM_REVIEW'`,
