@@ -2,7 +2,7 @@ import { ApiProperty } from '@nestjs/swagger';
 import { registerDecorator, ValidateIf, type ValidationArguments } from 'class-validator';
 import { IsCalendarDate } from '../../common/calendar-date';
 import { DeliberationDto } from './deliberation.dto';
-import { IsText } from './text';
+import { IsText } from '../../common/text';
 
 const DELIBERATION_FIELDS = [
   'sessionDate',

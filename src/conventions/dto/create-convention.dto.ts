@@ -21,7 +21,7 @@ import {
 } from 'class-validator';
 import { TRANCHE_CONDITIONS, type TrancheCondition } from '../../../workflows/convention.contract';
 import { IsCents } from './money';
-import { IsLine } from './text';
+import { IsLine } from '../../common/text';
 
 /** A convention reference: upper-case letters, digits and dashes (it becomes part of workflow ids). */
 export const CONVENTION_REFERENCE = /^[A-Z0-9][A-Z0-9-]{2,62}$/;

@@ -17,7 +17,7 @@ import {
 } from 'class-validator';
 import { DELIBERATION_DECISIONS, PRESIDENT_VOTES, type DeliberationDecision, type PresidentVote } from '../../../workflows/convention.contract';
 import { IsCalendarDate } from '../../common/calendar-date';
-import { IsLine } from './text';
+import { IsLine } from '../../common/text';
 import { IsYear } from './year-number';
 
 

@@ -2,7 +2,7 @@ import { ApiProperty } from '@nestjs/swagger';
 import { IsIn } from 'class-validator';
 import { SIGNATURE_PARTIES, type SignatureParty } from '../../../workflows/convention.contract';
 import { IsCalendarDate } from '../../common/calendar-date';
-import { IsLine } from './text';
+import { IsLine } from '../../common/text';
 
 /** `POST /conventions/{ref}/publication`: the adopted deliberation was published. */
 export class PublicationDto {

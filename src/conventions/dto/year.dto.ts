@@ -3,7 +3,7 @@ import { IsIn, IsString, Matches, ValidateIf } from 'class-validator';
 import { REPORT_STATUSES, type ReportStatusInput } from '../../../workflows/convention.contract';
 import { IsCalendarDate } from '../../common/calendar-date';
 import { IsCents } from './money';
-import { IsLine, IsText } from './text';
+import { IsLine, IsText } from '../../common/text';
 
 /** A year's authorisation by award notice (the other form is a board deliberation, see DeliberationDto). */
 export class AwardNoticeDto {

@@ -1,33 +1,9 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, Matches, MaxLength, registerDecorator, type ValidationArguments } from 'class-validator';
+import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 
-function textProblem(value: unknown, max: number): string | undefined {
-  if (value === undefined || value === null) return 'is required';
-  if (typeof value !== 'string') return 'must be a string';
-  if (!/\S/.test(value)) return 'must not be blank';
-  if (value.length > max) return `must be at most ${max} characters`;
-  return undefined;
-}
-
-/** class-validator: a non-blank string of at most `max` characters (one message saying what is wrong). */
-export function IsText(max: number): PropertyDecorator {
-  return (target: object, key: string | symbol) =>
-    registerDecorator({
-      name: 'isText',
-      target: target.constructor,
-      propertyName: String(key),
-      validator: {
-        validate: (value: unknown) => textProblem(value, max) === undefined,
-        defaultMessage: (args?: ValidationArguments) => `${args?.property} ${textProblem(args?.value, max)}`,
-      },
-    });
-}
-
-/** A required, non-blank line of text (a name, a provider, a label). */
-export function Text(max: number, doc: { example?: string; description?: string } = {}): PropertyDecorator {
-  return applyDecorators(ApiProperty({ type: String, maxLength: max, ...doc }), IsText(max));
-}
+/** A required, non-blank line of text (a name, a provider, a label): the one text rule of every DTO. */
+export { IsLine as Text } from '../../common/text';
 
 /**
  * An optional free text. A blank value is let through on purpose: where the domain requires it (a derogation's

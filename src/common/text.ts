@@ -25,7 +25,7 @@ export function IsText(max: number, opts: { missing?: string } = {}): PropertyDe
     });
 }
 
-/** A required line of text (a name, a party, an acknowledgement reference), documented for OpenAPI. */
+/** A required, non-blank line of text (a name, a party, a provider, a label), documented for OpenAPI. */
 export function IsLine(max: number, doc: ApiPropertyOptions = {}): PropertyDecorator {
   return applyDecorators(ApiProperty({ type: String, maxLength: max, ...doc } as ApiPropertyOptions), IsText(max));
 }
