@@ -40,12 +40,10 @@ import { ConventionState } from './convention.state';
 import { fundingYearWorkflow } from './funding-year.workflow';
 import { PRE_CONVENTION_REF, PRE_FUNDING_STAGE, PRE_NEXT_DEADLINE, PRE_NEXT_DEADLINE_KIND, PRE_OVERDUE } from './search-attributes';
 import { ui } from './ui-text';
+import { NOTIFY_OPTIONS, waitForWake } from './wake';
 
 /** Reminders must eventually be recorded: unlimited retries (the activity is idempotent by key). */
-const notifier = proxyActivities<Activities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '5 seconds', maximumInterval: '10 minutes', backoffCoefficient: 2 },
-});
+const notifier = proxyActivities<Activities>(NOTIFY_OPTIONS);
 
 /**
  * A multi-year funding convention (DOMAIN.md §2): board deliberation (quorum and majority rules), legality
@@ -164,7 +162,7 @@ export async function conventionWorkflow(input: ConventionInput): Promise<Conven
     while (c.j.outbox.length > 0) {
       const req = c.j.outbox[0];
       await notifier.notify.executeWithOptions(
-        { startToCloseTimeout: '1 minute', retry: { initialInterval: '5 seconds', maximumInterval: '10 minutes' }, summary: ui(`${req.kind} ${req.dueOn ?? ''}`.trim()) },
+        { ...NOTIFY_OPTIONS, summary: ui(`${req.kind} ${req.dueOn ?? ''}`.trim()) },
         [req],
       );
       c.j.outbox.shift();
@@ -241,16 +239,10 @@ export async function conventionWorkflow(input: ConventionInput): Promise<Conven
     const wake = c.j.nextWake(c.plans(), c.overdueFrom(now), now);
     const version = c.j.version;
     const woken = () => c.j.version !== version || c.j.outbox.length > 0 || c.yearsToStart().length > 0 || workflowInfo().continueAsNewSuggested;
-    if (wake) {
-      const changed = await condition(woken, Math.max(1, wake.atMs - now), { summary: ui(wake.summary) });
-      if (!changed) {
-        const at = Date.now();
-        c.fireDue(at);
-        publish(at);
-      }
-    } else {
-      await condition(woken);
-    }
+    await waitForWake(wake, now, woken, (at) => {
+      c.fireDue(at);
+      publish(at);
+    });
   }
 
   publish(Date.now());

@@ -31,15 +31,10 @@ import {
 import { FundingYearState } from './funding-year.state';
 import { PRE_FUNDING_STAGE, PRE_NEXT_DEADLINE, PRE_NEXT_DEADLINE_KIND, PRE_OVERDUE } from './search-attributes';
 import { ui } from './ui-text';
+import { NOTIFY_OPTIONS, waitForWake } from './wake';
 
-/**
- * A reminder must eventually be recorded however long the outbox or mail server is down: unlimited retries (the
- * activity is idempotent by key, so a retry never sends twice).
- */
-const notifier = proxyActivities<Activities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '5 seconds', maximumInterval: '10 minutes', backoffCoefficient: 2 },
-});
+/** A reminder must eventually be recorded however long the outbox or mail server is down (NOTIFY_OPTIONS). */
+const notifier = proxyActivities<Activities>(NOTIFY_OPTIONS);
 
 /**
  * One funding year of a convention (DOMAIN.md §2.4), started by `conventionWorkflow` when the convention takes
@@ -129,7 +124,7 @@ export async function fundingYearWorkflow(input: FundingYearInput): Promise<Fund
     while (y.j.outbox.length > 0) {
       const req = y.j.outbox[0];
       await notifier.notify.executeWithOptions(
-        { startToCloseTimeout: '1 minute', retry: { initialInterval: '5 seconds', maximumInterval: '10 minutes' }, summary: ui(`${req.kind} ${req.dueOn ?? ''} ${input.year}`.trim()) },
+        { ...NOTIFY_OPTIONS, summary: ui(`${req.kind} ${req.dueOn ?? ''} ${input.year}`.trim()) },
         [req],
       );
       y.j.outbox.shift();
@@ -177,16 +172,10 @@ export async function fundingYearWorkflow(input: FundingYearInput): Promise<Fund
     const wake = y.j.nextWake(y.plans(), y.overdueFrom(now), now);
     const version = y.j.version;
     const woken = () => y.j.version !== version || y.j.outbox.length > 0 || y.d.parentDirty || workflowInfo().continueAsNewSuggested;
-    if (wake) {
-      const changed = await condition(woken, Math.max(1, wake.atMs - now), { summary: ui(wake.summary) });
-      if (!changed) {
-        const at = Date.now();
-        y.fireDue(at);
-        publish(at);
-      }
-    } else {
-      await condition(woken);
-    }
+    await waitForWake(wake, now, woken, (at) => {
+      y.fireDue(at);
+      publish(at);
+    });
   }
 
   publish(Date.now());

@@ -50,15 +50,8 @@ import { instantOf } from './parcours.rules';
 import { PRE_PURGE_ON, PRE_RETENTION } from './search-attributes';
 import { NOTIFICATION_SUMMARIES, ParcoursCase } from './parcours.state';
 import { ui } from './ui-text';
+import { NOTIFY_OPTIONS, waitForWake } from './wake';
 
-/**
- * A notification must eventually be recorded, however long the outbox or mail server is down: unlimited
- * retries (the activity is idempotent by key, so a retry never sends twice).
- */
-const NOTIFY_OPTIONS: ActivityOptions = {
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '5 seconds', maximumInterval: '10 minutes', backoffCoefficient: 2 },
-};
 const acts = proxyActivities<Activities>(NOTIFY_OPTIONS);
 
 /** Eligibility: a quick pure check, retried a few seconds apart while the worker's dependencies recover. */
@@ -240,16 +233,10 @@ export async function parcoursWorkflow(input: ParcoursInput | PurgedCaseInput): 
     const wake = c.nextWake(now);
     const version = c.version;
     const woken = () => c.version !== version || undelivered() || workflowInfo().continueAsNewSuggested;
-    if (wake) {
-      const changed = await condition(woken, Math.max(1, wake.atMs - now), { summary: ui(wake.summary) });
-      if (!changed) {
-        const at = Date.now();
-        c.fireDue(at);
-        publish(at);
-      }
-    } else {
-      await condition(woken);
-    }
+    await waitForWake(wake, now, woken, (at) => {
+      c.fireDue(at);
+      publish(at);
+    });
   }
 
   publish(Date.now());
