@@ -8,6 +8,7 @@ import {
   proxyActivities,
   setCurrentDetails,
   setHandler,
+  sleep,
   upsertMemo,
   upsertSearchAttributes,
   workflowInfo,
@@ -257,12 +258,13 @@ export async function parcoursWorkflow(input: ParcoursInput | PurgedCaseInput): 
   }
   const purgeAtMs = instantOf(retention.purgeOn);
   while (Date.now() < purgeAtMs) {
-    await condition(() => false, purgeAtMs - Date.now(), { summary: ui(`Purge des données personnelles (conservation jusqu'au ${retention.purgeOn})`) });
+    await sleep(purgeAtMs - Date.now(), { summary: ui(`Purge des données personnelles (conservation jusqu'au ${retention.purgeOn})`) });
   }
   await condition(allHandlersFinished);
   const now = Date.now();
-  const figures = caseFiguresOf(c.view(now));
-  const closure = c.view(now).closure!;
+  const last = c.view(now);
+  const figures = caseFiguresOf(last);
+  const closure = last.closure!;
   const purged: PurgedCaseRecord = {
     dossierId: input.dossierId,
     closedOn: closure.closedOn,

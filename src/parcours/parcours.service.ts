@@ -75,8 +75,8 @@ function isNotRunning(err: unknown): boolean {
 }
 
 /** A refusal by the case's rules (an ApplicationFailure of the project's types), not a failure to reach it. */
-function isDomainRefusal(err: unknown): boolean {
-  return err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure && DOMAIN_FAILURE_TYPES.has(err.cause.type ?? '');
+function isDomainRefusal(err: WorkflowUpdateFailedError): boolean {
+  return err.cause instanceof ApplicationFailure && DOMAIN_FAILURE_TYPES.has(err.cause.type ?? '');
 }
 const DOMAIN_FAILURE_TYPES = new Set<string>(Object.values(FailureType));
 
@@ -417,8 +417,8 @@ export class ParcoursService {
       return await send();
     } catch (err) {
       if (!isNotRunning(err)) {
-        // purged between the read and the update (the tombstone takes no update): 410 rather than an opaque error
-        if (!isDomainRefusal(err)) await this.state(dossierId);
+        // purged between the read and the update (the tombstone has no update handler): 410 rather than an opaque error
+        if (err instanceof WorkflowUpdateFailedError && !isDomainRefusal(err)) await this.state(dossierId);
         throw err;
       }
       // the case closed (and its workflow completed) between the read and the update …
