@@ -27,49 +27,12 @@ import {
   type ReferralInput,
   type UpdateMeta,
 } from '../../workflows/parcours.contract';
-import { addDays, dateOf, instantOf } from '../../workflows/parcours.rules';
-import { SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
+import { addDays, dateOf } from '../../workflows/parcours.rules';
 import { parcoursWorkflow } from '../../workflows/parcours.workflow';
-import { temporal } from '@temporalio/proto';
+import { eventually, registerSearchAttributes } from '../support/time-skipping';
+import { testWorker, timeSkippingEnv, uniqueTaskQueue } from '../support/temporal';
 
-const IVT = temporal.api.enums.v1.IndexedValueType;
-const INDEXED_TYPES: Record<string, number> = {
-  KEYWORD: IVT.INDEXED_VALUE_TYPE_KEYWORD,
-  DATETIME: IVT.INDEXED_VALUE_TYPE_DATETIME,
-  BOOL: IVT.INDEXED_VALUE_TYPE_BOOL,
-  INT: IVT.INDEXED_VALUE_TYPE_INT,
-  TEXT: IVT.INDEXED_VALUE_TYPE_TEXT,
-  DOUBLE: IVT.INDEXED_VALUE_TYPE_DOUBLE,
-  KEYWORD_LIST: IVT.INDEXED_VALUE_TYPE_KEYWORD_LIST,
-};
-
-/** The time-skipping server starts without the custom search attributes: register the project's list. */
-export async function registerSearchAttributes(env: TestWorkflowEnvironment): Promise<void> {
-  await env.connection.operatorService.addSearchAttributes({
-    namespace: env.namespace ?? 'default',
-    searchAttributes: Object.fromEntries(SEARCH_ATTRIBUTES.map((k) => [k.name, INDEXED_TYPES[k.type]])),
-  });
-}
-
-/** Skips the clock to `date` at DAY_START + `hours` (timers of that date have fired). */
-export async function sleepUntil(env: TestWorkflowEnvironment, date: string, hours = 1): Promise<void> {
-  const target = instantOf(date) + hours * 3_600_000;
-  const now = await env.currentTimeMs();
-  if (target > now) await env.sleep(target - now);
-}
-
-/** Polls (real time) until `fn` stops throwing: activities finish shortly after the timer that scheduled them. */
-export async function eventually<T>(fn: () => T | Promise<T>, timeoutMs = 10_000): Promise<T> {
-  const start = Date.now();
-  for (;;) {
-    try {
-      return await fn();
-    } catch (err) {
-      if (Date.now() - start > timeoutMs) throw err;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-}
+export { eventually, registerSearchAttributes, sleepUntil } from '../support/time-skipping';
 
 /** The case's search attributes as a plain object. */
 export async function searchAttributesOf(handle: WorkflowHandle): Promise<Record<string, unknown>> {
@@ -242,4 +205,41 @@ export async function activate(c: StartedCase, opts: { on?: string; durationMont
   return c.handle.executeUpdate(recordTeamReviewUpdate, {
     args: [{ ...meta(COORD), meetingDate: on, decision: 'VALIDATED', objectives: (opts.objectives ?? ['Read fluently by June']).map((label) => ({ label })), referentId: 'u-ref-1', durationMonths: opts.durationMonths ?? 12 }],
   });
+}
+
+/**
+ * The harness of the time-skipping case tests: one fresh server per test (a test's clock, and anything it leaves
+ * running, never leaks into the next), and `withCase`, which runs `body` with a fresh worker, a fresh outbox and a
+ * started case. Call it inside a `describe`; read the server as `harness.env` (set before each test).
+ */
+export function timeSkippingCases() {
+  let env: TestWorkflowEnvironment | undefined;
+  let handle: WorkflowHandle | undefined;
+  beforeEach(async () => {
+    env = await timeSkippingEnv();
+    await registerSearchAttributes(env);
+  });
+  afterEach(async () => {
+    await cleanup(handle);
+    handle = undefined;
+    await env?.teardown();
+  });
+  return {
+    get env(): TestWorkflowEnvironment {
+      if (!env) throw new Error('the time-skipping server starts before each test');
+      return env;
+    },
+    async withCase(opts: StartOptions, body: (c: StartedCase, outbox: Outbox) => Promise<void>): Promise<void> {
+      const server = this.env;
+      const taskQueue = uniqueTaskQueue('parcours');
+      const { outbox, activities } = recordingActivities();
+      const worker = await testWorker(server, taskQueue, activities);
+      await worker.runUntil(async () => {
+        const c = await startCase(server, taskQueue, opts);
+        handle = c.handle;
+        await body(c, outbox);
+        await settle(c.handle);
+      });
+    },
+  };
 }

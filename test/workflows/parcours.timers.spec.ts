@@ -3,8 +3,6 @@
  * (query), the recorded reminder (real notify activity on a temporary outbox) and the search attributes.
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { WorkflowHandle } from '@temporalio/client';
-import type { Outbox } from '../../activities/outbox';
 import {
   changeActionUpdate,
   closeParcoursUpdate,
@@ -18,57 +16,31 @@ import {
   type ParcoursSettings,
 } from '../../workflows/parcours.contract';
 import { addDays, addMonths, birthdayOn, daysBetween, schoolYearEnd } from '../../workflows/parcours.rules';
-import { testWorker, timeSkippingEnv, uniqueTaskQueue } from '../support/temporal';
 import {
   activate,
-  cleanup,
   COORD,
   eventually,
   kindsOf,
   meta,
   notificationsOf,
-  recordingActivities,
   refusal,
   REF,
-  registerSearchAttributes,
   searchAttributesOf,
-  settle,
   sleepUntil,
-  startCase,
   stateOf,
   today,
-  type StartedCase,
-  type StartOptions,
   closingSummaryOf,
+  timeSkippingCases,
 } from './parcours.helpers';
 
 describe('parcours timers (time-skipping)', () => {
-  // One time-skipping server per test: a test's clock (and anything a test leaves running) never leaks into the next.
+  const harness = timeSkippingCases();
+  const withCase = harness.withCase.bind(harness);
   let env: TestWorkflowEnvironment;
-  let handle: WorkflowHandle | undefined;
-
-  beforeEach(async () => {
-    env = await timeSkippingEnv();
-    await registerSearchAttributes(env);
-  });
-  afterEach(async () => {
-    await cleanup(handle);
-    handle = undefined;
-    await env?.teardown();
+  beforeEach(() => {
+    env = harness.env;
   });
 
-  /** Runs `body` with a fresh worker, a fresh outbox and a started case. */
-  async function withCase(opts: StartOptions, body: (c: StartedCase, outbox: Outbox) => Promise<void>): Promise<void> {
-    const taskQueue = uniqueTaskQueue('parcours');
-    const { outbox, activities } = recordingActivities();
-    const worker = await testWorker(env, taskQueue, activities);
-    await worker.runUntil(async () => {
-      const c = await startCase(env, taskQueue, opts);
-      handle = c.handle;
-      await body(c, outbox);
-      await settle(c.handle);
-    });
-  }
 
   it('reminds the référent and the coordinator 15 days after the referral without consent', async () => {
     await withCase({}, async (c, outbox) => {

@@ -3,8 +3,6 @@
  * idempotency keys, the happy path to closure with its timeline, continue-as-new.
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { WorkflowHandle } from '@temporalio/client';
-import type { Outbox } from '../../activities/outbox';
 import {
   assignReferentUpdate,
   changeActionUpdate,
@@ -22,56 +20,31 @@ import {
   type ParcoursView,
 } from '../../workflows/parcours.contract';
 import { addDays, addMonths } from '../../workflows/parcours.rules';
-import { testWorker, timeSkippingEnv, uniqueTaskQueue } from '../support/temporal';
 import {
   activate,
-  cleanup,
   COORD,
   eventually,
   kindsOf,
   meta,
-  recordingActivities,
   refusal,
   REF,
-  registerSearchAttributes,
   searchAttributesOf,
-  settle,
   sleepUntil,
-  startCase,
   stateOf,
-  type StartedCase,
-  type StartOptions,
   closingSummaryOf,
+  timeSkippingCases,
 } from './parcours.helpers';
 
 const signed = { signedBy: [{ name: 'Samira Benali', relationship: 'MOTHER' as const }], dataSharingInformed: true };
 
 describe('parcours updates (time-skipping)', () => {
-  // One time-skipping server per test: a test's clock (and anything a test leaves running) never leaks into the next.
+  const harness = timeSkippingCases();
+  const withCase = harness.withCase.bind(harness);
   let env: TestWorkflowEnvironment;
-  let handle: WorkflowHandle | undefined;
-
-  beforeEach(async () => {
-    env = await timeSkippingEnv();
-    await registerSearchAttributes(env);
-  });
-  afterEach(async () => {
-    await cleanup(handle);
-    handle = undefined;
-    await env?.teardown();
+  beforeEach(() => {
+    env = harness.env;
   });
 
-  async function withCase(opts: StartOptions, body: (c: StartedCase, outbox: Outbox) => Promise<void>): Promise<void> {
-    const taskQueue = uniqueTaskQueue('parcours');
-    const { outbox, activities } = recordingActivities();
-    const worker = await testWorker(env, taskQueue, activities);
-    await worker.runUntil(async () => {
-      const c = await startCase(env, taskQueue, opts);
-      handle = c.handle;
-      await body(c, outbox);
-      await settle(c.handle);
-    });
-  }
 
   it('answers the first state with the eligibility outcome and its rule version', async () => {
     await withCase({ settings: { eligibilityRuleVersion: 'qpv-test-v9' } }, async (c) => {
