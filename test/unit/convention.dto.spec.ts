@@ -3,16 +3,12 @@
  * filter. Every request here is refused before any Temporal call (the client points at a closed port), so no
  * server is needed; valid bodies are checked against the same pipe directly.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
-import { createApp } from '../../src/app';
+import { expectPassesPipeUnchanged, problem400, startValidationApp } from '../support/validation-app';
 import { signDevToken } from '../../src/auth/dev-token';
 import { validationPipe } from '../../src/common/validation';
-import { loadEnv, type AppConfig } from '../../src/config/env';
+import type { AppConfig } from '../../src/config/env';
 import { YearAuthorisationDto } from '../../src/conventions/dto/authorisation.dto';
 import { CreateConventionDto } from '../../src/conventions/dto/create-convention.dto';
 import { DeliberationDto } from '../../src/conventions/dto/deliberation.dto';
@@ -33,30 +29,13 @@ import {
 
 const BASE = '/conventions/CPO-PRE-2024-2026';
 
-const problem400 = (instance: string, errors: Array<{ field: string; message: string }>) => ({
-  type: 'urn:pre-orchestrator:problem:validation',
-  title: 'Bad Request',
-  status: 400,
-  detail: `The request is invalid: ${[...new Set(errors.map((e) => e.field))].join(', ')}.`,
-  errors,
-  instance,
-});
-
 describe('conventions API: request validation (real pipe and filter)', () => {
   let app: INestApplication;
   let config: AppConfig;
   let finance: string;
 
   beforeAll(async () => {
-    config = loadEnv({
-      NODE_ENV: 'test',
-      TEMPORAL_ADDRESS: '127.0.0.1:1',
-      PRE_DATA_DIR: mkdtempSync(join(tmpdir(), 'conv-dto-')),
-      JWT_SECRET: randomBytes(32).toString('base64url'),
-      LOG_LEVEL: 'error',
-    });
-    app = await createApp(config);
-    await app.init();
+    ({ app, config } = await startValidationApp('conv-dto'));
     finance = await signDevToken(config, 'u-fin-1', ['finance']);
   });
   afterAll(async () => {
@@ -68,7 +47,6 @@ describe('conventions API: request validation (real pipe and filter)', () => {
   const answer = (res: request.Response) => ({ status: res.status, body: res.body as unknown });
 
   describe('the example bodies of API.md pass the pipe unchanged', () => {
-    const pipe = validationPipe();
     const valid: Array<[string, new () => object, object]> = [
       ['convention', CreateConventionDto, CONVENTION],
       ['seed deliberation', DeliberationDto, SEED_SESSION],
@@ -86,11 +64,7 @@ describe('conventions API: request validation (real pipe and filter)', () => {
       ['a tie settled by the president', DeliberationDto, { ...SEED_SESSION, votes: { for: 6, against: 6, abstain: 1 }, presidentVote: 'FOR' }],
     ];
     it.each(valid)('%s', async (_name, metatype, body) => {
-      const out = (await pipe.transform(structuredClone(body), { type: 'body', metatype }).catch((e: { problemBody?: unknown }) => {
-        throw new Error(`refused: ${JSON.stringify(e.problemBody ?? e)}`);
-      })) as object;
-      expect(out).toBeInstanceOf(metatype);
-      expect(JSON.parse(JSON.stringify(out))).toEqual(body);
+      await expectPassesPipeUnchanged(metatype, body);
     });
   });
 

@@ -3,17 +3,13 @@
  * Every request here is refused before any Temporal call (the client points at a closed port), so no server is
  * needed; the example bodies of API.md are checked against the same pipe directly.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
-import { createApp } from '../../src/app';
+import { expectPassesPipeUnchanged, problem400, startValidationApp } from '../support/validation-app';
 import { signDevToken } from '../../src/auth/dev-token';
 import { isCalendarDate } from '../../src/common/calendar-date';
 import { validationPipe } from '../../src/common/validation';
-import { loadEnv, type AppConfig } from '../../src/config/env';
+import type { AppConfig } from '../../src/config/env';
 import { childKeyOf, normaliseName } from '../../src/parcours/child-key';
 import { DOSSIER_ID, dossierIdForKey, newDossierId } from '../../src/parcours/dossier-id';
 import { ActionDto, ActionPatchDto } from '../../src/parcours/dto/action.dto';
@@ -40,30 +36,13 @@ import {
 
 const CASE = '/parcours/D-7K3M9QX2TB';
 
-const problem400 = (instance: string, errors: Array<{ field: string; message: string }>) => ({
-  type: 'urn:pre-orchestrator:problem:validation',
-  title: 'Bad Request',
-  status: 400,
-  detail: `The request is invalid: ${[...new Set(errors.map((e) => e.field))].join(', ')}.`,
-  errors,
-  instance,
-});
-
 describe('parcours API: request validation (real pipe and filter)', () => {
   let app: INestApplication;
   let config: AppConfig;
   let coordinator: string;
 
   beforeAll(async () => {
-    config = loadEnv({
-      NODE_ENV: 'test',
-      TEMPORAL_ADDRESS: '127.0.0.1:1',
-      PRE_DATA_DIR: mkdtempSync(join(tmpdir(), 'parcours-dto-')),
-      JWT_SECRET: randomBytes(32).toString('base64url'),
-      LOG_LEVEL: 'error',
-    });
-    app = await createApp(config);
-    await app.init();
+    ({ app, config } = await startValidationApp('parcours-dto'));
     coordinator = await signDevToken(config, 'u-coord-1', ['coordinator']);
   });
   afterAll(async () => {
@@ -103,11 +82,7 @@ describe('parcours API: request validation (real pipe and filter)', () => {
       ['referent', ReferentAssignmentDto, { referentId: 'u-ref-2' }],
     ];
     it.each(valid)('%s', async (_name, metatype, body) => {
-      const out = (await pipe.transform(structuredClone(body), { type: 'body', metatype }).catch((e: { problemBody?: unknown }) => {
-        throw new Error(`refused: ${JSON.stringify(e.problemBody ?? e)}`);
-      })) as object;
-      expect(out).toBeInstanceOf(metatype);
-      expect(JSON.parse(JSON.stringify(out))).toEqual(body);
+      await expectPassesPipeUnchanged(metatype, body);
     });
 
     it('a list query with every filter', async () => {
@@ -313,9 +288,7 @@ describe('parcours API: request validation (real pipe and filter)', () => {
 describe('parcours API: OpenAPI document', () => {
   let app: INestApplication;
   beforeAll(async () => {
-    const config = loadEnv({ NODE_ENV: 'test', TEMPORAL_ADDRESS: '127.0.0.1:1', PRE_DATA_DIR: mkdtempSync(join(tmpdir(), 'parcours-doc-')), JWT_SECRET: randomBytes(32).toString('base64url'), LOG_LEVEL: 'error' });
-    app = await createApp(config);
-    await app.init();
+    ({ app } = await startValidationApp('parcours-doc'));
   });
   afterAll(async () => {
     await app?.close();
