@@ -3,9 +3,10 @@
  * idempotency keys, the reminders decided (sent or skipped) and the notifications waiting for the activity. Plain
  * data, carried across continue-as-new.
  */
-import { ApplicationFailure } from '@temporalio/workflow';
+import { ApplicationFailure, setHandler } from '@temporalio/workflow';
+import type { UpdateDefinition } from '@temporalio/common';
 import type { NotificationRequest } from '../activities/notifications.types';
-import type { Actor, ConventionTimelineType, FundingDeadlineKind, IdempotencyEntry, ReminderRecord, TimelineEntry } from './convention.contract';
+import type { Actor, ConventionTimelineType, FundingDeadlineKind, IdempotencyEntry, ReminderRecord, TimelineEntry, UpdateMeta } from './convention.contract';
 import { dateOf, instantOf, isReached, type IsoDate } from './convention.rules';
 import { FailureType } from './failures';
 
@@ -188,4 +189,39 @@ export class Journal {
     }
     return best;
   }
+}
+
+/**
+ * Registers one staff update of a convention or funding year with the journal's idempotency: a repeated key gets
+ * its first answer (its validator lets it through), a key used for another update is a DUPLICATE; otherwise the
+ * validator runs, then `run` applies the change and answers, and the answer is remembered. `replay` may find an
+ * earlier answer by another key (a payment by its reference).
+ */
+export function journaledUpdate<I extends UpdateMeta, A>(
+  j: Journal,
+  def: UpdateDefinition<A, [I]>,
+  name: string,
+  validate: (input: I) => void,
+  run: (input: I, nowMs: number) => A | Promise<A>,
+  replay: (input: I) => A | undefined = () => undefined,
+): void {
+  const remembered = (i: I, answer: A): A => {
+    j.remember(name, i.idempotencyKey, answer);
+    return answer;
+  };
+  setHandler(
+    def,
+    (i: I): A | Promise<A> => {
+      const first = j.replayOf<A>(name, i.idempotencyKey) ?? replay(i);
+      if (first) return first;
+      const answer = run(i, Date.now());
+      return answer instanceof Promise ? answer.then((a) => remembered(i, a)) : remembered(i, answer);
+    },
+    {
+      validator: (i: I): void => {
+        if (j.replayOf(name, i.idempotencyKey)) return;
+        validate(i);
+      },
+    },
+  );
 }

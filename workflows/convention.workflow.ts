@@ -41,6 +41,7 @@ import { fundingYearWorkflow } from './funding-year.workflow';
 import { PRE_CONVENTION_REF, PRE_FUNDING_STAGE, PRE_NEXT_DEADLINE, PRE_NEXT_DEADLINE_KIND, PRE_OVERDUE } from './search-attributes';
 import { ui } from './ui-text';
 import { NOTIFY_OPTIONS, waitForWake } from './wake';
+import { journaledUpdate } from './convention.journal';
 
 /** Reminders must eventually be recorded: unlimited retries (the activity is idempotent by key). */
 const notifier = proxyActivities<Activities>(NOTIFY_OPTIONS);
@@ -59,31 +60,18 @@ export async function conventionWorkflow(input: ConventionInput): Promise<Conven
   setHandler(getStateQuery, () => c.view(Date.now()));
   setHandler(getTimelineQuery, () => c.j.timeline);
 
-  /** Registers one synchronous staff update: idempotency first, then the validator, then apply + remember. */
+  /** Registers one synchronous staff update: idempotency first, then the validator, then apply, publish, remember. */
   function staffUpdate<I extends UpdateMeta, A>(
     def: UpdateDefinition<A, [I]>,
     name: ConventionUpdateName,
     validate: (input: I) => void,
     apply: (input: I, nowMs: number) => A,
   ): void {
-    setHandler(
-      def,
-      (i: I): A => {
-        const first = c.j.replayOf<A>(name, i.idempotencyKey);
-        if (first) return first;
-        const now = Date.now();
-        const answer = apply(i, now);
-        publish(now);
-        c.j.remember(name, i.idempotencyKey, answer);
-        return answer;
-      },
-      {
-        validator: (i: I): void => {
-          if (c.j.replayOf(name, i.idempotencyKey)) return;
-          validate(i);
-        },
-      },
-    );
+    journaledUpdate(c.j, def, name, validate, (i, now) => {
+      const answer = apply(i, now);
+      publish(now);
+      return answer;
+    });
   }
 
   staffUpdate<UpdateMeta, ConventionView>(
@@ -112,23 +100,16 @@ export async function conventionWorkflow(input: ConventionInput): Promise<Conven
 
   // The later signature starts every year: the answer waits until their workflows exist, so a year update sent
   // right after the 200 finds its workflow.
-  setHandler(
+  journaledUpdate(
+    c.j,
     recordSignatureUpdate,
+    'recordSignature',
+    (i) => c.validateSignature(i),
     async (i): Promise<ConventionView> => {
-      const first = c.j.replayOf<ConventionView>('recordSignature', i.idempotencyKey);
-      if (first) return first;
       c.applySignature(i, Date.now());
       publish(Date.now());
       if (c.d.effectiveOn) await condition(() => c.allStarted());
-      const answer = c.view(Date.now());
-      c.j.remember('recordSignature', i.idempotencyKey, answer);
-      return answer;
-    },
-    {
-      validator: (i): void => {
-        if (c.j.replayOf('recordSignature', i.idempotencyKey)) return;
-        c.validateSignature(i);
-      },
+      return c.view(Date.now());
     },
   );
 

@@ -32,6 +32,7 @@ import { FundingYearState } from './funding-year.state';
 import { PRE_FUNDING_STAGE, PRE_NEXT_DEADLINE, PRE_NEXT_DEADLINE_KIND, PRE_OVERDUE } from './search-attributes';
 import { ui } from './ui-text';
 import { NOTIFY_OPTIONS, waitForWake } from './wake';
+import { journaledUpdate } from './convention.journal';
 
 /** A reminder must eventually be recorded however long the outbox or mail server is down (NOTIFY_OPTIONS). */
 const notifier = proxyActivities<Activities>(NOTIFY_OPTIONS);
@@ -59,25 +60,19 @@ export async function fundingYearWorkflow(input: FundingYearInput): Promise<Fund
     replay: (input: I) => FundingYearView | undefined = () => undefined,
     keep: (input: I, answer: FundingYearView) => void = () => undefined,
   ): void {
-    setHandler(
+    journaledUpdate(
+      y.j,
       def,
-      (i: I): FundingYearView => {
-        const first = y.j.replayOf<FundingYearView>(name, i.idempotencyKey) ?? replay(i);
-        if (first) return first;
-        const now = Date.now();
+      name,
+      validate,
+      (i, now) => {
         apply(i, now);
         publish(now);
         const answer = y.view(now);
-        y.j.remember(name, i.idempotencyKey, answer);
         keep(i, answer);
         return answer;
       },
-      {
-        validator: (i: I): void => {
-          if (y.j.replayOf(name, i.idempotencyKey)) return;
-          validate(i);
-        },
-      },
+      replay,
     );
   }
 
