@@ -8,26 +8,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../src/dev/dev-server';
 import { alive, descendants, killTree, spawnCaptured, waitFor, type Started } from '../support/processes';
+import { REFERRAL } from '../support/api-examples';
 
 const root = join(__dirname, '..', '..');
 
 function npmStart(env: Record<string, string>): Started {
   return spawnCaptured('npm', ['start', '--silent'], { cwd: root, env: { ...process.env, ...env, TEMPORAL_ADDRESS: '', NODE_ENV: 'development' } });
 }
-
-const REFERRAL = {
-  referredOn: '2026-11-20',
-  child: {
-    firstName: 'Lina', lastName: 'Benali', birthDate: '2016-03-14', sex: 'F',
-    address: { line1: '12 rue Jean de Cirey', postcode: '21000', city: 'Dijon' },
-    qpv: 'GRESILLES',
-    school: { name: 'École élémentaire Les Grésilles', level: 'CE2', priorityEducation: 'REP+' },
-  },
-  guardians: [{ firstName: 'Samira', lastName: 'Benali', relationship: 'MOTHER', phone: '+33612345678' }],
-  orienteur: { type: 'SCHOOL', organisation: 'École élémentaire Les Grésilles' },
-  reasons: ['SCHOOL_RESULTS', 'SOCIAL_ISOLATION'],
-  context: 'Free text from the orienteur.',
-};
 
 /** A coordinator token signed with the secret the embedded default generated into its data folder. */
 async function coordinatorToken(dataDir: string): Promise<string> {

@@ -20,6 +20,7 @@ import { eventually, startTestApp, type TestApp } from '../support/app';
 import { quietRuntime } from '../support/temporal';
 import { grantConsent, referCase } from '../support/notification-cases';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server';
+import { CONVENTION } from '../support/api-examples';
 
 const run = randomUUID().slice(0, 6);
 const prefix = `t${run}-`;
@@ -215,17 +216,7 @@ describe('Schedules (API + Temporal Schedules + SMTP)', () => {
       .http()
       .post('/conventions')
       .set('Authorization', finance)
-      .send({
-        reference,
-        subject: 'Programme de réussite éducative — Convention pluriannuelle d\'objectifs 2024-2026',
-        parties: { state: "Préfet de la Côte-d'Or", beneficiary: 'CCAS de Dijon' },
-        years: [2024, 2025, 2026],
-        annualAmountCents: 20000000,
-        tranches: [
-          { share: 0.5, condition: 'ON_AUTHORISATION' },
-          { share: 0.5, condition: 'AFTER_PREVIOUS_REPORT_ACCEPTED' },
-        ],
-      });
+      .send({ ...CONVENTION, reference });
     expect(created.status).toBe(201);
     await eventually(async () => (await t.client.workflow.count(`WorkflowType = 'conventionWorkflow' AND PreConventionRef = '${reference}'`)).count === 1);
     const res = await t.http().post(`/schedules/${prefix}funding-kickoff/trigger`).set('Authorization', await as('admin'));

@@ -29,6 +29,7 @@ import {
 } from '../../workflows/parcours.contract';
 import { addDays, dateOf } from '../../workflows/parcours.rules';
 import { parcoursWorkflow } from '../../workflows/parcours.workflow';
+import { REFERRAL } from '../support/api-examples';
 import { eventually, registerSearchAttributes } from '../support/time-skipping';
 import { testWorker, timeSkippingEnv, uniqueTaskQueue } from '../support/temporal';
 
@@ -45,23 +46,8 @@ export const REF: Actor = { sub: 'u-ref-1', role: 'referent' };
 
 /** A referral as in API.md, with the given dates. */
 export function referral(referredOn: string, birthDate = addDays(referredOn, -8 * 365), extra: Partial<ReferralInput> = {}): ReferralInput {
-  return {
-    referredOn,
-    child: {
-      firstName: 'Lina',
-      lastName: 'Benali',
-      birthDate,
-      sex: 'F',
-      address: { line1: '12 rue Jean de Cirey', postcode: '21000', city: 'Dijon' },
-      qpv: 'GRESILLES',
-      school: { name: 'École élémentaire Les Grésilles', level: 'CE2', priorityEducation: 'REP+' },
-    },
-    guardians: [{ firstName: 'Samira', lastName: 'Benali', relationship: 'MOTHER', phone: '+33612345678' }],
-    orienteur: { type: 'SCHOOL', organisation: 'École élémentaire Les Grésilles' },
-    reasons: ['SCHOOL_RESULTS', 'SOCIAL_ISOLATION'],
-    context: 'Free text from the orienteur.',
-    ...extra,
-  };
+  const example = structuredClone(REFERRAL) as ReferralInput;
+  return { ...example, referredOn, child: { ...example.child, birthDate }, ...extra };
 }
 
 /** Real activities recording to a temporary outbox; staff ids resolve to themselves. */
