@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { ScheduleOverlapPolicy, type ScheduleOptions, type ScheduleOptionsStartWorkflowAction } from '@temporalio/client';
-import type { Workflow } from '@temporalio/common';
+import { ScheduleOverlapPolicy, type CalendarSpec, type ScheduleOptions, type ScheduleOptionsStartWorkflowAction } from '@temporalio/client';
+import type { Duration, Workflow } from '@temporalio/common';
 import type { AppConfig } from '../config/env';
 import {
   SCHEDULE_TIME_ZONE,
@@ -9,6 +9,7 @@ import {
   type EpsAgendaInput,
   type FundingKickoffInput,
   type RetentionPurgeInput,
+  type ScheduleActionInput,
   type ScheduleName,
 } from '../../workflows/schedules.contract';
 import { ui } from '../../workflows/ui-text';
@@ -57,124 +58,104 @@ export function scheduleDefinitions(config: AppConfig): ScheduleDefinition[] {
   const noMeeting = config.PRE_EPS_NO_MEETING_MONTHS.split(',').filter(Boolean).map(Number);
   const at = (t: { hour: number; minute: number }) => `${String(t.hour).padStart(2, '0')}:${String(t.minute).padStart(2, '0')}`;
 
-  const digestId = scheduleIdFor(config.PRE_SCHEDULE_ID_PREFIX, 'daily-digest');
-  const digestInput: DailyDigestInput = {
-    scheduleId: digestId,
-    windowDays: config.PRE_DIGEST_WINDOW_DAYS,
-    coordinatorRecipient: COORDINATOR,
-    financeRecipient: FINANCE,
+  /** One schedule that starts `workflowType` with `input` (plus its `scheduleId`): overlap SKIP, never paused on failure. */
+  const define = <I extends ScheduleActionInput>(plan: {
+    name: ScheduleName;
+    workflowType: string;
+    input: Omit<I, 'scheduleId'>;
+    description: string;
+    specSummary: string;
+    policyReason: string;
+    calendars: CalendarSpec[];
+    workflowExecutionTimeout: Duration;
+    staticSummary: string;
+    catchupWindow: Duration;
+  }): ScheduleDefinition => {
+    const id = scheduleIdFor(config.PRE_SCHEDULE_ID_PREFIX, plan.name);
+    const input = { scheduleId: id, ...plan.input } as I;
+    return withFingerprint({
+      id,
+      name: plan.name,
+      workflowType: plan.workflowType,
+      description: plan.description,
+      specSummary: plan.specSummary,
+      policyReason: plan.policyReason,
+      options: {
+        scheduleId: id,
+        spec: { calendars: plan.calendars, timezone: SCHEDULE_TIME_ZONE },
+        action: {
+          type: 'startWorkflow',
+          workflowType: plan.workflowType,
+          workflowId: id,
+          taskQueue,
+          args: [input],
+          workflowExecutionTimeout: plan.workflowExecutionTimeout,
+          staticSummary: ui(plan.staticSummary),
+        },
+        policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: plan.catchupWindow, pauseOnFailure: false },
+      },
+    });
   };
-  const digest = withFingerprint({
-    id: digestId,
+
+  const digest = define<DailyDigestInput>({
     name: 'daily-digest',
     workflowType: 'dailyDigestWorkflow',
+    input: { windowDays: config.PRE_DIGEST_WINDOW_DAYS, coordinatorRecipient: COORDINATOR, financeRecipient: FINANCE },
     description: `Récapitulatif quotidien : chaque référent, la coordination et les finances reçoivent un message avec les échéances en retard et celles des ${config.PRE_DIGEST_WINDOW_DAYS} prochains jours.`,
     specSummary: `Du lundi au vendredi à ${at(digestAt)} (${SCHEDULE_TIME_ZONE})`,
     policyReason:
       "Chevauchement SKIP : un récapitulatif encore en cours n'est pas doublé (le suivant arrive le lendemain). Rattrapage 4 h : après une panne du serveur Temporal, le récapitulatif du matin part encore s'il est rétabli dans la matinée ; plus tard, il ferait doublon avec celui du lendemain.",
-    options: {
-      scheduleId: digestId,
-      spec: { calendars: [{ comment: 'jours ouvrés', dayOfWeek: { start: 'MONDAY', end: 'FRIDAY' }, hour: digestAt.hour, minute: digestAt.minute }], timezone: SCHEDULE_TIME_ZONE },
-      action: {
-        type: 'startWorkflow',
-        workflowType: 'dailyDigestWorkflow',
-        workflowId: digestId,
-        taskQueue,
-        args: [digestInput],
-        // a digest not sent by the afternoon is stale: the next one replaces it
-        workflowExecutionTimeout: '8 hours',
-        staticSummary: ui('Récapitulatif quotidien des échéances'),
-      },
-      policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '4 hours', pauseOnFailure: false },
-    },
+    calendars: [{ comment: 'jours ouvrés', dayOfWeek: { start: 'MONDAY', end: 'FRIDAY' }, hour: digestAt.hour, minute: digestAt.minute }],
+    // a digest not sent by the afternoon is stale: the next one replaces it
+    workflowExecutionTimeout: '8 hours',
+    staticSummary: 'Récapitulatif quotidien des échéances',
+    catchupWindow: '4 hours',
   });
 
-  const agendaId = scheduleIdFor(config.PRE_SCHEDULE_ID_PREFIX, 'eps-agenda');
-  const agendaInput: EpsAgendaInput = {
-    scheduleId: agendaId,
-    calendar: { weekday: config.PRE_EPS_WEEKDAY, weekOfMonth: config.PRE_EPS_WEEK_OF_MONTH, noMeetingMonths: noMeeting },
-    leadWorkingDays: config.PRE_EPS_AGENDA_LEAD_DAYS,
-    coordinatorRecipient: COORDINATOR,
-  };
-  const agenda = withFingerprint({
-    id: agendaId,
+  const agenda = define<EpsAgendaInput>({
     name: 'eps-agenda',
     workflowType: 'epsAgendaWorkflow',
+    input: {
+      calendar: { weekday: config.PRE_EPS_WEEKDAY, weekOfMonth: config.PRE_EPS_WEEK_OF_MONTH, noMeetingMonths: noMeeting },
+      leadWorkingDays: config.PRE_EPS_AGENDA_LEAD_DAYS,
+      coordinatorRecipient: COORDINATOR,
+    },
     description: `Ordre du jour de l'EPS : chaque jour ouvré, vérifie si la prochaine réunion (calendrier PRE_EPS_*) est dans ${config.PRE_EPS_AGENDA_LEAD_DAYS} jours ouvrés ou moins ; si oui, la coordination reçoit une fois la liste des dossiers en attente (du plus ancien au plus récent, sans nom).`,
     specSummary: `Du lundi au vendredi à ${at(agendaAt)} (${SCHEDULE_TIME_ZONE}) ; envoi ${config.PRE_EPS_AGENDA_LEAD_DAYS} jours ouvrés avant chaque EPS`,
     policyReason:
       "Vérification quotidienne plutôt qu'un calendrier, car « 3 jours ouvrés avant le 1er mardi, sauf en août » n'est pas une expression de calendrier, et un jour manqué est rattrapé par le suivant (l'envoi est dédoublonné par date de réunion). Chevauchement SKIP ; rattrapage 1 jour.",
-    options: {
-      scheduleId: agendaId,
-      spec: { calendars: [{ comment: 'jours ouvrés', dayOfWeek: { start: 'MONDAY', end: 'FRIDAY' }, hour: agendaAt.hour, minute: agendaAt.minute }], timezone: SCHEDULE_TIME_ZONE },
-      action: {
-        type: 'startWorkflow',
-        workflowType: 'epsAgendaWorkflow',
-        workflowId: agendaId,
-        taskQueue,
-        args: [agendaInput],
-        workflowExecutionTimeout: '1 day',
-        staticSummary: ui("Ordre du jour de l'EPS"),
-      },
-      policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 day', pauseOnFailure: false },
-    },
+    calendars: [{ comment: 'jours ouvrés', dayOfWeek: { start: 'MONDAY', end: 'FRIDAY' }, hour: agendaAt.hour, minute: agendaAt.minute }],
+    workflowExecutionTimeout: '1 day',
+    staticSummary: "Ordre du jour de l'EPS",
+    catchupWindow: '1 day',
   });
 
-  const kickoffId = scheduleIdFor(config.PRE_SCHEDULE_ID_PREFIX, 'funding-kickoff');
-  const kickoffInput: FundingKickoffInput = {
-    scheduleId: kickoffId,
-    requestDueMonth: config.PRE_REQUEST_DUE_MONTH,
-    requestDueDay: config.PRE_REQUEST_DUE_DAY,
-    financeRecipient: FINANCE,
-  };
-  const kickoff = withFingerprint({
-    id: kickoffId,
+  const kickoff = define<FundingKickoffInput>({
     name: 'funding-kickoff',
     workflowType: 'fundingKickoffWorkflow',
+    input: { requestDueMonth: config.PRE_REQUEST_DUE_MONTH, requestDueDay: config.PRE_REQUEST_DUE_DAY, financeRecipient: FINANCE },
     description: `Lancement de l'année de financement : chaque ${config.PRE_FUNDING_KICKOFF_DAY} janvier, pour chaque convention en cours, les finances sont rappelées que la demande de subvention de l'année est due le ${String(config.PRE_REQUEST_DUE_DAY).padStart(2, '0')}/${String(config.PRE_REQUEST_DUE_MONTH).padStart(2, '0')}.`,
     specSummary: `Chaque année le ${config.PRE_FUNDING_KICKOFF_DAY} janvier à 08:00 (${SCHEDULE_TIME_ZONE})`,
     policyReason:
       "Une fois par an et avant une échéance ferme : rattrapage 30 jours, pour qu'une panne début janvier n'empêche pas le rappel avant la fin du mois (le rappel est dédoublonné par année et convention). Chevauchement SKIP.",
-    options: {
-      scheduleId: kickoffId,
-      spec: { calendars: [{ comment: "début de l'année de financement", month: 'JANUARY', dayOfMonth: config.PRE_FUNDING_KICKOFF_DAY, hour: 8, minute: 0 }], timezone: SCHEDULE_TIME_ZONE },
-      action: {
-        type: 'startWorkflow',
-        workflowType: 'fundingKickoffWorkflow',
-        workflowId: kickoffId,
-        taskQueue,
-        args: [kickoffInput],
-        workflowExecutionTimeout: '7 days',
-        staticSummary: ui("Lancement de l'année de financement"),
-      },
-      policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '30 days', pauseOnFailure: false },
-    },
+    calendars: [{ comment: "début de l'année de financement", month: 'JANUARY', dayOfMonth: config.PRE_FUNDING_KICKOFF_DAY, hour: 8, minute: 0 }],
+    workflowExecutionTimeout: '7 days',
+    staticSummary: "Lancement de l'année de financement",
+    catchupWindow: '30 days',
   });
 
-  const retentionId = scheduleIdFor(config.PRE_SCHEDULE_ID_PREFIX, 'retention-purge');
-  const retentionInput: RetentionPurgeInput = { scheduleId: retentionId, maxCases: 500 };
-  const retention = withFingerprint({
-    id: retentionId,
+  const retention = define<RetentionPurgeInput>({
     name: 'retention-purge',
     workflowType: 'retentionPurgeWorkflow',
+    input: { maxCases: 500 },
     description: `Conservation des données : chaque nuit, pour chaque dossier clos dont les données personnelles ont été purgées (${config.PRE_RETENTION_MONTHS} mois après le dernier contact), supprime les exécutions antérieures qui les contenaient ; seuls restent les chiffres anonymes des indicateurs.`,
     specSummary: `Chaque jour à 03:30 (${SCHEDULE_TIME_ZONE}), 500 dossiers au plus par passage`,
     policyReason:
-      'Tâche idempotente (un dossier reste listé tant que son effacement n\'est pas confirmé) : chevauchement SKIP, rattrapage 1 jour ; une nuit manquée est reprise par la suivante.',
-    options: {
-      scheduleId: retentionId,
-      spec: { calendars: [{ comment: 'chaque nuit', hour: 3, minute: 30 }], timezone: SCHEDULE_TIME_ZONE },
-      action: {
-        type: 'startWorkflow',
-        workflowType: 'retentionPurgeWorkflow',
-        workflowId: retentionId,
-        taskQueue,
-        args: [retentionInput],
-        workflowExecutionTimeout: '6 hours',
-        staticSummary: ui('Conservation des données : effacement des dossiers purgés'),
-      },
-      policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 day', pauseOnFailure: false },
-    },
+      "Tâche idempotente (un dossier reste listé tant que son effacement n'est pas confirmé) : chevauchement SKIP, rattrapage 1 jour ; une nuit manquée est reprise par la suivante.",
+    calendars: [{ comment: 'chaque nuit', hour: 3, minute: 30 }],
+    workflowExecutionTimeout: '6 hours',
+    staticSummary: 'Conservation des données : effacement des dossiers purgés',
+    catchupWindow: '1 day',
   });
 
   return [digest, agenda, kickoff, retention].map((d) => ({
