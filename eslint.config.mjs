@@ -39,8 +39,8 @@ export default tseslint.config(
         ],
         patterns: [
           { group: ['@nestjs/*'], message: 'Workflow code never imports Nest.' },
-          { group: ['../src/*', '../../src/*', '**/src/**'], message: 'workflows/ never imports src/.' },
-          { group: ['../activities', '../activities/*'], allowTypeImports: true, message: 'Import activities with `import type` only.' },
+          { group: ['**/src', '**/src/**'], message: 'workflows/ never imports src/.' },
+          { group: ['**/activities', '**/activities/*'], allowTypeImports: true, message: 'Import activities with `import type` only.' },
         ],
       }],
     },

@@ -3,9 +3,9 @@
  * workflow: one list call answers "what is due" for the digest, the EPS agenda, the kick-off and `GET /me/tasks`.
  */
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
-import { CONVENTION_WORKFLOW_TYPE, FUNDING_YEAR_WORKFLOW_TYPE } from '../workflows/convention.contract';
-import { dossierIdOf, PARCOURS_WORKFLOW_TYPE } from '../workflows/parcours.contract';
-import type { AgendaCase, DeadlineItem, IsoDate, RunningConvention } from '../workflows/schedules.contract';
+import { CONVENTION_WORKFLOW_TYPE, FUNDING_YEAR_WORKFLOW_TYPE } from '../workflows/convention/convention.contract';
+import { dossierIdOf, PARCOURS_WORKFLOW_TYPE } from '../workflows/parcours/parcours.contract';
+import type { AgendaCase, DeadlineItem, IsoDate, RunningConvention } from '../workflows/schedules/schedules.contract';
 import {
   PRE_AGE_BAND,
   PRE_CONVENTION_REF,
@@ -18,7 +18,7 @@ import {
   PRE_REFERRED_ON,
   PRE_REFERENT_ID,
   PRE_STAGE,
-} from '../workflows/search-attributes';
+} from '../workflows/shared/search-attributes';
 
 export { CONVENTION_WORKFLOW_TYPE, FUNDING_YEAR_WORKFLOW_TYPE, PARCOURS_WORKFLOW_TYPE };
 

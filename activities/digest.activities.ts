@@ -1,7 +1,7 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Client } from '@temporalio/client';
-import type { AgendaCase, CollectDeadlinesInput, DeadlineItem, RunningConvention } from '../workflows/schedules.contract';
+import type { AgendaCase, CollectDeadlinesInput, DeadlineItem, RunningConvention } from '../workflows/schedules/schedules.contract';
 import { awaitingReview, fundingDeadlines, parcoursDeadlines, runningConventions } from './deadline-search';
 
 export interface DigestDeps {

@@ -1,6 +1,6 @@
 import { log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { FailureType } from '../workflows/failures';
+import { FailureType } from '../workflows/shared/failures';
 import { isPermanentSmtpError, messageIdFor, type Mailer } from './mailer';
 import type { NotificationDelivery, NotificationRecord, NotificationRequest, NotifyResult } from './notifications.types';
 import type { Outbox } from './outbox';

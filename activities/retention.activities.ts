@@ -6,8 +6,8 @@ import { Context, log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Client } from '@temporalio/client';
 import { isGrpcServiceError } from '@temporalio/client';
-import { dossierIdOf } from '../workflows/parcours.contract';
-import type { PurgedCaseRef } from '../workflows/schedules.contract';
+import { dossierIdOf } from '../workflows/parcours/parcours.contract';
+import type { PurgedCaseRef } from '../workflows/schedules/schedules.contract';
 import { PARCOURS_WORKFLOW_TYPE, queryLiteral } from './deadline-search';
 
 export interface RetentionDeps {

@@ -27,7 +27,7 @@ import type { Role } from '../src/auth/roles';
 import { loadEnv, type AppConfig } from '../src/config/env';
 import { freePort, startDevServer, temporalBinaries, type DevServer } from '../src/dev/dev-server';
 import { dataConverter } from '../src/temporal/data-converter';
-import { getStateQuery, workflowIdFor } from '../workflows/parcours.contract';
+import { getStateQuery, workflowIdFor } from '../workflows/parcours/parcours.contract';
 import { startDirect, updateDirect } from './lib/direct';
 import { HttpClient } from './lib/http';
 import { generateCase, todayUtc, type GeneratedCase } from './lib/inputs';

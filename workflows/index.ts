@@ -1,7 +1,7 @@
 /** The worker's workflowsPath: workflow functions only. */
 export {};
-export { parcoursWorkflow } from './parcours.workflow';
-export { dailyDigestWorkflow, epsAgendaWorkflow, fundingKickoffWorkflow } from './schedules.workflow';
-export { conventionWorkflow } from './convention.workflow';
-export { fundingYearWorkflow } from './funding-year.workflow';
-export { retentionPurgeWorkflow } from './retention.workflow';
+export { parcoursWorkflow } from './parcours/parcours.workflow';
+export { dailyDigestWorkflow, epsAgendaWorkflow, fundingKickoffWorkflow } from './schedules/schedules.workflow';
+export { conventionWorkflow } from './convention/convention.workflow';
+export { fundingYearWorkflow } from './convention/funding-year.workflow';
+export { retentionPurgeWorkflow } from './retention/retention.workflow';

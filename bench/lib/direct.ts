@@ -23,8 +23,8 @@ import {
   type ParcoursInput,
   type ParcoursView,
   type ReferralInput,
-} from '../../workflows/parcours.contract';
-import type { parcoursWorkflow } from '../../workflows/parcours.workflow';
+} from '../../workflows/parcours/parcours.contract';
+import type { parcoursWorkflow } from '../../workflows/parcours/parcours.workflow';
 import type { GeneratedCase } from './inputs';
 import type { StepName } from './steps';
 

@@ -33,8 +33,8 @@ import {
   type FundingYearView,
   type TimelineEntry,
   type UpdateMeta,
-} from '../../workflows/convention.contract';
-import { FailureType } from '../../workflows/failures';
+} from '../../workflows/convention/convention.contract';
+import { FailureType } from '../../workflows/shared/failures';
 import { type Caller, primaryRole } from '../auth/roles';
 import { ProblemException } from '../common/problem';
 import { AppConfig } from '../config/env';
@@ -45,7 +45,7 @@ import type { DeliberationDto } from './dto/deliberation.dto';
 import type { PublicationDto, SignatureDto, TransmissionDto } from './dto/legality.dto';
 import type { ListConventionsQuery } from './dto/params.dto';
 import type { FinancialReportDto, PaymentDto, SubsidyRequestDto } from './dto/year.dto';
-import { ui } from '../../workflows/ui-text';
+import { ui } from '../../workflows/shared/ui-text';
 import { mapLimit, plain } from '../common/async';
 
 const DEFAULT_PAGE_SIZE = 50;
@@ -92,7 +92,7 @@ function missingBeforeEffect(view: ConventionView): string[] {
 /**
  * The conventions API over Temporal: creation by update-with-start, convention changes as updates of
  * `convention-<ref>`, year changes as updates of the year's own child `convention-<ref>-<year>` (see the routing
- * note of workflows/convention.contract.ts), reads as queries, the list from visibility.
+ * note of workflows/convention/convention.contract.ts), reads as queries, the list from visibility.
  */
 @Injectable()
 export class ConventionsService {

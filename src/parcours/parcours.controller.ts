@@ -15,7 +15,7 @@ import {
   resumeParcoursUpdate,
   scheduleActionUpdate,
   suspendParcoursUpdate,
-} from '../../workflows/parcours.contract';
+} from '../../workflows/parcours/parcours.contract';
 import { ActionDto, ActionPatchDto } from './dto/action.dto';
 import { ConsentDto } from './dto/consent.dto';
 import { ClosureDto, DerogationDto, LifeEventDto, ReferentAssignmentDto, RenewalDto, ResumptionDto, SuspensionDto } from './dto/lifecycle.dto';

@@ -29,10 +29,10 @@ import {
   type TimelineEntry,
   type UpdateMeta,
   ageBandForReferral,
-} from '../../workflows/parcours.contract';
-import type { parcoursWorkflow } from '../../workflows/parcours.workflow';
-import { FailureType } from '../../workflows/failures';
-import { ageBandLabel } from '../../workflows/parcours.rules';
+} from '../../workflows/parcours/parcours.contract';
+import type { parcoursWorkflow } from '../../workflows/parcours/parcours.workflow';
+import { FailureType } from '../../workflows/shared/failures';
+import { ageBandLabel } from '../../workflows/parcours/parcours.rules';
 import {
   PRE_AGE_BAND,
   PRE_CLOSURE_REASON,
@@ -43,13 +43,13 @@ import {
   PRE_REFERRED_ON,
   PRE_REFERENT_ID,
   PRE_STAGE,
-} from '../../workflows/search-attributes';
+} from '../../workflows/shared/search-attributes';
 import { childKeyOf } from './child-key';
 import { dossierIdForKey, newDossierId } from './dossier-id';
 import type { ListParcoursQuery } from './dto/params.dto';
 import type { ReferralDto } from './dto/referral.dto';
 import type { ParcoursListItemDto } from './dto/views.dto';
-import { ui } from '../../workflows/ui-text';
+import { ui } from '../../workflows/shared/ui-text';
 import { plain } from '../common/async';
 
 /** The workflow type every parcours list and check is restricted to. */

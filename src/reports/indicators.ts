@@ -29,9 +29,9 @@
  * - Breakdowns: QPV of residence at the referral, age band on the referral date (0–1 is kept for referrals of
  *   children under 2, so that every breakdown adds up to its total), sex.
  */
-import { ACTION_TYPES, CLOSURE_REASONS, QPV_CODES, SEXES, type ActionType, type ClosureReason, type QpvCode, type Sex } from '../../workflows/parcours.contract';
-import type { CaseFigures } from '../../workflows/parcours.figures';
-import { AGE_BANDS, daysBetween, type AgeBand, type IsoDate } from '../../workflows/parcours.rules';
+import { ACTION_TYPES, CLOSURE_REASONS, QPV_CODES, SEXES, type ActionType, type ClosureReason, type QpvCode, type Sex } from '../../workflows/parcours/parcours.contract';
+import type { CaseFigures } from '../../workflows/parcours/parcours.figures';
+import { AGE_BANDS, daysBetween, type AgeBand, type IsoDate } from '../../workflows/parcours/parcours.rules';
 import { SMALL_CELL_THRESHOLD, SUPPRESSED, suppressedCells, type RawCell, type SuppressionGroup } from './suppression';
 
 export { SMALL_CELL_THRESHOLD, SUPPRESSED } from './suppression';

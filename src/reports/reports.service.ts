@@ -2,7 +2,7 @@
  * The yearly indicators (DOMAIN.md §4, `GET /reports/indicators`), computed from Temporal itself.
  *
  * Source of truth: Temporal, without a read model. Each parcours workflow carries in its memo, under the key
- * `figures`, the anonymised `CaseFigures` of its case (workflows/parcours.figures.ts: QPV, age band, sex, business
+ * `figures`, the anonymised `CaseFigures` of its case (workflows/parcours/parcours.figures.ts: QPV, age band, sex, business
  * dates and codes; no name, birth date, address or dossierId), upserted at each change. One paginated visibility
  * listing — `WorkflowType = 'parcoursWorkflow' AND PreReferredOn <= end of period` — returns every case with its
  * memo (decrypted by the client's codec), so a year costs one listing and no per-case query: no worker is involved,
@@ -22,7 +22,7 @@
  * new one).
  *
  * Cases purged by the retention rule (DOMAIN.md §5) still count in the years they belong to: the purge continues
- * the case as new into a run that keeps only its `CaseFigures`, in the same memo key (workflows/parcours.purged.ts),
+ * the case as new into a run that keeps only its `CaseFigures`, in the same memo key (workflows/parcours/parcours.purged.ts),
  * and deletes the earlier runs — so the same listing finds it once, without personal data.
  *
  * Only cases of this deployment's task queue are read (as every other listing of the API does).
@@ -30,10 +30,10 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { WorkflowExecutionInfo } from '@temporalio/client';
 import { TemporalService } from '../temporal/temporal.service';
-import { FUNDING_YEAR_WORKFLOW_TYPE, getYearStateQuery, type FundingYearResult, type FundingYearView } from '../../workflows/convention.contract';
-import { getStateQuery, isPurgedView, PARCOURS_WORKFLOW_TYPE } from '../../workflows/parcours.contract';
-import { CASE_FIGURES_MEMO_KEY, caseFiguresOf, isCaseFigures, type CaseFigures } from '../../workflows/parcours.figures';
-import { addDays, type IsoDate } from '../../workflows/parcours.rules';
+import { FUNDING_YEAR_WORKFLOW_TYPE, getYearStateQuery, type FundingYearResult, type FundingYearView } from '../../workflows/convention/convention.contract';
+import { getStateQuery, isPurgedView, PARCOURS_WORKFLOW_TYPE } from '../../workflows/parcours/parcours.contract';
+import { CASE_FIGURES_MEMO_KEY, caseFiguresOf, isCaseFigures, type CaseFigures } from '../../workflows/parcours/parcours.figures';
+import { addDays, type IsoDate } from '../../workflows/parcours/parcours.rules';
 import { buildReport, isCountable, periodOf, type FundingFigures, type IndicatorsReport, type PeriodKind } from './indicators';
 import { mapLimit } from '../common/async';
 

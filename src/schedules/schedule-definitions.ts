@@ -11,8 +11,8 @@ import {
   type RetentionPurgeInput,
   type ScheduleActionInput,
   type ScheduleName,
-} from '../../workflows/schedules.contract';
-import { ui } from '../../workflows/ui-text';
+} from '../../workflows/schedules/schedules.contract';
+import { ui } from '../../workflows/shared/ui-text';
 
 /** One of the project's schedules, as ensureSchedules creates it and `GET /schedules` explains it. */
 export interface ScheduleDefinition {

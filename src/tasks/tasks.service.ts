@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { awaitingReview, fundingDeadlines, PARCOURS_WORKFLOW_TYPE, parcoursDeadlines } from '../../activities/deadline-search';
-import { workflowIdFor } from '../../workflows/parcours.contract';
-import { nextEpsMeeting, type EpsCalendar } from '../../workflows/parcours.rules';
-import type { DeadlineItem } from '../../workflows/schedules.contract';
-import { byUrgency, parisDateOf, TASK_KINDS, taskKindOf, type TaskKind } from '../../workflows/schedules.rules';
+import { workflowIdFor } from '../../workflows/parcours/parcours.contract';
+import { nextEpsMeeting, type EpsCalendar } from '../../workflows/parcours/parcours.rules';
+import type { DeadlineItem } from '../../workflows/schedules/schedules.contract';
+import { byUrgency, parisDateOf, TASK_KINDS, taskKindOf, type TaskKind } from '../../workflows/schedules/schedules.rules';
 import type { Caller } from '../auth/roles';
 import { ProblemException } from '../common/problem';
 import { AppConfig } from '../config/env';

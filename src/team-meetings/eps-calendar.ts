@@ -3,7 +3,7 @@
  * The date arithmetic is the parcours rules' (`epsMeetingOfMonth`, `nextEpsMeeting`); this file reads the
  * configuration into a calendar and answers "which meeting is next" for a given local date.
  */
-import { daysBetween, nextEpsMeeting, type EpsCalendar, type IsoDate } from '../../workflows/parcours.rules';
+import { daysBetween, nextEpsMeeting, type EpsCalendar, type IsoDate } from '../../workflows/parcours/parcours.rules';
 
 /** The calendar of the configuration (PRE_EPS_WEEKDAY, PRE_EPS_WEEK_OF_MONTH, PRE_EPS_NO_MEETING_MONTHS). */
 export function epsCalendarOf(env: { PRE_EPS_WEEKDAY: number; PRE_EPS_WEEK_OF_MONTH: number; PRE_EPS_NO_MEETING_MONTHS: string }): EpsCalendar {

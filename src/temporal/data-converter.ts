@@ -8,7 +8,7 @@ import { loadKeyRing } from '../privacy/key-ring';
  * sandbox loads its converters from the bundle, not from the worker's options).
  */
 export const FAILURE_CONVERTER_PATH = require.resolve('./failure-converter');
-/** Module of the payload converter (the SDK's, plus the UI's readable summaries: workflows/ui-text.ts). */
+/** Module of the payload converter (the SDK's, plus the UI's readable summaries: workflows/shared/ui-text.ts). */
 export const PAYLOAD_CONVERTER_PATH = require.resolve('./payload-converter');
 /** The converter modules every workflow bundle is built with. */
 export const BUNDLE_CONVERTERS = { failureConverterPath: FAILURE_CONVERTER_PATH, payloadConverterPath: PAYLOAD_CONVERTER_PATH } as const;

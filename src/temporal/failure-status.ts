@@ -1,4 +1,4 @@
-import { FailureType } from '../../workflows/failures';
+import { FailureType } from '../../workflows/shared/failures';
 
 /** HTTP status for each domain failure type; a type missing here is a 500 (a bug, not a user error). */
 export const FAILURE_STATUS: Record<string, number> = {

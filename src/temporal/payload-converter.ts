@@ -1,7 +1,7 @@
 /**
  * The payload converter of every process and of the workflow sandbox (loaded by path: `payloadConverterPath` of
  * the bundle and of the data converter). The SDK's default converters, plus one: a string marked with `ui()`
- * (workflows/ui-text.ts) becomes a plain JSON payload flagged `pre-ui-text`, which the encryption codec leaves in
+ * (workflows/shared/ui-text.ts) becomes a plain JSON payload flagged `pre-ui-text`, which the encryption codec leaves in
  * clear so that the Temporal UI shows summaries without the codec. It decodes as any JSON payload.
  */
 import {
@@ -14,7 +14,7 @@ import {
   type PayloadConverterWithEncoding,
 } from '@temporalio/common';
 import { decode, encode } from '@temporalio/common/lib/encoding';
-import { UI_TEXT_MARK } from '../../workflows/ui-text';
+import { UI_TEXT_MARK } from '../../workflows/shared/ui-text';
 
 /** Metadata flag of a payload written for the UI (no personal data): the codec does not encrypt it. */
 export const UI_TEXT_METADATA = 'pre-ui-text';

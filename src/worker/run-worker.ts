@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { DefaultLogger, NativeConnection, Runtime, Worker, type LogEntry, type WorkerOptions } from '@temporalio/worker';
-import { createActivities } from '../../activities';
+import { createActivities } from '../../activities/index';
 import type { AppConfig } from '../config/env';
 import { projectRoot } from '../config/project-root';
 import { notificationDeps } from '../notifications/notification-deps';

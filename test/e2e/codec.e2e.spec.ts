@@ -12,7 +12,7 @@ import { defaultPayloadConverter, type DataConverter, type Payload } from '@temp
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Worker } from '@temporalio/worker';
 import { temporalBinaries } from '../../src/dev/dev-server';
 import { BUNDLE_CONVERTERS, dataConverter } from '../../src/temporal/data-converter';
-import { workflowIdFor } from '../../workflows/parcours.contract';
+import { workflowIdFor } from '../../workflows/parcours/parcours.contract';
 import { eventually, startTestApp, type TestApp } from '../support/app';
 import { codecAnswerText, codecBodies, codecBody, historiesOfEveryRun, keyIdsOf, payloadsOf, rawText } from '../support/privacy';
 import { devServerAddress, devServerEnv, quietRuntime, testDataConverter, uniqueTaskQueue } from '../support/temporal';

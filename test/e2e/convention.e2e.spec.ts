@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type request from 'supertest';
-import { PRE_CONVENTION_REF, PRE_FUNDING_STAGE, PRE_FUNDING_YEAR, PRE_NEXT_DEADLINE } from '../../workflows/search-attributes';
+import { PRE_CONVENTION_REF, PRE_FUNDING_STAGE, PRE_FUNDING_YEAR, PRE_NEXT_DEADLINE } from '../../workflows/shared/search-attributes';
 import {
   AWARD_NOTICE,
   BENEFICIARY_SIGNATURE,

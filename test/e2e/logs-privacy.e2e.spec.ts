@@ -17,7 +17,7 @@ import { signDevToken } from '../../src/auth/dev-token';
 import type { Role } from '../../src/auth/roles';
 import { loadEnv } from '../../src/config/env';
 import { freePort, temporalBinaries } from '../../src/dev/dev-server';
-import { searchAttributeCliArgs } from '../../workflows/search-attributes';
+import { searchAttributeCliArgs } from '../../workflows/shared/search-attributes';
 import { codecAnswerText, codecBodies, historiesOfEveryRun, payloadsOf } from '../support/privacy';
 import { alive, descendants, killTree, reapWithThisProcess, spawnCaptured, waitFor, type Started } from '../support/processes';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server';

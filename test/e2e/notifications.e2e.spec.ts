@@ -3,7 +3,7 @@
  * only what is addressed to them, and the list survives a restart. No SMTP here: notifications are RECORDED.
  */
 import { randomUUID } from 'node:crypto';
-import { addDays } from '../../workflows/parcours.rules';
+import { addDays } from '../../workflows/parcours/parcours.rules';
 import { eventually, startTestApp, type TestApp } from '../support/app';
 import { parisDateOf, referCase } from '../support/notification-cases';
 import { quietRuntime } from '../support/temporal';

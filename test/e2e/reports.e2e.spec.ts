@@ -5,8 +5,8 @@
  * counting code; only the published form (which cells the secrecy rule hides, given the counts) reuses the
  * unit-tested suppression rule, and an independent check verifies no additive group leaves a single hidden cell.
  */
-import { ACTION_TYPES, CLOSURE_REASONS, QPV_CODES, QPV_LABELS, SEXES } from '../../workflows/parcours.contract';
-import { AGE_BANDS, ageBandLabel, daysBetween, type IsoDate } from '../../workflows/parcours.rules';
+import { ACTION_TYPES, CLOSURE_REASONS, QPV_CODES, QPV_LABELS, SEXES } from '../../workflows/parcours/parcours.contract';
+import { AGE_BANDS, ageBandLabel, daysBetween, type IsoDate } from '../../workflows/parcours/parcours.rules';
 import { suppressionGroups } from '../../src/reports/indicators';
 import { ReportsService, type IndicatorsSourceStats } from '../../src/reports/reports.service';
 import { suppressedCells, type RawCell } from '../../src/reports/suppression';

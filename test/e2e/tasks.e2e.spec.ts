@@ -3,7 +3,7 @@
  * one task per case, soonest first, and nothing of another référent's cases; the coordinator sees the EPS reviews.
  */
 import { randomUUID } from 'node:crypto';
-import { addDays, addMonths } from '../../workflows/parcours.rules';
+import { addDays, addMonths } from '../../workflows/parcours/parcours.rules';
 import { eventually, startTestApp, type TestApp } from '../support/app';
 import { quietRuntime } from '../support/temporal';
 import { grantConsent, parisDateOf, referCase, validateCase } from '../support/notification-cases';

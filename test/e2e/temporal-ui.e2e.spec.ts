@@ -17,7 +17,7 @@ import { devServerAddress, quietRuntime, uniqueTaskQueue } from '../support/temp
 import { createProbeActivities } from './fixtures/privacy-probe.activities';
 import { ZOE, ZOE_SECRETS } from './fixtures/privacy-probe.person';
 import { privacyProbeWorkflow } from './fixtures/privacy-probe.workflow';
-import { ui } from '../../workflows/ui-text';
+import { ui } from '../../workflows/shared/ui-text';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = join(__dirname, '..', 'artifacts');

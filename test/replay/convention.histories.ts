@@ -16,8 +16,8 @@ import {
   recordRequestUpdate,
   recordSignatureUpdate,
   recordTransmissionUpdate,
-} from '../../workflows/convention.contract';
-import { addDays } from '../../workflows/convention.rules';
+} from '../../workflows/convention/convention.contract';
+import { addDays } from '../../workflows/convention/convention.rules';
 import { testWorker, uniqueTaskQueue } from '../support/temporal';
 import { historyToJSON } from './history-json';
 import { bringIntoEffect, eventually, meta, recordingActivities, registerSearchAttributes, seedSession, sleepUntil, startConvention, today, yearHandle } from '../workflows/convention.helpers';

@@ -18,8 +18,8 @@ import {
   resumeParcoursUpdate,
   scheduleActionUpdate,
   suspendParcoursUpdate,
-} from '../../workflows/parcours.contract';
-import { addDays, addMonths } from '../../workflows/parcours.rules';
+} from '../../workflows/parcours/parcours.contract';
+import { addDays, addMonths } from '../../workflows/parcours/parcours.rules';
 import { testWorker, uniqueTaskQueue } from '../support/temporal';
 import { activate, closingSummaryOf, COORD, meta, recordingActivities, REF, registerSearchAttributes, settle, sleepUntil, startCase, type StartedCase } from '../workflows/parcours.helpers';
 

@@ -8,8 +8,8 @@
  *
  * Every constant is deeply frozen: a test that changed one in place would change it for every later test of its file.
  */
-import type { ConventionTerms } from '../../workflows/convention.contract';
-import type { DeliberationBody } from '../../workflows/convention.rules';
+import type { ConventionTerms } from '../../workflows/convention/convention.contract';
+import type { DeliberationBody } from '../../workflows/convention/convention.rules';
 
 /** Freezes `body` and everything inside it, keeping its type (so it still fits the DTO and workflow input types). */
 function frozen<T extends object>(body: T): T {

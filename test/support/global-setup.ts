@@ -32,7 +32,7 @@ export default async function globalSetup(): Promise<void> {
   process.env.PRE_TEST_TEMPORAL_UI = server.uiUrl;
   const dir = mkdtempSync(join(tmpdir(), 'pre-test-'));
   process.env.PRE_TEST_TMP = dir;
-  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), ...BUNDLE_CONVERTERS, logger: new DefaultLogger('WARN') });
+  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows/index'), ...BUNDLE_CONVERTERS, logger: new DefaultLogger('WARN') });
   const bundle = join(dir, 'workflow-bundle.js');
   writeFileSync(bundle, code);
   process.env.PRE_TEST_WORKFLOW_BUNDLE = bundle;

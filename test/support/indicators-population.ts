@@ -49,9 +49,9 @@ import {
   type QpvCode,
   type Sex,
   type TeamDecision,
-} from '../../workflows/parcours.contract';
-import type { parcoursWorkflow } from '../../workflows/parcours.workflow';
-import { addDays, addMonths, ageBandOf, nextEpsMeeting, schoolYearEnd, type AgeBand, type EpsCalendar, type IsoDate } from '../../workflows/parcours.rules';
+} from '../../workflows/parcours/parcours.contract';
+import type { parcoursWorkflow } from '../../workflows/parcours/parcours.workflow';
+import { addDays, addMonths, ageBandOf, nextEpsMeeting, schoolYearEnd, type AgeBand, type EpsCalendar, type IsoDate } from '../../workflows/parcours/parcours.rules';
 
 /** No business date of the population is later than this. */
 export const LAST_BUSINESS_DATE = '2026-06-30';

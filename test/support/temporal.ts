@@ -3,7 +3,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { DataConverter } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
-import { type createActivities } from '../../activities';
+import { type createActivities } from '../../activities/index';
 import { EncryptionCodec } from '../../src/privacy/encryption-codec';
 import { KeyRing } from '../../src/privacy/key-ring';
 import { BUNDLE_CONVERTERS } from '../../src/temporal/data-converter';

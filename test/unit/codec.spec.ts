@@ -9,7 +9,7 @@ import { KeyRing, loadKeyRing } from '../../src/privacy/key-ring';
 import { payloadsFromJson, payloadsToJson } from '../../src/privacy/payloads-json';
 import { encryptionCodec } from '../../src/temporal/data-converter';
 import { payloadConverter } from '../../src/temporal/payload-converter';
-import { ui } from '../../workflows/ui-text';
+import { ui } from '../../workflows/shared/ui-text';
 
 const child = { firstName: 'Zoé', lastName: 'Testprivacy', birthDate: '2016-03-14', phone: '+33612345678' };
 const toPayload = (v: unknown): Payload => defaultPayloadConverter.toPayload(v);

@@ -9,7 +9,7 @@ import {
   conventionSettingsFrom,
   yearDueDates,
   conventionFinalReportDueOn,
-} from '../../workflows/convention.contract';
+} from '../../workflows/convention/convention.contract';
 import {
   addMonths,
   allocatePayments,
@@ -26,7 +26,7 @@ import {
   trancheConditionMet,
   type DeliberationBody,
   type DeliberationEvaluation,
-} from '../../workflows/convention.rules';
+} from '../../workflows/convention/convention.rules';
 import { SEED_SESSION } from '../support/api-examples';
 
 /** The seed session of the CCAS de Dijon board, 3 July 2024 (API.md, as written). */

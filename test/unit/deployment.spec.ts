@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { searchAttributeCliArgs } from '../../workflows/search-attributes';
+import { searchAttributeCliArgs } from '../../workflows/shared/search-attributes';
 
 const root = join(__dirname, '..', '..');
 const compose = parse(readFileSync(join(root, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
@@ -24,7 +24,7 @@ describe('docker-compose.yml (production layout)', () => {
     expect(s['temporal-ui'].environment).toMatchObject({ TEMPORAL_ADDRESS: 'temporal:7233' });
   });
 
-  it('registers exactly the search attributes of workflows/search-attributes.ts', () => {
+  it('registers exactly the search attributes of workflows/shared/search-attributes.ts', () => {
     const script = (s['temporal-admin-tools'].command as string[]).join('\n');
     const listed = /for sa in ([^;]+);/.exec(script)![1].trim().split(/\s+/);
     expect(listed).toEqual(searchAttributeCliArgs());

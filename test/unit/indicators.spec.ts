@@ -3,9 +3,9 @@
  * medians, actions, EPS), small-cell suppression with its secondary cells, the CSV, and the anonymised figures a
  * case's memo carries (built from the real case state).
  */
-import { DEFAULT_PARCOURS_SETTINGS, type ParcoursInput } from '../../workflows/parcours.contract';
-import { CASE_FIGURES_VERSION, caseFiguresOf, isCaseFigures, type CaseFigures } from '../../workflows/parcours.figures';
-import { ParcoursCase } from '../../workflows/parcours.state';
+import { DEFAULT_PARCOURS_SETTINGS, type ParcoursInput } from '../../workflows/parcours/parcours.contract';
+import { CASE_FIGURES_VERSION, caseFiguresOf, isCaseFigures, type CaseFigures } from '../../workflows/parcours/parcours.figures';
+import { ParcoursCase } from '../../workflows/parcours/parcours.state';
 import { CSV_BOM, CSV_HEADER, indicatorsCsv, parseCsv } from '../../src/reports/csv';
 import { buildReport, median, periodOf, tally, type FigureReport, type FundingFigures, type IndicatorsReport } from '../../src/reports/indicators';
 import { suppressedCells, type RawCell } from '../../src/reports/suppression';

@@ -1,4 +1,4 @@
-import type { DeadlineItem } from '../../workflows/schedules.contract';
+import type { DeadlineItem } from '../../workflows/schedules/schedules.contract';
 import {
   agendaNotification,
   buildDigestMessages,
@@ -12,7 +12,7 @@ import {
   requestDueOn,
   taskKindOf,
   workingDaysBefore,
-} from '../../workflows/schedules.rules';
+} from '../../workflows/schedules/schedules.rules';
 
 const item = (over: Partial<DeadlineItem>): DeadlineItem => ({
   source: 'parcours',

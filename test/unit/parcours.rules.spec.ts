@@ -21,8 +21,8 @@ import {
   schoolYearEnd,
   schoolYearOf,
   totalGrantedMonths,
-} from '../../workflows/parcours.rules';
-import { DEFAULT_PARCOURS_SETTINGS, initialSearchAttributes, staticSummaryFor, workflowIdFor, dossierIdOf, type ReferralInput } from '../../workflows/parcours.contract';
+} from '../../workflows/parcours/parcours.rules';
+import { DEFAULT_PARCOURS_SETTINGS, initialSearchAttributes, staticSummaryFor, workflowIdFor, dossierIdOf, type ReferralInput } from '../../workflows/parcours/parcours.contract';
 
 const eligibleQpvs = ['FONTAINE_D_OUCHE', 'GRESILLES'];
 const rule = (birthDate: string, referredOn: string, qpv = 'GRESILLES') => eligibilityOf({ birthDate, referredOn, qpv, eligibleQpvs, ruleVersion: 'v1' });

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import { createActivities } from '../../activities';
+import { createActivities } from '../../activities/index';
 import { Outbox } from '../../activities/outbox';
 import type { NotificationRecord } from '../../activities/notifications.types';
 import {
@@ -30,9 +30,9 @@ import {
   type DeliberationBody,
   type FundingYearView,
   type UpdateMeta,
-} from '../../workflows/convention.contract';
-import { addDays, dateOf } from '../../workflows/convention.rules';
-import { conventionWorkflow } from '../../workflows/convention.workflow';
+} from '../../workflows/convention/convention.contract';
+import { addDays, dateOf } from '../../workflows/convention/convention.rules';
+import { conventionWorkflow } from '../../workflows/convention/convention.workflow';
 import { CONVENTION, SEED_SESSION } from '../support/api-examples';
 
 export const FIN: Actor = { sub: 'u-fin-1', role: 'finance' };

@@ -19,8 +19,8 @@ import {
   type ConventionSettings,
   type FundingYearResult,
   type FundingYearView,
-} from '../../workflows/convention.contract';
-import { addDays, addMonths } from '../../workflows/convention.rules';
+} from '../../workflows/convention/convention.contract';
+import { addDays, addMonths } from '../../workflows/convention/convention.rules';
 import { testWorker, timeSkippingEnv, uniqueTaskQueue } from '../support/temporal';
 import {
   bringIntoEffect,

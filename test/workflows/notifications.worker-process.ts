@@ -4,7 +4,7 @@
  * test/workflows/notifications.smtp.spec.ts through a TypeScript require hook (no build needed).
  */
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
-import { createActivities } from '../../activities';
+import { createActivities } from '../../activities/index';
 import { senderDomain, smtpMailer } from '../../activities/mailer';
 import { Outbox } from '../../activities/outbox';
 import type { AppConfig } from '../../src/config/env';

@@ -17,10 +17,10 @@ import {
   staticSummaryFor,
   workflowIdFor,
   type ParcoursInput,
-} from '../../workflows/parcours.contract';
-import { parcoursWorkflow } from '../../workflows/parcours.workflow';
+} from '../../workflows/parcours/parcours.contract';
+import { parcoursWorkflow } from '../../workflows/parcours/parcours.workflow';
 import { devServerEnv, testDataConverter, testWorker, uniqueTaskQueue } from '../support/temporal';
-import { addMonths } from '../../workflows/parcours.rules';
+import { addMonths } from '../../workflows/parcours/parcours.rules';
 import { COORD, eventually, meta, recordingActivities, referral, refusal, REF, searchAttributesOf, settle, stateOf } from './parcours.helpers';
 
 describe('parcours on the dev server', () => {

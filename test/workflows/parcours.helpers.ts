@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
-import { createActivities } from '../../activities';
+import { createActivities } from '../../activities/index';
 import { Outbox } from '../../activities/outbox';
 import type { NotificationRecord } from '../../activities/notifications.types';
 import {
@@ -26,9 +26,9 @@ import {
   type ParcoursView,
   type ReferralInput,
   type UpdateMeta,
-} from '../../workflows/parcours.contract';
-import { addDays, dateOf } from '../../workflows/parcours.rules';
-import { parcoursWorkflow } from '../../workflows/parcours.workflow';
+} from '../../workflows/parcours/parcours.contract';
+import { addDays, dateOf } from '../../workflows/parcours/parcours.rules';
+import { parcoursWorkflow } from '../../workflows/parcours/parcours.workflow';
 import { REFERRAL } from '../support/api-examples';
 import { eventually, registerSearchAttributes } from '../support/time-skipping';
 import { testWorker, timeSkippingEnv, uniqueTaskQueue } from '../support/temporal';

@@ -6,9 +6,9 @@
 import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { NotificationRequest } from '../../activities/notifications.types';
-import { DEFAULT_PARCOURS_SETTINGS, createReferralUpdate, recordConsentUpdate, recordLifeEventUpdate, workflowIdFor, type ParcoursInput } from '../../workflows/parcours.contract';
-import { addDays } from '../../workflows/parcours.rules';
-import { parcoursWorkflow } from '../../workflows/parcours.workflow';
+import { DEFAULT_PARCOURS_SETTINGS, createReferralUpdate, recordConsentUpdate, recordLifeEventUpdate, workflowIdFor, type ParcoursInput } from '../../workflows/parcours/parcours.contract';
+import { addDays } from '../../workflows/parcours/parcours.rules';
+import { parcoursWorkflow } from '../../workflows/parcours/parcours.workflow';
 import { devServerEnv, testDataConverter, testWorker, uniqueTaskQueue } from '../support/temporal';
 import { eventually, kindsOf, meta, recordingActivities, referral, REF, stateOf } from './parcours.helpers';
 

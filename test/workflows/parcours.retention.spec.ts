@@ -15,9 +15,9 @@ import {
   recordLifeEventUpdate,
   workflowIdFor,
   type PurgedCaseView,
-} from '../../workflows/parcours.contract';
-import { caseFiguresOf, CASE_FIGURES_MEMO_KEY } from '../../workflows/parcours.figures';
-import { addDays, addMonths } from '../../workflows/parcours.rules';
+} from '../../workflows/parcours/parcours.contract';
+import { caseFiguresOf, CASE_FIGURES_MEMO_KEY } from '../../workflows/parcours/parcours.figures';
+import { addDays, addMonths } from '../../workflows/parcours/parcours.rules';
 import { newDossierId } from '../../src/parcours/dossier-id';
 import { startTestApp, type TestApp } from '../support/app';
 import { decodedHistoryText } from '../support/privacy';

@@ -14,8 +14,8 @@ import {
   scheduleActionUpdate,
   suspendParcoursUpdate,
   type ParcoursSettings,
-} from '../../workflows/parcours.contract';
-import { addDays, addMonths, birthdayOn, daysBetween, schoolYearEnd } from '../../workflows/parcours.rules';
+} from '../../workflows/parcours/parcours.contract';
+import { addDays, addMonths, birthdayOn, daysBetween, schoolYearEnd } from '../../workflows/parcours/parcours.rules';
 import {
   activate,
   COORD,

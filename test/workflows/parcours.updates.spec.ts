@@ -18,8 +18,8 @@ import {
   resumeParcoursUpdate,
   scheduleActionUpdate,
   type ParcoursView,
-} from '../../workflows/parcours.contract';
-import { addDays, addMonths } from '../../workflows/parcours.rules';
+} from '../../workflows/parcours/parcours.contract';
+import { addDays, addMonths } from '../../workflows/parcours/parcours.rules';
 import {
   activate,
   COORD,

@@ -19,7 +19,7 @@ import {
   type ValidatorConstraintInterface,
   Validate,
 } from 'class-validator';
-import { TRANCHE_CONDITIONS, type TrancheCondition } from '../../../workflows/convention.contract';
+import { TRANCHE_CONDITIONS, type TrancheCondition } from '../../../workflows/convention/convention.contract';
 import { IsCents } from './money';
 import { IsLine } from '../../common/text';
 

@@ -15,7 +15,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import { DELIBERATION_DECISIONS, PRESIDENT_VOTES, type DeliberationDecision, type PresidentVote } from '../../../workflows/convention.contract';
+import { DELIBERATION_DECISIONS, PRESIDENT_VOTES, type DeliberationDecision, type PresidentVote } from '../../../workflows/convention/convention.contract';
 import { IsCalendarDate } from '../../common/calendar-date';
 import { IsLine } from '../../common/text';
 import { IsYear } from './year-number';

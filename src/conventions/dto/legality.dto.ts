@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsIn } from 'class-validator';
-import { SIGNATURE_PARTIES, type SignatureParty } from '../../../workflows/convention.contract';
+import { SIGNATURE_PARTIES, type SignatureParty } from '../../../workflows/convention/convention.contract';
 import { IsCalendarDate } from '../../common/calendar-date';
 import { IsLine } from '../../common/text';
 

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { CONVENTION_STAGES, DELIBERATION_OUTCOMES, FUNDING_DEADLINE_KINDS, FUNDING_YEAR_STAGES } from '../../../workflows/convention.contract';
+import { CONVENTION_STAGES, DELIBERATION_OUTCOMES, FUNDING_DEADLINE_KINDS, FUNDING_YEAR_STAGES } from '../../../workflows/convention/convention.contract';
 
 /** OpenAPI documentation of the answers (the workflow's views; these classes are never instantiated). */
 export class DeadlineDto {

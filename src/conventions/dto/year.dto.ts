@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsString, Matches, ValidateIf } from 'class-validator';
-import { REPORT_STATUSES, type ReportStatusInput } from '../../../workflows/convention.contract';
+import { REPORT_STATUSES, type ReportStatusInput } from '../../../workflows/convention/convention.contract';
 import { IsCalendarDate } from '../../common/calendar-date';
 import { IsCents } from './money';
 import { IsLine, IsText } from '../../common/text';

@@ -9,7 +9,7 @@ import {
   type ActionInput,
   type ActionPatchInput,
   type ActionType,
-} from '../../../workflows/parcours.contract';
+} from '../../../workflows/parcours/parcours.contract';
 import { OneOf, OptionalOneOf } from './enum';
 import type { StaffFields } from './staff-fields';
 import { MAX, OptionalText, Text } from './text';

@@ -2,7 +2,7 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsBoolean, IsOptional, ValidateNested } from 'class-validator';
 import { CalendarDate } from '../../common/calendar-date';
-import { CONSENT_DECISIONS, GUARDIAN_RELATIONSHIPS, type ConsentDecision, type ConsentInput, type GuardianRelationship } from '../../../workflows/parcours.contract';
+import { CONSENT_DECISIONS, GUARDIAN_RELATIONSHIPS, type ConsentDecision, type ConsentInput, type GuardianRelationship } from '../../../workflows/parcours/parcours.contract';
 import { OneOf } from './enum';
 import { MAX, OptionalText, Text } from './text';
 import type { StaffFields } from './staff-fields';

@@ -19,7 +19,7 @@ import {
   type ResumptionInput,
   type SuspensionInput,
   type SuspensionReason,
-} from '../../../workflows/parcours.contract';
+} from '../../../workflows/parcours/parcours.contract';
 import { OneOf } from './enum';
 import type { StaffFields } from './staff-fields';
 import { MAX, OptionalText, StaffId, Text } from './text';

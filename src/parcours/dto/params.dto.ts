@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { PageSizeQuery } from '../../common/page-query';
-import { CLOSURE_REASONS, PARCOURS_STAGES, QPV_CODES, type ClosureReason, type ParcoursStage, type QpvCode } from '../../../workflows/parcours.contract';
+import { CLOSURE_REASONS, PARCOURS_STAGES, QPV_CODES, type ClosureReason, type ParcoursStage, type QpvCode } from '../../../workflows/parcours/parcours.contract';
 import { DOSSIER_ID } from '../dossier-id';
 import { OptionalOneOf } from './enum';
 import { OptionalStaffId } from './text';

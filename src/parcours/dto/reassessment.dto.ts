@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsOptional, IsString, Matches, ValidateNested } from 'class-validator';
 import { CalendarDate } from '../../common/calendar-date';
-import { PROGRESS_LEVELS, REASSESSMENT_DECISIONS, type ProgressLevel, type ReassessmentDecision, type ReassessmentInput } from '../../../workflows/parcours.contract';
+import { PROGRESS_LEVELS, REASSESSMENT_DECISIONS, type ProgressLevel, type ReassessmentDecision, type ReassessmentInput } from '../../../workflows/parcours/parcours.contract';
 import { OneOf } from './enum';
 import type { StaffFields } from './staff-fields';
 import { MAX, OptionalText } from './text';

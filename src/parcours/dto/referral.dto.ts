@@ -21,7 +21,7 @@ import {
   type ReferralReason,
   type SchoolInput,
   type Sex,
-} from '../../../workflows/parcours.contract';
+} from '../../../workflows/parcours/parcours.contract';
 import { OneOf, OptionalOneOf } from './enum';
 import { MAX, OptionalText, Text } from './text';
 

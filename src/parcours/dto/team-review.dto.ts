@@ -2,7 +2,7 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsInt, IsOptional, Max, Min, ValidateNested } from 'class-validator';
 import { CalendarDate } from '../../common/calendar-date';
-import { TEAM_DECISIONS, type TeamDecision, type TeamReviewInput } from '../../../workflows/parcours.contract';
+import { TEAM_DECISIONS, type TeamDecision, type TeamReviewInput } from '../../../workflows/parcours/parcours.contract';
 import { OneOf } from './enum';
 import type { StaffFields } from './staff-fields';
 import { MAX, OptionalStaffId, OptionalText, Text } from './text';

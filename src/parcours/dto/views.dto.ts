@@ -11,8 +11,8 @@ import {
   PARCOURS_STAGES,
   QPV_CODES,
   TIMELINE_TYPES,
-} from '../../../workflows/parcours.contract';
-import { AGE_BANDS } from '../../../workflows/parcours.rules';
+} from '../../../workflows/parcours/parcours.contract';
+import { AGE_BANDS } from '../../../workflows/parcours/parcours.rules';
 import { ChildDto, GuardianDto, OrienteurDto } from './referral.dto';
 
 export class ActorDto {

@@ -1,8 +1,8 @@
 import { ApiProperty, ApiPropertyOptional, type ApiPropertyOptions } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
-import { QPV_CODES, SEXES } from '../../../workflows/parcours.contract';
-import { AGE_BANDS } from '../../../workflows/parcours.rules';
+import { QPV_CODES, SEXES } from '../../../workflows/parcours/parcours.contract';
+import { AGE_BANDS } from '../../../workflows/parcours/parcours.rules';
 import { MAX_REPORT_YEAR, MIN_REPORT_YEAR, PERIOD_KINDS, type PeriodKind } from '../indicators';
 
 /** `GET /reports/indicators` query. */

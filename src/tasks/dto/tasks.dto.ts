@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { PageQuery } from '../../common/page-query';
-import { TASK_KINDS } from '../../../workflows/schedules.rules';
+import { TASK_KINDS } from '../../../workflows/schedules/schedules.rules';
 
 export class ListTasksQuery extends PageQuery {
 }

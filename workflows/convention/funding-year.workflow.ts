@@ -11,7 +11,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair, UpdateDefinition } from '@temporalio/common';
-import type { Activities } from '../activities';
+import type { Activities } from '../../activities/index';
 import {
   getYearStateQuery,
   getYearTimelineQuery,
@@ -29,10 +29,10 @@ import {
   type UpdateMeta,
 } from './convention.contract';
 import { FundingYearState } from './funding-year.state';
-import { PRE_FUNDING_STAGE, PRE_NEXT_DEADLINE, PRE_NEXT_DEADLINE_KIND, PRE_OVERDUE } from './search-attributes';
-import { ui } from './ui-text';
-import { NOTIFY_OPTIONS, waitForWake } from './wake';
-import { journaledUpdate } from './convention.journal';
+import { PRE_FUNDING_STAGE, PRE_NEXT_DEADLINE, PRE_NEXT_DEADLINE_KIND, PRE_OVERDUE } from '../shared/search-attributes';
+import { ui } from '../shared/ui-text';
+import { NOTIFY_OPTIONS, waitForWake } from '../shared/loop';
+import { journaledUpdate } from '../shared/journal';
 
 /** A reminder must eventually be recorded however long the outbox or mail server is down (NOTIFY_OPTIONS). */
 const notifier = proxyActivities<Activities>(NOTIFY_OPTIONS);

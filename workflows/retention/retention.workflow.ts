@@ -7,10 +7,10 @@
  * confirmation. It logs counts and dossier ids, nothing about a child.
  */
 import { getExternalWorkflowHandle, log, proxyActivities, setCurrentDetails, workflowInfo } from '@temporalio/workflow';
-import type { Activities } from '../activities';
-import { confirmErasureSignal } from './parcours.contract';
-import type { RetentionPurgeInput, RetentionPurgeResult } from './schedules.contract';
-import { ui } from './ui-text';
+import type { Activities } from '../../activities/index';
+import { confirmErasureSignal } from '../parcours/parcours.contract';
+import type { RetentionPurgeInput, RetentionPurgeResult } from '../schedules/schedules.contract';
+import { ui } from '../shared/ui-text';
 
 /** Visibility reads: quick, retried while the server is briefly unavailable. */
 const LOOKUP = { startToCloseTimeout: '1 minute', retry: { initialInterval: '5 seconds', maximumInterval: '2 minutes', backoffCoefficient: 2 } } as const;

@@ -29,7 +29,7 @@ import {
 } from './parcours.contract';
 import type { CaseFigures } from './parcours.figures';
 import { frDate } from './parcours.rules';
-import { PRE_AGE_BAND, PRE_CLOSURE_REASON, PRE_PURGE_ON, PRE_QPV, PRE_REFERRED_ON, PRE_RETENTION, PRE_STAGE } from './search-attributes';
+import { PRE_AGE_BAND, PRE_CLOSURE_REASON, PRE_PURGE_ON, PRE_QPV, PRE_REFERRED_ON, PRE_RETENTION, PRE_STAGE } from '../shared/search-attributes';
 
 /**
  * The search attributes of a purged case: those the lists and reports filter on (stage, QPV, age band, closure,

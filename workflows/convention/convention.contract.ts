@@ -51,7 +51,7 @@ import {
   type Tranche,
   type TrancheCondition,
 } from './convention.rules';
-import { PRE_CONVENTION_REF, PRE_FUNDING_STAGE, PRE_FUNDING_YEAR, PRE_NEXT_DEADLINE, PRE_NEXT_DEADLINE_KIND, PRE_OVERDUE } from './search-attributes';
+import { PRE_CONVENTION_REF, PRE_FUNDING_STAGE, PRE_FUNDING_YEAR, PRE_NEXT_DEADLINE, PRE_NEXT_DEADLINE_KIND, PRE_OVERDUE } from '../shared/search-attributes';
 
 export {
   DEFAULT_TRANCHES,
@@ -74,7 +74,7 @@ export type {
   Tranche,
   TrancheCondition,
 } from './convention.rules';
-import { ui } from './ui-text';
+import { ui } from '../shared/ui-text';
 
 // ---------------------------------------------------------------------------------------------------------
 // Identity

@@ -4,13 +4,13 @@
  * and the unit tests share these functions.
  */
 
-import { addDays, addMonths, daysBetween, daysInMonth, isValidDate, maxDate, type IsoDate } from './parcours.rules';
+import { addDays, addMonths, daysBetween, daysInMonth, isValidDate, maxDate, type IsoDate } from '../parcours/parcours.rules';
 
 // ---------------------------------------------------------------------------------------------------------
 // Dates: the parcours' calendar arithmetic (one implementation for both families of workflows)
 // ---------------------------------------------------------------------------------------------------------
 
-export type { IsoDate } from './parcours.rules';
+export type { IsoDate } from '../parcours/parcours.rules';
 export {
   addDays,
   addMonths,
@@ -25,7 +25,7 @@ export {
   isValidDate,
   maxDate,
   toEpochDays,
-} from './parcours.rules';
+} from '../parcours/parcours.rules';
 
 /** `YYYY-MM-DD` of year, month (1-12), day, clamped to the month's length (29 Feb of a common year → 28). */
 export function dateOfYmd(y: number, m: number, d: number): IsoDate {

@@ -27,10 +27,10 @@
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { SearchAttributePair } from '@temporalio/common';
-import type { NotificationRequest } from '../activities/notifications.types';
+import type { NotificationRequest } from '../../activities/notifications.types';
 import type { CaseFigures } from './parcours.figures';
 import { addDays, ageBandLabel, ageBandOf, ageOn, type AgeBand, type EligibilityOutcome, type IsoDate } from './parcours.rules';
-import { PRE_AGE_BAND, PRE_CHILD_KEY, PRE_NEXT_DEADLINE, PRE_NEXT_DEADLINE_KIND, PRE_OVERDUE, PRE_QPV, PRE_REFERRED_ON, PRE_REFERENT_ID, PRE_STAGE } from './search-attributes';
+import { PRE_AGE_BAND, PRE_CHILD_KEY, PRE_NEXT_DEADLINE, PRE_NEXT_DEADLINE_KIND, PRE_OVERDUE, PRE_QPV, PRE_REFERRED_ON, PRE_REFERENT_ID, PRE_STAGE } from '../shared/search-attributes';
 
 export type { AgeBand, IsoDate } from './parcours.rules';
 

@@ -3,7 +3,7 @@
  * reminders and reconciliation. Deterministic and I/O-free: `fundingYearWorkflow` drives it, and the convention uses
  * it to show a year before its workflow starts.
  */
-import type { NotificationRequest } from '../activities/notifications.types';
+import type { NotificationRequest } from '../../activities/notifications.types';
 import {
   SYSTEM_ACTOR,
   fundingYearWorkflowId,
@@ -28,7 +28,7 @@ import {
   type TrancheView,
   type UpdateMeta,
 } from './convention.contract';
-import { Journal, failure, type JournalSnapshot, type ReminderPlan } from './convention.journal';
+import { Journal, failure, type JournalSnapshot, type ReminderPlan } from '../shared/journal';
 import {
   allocatePayments,
   addDays,
@@ -50,7 +50,7 @@ import {
   type IsoDate,
   type TrancheFacts,
 } from './convention.rules';
-import { FailureType } from './failures';
+import { FailureType } from '../shared/failures';
 
 /** French label of each year stage (current details, summaries). */
 export const YEAR_STAGE_LABELS: Record<FundingYearStage, string> = {

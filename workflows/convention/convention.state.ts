@@ -27,7 +27,7 @@ import {
   type UpdateMeta,
   type YearChange,
 } from './convention.contract';
-import { Journal, failure, type JournalSnapshot, type ReminderPlan } from './convention.journal';
+import { Journal, failure, type JournalSnapshot, type ReminderPlan } from '../shared/journal';
 import {
   addDays,
   dateOf,
@@ -43,7 +43,7 @@ import {
   type DeliberationBody,
   type IsoDate,
 } from './convention.rules';
-import { FailureType } from './failures';
+import { FailureType } from '../shared/failures';
 import { FundingYearState, YEAR_STAGE_LABELS } from './funding-year.state';
 
 export const CONVENTION_STAGE_LABELS: Record<ConventionStage, string> = {

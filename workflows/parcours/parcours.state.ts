@@ -5,8 +5,8 @@
  */
 import { ApplicationFailure } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
-import type { NotificationRequest } from '../activities/notifications.types';
-import { FailureType } from './failures';
+import type { NotificationRequest } from '../../activities/notifications.types';
+import { FailureType } from '../shared/failures';
 import {
   ACTION_TYPES,
   CLOSURE_REASONS,
@@ -66,7 +66,7 @@ import {
   schoolYearOf,
   type IsoDate,
 } from './parcours.rules';
-import { PRE_AGE_BAND, PRE_CHILD_KEY, PRE_CLOSURE_REASON, PRE_NEXT_DEADLINE, PRE_NEXT_DEADLINE_KIND, PRE_OVERDUE, PRE_QPV, PRE_REFERRED_ON, PRE_REFERENT_ID, PRE_STAGE } from './search-attributes';
+import { PRE_AGE_BAND, PRE_CHILD_KEY, PRE_CLOSURE_REASON, PRE_NEXT_DEADLINE, PRE_NEXT_DEADLINE_KIND, PRE_OVERDUE, PRE_QPV, PRE_REFERRED_ON, PRE_REFERENT_ID, PRE_STAGE } from '../shared/search-attributes';
 
 /** How many idempotency keys (with their first answer) a case remembers, across continue-as-new. */
 export const IDEMPOTENCY_MEMORY = 100;

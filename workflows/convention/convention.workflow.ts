@@ -14,7 +14,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair, UpdateDefinition } from '@temporalio/common';
-import type { Activities } from '../activities';
+import type { Activities } from '../../activities/index';
 import {
   createConventionUpdate,
   fundingYearSearchAttributes,
@@ -38,10 +38,10 @@ import {
 } from './convention.contract';
 import { ConventionState } from './convention.state';
 import { fundingYearWorkflow } from './funding-year.workflow';
-import { PRE_CONVENTION_REF, PRE_FUNDING_STAGE, PRE_NEXT_DEADLINE, PRE_NEXT_DEADLINE_KIND, PRE_OVERDUE } from './search-attributes';
-import { ui } from './ui-text';
-import { NOTIFY_OPTIONS, waitForWake } from './wake';
-import { journaledUpdate } from './convention.journal';
+import { PRE_CONVENTION_REF, PRE_FUNDING_STAGE, PRE_NEXT_DEADLINE, PRE_NEXT_DEADLINE_KIND, PRE_OVERDUE } from '../shared/search-attributes';
+import { ui } from '../shared/ui-text';
+import { NOTIFY_OPTIONS, waitForWake } from '../shared/loop';
+import { journaledUpdate } from '../shared/journal';
 
 /** Reminders must eventually be recorded: unlimited retries (the activity is idempotent by key). */
 const notifier = proxyActivities<Activities>(NOTIFY_OPTIONS);

@@ -3,8 +3,8 @@
  * agenda day, what each deadline asks staff to do, who gets which line of the digest, and the French messages.
  * No I/O, no clock: shared by the schedule workflows, the activities and the API (`GET /me/tasks`), and unit-tested.
  */
-import type { NotificationRequest } from '../activities/notifications.types';
-import { addDays, frDate, fromEpochDays, toEpochDays, type IsoDate } from './parcours.rules';
+import type { NotificationRequest } from '../../activities/notifications.types';
+import { addDays, frDate, fromEpochDays, toEpochDays, type IsoDate } from '../parcours/parcours.rules';
 import type { AgendaCase, DeadlineItem, RunningConvention } from './schedules.contract';
 
 const MS_PER_HOUR = 3_600_000;
@@ -67,7 +67,7 @@ export function epsAgendaDay(meetingDate: IsoDate, leadWorkingDays: number): Iso
 }
 
 /** `YYYY-MM-DD` → `DD/MM/YYYY` (the parcours' formatter). */
-export { frDate } from './parcours.rules';
+export { frDate } from '../parcours/parcours.rules';
 
 const WEEKDAYS_FR = ['dimanche', 'lundi', 'mardi', 'mercredi', 'jeudi', 'vendredi', 'samedi'];
 

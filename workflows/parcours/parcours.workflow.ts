@@ -14,8 +14,8 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { ActivityOptions, UpdateDefinition } from '@temporalio/common';
-import type { Activities } from '../activities';
-import type { NotificationRequest } from '../activities/notifications.types';
+import type { Activities } from '../../activities/index';
+import type { NotificationRequest } from '../../activities/notifications.types';
 import {
   assignReferentUpdate,
   changeActionUpdate,
@@ -48,10 +48,10 @@ import {
 import { caseFiguresOf } from './parcours.figures';
 import { purgedCase, purgedSearchAttributes } from './parcours.purged';
 import { instantOf } from './parcours.rules';
-import { PRE_PURGE_ON, PRE_RETENTION } from './search-attributes';
+import { PRE_PURGE_ON, PRE_RETENTION } from '../shared/search-attributes';
 import { NOTIFICATION_SUMMARIES, ParcoursCase } from './parcours.state';
-import { ui } from './ui-text';
-import { NOTIFY_OPTIONS, waitForWake } from './wake';
+import { ui } from '../shared/ui-text';
+import { NOTIFY_OPTIONS, waitForWake } from '../shared/loop';
 
 const acts = proxyActivities<Activities>(NOTIFY_OPTIONS);
 

@@ -4,9 +4,9 @@
  */
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { log, proxyActivities, setCurrentDetails, workflowInfo } from '@temporalio/workflow';
-import type { Activities } from '../activities';
-import type { NotificationRequest, NotifyResult } from '../activities/notifications.types';
-import { nextEpsMeeting } from './parcours.rules';
+import type { Activities } from '../../activities/index';
+import type { NotificationRequest, NotifyResult } from '../../activities/notifications.types';
+import { nextEpsMeeting } from '../parcours/parcours.rules';
 import type {
   DailyDigestInput,
   DailyDigestResult,
@@ -28,7 +28,7 @@ import {
   requestDueOn,
   windowEnd,
 } from './schedules.rules';
-import { ui } from './ui-text';
+import { ui } from '../shared/ui-text';
 
 /** Visibility reads: quick, retried every few seconds while the server is briefly unavailable. */
 const LOOKUP = { startToCloseTimeout: '1 minute', retry: { initialInterval: '5 seconds', maximumInterval: '2 minutes', backoffCoefficient: 2 } } as const;

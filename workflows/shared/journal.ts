@@ -5,9 +5,9 @@
  */
 import { ApplicationFailure, setHandler } from '@temporalio/workflow';
 import type { UpdateDefinition } from '@temporalio/common';
-import type { NotificationRequest } from '../activities/notifications.types';
-import type { Actor, ConventionTimelineType, FundingDeadlineKind, IdempotencyEntry, ReminderRecord, TimelineEntry, UpdateMeta } from './convention.contract';
-import { dateOf, instantOf, isReached, type IsoDate } from './convention.rules';
+import type { NotificationRequest } from '../../activities/notifications.types';
+import type { Actor, ConventionTimelineType, FundingDeadlineKind, IdempotencyEntry, ReminderRecord, TimelineEntry, UpdateMeta } from '../convention/convention.contract';
+import { dateOf, instantOf, isReached, type IsoDate } from '../convention/convention.rules';
 import { FailureType } from './failures';
 
 /** How many idempotency keys (with their first answer) a workflow remembers, across continue-as-new. */
