@@ -1,5 +1,6 @@
 import { log } from '@temporalio/activity';
-import { eligibilityOf, type IsoDate } from '../workflows/parcours/parcours.rules';
+import type { IsoDate } from '../workflows/shared/calendar';
+import { eligibilityOf } from '../workflows/parcours/parcours.rules';
 import type { EligibilityRecord } from '../workflows/parcours/parcours.contract';
 
 /** What the parcours activities need: the worker's configured eligibility rule (PRE_ELIGIBLE_QPVS, PRE_ELIGIBILITY_RULE_VERSION). */

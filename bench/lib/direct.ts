@@ -12,19 +12,18 @@ import { dossierIdForKey } from '../../src/parcours/dossier-id';
 import {
   closeParcoursUpdate,
   createReferralUpdate,
-  initialSearchAttributes,
-  parcoursSettingsFrom,
   recordConsentUpdate,
   recordTeamReviewUpdate,
   scheduleActionUpdate,
   changeActionUpdate,
-  staticSummaryFor,
   workflowIdFor,
   type ParcoursInput,
   type ParcoursView,
   type ReferralInput,
 } from '../../workflows/parcours/parcours.contract';
+import { initialSearchAttributes, staticSummaryFor } from '../../workflows/parcours/parcours.view';
 import type { parcoursWorkflow } from '../../workflows/parcours/parcours.workflow';
+import { parcoursSettingsFrom } from '../../src/config/parcours.env';
 import type { GeneratedCase } from './inputs';
 import type { StepName } from './steps';
 

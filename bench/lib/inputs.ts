@@ -4,7 +4,7 @@
  * QPV) and distinct (the duplicate check keys on names + birth date), and referred a few days before the base
  * date, so that its first timer (the consent reminder) is still ahead: cases stay open and wait on timers.
  */
-import { addDays, addMonths } from '../../workflows/parcours/parcours.rules';
+import { addDays, addMonths } from '../../workflows/shared/calendar';
 
 /** A small fast PRNG (mulberry32): uniform in [0, 1). */
 export function prng(seed: number): () => number {

@@ -1,5 +1,6 @@
 import { Transform } from 'class-transformer';
 import { IsInt, Matches, Max, Min } from 'class-validator';
+import { DEFAULT_CONVENTION_SETTINGS, type ConventionSettings } from '../../workflows/convention/convention.contract';
 
 const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
 
@@ -23,4 +24,33 @@ export class ConventionEnv {
   PRE_REPORT_REMINDER_DAYS = '60,30,7';
   /** Escalation this many days after a missed request or report due date. */
   @Transform(toInt) @IsInt() @Min(1) @Max(90) PRE_ESCALATION_DAYS_AFTER = 1;
+}
+
+/** The workflows' settings from this section (absent fields default; every convention gets them in its input). */
+export function conventionSettingsFrom(env: {
+  PRE_SIGNATURE_REMINDER_DAYS: number;
+  PRE_REQUEST_DUE_MONTH: number;
+  PRE_REQUEST_DUE_DAY: number;
+  PRE_REPORT_DUE_MONTH: number;
+  PRE_REPORT_DUE_DAY: number;
+  PRE_REPORT_AT_RISK_DAYS: number;
+  PRE_REQUEST_REMINDER_DAYS?: string | number[];
+  PRE_REPORT_REMINDER_DAYS?: string | number[];
+  PRE_ESCALATION_DAYS_AFTER?: number;
+}): ConventionSettings {
+  const list = (v: string | number[] | undefined, d: number[]): number[] =>
+    v === undefined ? d : Array.isArray(v) ? v : v.split(',').map((s) => Number(s.trim())).filter((n) => Number.isInteger(n) && n > 0);
+  const d = DEFAULT_CONVENTION_SETTINGS;
+  return {
+    ...d,
+    signatureReminderDays: env.PRE_SIGNATURE_REMINDER_DAYS,
+    requestDueMonth: env.PRE_REQUEST_DUE_MONTH,
+    requestDueDay: env.PRE_REQUEST_DUE_DAY,
+    requestReminderDaysBefore: list(env.PRE_REQUEST_REMINDER_DAYS, d.requestReminderDaysBefore),
+    reportDueMonth: env.PRE_REPORT_DUE_MONTH,
+    reportDueDay: env.PRE_REPORT_DUE_DAY,
+    reportReminderDaysBefore: list(env.PRE_REPORT_REMINDER_DAYS, d.reportReminderDaysBefore),
+    escalationDaysAfter: env.PRE_ESCALATION_DAYS_AFTER ?? d.escalationDaysAfter,
+    atRiskDaysLate: env.PRE_REPORT_AT_RISK_DAYS,
+  };
 }

@@ -1,5 +1,6 @@
 import { Transform } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
+import type { ParcoursSettings } from '../../workflows/parcours/parcours.contract';
 
 const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
 
@@ -40,4 +41,26 @@ export class ParcoursEnv {
   @Transform(toInt) @IsInt() @Min(1) @Max(4) PRE_EPS_WEEK_OF_MONTH = 1;
   @Matches(/^(\d{1,2}(,\d{1,2})*)?$/, { message: 'PRE_EPS_NO_MEETING_MONTHS must be comma-separated month numbers (1-12), e.g. 8' })
   PRE_EPS_NO_MEETING_MONTHS = '8';
+}
+
+/** The workflow's settings from this section (every case gets them in its input: workflows never read env). */
+export function parcoursSettingsFrom(env: Omit<ParcoursEnv, 'PRE_CHILD_KEY_SECRET' | 'PRE_EPS_WEEKDAY' | 'PRE_EPS_WEEK_OF_MONTH' | 'PRE_EPS_NO_MEETING_MONTHS'>): ParcoursSettings {
+  return {
+    consentReminderDays: env.PRE_CONSENT_REMINDER_DAYS,
+    consentExpiryDays: env.PRE_CONSENT_EXPIRY_DAYS,
+    reviewEscalationDays: env.PRE_REVIEW_ESCALATION_DAYS,
+    maxMoreInfo: env.PRE_MAX_MORE_INFO,
+    defaultDurationMonths: env.PRE_DEFAULT_DURATION_MONTHS,
+    maxTotalMonths: env.PRE_MAX_TOTAL_MONTHS,
+    reassessmentMonths: env.PRE_REASSESSMENT_MONTHS,
+    reassessmentReminderDays: env.PRE_REASSESSMENT_REMINDER_DAYS,
+    reassessmentEscalationDays: env.PRE_REASSESSMENT_ESCALATION_DAYS,
+    unreachableCloseDays: env.PRE_UNREACHABLE_CLOSE_DAYS,
+    consentWithdrawnCloseDays: env.PRE_CONSENT_WITHDRAWN_CLOSE_DAYS,
+    ageWarningMonths: env.PRE_AGE_WARNING_MONTHS,
+    coordinatorId: 'role:coordinator',
+    eligibleQpvs: env.PRE_ELIGIBLE_QPVS.split(',').filter(Boolean),
+    eligibilityRuleVersion: env.PRE_ELIGIBILITY_RULE_VERSION,
+    retentionMonths: env.PRE_RETENTION_MONTHS,
+  };
 }

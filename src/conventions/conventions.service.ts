@@ -4,17 +4,13 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { UpdateDefinition } from '@temporalio/common';
 import {
   CONVENTION_WORKFLOW_TYPE,
-  conventionSettingsFrom,
-  conventionStartOptions,
   conventionWorkflowId,
   createConventionUpdate,
-  frEuros,
   fundingYearWorkflowId,
   getStateQuery,
   getTimelineQuery,
   getYearStateQuery,
   getYearTimelineQuery,
-  pendingYearView,
   recordAuthorisationUpdate,
   recordDeliberationUpdate,
   recordFinancialReportUpdate,
@@ -23,8 +19,6 @@ import {
   recordRequestUpdate,
   recordSignatureUpdate,
   recordTransmissionUpdate,
-  tranchesOf,
-  yearNotStartedProblem,
   type Actor,
   type ConventionInput,
   type ConventionTerms,
@@ -34,9 +28,13 @@ import {
   type TimelineEntry,
   type UpdateMeta,
 } from '../../workflows/convention/convention.contract';
+import { frEuros, tranchesOf } from '../../workflows/convention/convention.rules';
+import { conventionStartOptions } from '../../workflows/convention/convention.view';
+import { pendingYearView } from '../../workflows/convention/funding-year.view';
 import { FailureType } from '../../workflows/shared/failures';
 import { type Caller, primaryRole } from '../auth/roles';
 import { ProblemException } from '../common/problem';
+import { conventionSettingsFrom } from '../config/convention.env';
 import { AppConfig } from '../config/env';
 import { TemporalService } from '../temporal/temporal.service';
 import type { YearAuthorisationDto } from './dto/authorisation.dto';
@@ -47,6 +45,7 @@ import type { ListConventionsQuery } from './dto/params.dto';
 import type { FinancialReportDto, PaymentDto, SubsidyRequestDto } from './dto/year.dto';
 import { ui } from '../../workflows/shared/ui-text';
 import { mapLimit, plain } from '../common/async';
+import { yearNotStartedProblem } from './year-problem';
 
 const DEFAULT_PAGE_SIZE = 50;
 /** Views are read one query each: a page of conventions is read this many at a time. */

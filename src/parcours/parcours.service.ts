@@ -7,18 +7,15 @@ import { temporal } from '@temporalio/proto';
 import { primaryRole, type Caller } from '../auth/roles';
 import { ProblemException } from '../common/problem';
 import { AppConfig } from '../config/env';
+import { parcoursSettingsFrom } from '../config/parcours.env';
 import { TemporalService } from '../temporal/temporal.service';
 import {
   createReferralUpdate,
   dossierIdOf,
   getStateQuery,
   getTimelineQuery,
-  initialSearchAttributes,
   isPurgedView,
   PARCOURS_WORKFLOW_TYPE,
-  parcoursSettingsFrom,
-  QPV_LABELS,
-  staticSummaryFor,
   workflowIdFor,
   type Actor,
   type ParcoursInput,
@@ -28,11 +25,11 @@ import {
   type ReferralInput,
   type TimelineEntry,
   type UpdateMeta,
-  ageBandForReferral,
 } from '../../workflows/parcours/parcours.contract';
 import type { parcoursWorkflow } from '../../workflows/parcours/parcours.workflow';
 import { FailureType } from '../../workflows/shared/failures';
-import { ageBandLabel } from '../../workflows/parcours/parcours.rules';
+import { QPV_LABELS, ageBandLabel } from '../../workflows/parcours/parcours.labels';
+import { ageBandForReferral, initialSearchAttributes, staticSummaryFor } from '../../workflows/parcours/parcours.view';
 import {
   PRE_AGE_BAND,
   PRE_CLOSURE_REASON,

@@ -5,8 +5,8 @@
  * Latin-1), CRLF line ends and RFC 4180 quoting. Amounts are in euros with two decimals; a hidden cell is `<5`; a
  * value that does not exist (a median without any case, a report not submitted yet) is an empty field.
  */
-import { QPV_LABELS } from '../../workflows/parcours/parcours.contract';
-import { ageBandLabel, type AgeBand } from '../../workflows/parcours/parcours.rules';
+import { QPV_LABELS, ageBandLabel } from '../../workflows/parcours/parcours.labels';
+import type { AgeBand } from '../../workflows/parcours/parcours.rules';
 import { cellsOf, type CellValue, type Dimension, type FigureUnit, type IndicatorsReport } from './indicators';
 
 export const CSV_BOM = '\uFEFF';

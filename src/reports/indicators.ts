@@ -29,9 +29,11 @@
  * - Breakdowns: QPV of residence at the referral, age band on the referral date (0–1 is kept for referrals of
  *   children under 2, so that every breakdown adds up to its total), sex.
  */
-import { ACTION_TYPES, CLOSURE_REASONS, QPV_CODES, SEXES, type ActionType, type ClosureReason, type QpvCode, type Sex } from '../../workflows/parcours/parcours.contract';
+import { ACTION_TYPES, CLOSURE_REASONS, QPV_CODES, SEXES, type QpvCode, type Sex } from '../../workflows/parcours/parcours.contract';
 import type { CaseFigures } from '../../workflows/parcours/parcours.figures';
-import { AGE_BANDS, daysBetween, type AgeBand, type IsoDate } from '../../workflows/parcours/parcours.rules';
+import { ACTION_TYPE_LABELS, CLOSURE_LABELS } from '../../workflows/parcours/parcours.labels';
+import { AGE_BANDS, type AgeBand } from '../../workflows/parcours/parcours.rules';
+import { daysBetween, frDate, type IsoDate } from '../../workflows/shared/calendar';
 import { SMALL_CELL_THRESHOLD, SUPPRESSED, suppressedCells, type RawCell, type SuppressionGroup } from './suppression';
 
 export { SMALL_CELL_THRESHOLD, SUPPRESSED } from './suppression';
@@ -92,7 +94,6 @@ export interface FigureDef {
 }
 
 const fixed = (s: string) => () => s;
-const frDate = (d: IsoDate) => `${d.slice(8, 10)}/${d.slice(5, 7)}/${d.slice(0, 4)}`;
 
 /** Referral outcomes of an eligible referral (they add up to `referrals.eligible`). */
 export const ELIGIBLE_OUTCOMES = ['noConsent', 'validated', 'redirected', 'refused', 'closedBeforeDecision', 'pending'] as const;
@@ -107,35 +108,6 @@ const OUTCOME_LABELS: Record<EligibleOutcome, string> = {
   pending: "Orientations en attente (consentement ou EPS) en fin de période",
 };
 
-/** French labels of the closure reasons, for "Sorties : …". */
-export const CLOSURE_REASON_LABELS: Record<ClosureReason, string> = {
-  OBJECTIVES_MET: 'objectifs atteints',
-  HANDED_OVER: 'relais vers le droit commun',
-  CONSENT_WITHDRAWN: 'retrait du consentement',
-  NO_CONSENT: 'sans consentement',
-  LOST_CONTACT: 'perte de contact',
-  MOVED_OUT: 'déménagement',
-  AGE_LIMIT: "limite d'âge",
-  MAX_DURATION: 'durée maximale atteinte',
-  REDIRECTED: 'réorientation',
-  INELIGIBLE: 'non-éligibilité',
-  REFUSED: "refus de l'EPS",
-  OTHER: 'autre motif',
-};
-
-/** French labels of the action types. */
-export const ACTION_TYPE_LABELS: Record<ActionType, string> = {
-  SCHOOL_SUPPORT: 'soutien scolaire',
-  PSYCHOLOGICAL_SUPPORT: 'soutien psychologique',
-  PARENTING_SUPPORT: 'soutien à la parentalité',
-  HEALTH_ACCESS: 'accès aux soins',
-  LEISURE: 'loisirs',
-  SPORT: 'sport',
-  CULTURE: 'culture',
-  HOLIDAYS: 'vacances',
-  LANGUAGE: 'langue',
-};
-
 /** Every figure of the report, in publication order. */
 export const FIGURES: readonly FigureDef[] = [
   { code: 'referrals.received', label: fixed('Orientations reçues'), unit: 'children', kind: 'count', breakdown: true },
@@ -145,7 +117,7 @@ export const FIGURES: readonly FigureDef[] = [
   { code: 'active.onSnapshot', label: (p) => `Enfants en parcours actif au ${frDate(p.snapshotOn)}`, unit: 'children', kind: 'count', breakdown: true },
   { code: 'entries', label: fixed('Entrées en parcours actif'), unit: 'children', kind: 'count', breakdown: true },
   { code: 'exits', label: fixed('Sorties de parcours actif'), unit: 'children', kind: 'count', breakdown: true },
-  ...CLOSURE_REASONS.map((r): FigureDef => ({ code: `exits.${r}`, label: fixed(`Sorties : ${CLOSURE_REASON_LABELS[r]}`), unit: 'children', kind: 'count', breakdown: true })),
+  ...CLOSURE_REASONS.map((r): FigureDef => ({ code: `exits.${r}`, label: fixed(`Sorties : ${CLOSURE_LABELS[r].exit}`), unit: 'children', kind: 'count', breakdown: true })),
   { code: 'median.referralToDecisionDays', label: fixed("Délai médian entre l'orientation et la décision de l'EPS (jours)"), unit: 'days', kind: 'median', breakdown: true },
   { code: 'median.closedParcoursDays', label: fixed('Durée médiane des parcours clos (jours)'), unit: 'days', kind: 'median', breakdown: true },
   { code: 'actions.total', label: fixed('Actions engagées'), unit: 'actions', kind: 'count', breakdown: true },

@@ -33,7 +33,7 @@ import { TemporalService } from '../temporal/temporal.service';
 import { FUNDING_YEAR_WORKFLOW_TYPE, getYearStateQuery, type FundingYearResult, type FundingYearView } from '../../workflows/convention/convention.contract';
 import { getStateQuery, isPurgedView, PARCOURS_WORKFLOW_TYPE } from '../../workflows/parcours/parcours.contract';
 import { CASE_FIGURES_MEMO_KEY, caseFiguresOf, isCaseFigures, type CaseFigures } from '../../workflows/parcours/parcours.figures';
-import { addDays, type IsoDate } from '../../workflows/parcours/parcours.rules';
+import { addDays, type IsoDate } from '../../workflows/shared/calendar';
 import { buildReport, isCountable, periodOf, type FundingFigures, type IndicatorsReport, type PeriodKind } from './indicators';
 import { mapLimit } from '../common/async';
 

@@ -3,7 +3,8 @@ import { awaitingReview, fundingDeadlines, PARCOURS_WORKFLOW_TYPE, parcoursDeadl
 import { workflowIdFor } from '../../workflows/parcours/parcours.contract';
 import { nextEpsMeeting, type EpsCalendar } from '../../workflows/parcours/parcours.rules';
 import type { DeadlineItem } from '../../workflows/schedules/schedules.contract';
-import { byUrgency, parisDateOf, TASK_KINDS, taskKindOf, type TaskKind } from '../../workflows/schedules/schedules.rules';
+import { byUrgency, TASK_KINDS, taskKindOf, type TaskKind } from '../../workflows/schedules/schedules.rules';
+import { parisDateOf } from '../../workflows/shared/calendar';
 import type { Caller } from '../auth/roles';
 import { ProblemException } from '../common/problem';
 import { AppConfig } from '../config/env';

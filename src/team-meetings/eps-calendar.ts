@@ -3,7 +3,8 @@
  * The date arithmetic is the parcours rules' (`epsMeetingOfMonth`, `nextEpsMeeting`); this file reads the
  * configuration into a calendar and answers "which meeting is next" for a given local date.
  */
-import { daysBetween, nextEpsMeeting, type EpsCalendar, type IsoDate } from '../../workflows/parcours/parcours.rules';
+import { nextEpsMeeting, type EpsCalendar } from '../../workflows/parcours/parcours.rules';
+import { daysBetween, type IsoDate } from '../../workflows/shared/calendar';
 
 /** The calendar of the configuration (PRE_EPS_WEEKDAY, PRE_EPS_WEEK_OF_MONTH, PRE_EPS_NO_MEETING_MONTHS). */
 export function epsCalendarOf(env: { PRE_EPS_WEEKDAY: number; PRE_EPS_WEEK_OF_MONTH: number; PRE_EPS_NO_MEETING_MONTHS: string }): EpsCalendar {

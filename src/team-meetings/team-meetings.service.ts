@@ -5,7 +5,7 @@ import { ProblemException } from '../common/problem';
 import { AppConfig } from '../config/env';
 import { TemporalService } from '../temporal/temporal.service';
 import { dossierIdOf, getStateQuery, isPurgedView, PARCOURS_WORKFLOW_TYPE, workflowIdFor, type ParcoursView } from '../../workflows/parcours/parcours.contract';
-import { addDays, type IsoDate } from '../../workflows/parcours/parcours.rules';
+import { addDays, type IsoDate } from '../../workflows/shared/calendar';
 import { PRE_AGE_BAND, PRE_NEXT_DEADLINE, PRE_NEXT_DEADLINE_KIND, PRE_OVERDUE, PRE_QPV, PRE_REFERRED_ON } from '../../workflows/shared/search-attributes';
 import { epsCalendarOf, localDate, nextMeetingDate, sortAgenda, waitingDays } from './eps-calendar';
 import type { AgendaCaseDto, NextTeamMeetingDto } from './team-meetings.dto';

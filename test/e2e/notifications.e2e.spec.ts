@@ -3,10 +3,10 @@
  * only what is addressed to them, and the list survives a restart. No SMTP here: notifications are RECORDED.
  */
 import { randomUUID } from 'node:crypto';
-import { addDays } from '../../workflows/parcours/parcours.rules';
 import { eventually, startTestApp, type TestApp } from '../support/app';
 import { parisDateOf, referCase } from '../support/notification-cases';
 import { quietRuntime } from '../support/temporal';
+import { addDays } from '../../workflows/shared/calendar';
 
 const run = randomUUID().slice(0, 6);
 const referent = `u-ref-n${run}`;

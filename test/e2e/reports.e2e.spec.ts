@@ -5,8 +5,8 @@
  * counting code; only the published form (which cells the secrecy rule hides, given the counts) reuses the
  * unit-tested suppression rule, and an independent check verifies no additive group leaves a single hidden cell.
  */
-import { ACTION_TYPES, CLOSURE_REASONS, QPV_CODES, QPV_LABELS, SEXES } from '../../workflows/parcours/parcours.contract';
-import { AGE_BANDS, ageBandLabel, daysBetween, type IsoDate } from '../../workflows/parcours/parcours.rules';
+import { ACTION_TYPES, CLOSURE_REASONS, QPV_CODES, SEXES } from '../../workflows/parcours/parcours.contract';
+import { AGE_BANDS } from '../../workflows/parcours/parcours.rules';
 import { suppressionGroups } from '../../src/reports/indicators';
 import { ReportsService, type IndicatorsSourceStats } from '../../src/reports/reports.service';
 import { suppressedCells, type RawCell } from '../../src/reports/suppression';
@@ -24,6 +24,8 @@ import {
 } from '../support/api-examples';
 import { buildPopulation, E2E_MIX, FATES, planPopulation, type ExpectedCase, type PlannedCase } from '../support/indicators-population';
 import { eventually, startTestApp, type TestApp } from '../support/app';
+import { QPV_LABELS, ageBandLabel } from '../../workflows/parcours/parcours.labels';
+import { daysBetween, type IsoDate } from '../../workflows/shared/calendar';
 
 type Cell = number | string | null;
 interface FigureValues {

@@ -13,14 +13,13 @@ import { freePort } from '../../src/dev/dev-server';
 import { ensureSchedules } from '../../src/schedules/ensure-schedules';
 import { SchedulesBootstrap } from '../../src/schedules/schedules.bootstrap';
 import { dataConverter } from '../../src/temporal/data-converter';
-import { addDays } from '../../workflows/parcours/parcours.rules';
-import { parisDateOf, parisOffsetHours, weekdayOf } from '../../workflows/schedules/schedules.rules';
 import { SCHEDULE_NAMES } from '../../workflows/schedules/schedules.contract';
 import { eventually, startTestApp, type TestApp } from '../support/app';
 import { quietRuntime } from '../support/temporal';
 import { grantConsent, referCase } from '../support/notification-cases';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server';
 import { CONVENTION } from '../support/api-examples';
+import { addDays, parisDateOf, parisOffsetHours, weekdayOf } from '../../workflows/shared/calendar';
 
 const run = randomUUID().slice(0, 6);
 const prefix = `t${run}-`;

@@ -3,10 +3,10 @@
  * one task per case, soonest first, and nothing of another référent's cases; the coordinator sees the EPS reviews.
  */
 import { randomUUID } from 'node:crypto';
-import { addDays, addMonths } from '../../workflows/parcours/parcours.rules';
 import { eventually, startTestApp, type TestApp } from '../support/app';
 import { quietRuntime } from '../support/temporal';
 import { grantConsent, parisDateOf, referCase, validateCase } from '../support/notification-cases';
+import { addDays, addMonths } from '../../workflows/shared/calendar';
 
 const run = randomUUID().slice(0, 6);
 const referent = `u-ref-t${run}`;

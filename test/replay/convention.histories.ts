@@ -6,21 +6,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import {
-  fundingYearWorkflowId,
-  recordAuthorisationUpdate,
-  recordDeliberationUpdate,
-  recordFinancialReportUpdate,
-  recordPaymentUpdate,
-  recordPublicationUpdate,
-  recordRequestUpdate,
-  recordSignatureUpdate,
-  recordTransmissionUpdate,
-} from '../../workflows/convention/convention.contract';
-import { addDays } from '../../workflows/convention/convention.rules';
+import { fundingYearWorkflowId, recordAuthorisationUpdate, recordDeliberationUpdate, recordFinancialReportUpdate, recordPaymentUpdate, recordPublicationUpdate, recordRequestUpdate, recordSignatureUpdate, recordTransmissionUpdate } from '../../workflows/convention/convention.contract';
 import { testWorker, uniqueTaskQueue } from '../support/temporal';
 import { historyToJSON } from './history-json';
 import { bringIntoEffect, eventually, meta, recordingActivities, registerSearchAttributes, seedSession, sleepUntil, startConvention, today, yearHandle } from '../workflows/convention.helpers';
+import { addDays } from '../../workflows/shared/calendar';
 
 /** Writes every run of a workflow's chain (walked back from the latest run) as `<name>.json` or `<name>.run<N>.json`. */
 async function writeChain(env: TestWorkflowEnvironment, workflowId: string, name: string, dir: string): Promise<string[]> {

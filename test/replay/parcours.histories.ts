@@ -6,22 +6,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { historyToJSON } from './history-json';
-import {
-  changeActionUpdate,
-  closeParcoursUpdate,
-  confirmErasureSignal,
-  getStateQuery,
-  isPurgedView,
-  recordLifeEventUpdate,
-  recordReassessmentUpdate,
-  renewParcoursUpdate,
-  resumeParcoursUpdate,
-  scheduleActionUpdate,
-  suspendParcoursUpdate,
-} from '../../workflows/parcours/parcours.contract';
-import { addDays, addMonths } from '../../workflows/parcours/parcours.rules';
+import { changeActionUpdate, closeParcoursUpdate, confirmErasureSignal, getStateQuery, isPurgedView, recordLifeEventUpdate, recordReassessmentUpdate, renewParcoursUpdate, resumeParcoursUpdate, scheduleActionUpdate, suspendParcoursUpdate } from '../../workflows/parcours/parcours.contract';
 import { testWorker, uniqueTaskQueue } from '../support/temporal';
 import { activate, closingSummaryOf, COORD, meta, recordingActivities, REF, registerSearchAttributes, settle, sleepUntil, startCase, type StartedCase } from '../workflows/parcours.helpers';
+import { addDays, addMonths } from '../../workflows/shared/calendar';
 
 /** Writes every run of the case's chain as `<name>.run<N>.json`; returns the file names. */
 async function writeChain(env: TestWorkflowEnvironment, c: StartedCase, name: string, dir: string): Promise<string[]> {

@@ -17,41 +17,11 @@
 import { randomBytes } from 'node:crypto';
 import { WithStartWorkflowOperation, type Client } from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
-import {
-  ACTION_TYPES,
-  DEFAULT_PARCOURS_SETTINGS,
-  ORIENTEUR_TYPES,
-  REFERRAL_REASONS,
-  changeActionUpdate,
-  closeParcoursUpdate,
-  createReferralUpdate,
-  initialSearchAttributes,
-  recordConsentUpdate,
-  recordLifeEventUpdate,
-  recordReassessmentUpdate,
-  recordTeamReviewUpdate,
-  renewParcoursUpdate,
-  resumeParcoursUpdate,
-  scheduleActionUpdate,
-  getClosingSummaryQuery,
-  getStateQuery,
-  isPurgedView,
-  staticSummaryFor,
-  suspendParcoursUpdate,
-  workflowIdFor,
-  type ActionStatus,
-  type ActionType,
-  type Actor,
-  type ClosureReason,
-  type ParcoursInput,
-  type ParcoursSettings,
-  type ParcoursView,
-  type QpvCode,
-  type Sex,
-  type TeamDecision,
-} from '../../workflows/parcours/parcours.contract';
+import { ACTION_TYPES, DEFAULT_PARCOURS_SETTINGS, ORIENTEUR_TYPES, REFERRAL_REASONS, changeActionUpdate, closeParcoursUpdate, createReferralUpdate, recordConsentUpdate, recordLifeEventUpdate, recordReassessmentUpdate, recordTeamReviewUpdate, renewParcoursUpdate, resumeParcoursUpdate, scheduleActionUpdate, getClosingSummaryQuery, getStateQuery, isPurgedView, suspendParcoursUpdate, workflowIdFor, type ActionStatus, type ActionType, type Actor, type ClosureReason, type ParcoursInput, type ParcoursSettings, type ParcoursView, type QpvCode, type Sex, type TeamDecision } from '../../workflows/parcours/parcours.contract';
 import type { parcoursWorkflow } from '../../workflows/parcours/parcours.workflow';
-import { addDays, addMonths, ageBandOf, nextEpsMeeting, schoolYearEnd, type AgeBand, type EpsCalendar, type IsoDate } from '../../workflows/parcours/parcours.rules';
+import { ageBandOf, nextEpsMeeting, schoolYearEnd, type AgeBand, type EpsCalendar } from '../../workflows/parcours/parcours.rules';
+import { initialSearchAttributes, staticSummaryFor } from '../../workflows/parcours/parcours.view';
+import { addDays, addMonths, type IsoDate } from '../../workflows/shared/calendar';
 
 /** No business date of the population is later than this. */
 export const LAST_BUSINESS_DATE = '2026-06-30';

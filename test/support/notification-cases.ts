@@ -3,11 +3,11 @@
  * test needs them (helpers of the notifications, schedules and tasks e2e tests).
  */
 import { randomUUID } from 'node:crypto';
-import { addDays } from '../../workflows/parcours/parcours.rules';
 import type { TestApp } from './app';
+import { addDays } from '../../workflows/shared/calendar';
 
 /** Today in Paris (the staff's day). */
-export { parisDateOf } from '../../workflows/schedules/schedules.rules';
+export { parisDateOf } from '../../workflows/shared/calendar';
 
 const NAMES = ['Lina', 'Yanis', 'Inès', 'Noah', 'Sofia', 'Adam', 'Maëlys', 'Rayan'];
 

@@ -4,8 +4,8 @@
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { temporal } from '@temporalio/proto';
-import { instantOf } from '../../workflows/parcours/parcours.rules';
 import { SEARCH_ATTRIBUTES } from '../../workflows/shared/search-attributes';
+import { instantOf } from '../../workflows/shared/calendar';
 
 const IVT = temporal.api.enums.v1.IndexedValueType;
 const INDEXED_TYPES: Record<string, number> = {

@@ -1,33 +1,12 @@
 /** Pure rules of the funding convention (DOMAIN.md §2): deliberations, legality, tranches, deadlines, reconciliation. */
-import {
-  conventionLabel,
-  conventionStaticSummary,
-  fundingYearStaticSummary,
-  fundingYearWorkflowId,
-  conventionWorkflowId,
-  DEFAULT_CONVENTION_SETTINGS,
-  conventionSettingsFrom,
-  yearDueDates,
-  conventionFinalReportDueOn,
-} from '../../workflows/convention/convention.contract';
-import {
-  addMonths,
-  allocatePayments,
-  daysLate,
-  enforceableOn,
-  evaluateDeliberation,
-  frEuros,
-  prefetWindowEndsOn,
-  quorumRequired,
-  reconcile,
-  reminderDates,
-  remainingCents,
-  trancheAmounts,
-  trancheConditionMet,
-  type DeliberationBody,
-  type DeliberationEvaluation,
-} from '../../workflows/convention/convention.rules';
+import { fundingYearWorkflowId, conventionWorkflowId, DEFAULT_CONVENTION_SETTINGS } from '../../workflows/convention/convention.contract';
+import { allocatePayments, daysLate, enforceableOn, evaluateDeliberation, frEuros, prefetWindowEndsOn, quorumRequired, reconcile, reminderDates, remainingCents, trancheAmounts, trancheConditionMet, type DeliberationBody, type DeliberationEvaluation } from '../../workflows/convention/convention.rules';
 import { SEED_SESSION } from '../support/api-examples';
+import { conventionLabel, conventionStaticSummary, fundingYearStaticSummary } from '../../workflows/convention/convention.labels';
+import { conventionSettingsFrom } from '../../src/config/convention.env';
+import { yearDueDates } from '../../workflows/convention/funding-year.deadlines';
+import { conventionFinalReportDueOn } from '../../workflows/convention/convention.deadlines';
+import { addMonths } from '../../workflows/shared/calendar';
 
 /** The seed session of the CCAS de Dijon board, 3 July 2024 (API.md, as written). */
 const SEED: DeliberationBody = SEED_SESSION;

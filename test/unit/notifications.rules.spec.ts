@@ -1,18 +1,7 @@
 import type { DeadlineItem } from '../../workflows/schedules/schedules.contract';
-import {
-  agendaNotification,
-  buildDigestMessages,
-  digestNotification,
-  epsAgendaDay,
-  frDay,
-  kickoffDue,
-  kickoffNotification,
-  parisDateOf,
-  parisOffsetHours,
-  requestDueOn,
-  taskKindOf,
-  workingDaysBefore,
-} from '../../workflows/schedules/schedules.rules';
+import { agendaNotification, buildDigestMessages, digestNotification, epsAgendaDay, kickoffDue, kickoffNotification, taskKindOf } from '../../workflows/schedules/schedules.rules';
+import { frDay, parisDateOf, parisOffsetHours, workingDaysBefore } from '../../workflows/shared/calendar';
+import { requestDueOn } from '../../workflows/convention/convention.rules';
 
 const item = (over: Partial<DeadlineItem>): DeadlineItem => ({
   source: 'parcours',

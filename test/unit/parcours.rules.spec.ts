@@ -1,28 +1,8 @@
-import {
-  addDays,
-  addMonths,
-  ageBandLabel,
-  ageBandOf,
-  ageLimitOn,
-  ageOn,
-  ageWarningOn,
-  birthdayOn,
-  dateOf,
-  daysBetween,
-  eligibilityOf,
-  epsMeetingOfMonth,
-  instantOf,
-  isOverdue,
-  isReached,
-  isValidDate,
-  needsDurationDerogation,
-  nextDeadlineOf,
-  nextEpsMeeting,
-  schoolYearEnd,
-  schoolYearOf,
-  totalGrantedMonths,
-} from '../../workflows/parcours/parcours.rules';
-import { DEFAULT_PARCOURS_SETTINGS, initialSearchAttributes, staticSummaryFor, workflowIdFor, dossierIdOf, type ReferralInput } from '../../workflows/parcours/parcours.contract';
+import { ageBandOf, ageLimitOn, ageOn, birthdayOn, eligibilityOf, epsMeetingOfMonth, needsDurationDerogation, nextEpsMeeting, schoolYearEnd, schoolYearOf, totalGrantedMonths } from '../../workflows/parcours/parcours.rules';
+import { DEFAULT_PARCOURS_SETTINGS, workflowIdFor, dossierIdOf, type ReferralInput } from '../../workflows/parcours/parcours.contract';
+import { addDays, addMonths, dateOf, daysBetween, instantOf, isOverdue, isReached, isValidDate } from '../../workflows/shared/calendar';
+import { ageBandLabel } from '../../workflows/parcours/parcours.labels';
+import { initialSearchAttributes, staticSummaryFor } from '../../workflows/parcours/parcours.view';
 
 const eligibleQpvs = ['FONTAINE_D_OUCHE', 'GRESILLES'];
 const rule = (birthDate: string, referredOn: string, qpv = 'GRESILLES') => eligibilityOf({ birthDate, referredOn, qpv, eligibleQpvs, ruleVersion: 'v1' });
@@ -116,9 +96,8 @@ describe('eligibility', () => {
 });
 
 describe('age limit', () => {
-  it('closes at the 17th birthday, warns 3 months before', () => {
+  it('closes at the 17th birthday', () => {
     expect(ageLimitOn('2010-05-10')).toBe('2027-05-10');
-    expect(ageWarningOn('2010-05-10', 3)).toBe('2027-02-10');
   });
 
   it('extends by derogation up to the 18th birthday at most', () => {
@@ -153,12 +132,7 @@ describe('EPS calendar', () => {
   });
 });
 
-describe('deadlines and durations', () => {
-  it('picks the soonest deadline', () => {
-    expect(nextDeadlineOf([{ kind: 'B', dueOn: '2027-03-03' }, { kind: 'A', dueOn: '2027-01-19' }])).toEqual({ kind: 'A', dueOn: '2027-01-19' });
-    expect(nextDeadlineOf([])).toBeNull();
-  });
-
+describe('durations', () => {
   it('needs a duration derogation beyond 24 months in total', () => {
     expect(totalGrantedMonths(12, [12])).toBe(24);
     expect(needsDurationDerogation(24, 24)).toBe(false);

@@ -9,31 +9,12 @@ import { temporal } from '@temporalio/proto';
 import { createActivities } from '../../activities/index';
 import { Outbox } from '../../activities/outbox';
 import type { NotificationRecord } from '../../activities/notifications.types';
-import {
-  DEFAULT_CONVENTION_SETTINGS,
-  conventionSearchAttributes,
-  conventionStaticSummary,
-  conventionWorkflowId,
-  createConventionUpdate,
-  fundingYearWorkflowId,
-  getStateQuery,
-  getYearStateQuery,
-  recordDeliberationUpdate,
-  recordPublicationUpdate,
-  recordSignatureUpdate,
-  recordTransmissionUpdate,
-  type Actor,
-  type ConventionInput,
-  type ConventionSettings,
-  type ConventionTerms,
-  type ConventionView,
-  type DeliberationBody,
-  type FundingYearView,
-  type UpdateMeta,
-} from '../../workflows/convention/convention.contract';
-import { addDays, dateOf } from '../../workflows/convention/convention.rules';
+import { DEFAULT_CONVENTION_SETTINGS, conventionWorkflowId, createConventionUpdate, fundingYearWorkflowId, getStateQuery, getYearStateQuery, recordDeliberationUpdate, recordPublicationUpdate, recordSignatureUpdate, recordTransmissionUpdate, type Actor, type ConventionInput, type ConventionSettings, type ConventionTerms, type ConventionView, type DeliberationBody, type FundingYearView, type UpdateMeta } from '../../workflows/convention/convention.contract';
 import { conventionWorkflow } from '../../workflows/convention/convention.workflow';
 import { CONVENTION, SEED_SESSION } from '../support/api-examples';
+import { conventionSearchAttributes } from '../../workflows/convention/convention.view';
+import { conventionStaticSummary } from '../../workflows/convention/convention.labels';
+import { addDays, dateOf } from '../../workflows/shared/calendar';
 
 export const FIN: Actor = { sub: 'u-fin-1', role: 'finance' };
 

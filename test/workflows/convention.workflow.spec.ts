@@ -6,21 +6,7 @@
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Outbox } from '../../activities/outbox';
-import {
-  getTimelineQuery,
-  getYearStateQuery,
-  recordAuthorisationUpdate,
-  recordDeliberationUpdate,
-  recordFinancialReportUpdate,
-  recordPaymentUpdate,
-  recordRequestUpdate,
-  recordSignatureUpdate,
-  type ConventionResult,
-  type ConventionSettings,
-  type FundingYearResult,
-  type FundingYearView,
-} from '../../workflows/convention/convention.contract';
-import { addDays, addMonths } from '../../workflows/convention/convention.rules';
+import { getTimelineQuery, getYearStateQuery, recordAuthorisationUpdate, recordDeliberationUpdate, recordFinancialReportUpdate, recordPaymentUpdate, recordRequestUpdate, recordSignatureUpdate, type ConventionResult, type ConventionSettings, type FundingYearResult, type FundingYearView } from '../../workflows/convention/convention.contract';
 import { testWorker, timeSkippingEnv, uniqueTaskQueue } from '../support/temporal';
 import {
   bringIntoEffect,
@@ -43,6 +29,7 @@ import {
   yearState,
   type StartedConvention,
 } from './convention.helpers';
+import { addDays, addMonths } from '../../workflows/shared/calendar';
 
 describe('funding convention workflows (time-skipping)', () => {
   let env: TestWorkflowEnvironment;

@@ -13,10 +13,10 @@ import { messageIdFor, senderDomain, smtpMailer, type Mailer } from '../../activ
 import { Outbox } from '../../activities/outbox';
 import type { AppConfig } from '../../src/config/env';
 import { StaffDirectory } from '../../src/staff/staff-directory';
-import { addDays, dateOf } from '../../workflows/parcours/parcours.rules';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server';
 import { devServerAddress, devServerEnv, testWorker, timeSkippingEnv, uniqueTaskQueue } from '../support/temporal';
 import { cleanup, registerSearchAttributes, sleepUntil, startCase, type StartedCase } from './parcours.helpers';
+import { addDays, dateOf } from '../../workflows/shared/calendar';
 
 const STAFF = 'u-ref-1=referent1@ccas.test,u-coord-1=coordination@ccas.test';
 const FROM = 'PRE Dijon <pre-noreply@ccas.test>';

@@ -7,21 +7,12 @@
 import { randomUUID } from 'node:crypto';
 import { WithStartWorkflowOperation } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import {
-  assignReferentUpdate,
-  closeParcoursUpdate,
-  createReferralUpdate,
-  DEFAULT_PARCOURS_SETTINGS,
-  initialSearchAttributes,
-  recordTeamReviewUpdate,
-  staticSummaryFor,
-  workflowIdFor,
-  type ParcoursInput,
-} from '../../workflows/parcours/parcours.contract';
+import { assignReferentUpdate, closeParcoursUpdate, createReferralUpdate, DEFAULT_PARCOURS_SETTINGS, recordTeamReviewUpdate, workflowIdFor, type ParcoursInput } from '../../workflows/parcours/parcours.contract';
 import { parcoursWorkflow } from '../../workflows/parcours/parcours.workflow';
 import { devServerEnv, testDataConverter, testWorker, uniqueTaskQueue } from '../support/temporal';
-import { addMonths } from '../../workflows/parcours/parcours.rules';
 import { COORD, eventually, meta, recordingActivities, referral, refusal, REF, searchAttributesOf, settle, stateOf } from './parcours.helpers';
+import { initialSearchAttributes, staticSummaryFor } from '../../workflows/parcours/parcours.view';
+import { addMonths } from '../../workflows/shared/calendar';
 
 describe('parcours on the dev server', () => {
   let env: TestWorkflowEnvironment;

@@ -8,30 +8,13 @@ import type { WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@tem
 import { createActivities } from '../../activities/index';
 import { Outbox } from '../../activities/outbox';
 import type { NotificationRecord } from '../../activities/notifications.types';
-import {
-  createReferralUpdate,
-  recordConsentUpdate,
-  recordTeamReviewUpdate,
-  DEFAULT_PARCOURS_SETTINGS,
-  getClosingSummaryQuery,
-  getStateQuery,
-  initialSearchAttributes,
-  isPurgedView,
-  staticSummaryFor,
-  workflowIdFor,
-  type Actor,
-  type ParcoursClosingSummary,
-  type ParcoursInput,
-  type ParcoursSettings,
-  type ParcoursView,
-  type ReferralInput,
-  type UpdateMeta,
-} from '../../workflows/parcours/parcours.contract';
-import { addDays, dateOf } from '../../workflows/parcours/parcours.rules';
+import { createReferralUpdate, recordConsentUpdate, recordTeamReviewUpdate, DEFAULT_PARCOURS_SETTINGS, getClosingSummaryQuery, getStateQuery, isPurgedView, workflowIdFor, type Actor, type ParcoursClosingSummary, type ParcoursInput, type ParcoursSettings, type ParcoursView, type ReferralInput, type UpdateMeta } from '../../workflows/parcours/parcours.contract';
 import { parcoursWorkflow } from '../../workflows/parcours/parcours.workflow';
 import { REFERRAL } from '../support/api-examples';
 import { eventually, registerSearchAttributes } from '../support/time-skipping';
 import { testWorker, timeSkippingEnv, uniqueTaskQueue } from '../support/temporal';
+import { initialSearchAttributes, staticSummaryFor } from '../../workflows/parcours/parcours.view';
+import { addDays, dateOf } from '../../workflows/shared/calendar';
 
 export { eventually, registerSearchAttributes, sleepUntil } from '../support/time-skipping';
 

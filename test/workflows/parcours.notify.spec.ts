@@ -7,10 +7,10 @@ import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { NotificationRequest } from '../../activities/notifications.types';
 import { DEFAULT_PARCOURS_SETTINGS, createReferralUpdate, recordConsentUpdate, recordLifeEventUpdate, workflowIdFor, type ParcoursInput } from '../../workflows/parcours/parcours.contract';
-import { addDays } from '../../workflows/parcours/parcours.rules';
 import { parcoursWorkflow } from '../../workflows/parcours/parcours.workflow';
 import { devServerEnv, testDataConverter, testWorker, uniqueTaskQueue } from '../support/temporal';
 import { eventually, kindsOf, meta, recordingActivities, referral, REF, stateOf } from './parcours.helpers';
+import { addDays } from '../../workflows/shared/calendar';
 
 describe('parcours notifications (dev server)', () => {
   let env: TestWorkflowEnvironment;

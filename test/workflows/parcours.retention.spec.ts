@@ -7,17 +7,8 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { History } from '@temporalio/common/lib/proto-utils';
-import {
-  closeParcoursUpdate,
-  getStateQuery,
-  isPurgedView,
-  recordConsentUpdate,
-  recordLifeEventUpdate,
-  workflowIdFor,
-  type PurgedCaseView,
-} from '../../workflows/parcours/parcours.contract';
+import { closeParcoursUpdate, getStateQuery, isPurgedView, recordConsentUpdate, recordLifeEventUpdate, workflowIdFor, type PurgedCaseView } from '../../workflows/parcours/parcours.contract';
 import { caseFiguresOf, CASE_FIGURES_MEMO_KEY } from '../../workflows/parcours/parcours.figures';
-import { addDays, addMonths } from '../../workflows/parcours/parcours.rules';
 import { newDossierId } from '../../src/parcours/dossier-id';
 import { startTestApp, type TestApp } from '../support/app';
 import { decodedHistoryText } from '../support/privacy';
@@ -35,6 +26,7 @@ import {
   stateOf,
   type StartedCase,
 } from './parcours.helpers';
+import { addDays, addMonths } from '../../workflows/shared/calendar';
 
 /** What the referral of parcours.helpers carries about the child and the family. */
 const SECRETS = ['Lina', 'Benali', 'Samira', 'Cirey', '+33612345678', 'Free text from the orienteur'];

@@ -3,19 +3,8 @@
  * (query), the recorded reminder (real notify activity on a temporary outbox) and the search attributes.
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import {
-  changeActionUpdate,
-  closeParcoursUpdate,
-  recordConsentUpdate,
-  recordDerogationUpdate,
-  recordLifeEventUpdate,
-  renewParcoursUpdate,
-  resumeParcoursUpdate,
-  scheduleActionUpdate,
-  suspendParcoursUpdate,
-  type ParcoursSettings,
-} from '../../workflows/parcours/parcours.contract';
-import { addDays, addMonths, birthdayOn, daysBetween, schoolYearEnd } from '../../workflows/parcours/parcours.rules';
+import { changeActionUpdate, closeParcoursUpdate, recordConsentUpdate, recordDerogationUpdate, recordLifeEventUpdate, renewParcoursUpdate, resumeParcoursUpdate, scheduleActionUpdate, suspendParcoursUpdate, type ParcoursSettings } from '../../workflows/parcours/parcours.contract';
+import { birthdayOn, schoolYearEnd } from '../../workflows/parcours/parcours.rules';
 import {
   activate,
   COORD,
@@ -32,6 +21,7 @@ import {
   closingSummaryOf,
   timeSkippingCases,
 } from './parcours.helpers';
+import { addDays, addMonths, daysBetween } from '../../workflows/shared/calendar';
 
 describe('parcours timers (time-skipping)', () => {
   const harness = timeSkippingCases();

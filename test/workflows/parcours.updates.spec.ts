@@ -3,23 +3,7 @@
  * idempotency keys, the happy path to closure with its timeline, continue-as-new.
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import {
-  assignReferentUpdate,
-  changeActionUpdate,
-  closeParcoursUpdate,
-  getAnswerQuery,
-  getTimelineQuery,
-  recordConsentUpdate,
-  recordDerogationUpdate,
-  recordLifeEventUpdate,
-  recordReassessmentUpdate,
-  recordTeamReviewUpdate,
-  renewParcoursUpdate,
-  resumeParcoursUpdate,
-  scheduleActionUpdate,
-  type ParcoursView,
-} from '../../workflows/parcours/parcours.contract';
-import { addDays, addMonths } from '../../workflows/parcours/parcours.rules';
+import { assignReferentUpdate, changeActionUpdate, closeParcoursUpdate, getAnswerQuery, getTimelineQuery, recordConsentUpdate, recordDerogationUpdate, recordLifeEventUpdate, recordReassessmentUpdate, recordTeamReviewUpdate, renewParcoursUpdate, resumeParcoursUpdate, scheduleActionUpdate, type ParcoursView } from '../../workflows/parcours/parcours.contract';
 import {
   activate,
   COORD,
@@ -34,6 +18,7 @@ import {
   closingSummaryOf,
   timeSkippingCases,
 } from './parcours.helpers';
+import { addDays, addMonths } from '../../workflows/shared/calendar';
 
 const signed = { signedBy: [{ name: 'Samira Benali', relationship: 'MOTHER' as const }], dataSharingInformed: true };
 

@@ -1,44 +1,11 @@
 /**
  * Pure rules of the funding convention (DOMAIN.md §2): board deliberations (§2.1), legality dates (§2.2),
  * tranches, deadlines and reconciliation of a funding year (§2.4). No Temporal import: the API, the workflows
- * and the unit tests share these functions.
+ * and the unit tests share these functions (the calendar is shared/calendar.ts).
  */
 
-import { addDays, addMonths, daysBetween, daysInMonth, isValidDate, maxDate, type IsoDate } from '../parcours/parcours.rules';
-
-// ---------------------------------------------------------------------------------------------------------
-// Dates: the parcours' calendar arithmetic (one implementation for both families of workflows)
-// ---------------------------------------------------------------------------------------------------------
-
-export type { IsoDate } from '../parcours/parcours.rules';
-export {
-  addDays,
-  addMonths,
-  dateOf,
-  DAY_START_HOUR_UTC,
-  daysBetween,
-  daysInMonth,
-  fromEpochDays,
-  instantOf,
-  isOverdue,
-  isReached,
-  isValidDate,
-  maxDate,
-  toEpochDays,
-} from '../parcours/parcours.rules';
-
-/** `YYYY-MM-DD` of year, month (1-12), day, clamped to the month's length (29 Feb of a common year → 28). */
-export function dateOfYmd(y: number, m: number, d: number): IsoDate {
-  const day = Math.min(d, daysInMonth(y, m));
-  return `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
-}
-
-/** `30 juin 2025`. */
-export function frDate(date: IsoDate): string {
-  const months = ['janvier', 'février', 'mars', 'avril', 'mai', 'juin', 'juillet', 'août', 'septembre', 'octobre', 'novembre', 'décembre'];
-  const d = Number(date.slice(8, 10));
-  return `${d === 1 ? '1er' : d} ${months[Number(date.slice(5, 7)) - 1]} ${date.slice(0, 4)}`;
-}
+import { addDays, addMonths, dateOfYmd, daysBetween, isValidDate, maxDate, type IsoDate } from '../shared/calendar';
+import type { DeliberationDecision, DeliberationOutcome, PresidentVote, TrancheCondition } from './convention.codes';
 
 /** Euro cents in French: `200 000 €`, `1 500,50 €` (ordinary spaces, so the text is the same everywhere). */
 export function frEuros(cents: number): string {
@@ -53,17 +20,6 @@ export function frEuros(cents: number): string {
 // ---------------------------------------------------------------------------------------------------------
 // Deliberations (DOMAIN.md §2.1)
 // ---------------------------------------------------------------------------------------------------------
-
-/** What a board session may decide about the convention. */
-export const DELIBERATION_DECISIONS = ['APPROVE_CONVENTION', 'AUTHORISE_SIGNATURE', 'AUTHORISE_RECEIPT'] as const;
-export type DeliberationDecision = (typeof DELIBERATION_DECISIONS)[number];
-
-export const PRESIDENT_VOTES = ['FOR', 'AGAINST'] as const;
-export type PresidentVote = (typeof PRESIDENT_VOTES)[number];
-
-/** NO_QUORUM is a recorded outcome (the session is void, a new one must be convened), not an error. */
-export const DELIBERATION_OUTCOMES = ['ADOPTED', 'REJECTED', 'NO_QUORUM'] as const;
-export type DeliberationOutcome = (typeof DELIBERATION_OUTCOMES)[number];
 
 /** Minimum days between convocation and session, and between a session without quorum and the next one. */
 export const CONVOCATION_MIN_DAYS = 3;
@@ -310,10 +266,6 @@ export function prefetWindowEndsOn(transmittedOn: IsoDate): IsoDate {
 // Funding year: deadlines, tranches, reconciliation (DOMAIN.md §2.4, §2.5)
 // ---------------------------------------------------------------------------------------------------------
 
-/** When a tranche of a year's amount falls due. */
-export const TRANCHE_CONDITIONS = ['ON_AUTHORISATION', 'ON_REQUEST', 'AFTER_PREVIOUS_REPORT_ACCEPTED', 'AFTER_REPORT_ACCEPTED'] as const;
-export type TrancheCondition = (typeof TRANCHE_CONDITIONS)[number];
-
 export interface Tranche {
   /** Share of the year's amount in (0, 1]; the shares of a convention add up to 1. */
   share: number;
@@ -325,6 +277,11 @@ export const DEFAULT_TRANCHES: Tranche[] = [
   { share: 0.5, condition: 'ON_AUTHORISATION' },
   { share: 0.5, condition: 'AFTER_PREVIOUS_REPORT_ACCEPTED' },
 ];
+
+/** The tranches a convention uses (its own, or the default). */
+export function tranchesOf(terms: { tranches?: Tranche[] }): Tranche[] {
+  return terms.tranches && terms.tranches.length > 0 ? terms.tranches : DEFAULT_TRANCHES;
+}
 
 /** Request due date of year N: MM-DD of N (default 31 January). */
 export function requestDueOn(year: number, month: number, day: number): IsoDate {

@@ -1,24 +1,12 @@
-import {
-  ChildWorkflowCancellationType,
-  ParentClosePolicy,
-  allHandlersFinished,
-  condition,
-  continueAsNew,
-  getExternalWorkflowHandle,
-  log,
-  proxyActivities,
-  setCurrentDetails,
-  setHandler,
-  startChild,
-  upsertSearchAttributes,
-  workflowInfo,
-} from '@temporalio/workflow';
-import type { SearchAttributeUpdatePair, UpdateDefinition } from '@temporalio/common';
-import type { Activities } from '../../activities/index';
+import { ChildWorkflowCancellationType, ParentClosePolicy, condition, continueAsNew, getExternalWorkflowHandle, log, setHandler, startChild } from '@temporalio/workflow';
+import type { UpdateDefinition } from '@temporalio/common';
+import { journaledUpdate } from '../shared/journal';
+import { LongLivedLoop, Publisher } from '../shared/loop';
+import type { UpdateMeta } from '../shared/messages';
+import { ui } from '../shared/ui-text';
+import type { ConventionUpdateName } from './convention.codes';
 import {
   createConventionUpdate,
-  fundingYearSearchAttributes,
-  fundingYearStaticSummary,
   fundingYearWorkflowId,
   getStateQuery,
   getTimelineQuery,
@@ -27,24 +15,16 @@ import {
   recordPublicationUpdate,
   recordSignatureUpdate,
   recordTransmissionUpdate,
-  searchAttributeDate,
   yearChangedSignal,
   type ConventionInput,
   type ConventionResult,
-  type ConventionUpdateName,
-  type ConventionView,
-  type DeliberationAnswer,
-  type UpdateMeta,
 } from './convention.contract';
+import { fundingYearStaticSummary } from './convention.labels';
+import type { ConventionView, DeliberationAnswer } from './convention.records';
 import { ConventionState } from './convention.state';
+import { conventionDetails, conventionResult, conventionSearchAttributesOf, conventionView } from './convention.view';
 import { fundingYearWorkflow } from './funding-year.workflow';
-import { PRE_CONVENTION_REF, PRE_FUNDING_STAGE, PRE_NEXT_DEADLINE, PRE_NEXT_DEADLINE_KIND, PRE_OVERDUE } from '../shared/search-attributes';
-import { ui } from '../shared/ui-text';
-import { NOTIFY_OPTIONS, waitForWake } from '../shared/loop';
-import { journaledUpdate } from '../shared/journal';
-
-/** Reminders must eventually be recorded: unlimited retries (the activity is idempotent by key). */
-const notifier = proxyActivities<Activities>(NOTIFY_OPTIONS);
+import { fundingYearSearchAttributes } from './funding-year.view';
 
 /**
  * A multi-year funding convention (DOMAIN.md §2): board deliberation (quorum and majority rules), legality
@@ -54,20 +34,16 @@ const notifier = proxyActivities<Activities>(NOTIFY_OPTIONS);
 export async function conventionWorkflow(input: ConventionInput): Promise<ConventionResult> {
   const c = new ConventionState(input, Date.now());
   const searchAttributesOn = input.settings.searchAttributes !== false;
-  let published = '';
+  const publisher = new Publisher(searchAttributesOn);
+  const view = (now: number): ConventionView => conventionView(c, now);
 
   // Queries answer on a completed convention too.
-  setHandler(getStateQuery, () => c.view(Date.now()));
-  setHandler(getTimelineQuery, () => c.j.timeline);
+  setHandler(getStateQuery, () => view(Date.now()));
+  setHandler(getTimelineQuery, () => c.journal.timeline);
 
   /** Registers one synchronous staff update: idempotency first, then the validator, then apply, publish, remember. */
-  function staffUpdate<I extends UpdateMeta, A>(
-    def: UpdateDefinition<A, [I]>,
-    name: ConventionUpdateName,
-    validate: (input: I) => void,
-    apply: (input: I, nowMs: number) => A,
-  ): void {
-    journaledUpdate(c.j, def, name, validate, (i, now) => {
+  function staffUpdate<I extends UpdateMeta, A>(def: UpdateDefinition<A, [I]>, name: ConventionUpdateName, validate: (input: I) => void, apply: (input: I, nowMs: number) => A): void {
+    journaledUpdate(c.journal, def, name, validate, (i, now) => {
       const answer = apply(i, now);
       publish(now);
       return answer;
@@ -80,28 +56,28 @@ export async function conventionWorkflow(input: ConventionInput): Promise<Conven
     () => c.validateCreate(),
     (_i, now) => {
       c.applyCreate();
-      return c.view(now);
+      return view(now);
     },
   );
   staffUpdate<Parameters<typeof c.applyDeliberation>[0], DeliberationAnswer>(
     recordDeliberationUpdate,
     'recordDeliberation',
     (i) => c.validateDeliberation(i),
-    (i, now) => c.applyDeliberation(i, now),
+    (i, now) => ({ ...c.applyDeliberation(i, now), convention: view(now) }),
   );
   staffUpdate(recordPublicationUpdate, 'recordPublication', (i) => c.validatePublication(i), (i, now) => {
     c.applyPublication(i, now);
-    return c.view(now);
+    return view(now);
   });
   staffUpdate(recordTransmissionUpdate, 'recordTransmission', (i) => c.validateTransmission(i), (i, now) => {
     c.applyTransmission(i, now);
-    return c.view(now);
+    return view(now);
   });
 
   // The later signature starts every year: the answer waits until their workflows exist, so a year update sent
   // right after the 200 finds its workflow.
   journaledUpdate(
-    c.j,
+    c.journal,
     recordSignatureUpdate,
     'recordSignature',
     (i) => c.validateSignature(i),
@@ -109,7 +85,7 @@ export async function conventionWorkflow(input: ConventionInput): Promise<Conven
       c.applySignature(i, Date.now());
       publish(Date.now());
       if (c.d.effectiveOn) await condition(() => c.allStarted());
-      return c.view(Date.now());
+      return view(Date.now());
     },
   );
 
@@ -119,35 +95,10 @@ export async function conventionWorkflow(input: ConventionInput): Promise<Conven
     publish(now);
   });
 
+  /** Search attributes and current details, when changed. */
   function publish(now: number): void {
-    const v = c.view(now);
-    if (searchAttributesOn) {
-      const next = v.nextDeadline;
-      const pairs: SearchAttributeUpdatePair[] = [
-        { key: PRE_CONVENTION_REF, value: v.reference },
-        { key: PRE_FUNDING_STAGE, value: v.stage },
-        { key: PRE_OVERDUE, value: v.overdue },
-        { key: PRE_NEXT_DEADLINE, value: next ? searchAttributeDate(next.dueOn) : null },
-        { key: PRE_NEXT_DEADLINE_KIND, value: next ? next.kind : null },
-      ];
-      const key = JSON.stringify(pairs.map((p) => p.value));
-      if (key !== published) {
-        upsertSearchAttributes(pairs);
-        published = key;
-      }
-    }
-    setCurrentDetails(c.currentDetails(now));
-  }
-
-  async function drainOutbox(): Promise<void> {
-    while (c.j.outbox.length > 0) {
-      const req = c.j.outbox[0];
-      await notifier.notify.executeWithOptions(
-        { ...NOTIFY_OPTIONS, summary: ui(`${req.kind} ${req.dueOn ?? ''}`.trim()) },
-        [req],
-      );
-      c.j.outbox.shift();
-    }
+    const v = view(now);
+    publisher.publish({ searchAttributes: conventionSearchAttributesOf(v), details: conventionDetails(c, v) });
   }
 
   /**
@@ -191,43 +142,27 @@ export async function conventionWorkflow(input: ConventionInput): Promise<Conven
     }
   }
 
-  publish(Date.now());
-
-  for (;;) {
-    await drainOutbox();
-    if (c.yearsToStart().length > 0) {
-      await startYears();
-      continue;
-    }
-    await relay();
-    if (c.completed) break;
-    const now = Date.now();
-    if (c.fireDue(now) > 0) {
-      publish(now);
-      continue;
-    }
-    const tooLong = workflowInfo().continueAsNewSuggested;
-    const forced = (input.settings.continueAsNewAfterUpdates ?? 0) > 0 && c.appliedThisRun >= input.settings.continueAsNewAfterUpdates!;
-    if (tooLong || forced) {
-      await condition(allHandlersFinished);
-      await drainOutbox();
-      if (!c.completed && c.yearsToStart().length === 0) {
-        log.info('continuing as new', { reference: c.ref, reason: tooLong ? 'history' : 'forced' });
-        return continueAsNew<typeof conventionWorkflow>({ ...input, carried: { state: c.snapshot(), run: (input.carried?.run ?? 1) + 1 } });
+  const loop = new LongLivedLoop(c, {
+    publish,
+    notificationSummary: (req) => `${req.kind} ${req.dueOn ?? ''}`.trim(),
+    // The years start as soon as the convention takes effect; the relays follow each year's report.
+    chores: async () => {
+      if (c.yearsToStart().length > 0) {
+        await startYears();
+        return true;
       }
-      continue;
-    }
-    const wake = c.j.nextWake(c.plans(), c.overdueFrom(now), now);
-    const version = c.j.version;
-    const woken = () => c.j.version !== version || c.j.outbox.length > 0 || c.yearsToStart().length > 0 || workflowInfo().continueAsNewSuggested;
-    await waitForWake(wake, now, woken, (at) => {
-      c.fireDue(at);
-      publish(at);
-    });
-  }
+      await relay();
+      return false;
+    },
+    choresPending: () => c.yearsToStart().length > 0,
+  });
 
   publish(Date.now());
-  await condition(allHandlersFinished);
-  await drainOutbox();
-  return c.result();
+  const end = await loop.run();
+  if (!end.finished) {
+    log.info('continuing as new', { reference: c.ref, run: c.run, reason: end.continueAsNew });
+    return continueAsNew<typeof conventionWorkflow>({ ...input, carried: c.carry() });
+  }
+  await loop.finish();
+  return conventionResult(c);
 }

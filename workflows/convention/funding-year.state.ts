@@ -1,75 +1,35 @@
 /**
  * One funding year's data and rules (DOMAIN.md §2.4): authorisation, request, payments by tranche, financial report,
- * reminders and reconciliation. Deterministic and I/O-free: `fundingYearWorkflow` drives it, and the convention uses
- * it to show a year before its workflow starts.
+ * reminders (from the table of funding-year.deadlines.ts) and reconciliation, with the validator and applier of each
+ * update. What it shows is funding-year.view.ts. Deterministic and I/O-free: `fundingYearWorkflow` drives it, and the
+ * convention uses it to show a year before its workflow starts.
  */
-import type { NotificationRequest } from '../../activities/notifications.types';
-import {
-  SYSTEM_ACTOR,
-  fundingYearWorkflowId,
-  conventionWorkflowId,
-  type Actor,
-  type AuthorisationInput,
-  type AuthorisationRecord,
-  type DeadlineView,
-  type DeliberationRecord,
-  type FinancialReportInput,
-  type FundingYearInput,
-  type FundingYearResult,
-  type FundingYearStage,
-  type FundingYearSummary,
-  type FundingYearView,
-  type PaymentInput,
-  type PaymentRecord,
-  type PreviousYearStatus,
-  type ReportEvent,
-  type ReportState,
-  type SubsidyRequestInput,
-  type TrancheView,
-  type UpdateMeta,
-} from './convention.contract';
-import { Journal, failure, type JournalSnapshot, type ReminderPlan } from '../shared/journal';
-import {
-  allocatePayments,
-  addDays,
-  dateOf,
-  daysLate,
-  evaluateDeliberation,
-  frDate,
-  frEuros,
-  isOverdue,
-  isValidDate,
-  reconcile,
-  remainingCents,
-  reportDueOn,
-  requestDueOn,
-  trancheAmounts,
-  trancheConditionMet,
-  trancheWaitingFor,
-  type DeliberationBody,
-  type IsoDate,
-  type TrancheFacts,
-} from './convention.rules';
-import { FailureType } from '../shared/failures';
-
-/** French label of each year stage (current details, summaries). */
-export const YEAR_STAGE_LABELS: Record<FundingYearStage, string> = {
-  NOT_STARTED: 'pas encore ouverte (convention non signée)',
-  AWAITING_AUTHORISATION: "en attente de l'autorisation de recevoir la subvention",
-  AWAITING_REQUEST: 'en attente de la demande de subvention',
-  AWAITING_REPORT: 'en attente du compte rendu financier',
-  REPORT_SUBMITTED: 'compte rendu financier remis, en attente de son acceptation',
-  RECONCILING: 'compte rendu accepté, versements à solder',
-  CLOSED: 'close',
-};
+import { dateOf, frLongDate, type IsoDate } from '../shared/calendar';
+import { FailureType, failure } from '../shared/failures';
+import { Journal, type NewEntry } from '../shared/journal';
+import type { LongLivedState, Wake } from '../shared/loop';
+import { SYSTEM_ACTOR, type Actor, type UpdateMeta } from '../shared/messages';
+import { assertDate, assertSessionOrder, deliberationBodyOf, missingDeliberationFields, reusedKey, sessionResult } from './convention.checks';
+import type { FundingYearStage, ReportState } from './convention.codes';
+import { conventionWorkflowId, fundingYearWorkflowId, type CarriedState, type FundingYearInput } from './convention.contract';
+import { fireReminders, nextReminderWake, overdueFrom, reminderPlans, shownDeadlines, type DeadlineRow } from './convention.deadlines';
+import type { AuthorisationInput, FinancialReportInput, PaymentInput, SubsidyRequestInput } from './convention.inputs';
+import type {
+  AuthorisationRecord,
+  DeadlineView,
+  DeliberationRecord,
+  FundingYearView,
+  PaymentRecord,
+  PreviousYearStatus,
+  ReminderRecord,
+  ReportEvent,
+  TimelineEntry,
+  TrancheView,
+} from './convention.records';
+import { allocatePayments, daysLate, frEuros, reconcile, remainingCents, trancheAmounts, trancheConditionMet, trancheWaitingFor, type Reconciliation, type TrancheFacts } from './convention.rules';
+import { yearDeadlineTable, yearDueDates } from './funding-year.deadlines';
 
 const DELIBERATION_FIELDS = ['sessionDate', 'convocationDate', 'membersInOffice', 'president', 'present', 'proxies', 'excused', 'votes', 'decisions', 'receiptYear', 'presidentVote'] as const;
-
-interface RequestData {
-  sentOn: IsoDate;
-  by: Actor;
-  at: string;
-}
 
 interface ReportData {
   state: ReportState;
@@ -80,34 +40,34 @@ interface ReportData {
   history: ReportEvent[];
 }
 
-interface YearData {
+/** What a funding year carries across continue-as-new, besides its journal. */
+export interface YearData {
   authorisation: AuthorisationRecord | null;
   sessions: DeliberationRecord[];
-  request: RequestData | null;
+  request: { sentOn: IsoDate; by: Actor; at: string } | null;
   payments: PaymentRecord[];
   /** First answer per payment reference. */
   paymentAnswers: Record<string, FundingYearView>;
   report: ReportData;
   previousYear: PreviousYearStatus | null;
+  /** The reminders decided, sent or skipped. */
+  reminders: ReminderRecord[];
   closedOn: IsoDate | null;
   startedAt: string | null;
   updatedAt: string | null;
   /** The parent must be told of a change. */
   parentDirty: boolean;
+  /** Timeline entries up to this number are reported to the parent. */
+  reportedSeq: number;
   /** The summary last sent to the parent (JSON). */
   lastSummary?: string;
 }
 
-/** What a funding year carries across continue-as-new. */
-export interface FundingYearSnapshot {
-  data: YearData;
-  journal: JournalSnapshot;
-}
-
-export class FundingYearState {
+export class FundingYearState implements LongLivedState {
   readonly workflowId: string;
   readonly parentWorkflowId: string;
-  readonly j: Journal;
+  readonly journal: Journal<TimelineEntry>;
+  readonly run: number;
   d: YearData;
   appliedThisRun = 0;
   readonly requestDueOn: IsoDate;
@@ -119,13 +79,12 @@ export class FundingYearState {
     nowMs: number,
     projection = false,
   ) {
-    const s = input.settings;
     this.workflowId = fundingYearWorkflowId(input.conventionRef, input.year);
     this.parentWorkflowId = conventionWorkflowId(input.conventionRef);
-    this.requestDueOn = requestDueOn(input.year, s.requestDueMonth, s.requestDueDay);
-    this.reportDueOn = reportDueOn(input.year, s.reportDueMonth, s.reportDueDay);
-    const carried = input.carried?.state as FundingYearSnapshot | undefined;
-    this.j = new Journal(this.workflowId, !projection, carried?.journal);
+    ({ requestDueOn: this.requestDueOn, reportDueOn: this.reportDueOn } = yearDueDates(input.year, input.settings));
+    const carried = input.carried as CarriedState<YearData> | undefined;
+    this.journal = new Journal(reusedKey, carried?.journal);
+    this.run = (carried?.run ?? 0) + 1;
     if (carried) {
       this.d = carried.data;
       return;
@@ -138,24 +97,22 @@ export class FundingYearState {
       paymentAnswers: {},
       report: { state: 'AWAITING_SUBMISSION', submittedOn: null, spentCents: null, acceptedOn: null, returns: [], history: [] },
       previousYear: input.previousYear ?? null,
+      reminders: [],
       closedOn: null,
       startedAt: projection ? null : new Date(nowMs).toISOString(),
       updatedAt: null,
       parentDirty: true,
+      reportedSeq: 0,
     };
     if (!projection) {
-      const auth = input.authorisation
-        ? ` ; réception autorisée par la délibération du ${frDate(input.authorisation.on)}`
-        : ' ; autorisation de recevoir la subvention à enregistrer';
-      this.j.add(input.startedBy, 'YEAR_OPENED', `Année ${input.year} ouverte (convention en vigueur le ${frDate(input.effectiveOn)}), ${frEuros(input.grantedCents)} accordés${auth}`, this.stage(), nowMs, {
-        onDate: input.effectiveOn,
-        year: input.year,
-      });
+      const auth = input.authorisation ? ` ; réception autorisée par la délibération du ${frLongDate(input.authorisation.on)}` : ' ; autorisation de recevoir la subvention à enregistrer';
+      this.add(input.startedBy, 'YEAR_OPENED', `Année ${input.year} ouverte (convention en vigueur le ${frLongDate(input.effectiveOn)}), ${frEuros(input.grantedCents)} accordés${auth}`, nowMs, { onDate: input.effectiveOn });
     }
   }
 
-  snapshot(): FundingYearSnapshot {
-    return { data: this.d, journal: this.j.snapshot() };
+  /** Everything continue-as-new must carry. */
+  carry(): CarriedState<YearData> {
+    return { data: this.d, journal: this.journal.snapshot(), run: this.run };
   }
 
   // -------------------------------------------------------------------------------------------------------
@@ -207,18 +164,6 @@ export class FundingYearState {
     return out;
   }
 
-  deadlines(nowMs: number): DeadlineView[] {
-    if (this.closed) return [];
-    const out: DeadlineView[] = [];
-    if (!this.d.request) {
-      out.push({ kind: 'SUBSIDY_REQUEST', dueOn: this.requestDueOn, overdue: isOverdue(this.requestDueOn, nowMs), label: `Demande de subvention ${this.year} à envoyer`, year: this.year });
-    }
-    if (this.d.report.state === 'AWAITING_SUBMISSION') {
-      out.push({ kind: 'FINANCIAL_REPORT', dueOn: this.reportDueOn, overdue: isOverdue(this.reportDueOn, nowMs), label: `Compte rendu financier ${this.year} à remettre`, year: this.year });
-    }
-    return out.sort((a, b) => (a.dueOn < b.dueOn ? -1 : a.dueOn > b.dueOn ? 1 : 0));
-  }
-
   /** Days the CRF is late: on its submission, or today while awaited (0 when on time or not due yet). */
   reportDaysLate(nowMs: number): number {
     if (this.d.report.state === 'ACCEPTED' && this.d.report.submittedOn) return daysLate(this.reportDueOn, this.d.report.submittedOn, dateOf(nowMs));
@@ -231,6 +176,7 @@ export class FundingYearState {
     return this.reportDaysLate(nowMs) >= this.input.settings.atRiskDaysLate;
   }
 
+  /** Each tranche: its amount, whether it is due, what it waits for, and the received money allocated to it. */
   tranches(): TrancheView[] {
     const amounts = trancheAmounts(this.input.grantedCents, this.input.tranches);
     const paid = allocatePayments(amounts, this.receivedCents);
@@ -242,190 +188,74 @@ export class FundingYearState {
     });
   }
 
-  reconciliation() {
+  reconciliation(): Reconciliation {
     return reconcile(this.input.grantedCents, this.receivedCents, this.d.report.spentCents, this.d.report.state === 'ACCEPTED');
   }
 
-  summary(nowMs: number, stageOverride?: FundingYearStage): FundingYearSummary {
-    const deadlines = this.deadlines(nowMs);
-    const rec = this.reconciliation();
-    return {
-      year: this.year,
-      workflowId: this.workflowId,
-      stage: stageOverride ?? this.stage(),
-      grantedCents: this.input.grantedCents,
-      receivedCents: this.receivedCents,
-      deadlines,
-      nextDeadline: deadlines[0] ?? null,
-      overdue: deadlines.some((d) => d.overdue),
-      authorised: this.d.authorisation !== null,
-      reportState: this.d.report.state,
-      reportDueOn: this.reportDueOn,
-      reportAcceptedOn: this.d.report.acceptedOn,
-      nextPaymentAtRisk: this.nextPaymentAtRisk(nowMs),
-      spentCents: this.d.report.spentCents,
-      underUseCents: rec.underUseCents,
-      closedOn: this.d.closedOn,
-    };
+  // -------------------------------------------------------------------------------------------------------
+  // Deadlines and reminders: derived from the table of funding-year.deadlines.ts
+  // -------------------------------------------------------------------------------------------------------
+
+  private deadlineTable(): DeadlineRow[] {
+    return yearDeadlineTable({ ref: this.ref, year: this.year, settings: this.input.settings, closed: this.closed, requestSent: this.d.request !== null, reportAwaited: this.d.report.state === 'AWAITING_SUBMISSION' });
   }
 
-  view(nowMs: number): FundingYearView {
-    const sum = this.summary(nowMs);
-    const r = this.d.report;
-    return {
-      ...sum,
-      conventionRef: this.ref,
-      conventionWorkflowId: this.parentWorkflowId,
-      remainingCents: remainingCents(this.input.grantedCents, this.receivedCents),
-      authorisation: { authorised: this.d.authorisation !== null, current: this.d.authorisation, sessions: this.d.sessions },
-      request: {
-        dueOn: this.requestDueOn,
-        sentOn: this.d.request?.sentOn ?? null,
-        overdue: !this.d.request && !this.closed && isOverdue(this.requestDueOn, nowMs),
-        recorded: this.d.request ? { by: this.d.request.by, at: this.d.request.at } : null,
-      },
-      payments: this.d.payments,
-      tranches: this.tranches(),
-      report: {
-        state: r.state,
-        dueOn: this.reportDueOn,
-        submittedOn: r.state === 'AWAITING_SUBMISSION' ? null : r.submittedOn,
-        spentCents: r.spentCents,
-        acceptedOn: r.acceptedOn,
-        returns: r.returns,
-        daysLate: this.reportDaysLate(nowMs),
-        overdue: r.state === 'AWAITING_SUBMISSION' && !this.closed && isOverdue(this.reportDueOn, nowMs),
-        history: r.history,
-      },
-      reminders: this.j.reminders,
-      reconciliation: this.reconciliation(),
-      previousYear: this.d.previousYear,
-      accepts: this.accepts(),
-      startedAt: this.d.startedAt,
-      updatedAt: this.d.updatedAt,
-      timeline: this.j.lastEntries(),
-    };
+  deadlines(nowMs: number): DeadlineView[] {
+    return shownDeadlines(this.deadlineTable(), nowMs);
   }
 
-  result(): FundingYearResult {
-    const rec = this.reconciliation();
-    return {
-      conventionRef: this.ref,
-      year: this.year,
-      grantedCents: this.input.grantedCents,
-      receivedCents: this.receivedCents,
-      spentCents: this.d.report.spentCents,
-      underUseCents: rec.underUseCents,
-      reportAcceptedOn: this.d.report.acceptedOn,
-      closedOn: this.d.closedOn ?? '',
-    };
+  fireDue(nowMs: number): number {
+    const n = fireReminders(this.journal, this.d.reminders, this.workflowId, reminderPlans(this.deadlineTable()), nowMs, this.stage(), this.year);
+    if (n > 0) this.changed(nowMs, false);
+    return n;
+  }
+
+  nextWake(nowMs: number): Wake | null {
+    const rows = this.deadlineTable();
+    return nextReminderWake(this.journal, reminderPlans(rows), overdueFrom(rows), nowMs);
+  }
+
+  finished(): boolean {
+    return this.closed;
+  }
+
+  continueAsNewReason(): string | null {
+    const after = this.input.settings.continueAsNewAfterUpdates ?? 0;
+    return after > 0 && this.appliedThisRun >= after ? 'forced' : null;
   }
 
   // -------------------------------------------------------------------------------------------------------
-  // Reminders (request: N days before + escalation; report: 60/30/7 before, escalation, at risk)
+  // The parent: what it must be told
   // -------------------------------------------------------------------------------------------------------
 
-  plans(): ReminderPlan[] {
-    if (this.closed) return [];
-    const s = this.input.settings;
-    const ref = this.ref;
-    const year = this.year;
-    const out: ReminderPlan[] = [];
-    const path = `/conventions/${ref}/years/${year}`;
-    if (!this.d.request) {
-      const R = this.requestDueOn;
-      for (const days of s.requestReminderDaysBefore) {
-        out.push({
-          kind: 'REQUEST_REMINDER',
-          deadline: 'SUBSIDY_REQUEST',
-          dueOn: R,
-          fireOn: addDays(R, -days),
-          type: 'REMINDER_SENT',
-          summary: `Relance : demande de subvention ${year} attendue le ${frDate(R)}`,
-          notification: () => this.note([s.financeRecipient], `Demande de subvention ${year} à envoyer avant le ${frDate(R)} — ${ref}`, `La demande de subvention de l'année ${year} de la convention ${ref} est attendue pour le ${frDate(R)}. Une fois envoyée, enregistrez-la (POST ${path}/request).`),
-        });
-      }
-      out.push({
-        kind: 'REQUEST_ESCALATION',
-        deadline: 'SUBSIDY_REQUEST',
-        dueOn: R,
-        fireOn: addDays(R, s.escalationDaysAfter),
-        type: 'ESCALATION_SENT',
-        summary: `Alerte : demande de subvention ${year} non enregistrée à l'échéance du ${frDate(R)}`,
-        notification: () => this.note([s.financeRecipient, s.coordinatorRecipient], `Demande de subvention ${year} en retard — ${ref}`, `La demande de subvention de l'année ${year} de la convention ${ref} était attendue pour le ${frDate(R)} et n'est pas enregistrée. Envoyez-la sans délai puis enregistrez-la (POST ${path}/request).`),
-      });
-    }
-    if (this.d.report.state === 'AWAITING_SUBMISSION') {
-      const D = this.reportDueOn;
-      for (const days of s.reportReminderDaysBefore) {
-        out.push({
-          kind: `REPORT_REMINDER_${days}`,
-          deadline: 'FINANCIAL_REPORT',
-          dueOn: D,
-          fireOn: addDays(D, -days),
-          type: 'REMINDER_SENT',
-          summary: `Relance J-${days} : compte rendu financier ${year} attendu le ${frDate(D)}`,
-          notification: () => this.note([s.financeRecipient], `Compte rendu financier ${year} attendu le ${frDate(D)} (J-${days}) — ${ref}`, `Le compte rendu financier (CERFA 15059) de l'année ${year} de la convention ${ref} est à remettre au plus tard le ${frDate(D)}, dans ${days} jours. Une fois remis, enregistrez-le (POST ${path}/financial-report).`),
-        });
-      }
-      out.push({
-        kind: 'REPORT_ESCALATION',
-        deadline: 'FINANCIAL_REPORT',
-        dueOn: D,
-        fireOn: addDays(D, s.escalationDaysAfter),
-        type: 'ESCALATION_SENT',
-        summary: `Alerte : compte rendu financier ${year} non remis à l'échéance du ${frDate(D)}`,
-        notification: () => this.note([s.financeRecipient, s.coordinatorRecipient], `Compte rendu financier ${year} en retard — ${ref}`, `Le compte rendu financier de l'année ${year} de la convention ${ref} était dû le ${frDate(D)} et n'est pas remis. À ${s.atRiskDaysLate} jours de retard, le versement suivant sera signalé comme menacé.`),
-      });
-      out.push({
-        kind: 'PAYMENT_AT_RISK',
-        deadline: 'FINANCIAL_REPORT',
-        dueOn: D,
-        fireOn: addDays(D, s.atRiskDaysLate),
-        type: 'PAYMENT_AT_RISK',
-        summary: `Versement suivant menacé : compte rendu financier ${year} en retard de ${s.atRiskDaysLate} jours`,
-        notification: () => this.note([s.financeRecipient, s.coordinatorRecipient], `Versement suivant menacé : compte rendu financier ${year} en retard de ${s.atRiskDaysLate} jours — ${ref}`, `Le compte rendu financier de l'année ${year} de la convention ${ref}, dû le ${frDate(D)}, a ${s.atRiskDaysLate} jours de retard : le prochain versement de l'État est menacé. Remettez-le sans délai (POST ${path}/financial-report).`),
-      });
-    }
-    return out;
-  }
-
-  private note(recipients: string[], subject: string, body: string): Omit<NotificationRequest, 'key' | 'kind' | 'dueOn' | 'workflowId'> {
-    return { recipients, subject, body, conventionRef: this.ref };
-  }
-
-  /** The days deadlines become overdue (the workflow wakes then). */
-  overdueFrom(nowMs: number): IsoDate[] {
-    return this.deadlines(nowMs).map((d) => addDays(d.dueOn, 1));
-  }
-
-  /** Marks the parent to be told when the year's summary changed (a deadline became overdue, a flag was raised). */
-  noteSummary(nowMs: number): void {
-    const json = JSON.stringify(this.summary(nowMs));
-    if (json !== this.d.lastSummary) {
-      this.d.lastSummary = json;
+  /** Marks the parent to be told when the year's summary (JSON) changed: a deadline became overdue, a flag was raised. */
+  noteSummary(summaryJson: string): void {
+    if (summaryJson !== this.d.lastSummary) {
+      this.d.lastSummary = summaryJson;
       this.d.parentDirty = true;
     }
   }
 
-  fireDue(nowMs: number): number {
-    const n = this.j.fireDue(this.plans(), nowMs, this.stage(), this.year);
-    if (n > 0) this.changed(nowMs, false);
-    return n;
+  /** The timeline entries not yet reported to the parent, now counted as reported. */
+  takeEvents(): TimelineEntry[] {
+    const events = this.journal.timeline.filter((e) => e.seq > this.d.reportedSeq);
+    this.d.reportedSeq = this.journal.seq;
+    this.d.parentDirty = false;
+    return events;
   }
 
   // -------------------------------------------------------------------------------------------------------
   // Updates
   // -------------------------------------------------------------------------------------------------------
 
+  private add(actor: Actor, type: TimelineEntry['type'], summary: string, nowMs: number, extra: Partial<NewEntry<TimelineEntry>> = {}): void {
+    this.journal.add({ actor, type, summary, stage: this.stage(), year: this.year, ...extra }, nowMs);
+  }
+
   private assertOpen(what: string): void {
     if (this.closed) {
       throw failure(FailureType.CLOSED, `Funding year ${this.year} of convention ${this.ref} closed on ${this.d.closedOn}; it accepts no ${what} any more.`);
     }
-  }
-
-  private assertDate(value: unknown, field: string): asserts value is IsoDate {
-    if (!isValidDate(value)) throw failure(FailureType.BAD_INPUT, `${field} must be a real date written YYYY-MM-DD.`, { field });
   }
 
   private changed(nowMs: number, staff = true): void {
@@ -434,11 +264,11 @@ export class FundingYearState {
       this.d.updatedAt = new Date(nowMs).toISOString();
     }
     this.d.parentDirty = true;
-    this.j.version += 1;
+    this.journal.touch();
   }
 
-  private meta(i: UpdateMeta): { requestedAt: string; idempotencyKey?: string; year: number } {
-    return { requestedAt: i.at, idempotencyKey: i.idempotencyKey, year: this.year };
+  private meta(i: UpdateMeta): { requestedAt: string; idempotencyKey?: string } {
+    return { requestedAt: i.at, idempotencyKey: i.idempotencyKey };
   }
 
   private isAwardNotice(i: AuthorisationInput): boolean {
@@ -458,16 +288,12 @@ export class FundingYearState {
       const mixed = DELIBERATION_FIELDS.filter((f) => i[f] !== undefined);
       if (mixed.length > 0) throw failure(FailureType.BAD_INPUT, `An award notice cannot be combined with deliberation fields (${mixed.join(', ')}).`);
       if (typeof i.awardNotice !== 'string' || i.awardNotice.trim() === '') throw failure(FailureType.BAD_INPUT, 'awardNotice must name the award notice.', { field: 'awardNotice' });
-      this.assertDate(i.notifiedOn, 'notifiedOn');
+      assertDate(i.notifiedOn, 'notifiedOn');
       return;
     }
     const body = this.deliberationBody(i);
-    const last = this.d.sessions[this.d.sessions.length - 1];
-    if (last && body.sessionDate <= last.body.sessionDate) {
-      throw failure(FailureType.RULE_VIOLATION, `The session of ${body.sessionDate} is not after the last recorded session (${last.body.sessionDate}).`, { code: 'SESSION_ORDER' });
-    }
-    const ev = evaluateDeliberation(body, last ? { sessionDate: last.body.sessionDate, outcome: last.result.outcome } : null);
-    if (!ev.ok) throw failure(FailureType.RULE_VIOLATION, ev.violation.message, { code: ev.violation.code });
+    assertSessionOrder(body.sessionDate, this.d.sessions);
+    sessionResult(body, this.d.sessions);
     if (!body.decisions.includes('AUTHORISE_RECEIPT')) {
       throw failure(FailureType.RULE_VIOLATION, `A year's authorisation must decide AUTHORISE_RECEIPT (decisions: ${body.decisions.join(', ')}).`, { code: 'RECEIPT_YEAR' });
     }
@@ -476,44 +302,29 @@ export class FundingYearState {
     }
   }
 
-  private deliberationBody(i: AuthorisationInput): DeliberationBody {
-    const missing = (['sessionDate', 'convocationDate', 'membersInOffice', 'president', 'present', 'votes', 'decisions'] as const).filter((f) => i[f] === undefined || i[f] === null);
+  private deliberationBody(i: AuthorisationInput) {
+    const missing = missingDeliberationFields(i);
     if (missing.length > 0) {
       throw failure(FailureType.BAD_INPUT, `A year's authorisation is a board deliberation or an award notice { awardNotice, notifiedOn }; missing: ${missing.join(', ')}.`, { fields: missing });
     }
-    const b: DeliberationBody = {
-      sessionDate: i.sessionDate!,
-      convocationDate: i.convocationDate!,
-      membersInOffice: i.membersInOffice!,
-      president: i.president!,
-      present: i.present!,
-      votes: i.votes!,
-      decisions: i.decisions!,
-    };
-    if (i.proxies) b.proxies = i.proxies;
-    if (i.excused) b.excused = i.excused;
-    if (i.receiptYear !== undefined) b.receiptYear = i.receiptYear;
-    if (i.presidentVote) b.presidentVote = i.presidentVote;
-    return b;
+    return deliberationBodyOf(i);
   }
 
   applyAuthorisation(i: AuthorisationInput, nowMs: number): void {
     const at = new Date(nowMs).toISOString();
     if (this.isAwardNotice(i)) {
       this.d.authorisation = { kind: 'AWARD_NOTICE', on: i.notifiedOn!, awardNotice: i.awardNotice!, notifiedOn: i.notifiedOn!, by: i.actor, at };
-      this.j.add(i.actor, 'AUTHORISATION_RECORDED', `Année ${this.year} autorisée par l'avis d'attribution « ${i.awardNotice} » notifié le ${frDate(i.notifiedOn!)}`, this.stage(), nowMs, { ...this.meta(i), onDate: i.notifiedOn });
+      this.add(i.actor, 'AUTHORISATION_RECORDED', `Année ${this.year} autorisée par l'avis d'attribution « ${i.awardNotice} » notifié le ${frLongDate(i.notifiedOn!)}`, nowMs, { ...this.meta(i), onDate: i.notifiedOn });
     } else {
       const body = this.deliberationBody(i);
-      const last = this.d.sessions[this.d.sessions.length - 1];
-      const ev = evaluateDeliberation(body, last ? { sessionDate: last.body.sessionDate, outcome: last.result.outcome } : null);
-      if (!ev.ok) throw failure(FailureType.RULE_VIOLATION, ev.violation.message, { code: ev.violation.code });
+      const result = sessionResult(body, this.d.sessions);
       const id = `y${this.year}-d${this.d.sessions.length + 1}`;
-      this.d.sessions.push({ id, body, result: ev.result, by: i.actor, at });
-      if (ev.result.outcome === 'ADOPTED') {
+      this.d.sessions.push({ id, body, result, by: i.actor, at });
+      if (result.outcome === 'ADOPTED') {
         this.d.authorisation = { kind: 'DELIBERATION', on: body.sessionDate, deliberationId: id, by: i.actor, at };
       }
-      const effect = ev.result.outcome === 'ADOPTED' ? `réception ${this.year} autorisée` : ev.result.outcome === 'NO_QUORUM' ? 'séance à reconvoquer' : 'autorisation refusée';
-      this.j.add(i.actor, 'AUTHORISATION_RECORDED', `Séance du CA du ${frDate(body.sessionDate)} : ${ev.result.summary} — ${effect}`, this.stage(), nowMs, { ...this.meta(i), onDate: body.sessionDate });
+      const effect = result.outcome === 'ADOPTED' ? `réception ${this.year} autorisée` : result.outcome === 'NO_QUORUM' ? 'séance à reconvoquer' : 'autorisation refusée';
+      this.add(i.actor, 'AUTHORISATION_RECORDED', `Séance du CA du ${frLongDate(body.sessionDate)} : ${result.summary} — ${effect}`, nowMs, { ...this.meta(i), onDate: body.sessionDate });
     }
     this.changed(nowMs);
   }
@@ -523,13 +334,13 @@ export class FundingYearState {
     if (this.d.request) {
       throw failure(FailureType.INVALID_TRANSITION, `The subsidy request for ${this.year} is already recorded (sent on ${this.d.request.sentOn}); it accepts: ${this.accepts().join(', ')}.`);
     }
-    this.assertDate(i.sentOn, 'sentOn');
+    assertDate(i.sentOn, 'sentOn');
   }
 
   applyRequest(i: SubsidyRequestInput, nowMs: number): void {
     this.d.request = { sentOn: i.sentOn, by: i.actor, at: new Date(nowMs).toISOString() };
-    const late = i.sentOn > this.requestDueOn ? ` (échéance du ${frDate(this.requestDueOn)} dépassée)` : '';
-    this.j.add(i.actor, 'REQUEST_RECORDED', `Demande de subvention ${this.year} envoyée le ${frDate(i.sentOn)}${late}`, this.stage(), nowMs, { ...this.meta(i), onDate: i.sentOn });
+    const late = i.sentOn > this.requestDueOn ? ` (échéance du ${frLongDate(this.requestDueOn)} dépassée)` : '';
+    this.add(i.actor, 'REQUEST_RECORDED', `Demande de subvention ${this.year} envoyée le ${frLongDate(i.sentOn)}${late}`, nowMs, { ...this.meta(i), onDate: i.sentOn });
     this.changed(nowMs);
   }
 
@@ -550,7 +361,7 @@ export class FundingYearState {
   validatePayment(i: PaymentInput): void {
     if (this.paymentReplay(i)) return;
     this.assertOpen('payment');
-    this.assertDate(i.receivedOn, 'receivedOn');
+    assertDate(i.receivedOn, 'receivedOn');
     if (typeof i.reference !== 'string' || i.reference.trim() === '') throw failure(FailureType.BAD_INPUT, 'reference must name the payment.', { field: 'reference' });
     if (!Number.isInteger(i.amountCents) || i.amountCents <= 0) throw failure(FailureType.BAD_INPUT, 'amountCents must be a positive whole number of cents.', { field: 'amountCents' });
     const remaining = remainingCents(this.input.grantedCents, this.receivedCents);
@@ -567,14 +378,8 @@ export class FundingYearState {
     const before = this.tranches();
     this.d.payments.push({ reference: i.reference, receivedOn: i.receivedOn, amountCents: i.amountCents, by: i.actor, at: new Date(nowMs).toISOString() });
     const early = before.some((t, k) => !t.due && this.tranches()[k].paidCents > t.paidCents) ? ' (avant que la tranche correspondante soit due)' : '';
-    this.j.add(
-      i.actor,
-      'PAYMENT_RECORDED',
-      `Versement ${i.reference} de ${frEuros(i.amountCents)} reçu le ${frDate(i.receivedOn)}${early} ; reçu ${frEuros(this.receivedCents)} sur ${frEuros(this.input.grantedCents)}`,
-      this.stage(),
-      nowMs,
-      { ...this.meta(i), onDate: i.receivedOn },
-    );
+    const summary = `Versement ${i.reference} de ${frEuros(i.amountCents)} reçu le ${frLongDate(i.receivedOn)}${early} ; reçu ${frEuros(this.receivedCents)} sur ${frEuros(this.input.grantedCents)}`;
+    this.add(i.actor, 'PAYMENT_RECORDED', summary, nowMs, { ...this.meta(i), onDate: i.receivedOn });
     this.changed(nowMs);
     this.maybeClose(i.actor, nowMs);
   }
@@ -585,7 +390,7 @@ export class FundingYearState {
 
   validateReport(i: FinancialReportInput): void {
     this.assertOpen('financial report');
-    this.assertDate(i.on, 'on');
+    assertDate(i.on, 'on');
     const r = this.d.report;
     if (i.status === 'SUBMITTED') {
       if (r.state !== 'AWAITING_SUBMISSION') {
@@ -611,23 +416,24 @@ export class FundingYearState {
     if (i.spentCents !== undefined) ev.spentCents = i.spentCents;
     if (i.comment) ev.comment = i.comment;
     r.history.push(ev);
+    const meta = { ...this.meta(i), onDate: i.on };
     if (i.status === 'SUBMITTED') {
       r.state = 'SUBMITTED';
       r.submittedOn = i.on;
       r.spentCents = i.spentCents!;
       const late = daysLate(this.reportDueOn, i.on, i.on);
-      this.j.add(i.actor, 'REPORT_SUBMITTED', `Compte rendu financier ${this.year} remis le ${frDate(i.on)} : ${frEuros(i.spentCents!)} dépensés${late > 0 ? ` (${late} jours de retard)` : ''}`, this.stage(), nowMs, { ...this.meta(i), onDate: i.on });
+      this.add(i.actor, 'REPORT_SUBMITTED', `Compte rendu financier ${this.year} remis le ${frLongDate(i.on)} : ${frEuros(i.spentCents!)} dépensés${late > 0 ? ` (${late} jours de retard)` : ''}`, nowMs, meta);
     } else if (i.status === 'ACCEPTED') {
       r.state = 'ACCEPTED';
       r.acceptedOn = i.on;
       const rec = this.reconciliation();
       const under = rec.underUse ? ` ; sous-utilisation de ${frEuros(rec.underUseCents!)} signalée` : '';
       const outstanding = rec.outstandingCents ? ` ; reste à recevoir ${frEuros(rec.outstandingCents)}` : '';
-      this.j.add(i.actor, 'REPORT_ACCEPTED', `Compte rendu financier ${this.year} accepté le ${frDate(i.on)}${under}${outstanding}`, this.stage(), nowMs, { ...this.meta(i), onDate: i.on });
+      this.add(i.actor, 'REPORT_ACCEPTED', `Compte rendu financier ${this.year} accepté le ${frLongDate(i.on)}${under}${outstanding}`, nowMs, meta);
     } else {
       r.state = 'AWAITING_SUBMISSION';
       r.returns.push({ on: i.on, comment: i.comment! });
-      this.j.add(i.actor, 'REPORT_RETURNED', `Compte rendu financier ${this.year} retourné le ${frDate(i.on)} pour correction : à remettre de nouveau`, this.stage(), nowMs, { ...this.meta(i), onDate: i.on });
+      this.add(i.actor, 'REPORT_RETURNED', `Compte rendu financier ${this.year} retourné le ${frLongDate(i.on)} pour correction : à remettre de nouveau`, nowMs, meta);
     }
     this.changed(nowMs);
     this.maybeClose(i.actor, nowMs);
@@ -642,34 +448,20 @@ export class FundingYearState {
     this.d.closedOn = lastPayment && lastPayment > acceptedOn ? lastPayment : acceptedOn;
     const under = rec.underUse ? ` ; sous-utilisation de ${frEuros(rec.underUseCents!)} signalée` : ' ; subvention entièrement utilisée';
     const over = rec.overpaidCents ? ` ; ${frEuros(rec.overpaidCents)} reçus au-delà des dépenses` : '';
-    this.j.add(actor, 'YEAR_CLOSED', `Année ${this.year} close : ${frEuros(rec.receivedCents)} reçus, ${frEuros(rec.spentCents!)} dépensés${under}${over}`, 'CLOSED', nowMs, { onDate: this.d.closedOn, year: this.year });
+    this.add(actor, 'YEAR_CLOSED', `Année ${this.year} close : ${frEuros(rec.receivedCents)} reçus, ${frEuros(rec.spentCents!)} dépensés${under}${over}`, nowMs, { onDate: this.d.closedOn });
     this.d.parentDirty = true;
   }
 
+  /** The parent relays the previous year's report: a tranche may fall due, or the next payment be at risk. */
   applyPreviousYear(status: PreviousYearStatus, nowMs: number): void {
     const before = this.d.previousYear;
     this.d.previousYear = status;
     if (before?.reportState !== status.reportState && status.reportState === 'ACCEPTED') {
       const freed = this.input.tranches.some((t) => t.condition === 'AFTER_PREVIOUS_REPORT_ACCEPTED') ? ' : la tranche qui en dépend est due' : '';
-      this.j.add(SYSTEM_ACTOR, 'PREVIOUS_YEAR_UPDATED', `Compte rendu financier ${status.year} accepté le ${frDate(status.reportAcceptedOn ?? dateOf(nowMs))}${freed}`, this.stage(), nowMs, { year: this.year, onDate: status.reportAcceptedOn ?? undefined });
+      this.add(SYSTEM_ACTOR, 'PREVIOUS_YEAR_UPDATED', `Compte rendu financier ${status.year} accepté le ${frLongDate(status.reportAcceptedOn ?? dateOf(nowMs))}${freed}`, nowMs, { onDate: status.reportAcceptedOn ?? undefined });
     } else if (!before?.nextPaymentAtRisk && status.nextPaymentAtRisk) {
-      this.j.add(SYSTEM_ACTOR, 'PREVIOUS_YEAR_UPDATED', `Compte rendu financier ${status.year} très en retard : le prochain versement de ${this.year} est menacé`, this.stage(), nowMs, { year: this.year });
+      this.add(SYSTEM_ACTOR, 'PREVIOUS_YEAR_UPDATED', `Compte rendu financier ${status.year} très en retard : le prochain versement de ${this.year} est menacé`, nowMs);
     }
-    this.j.version += 1;
-  }
-
-  /** French markdown for the Temporal UI's current details. */
-  currentDetails(nowMs: number): string {
-    const sum = this.summary(nowMs);
-    const lines = [
-      `**Année ${this.year}** · ${this.ref} · ${YEAR_STAGE_LABELS[sum.stage]}`,
-      `Reçu ${frEuros(sum.receivedCents)} sur ${frEuros(sum.grantedCents)} accordés`,
-    ];
-    const next = sum.nextDeadline;
-    if (next) lines.push(`Prochaine échéance : ${next.label.toLowerCase()} le ${frDate(next.dueOn)}${next.overdue ? ' — **en retard**' : ''}`);
-    if (sum.nextPaymentAtRisk) lines.push('⚠ Versement suivant menacé (compte rendu financier en retard)');
-    if (sum.underUseCents) lines.push(`Sous-utilisation : ${frEuros(sum.underUseCents)}`);
-    if (this.closed) lines.push(`Close le ${frDate(this.d.closedOn!)}`);
-    return lines.join('\n\n');
+    this.journal.touch();
   }
 }

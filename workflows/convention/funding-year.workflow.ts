@@ -1,17 +1,9 @@
-import {
-  allHandlersFinished,
-  condition,
-  continueAsNew,
-  getExternalWorkflowHandle,
-  log,
-  proxyActivities,
-  setCurrentDetails,
-  setHandler,
-  upsertSearchAttributes,
-  workflowInfo,
-} from '@temporalio/workflow';
-import type { SearchAttributeUpdatePair, UpdateDefinition } from '@temporalio/common';
-import type { Activities } from '../../activities/index';
+import { continueAsNew, getExternalWorkflowHandle, log, setHandler } from '@temporalio/workflow';
+import type { UpdateDefinition } from '@temporalio/common';
+import { journaledUpdate } from '../shared/journal';
+import { LongLivedLoop, Publisher } from '../shared/loop';
+import type { UpdateMeta } from '../shared/messages';
+import type { FundingYearUpdateName } from './convention.codes';
 import {
   getYearStateQuery,
   getYearTimelineQuery,
@@ -20,22 +12,13 @@ import {
   recordFinancialReportUpdate,
   recordPaymentUpdate,
   recordRequestUpdate,
-  searchAttributeDate,
   yearChangedSignal,
   type FundingYearInput,
   type FundingYearResult,
-  type FundingYearUpdateName,
-  type FundingYearView,
-  type UpdateMeta,
 } from './convention.contract';
+import type { FundingYearView } from './convention.records';
 import { FundingYearState } from './funding-year.state';
-import { PRE_FUNDING_STAGE, PRE_NEXT_DEADLINE, PRE_NEXT_DEADLINE_KIND, PRE_OVERDUE } from '../shared/search-attributes';
-import { ui } from '../shared/ui-text';
-import { NOTIFY_OPTIONS, waitForWake } from '../shared/loop';
-import { journaledUpdate } from '../shared/journal';
-
-/** A reminder must eventually be recorded however long the outbox or mail server is down (NOTIFY_OPTIONS). */
-const notifier = proxyActivities<Activities>(NOTIFY_OPTIONS);
+import { yearDetails, yearResult, yearSearchAttributes, yearSummary, yearView } from './funding-year.view';
 
 /**
  * One funding year of a convention (DOMAIN.md §2.4), started by `conventionWorkflow` when the convention takes
@@ -45,13 +28,12 @@ const notifier = proxyActivities<Activities>(NOTIFY_OPTIONS);
  */
 export async function fundingYearWorkflow(input: FundingYearInput): Promise<FundingYearResult> {
   const y = new FundingYearState(input, Date.now());
-  const searchAttributesOn = input.settings.searchAttributes !== false;
-  let published = '';
+  const publisher = new Publisher(input.settings.searchAttributes !== false);
 
-  setHandler(getYearStateQuery, () => y.view(Date.now()));
-  setHandler(getYearTimelineQuery, () => y.j.timeline);
+  setHandler(getYearStateQuery, () => yearView(y, Date.now()));
+  setHandler(getYearTimelineQuery, () => y.journal.timeline);
 
-  /** Registers one staff update: idempotency first, then the validator, then apply + remember the answer. */
+  /** Registers one staff update: idempotency first, then the validator, then apply, publish, answer (remembered). */
   function staffUpdate<I extends UpdateMeta>(
     def: UpdateDefinition<FundingYearView, [I]>,
     name: FundingYearUpdateName,
@@ -61,14 +43,14 @@ export async function fundingYearWorkflow(input: FundingYearInput): Promise<Fund
     keep: (input: I, answer: FundingYearView) => void = () => undefined,
   ): void {
     journaledUpdate(
-      y.j,
+      y.journal,
       def,
       name,
       validate,
       (i, now) => {
         apply(i, now);
         publish(now);
-        const answer = y.view(now);
+        const answer = yearView(y, now);
         keep(i, answer);
         return answer;
       },
@@ -94,88 +76,42 @@ export async function fundingYearWorkflow(input: FundingYearInput): Promise<Fund
     publish(now);
   });
 
-  /** Search attributes (only when they change) and current details, after every change. */
+  /** Search attributes and current details when changed; the parent is told when the year's summary changed. */
   function publish(now: number): void {
-    const sum = y.summary(now);
-    if (searchAttributesOn) {
-      const next = sum.nextDeadline;
-      const pairs: SearchAttributeUpdatePair[] = [
-        { key: PRE_FUNDING_STAGE, value: sum.stage },
-        { key: PRE_OVERDUE, value: sum.overdue || sum.nextPaymentAtRisk },
-        { key: PRE_NEXT_DEADLINE, value: next ? searchAttributeDate(next.dueOn) : null },
-        { key: PRE_NEXT_DEADLINE_KIND, value: next ? next.kind : null },
-      ];
-      const key = JSON.stringify(pairs.map((p) => p.value));
-      if (key !== published) {
-        upsertSearchAttributes(pairs);
-        published = key;
-      }
-    }
-    setCurrentDetails(y.currentDetails(now));
-    y.noteSummary(now);
-  }
-
-  async function drainOutbox(): Promise<void> {
-    while (y.j.outbox.length > 0) {
-      const req = y.j.outbox[0];
-      await notifier.notify.executeWithOptions(
-        { ...NOTIFY_OPTIONS, summary: ui(`${req.kind} ${req.dueOn ?? ''} ${input.year}`.trim()) },
-        [req],
-      );
-      y.j.outbox.shift();
-    }
+    const sum = yearSummary(y, now);
+    publisher.publish({ searchAttributes: yearSearchAttributes(sum), details: yearDetails(y, now) });
+    y.noteSummary(JSON.stringify(sum));
   }
 
   /** Tells the convention (parent) the year's summary and new events; a convention that is gone is logged, not fatal. */
   async function reportToParent(): Promise<void> {
     if (!y.d.parentDirty) return;
-    const events = y.j.pendingEvents;
-    y.j.pendingEvents = [];
-    y.d.parentDirty = false;
+    const events = y.takeEvents();
     try {
-      await getExternalWorkflowHandle(y.parentWorkflowId).signal(yearChangedSignal, { summary: y.summary(Date.now()), events });
+      await getExternalWorkflowHandle(y.parentWorkflowId).signal(yearChangedSignal, { summary: yearSummary(y, Date.now()), events });
     } catch (err) {
       log.warn('the convention workflow could not be signalled', { parent: y.parentWorkflowId, year: input.year, error: String(err) });
     }
   }
 
+  const loop = new LongLivedLoop(y, {
+    publish,
+    notificationSummary: (req) => `${req.kind} ${req.dueOn ?? ''} ${input.year}`.trim(),
+    chores: async () => {
+      await reportToParent();
+      return false;
+    },
+    choresPending: () => y.d.parentDirty,
+  });
+
   // A year started late (its dates already past) fires its latest reminder of each deadline now.
   y.fireDue(Date.now());
   publish(Date.now());
-
-  for (;;) {
-    await drainOutbox();
-    await reportToParent();
-    if (y.closed) break;
-    const now = Date.now();
-    if (y.fireDue(now) > 0) {
-      publish(now);
-      continue;
-    }
-    const tooLong = workflowInfo().continueAsNewSuggested;
-    const forced = (input.settings.continueAsNewAfterUpdates ?? 0) > 0 && y.appliedThisRun >= input.settings.continueAsNewAfterUpdates!;
-    if (tooLong || forced) {
-      await condition(allHandlersFinished);
-      await drainOutbox();
-      await reportToParent();
-      if (!y.closed) {
-        log.info('continuing as new', { year: input.year, reason: tooLong ? 'history' : 'forced' });
-        return continueAsNew<typeof fundingYearWorkflow>({ ...input, carried: { state: y.snapshot(), run: (input.carried?.run ?? 1) + 1 } });
-      }
-      continue;
-    }
-    const wake = y.j.nextWake(y.plans(), y.overdueFrom(now), now);
-    const version = y.j.version;
-    const woken = () => y.j.version !== version || y.j.outbox.length > 0 || y.d.parentDirty || workflowInfo().continueAsNewSuggested;
-    await waitForWake(wake, now, woken, (at) => {
-      y.fireDue(at);
-      publish(at);
-    });
+  const end = await loop.run();
+  if (!end.finished) {
+    log.info('continuing as new', { year: input.year, run: y.run, reason: end.continueAsNew });
+    return continueAsNew<typeof fundingYearWorkflow>({ ...input, carried: y.carry() });
   }
-
-  publish(Date.now());
-  await condition(allHandlersFinished);
-  await drainOutbox();
-  await reportToParent();
-  return y.result();
+  await loop.finish();
+  return yearResult(y);
 }

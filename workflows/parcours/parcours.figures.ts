@@ -10,20 +10,10 @@
  *
  * Pure and deterministic (relative imports only, no Node builtins): it runs inside the workflow sandbox.
  */
-import type {
-  ActionStatus,
-  ActionType,
-  ClosureReason,
-  ConsentDecision,
-  DerogationKind,
-  OrienteurType,
-  ParcoursStage,
-  ParcoursView,
-  ReferralReason,
-  Sex,
-  TeamDecision,
-} from './parcours.contract';
-import type { AgeBand, IsoDate } from './parcours.rules';
+import type { IsoDate } from '../shared/calendar';
+import type { ActionStatus, ActionType, ClosureReason, ConsentDecision, DerogationKind, OrienteurType, ParcoursStage, ReferralReason, Sex, TeamDecision } from './parcours.codes';
+import type { ParcoursView } from './parcours.records';
+import type { AgeBand } from './parcours.rules';
 
 /** Version of the `CaseFigures` shape; a reader skips (and reports) a version it does not know. */
 export const CASE_FIGURES_VERSION = 1;

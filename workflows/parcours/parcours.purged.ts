@@ -17,19 +17,11 @@
  */
 import { condition, log, setCurrentDetails, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { SearchAttributePair } from '@temporalio/common';
-import {
-  confirmErasureSignal,
-  getAnswerQuery,
-  getClosingSummaryQuery,
-  getStateQuery,
-  getTimelineQuery,
-  searchAttributeDate,
-  type PurgedCaseInput,
-  type PurgedCaseRecord,
-} from './parcours.contract';
+import { frDate } from '../shared/calendar';
+import { PRE_AGE_BAND, PRE_CLOSURE_REASON, PRE_PURGE_ON, PRE_QPV, PRE_REFERRED_ON, PRE_RETENTION, PRE_STAGE, searchAttributeDate } from '../shared/search-attributes';
+import { confirmErasureSignal, getAnswerQuery, getClosingSummaryQuery, getStateQuery, getTimelineQuery, type PurgedCaseInput } from './parcours.contract';
 import type { CaseFigures } from './parcours.figures';
-import { frDate } from './parcours.rules';
-import { PRE_AGE_BAND, PRE_CLOSURE_REASON, PRE_PURGE_ON, PRE_QPV, PRE_REFERRED_ON, PRE_RETENTION, PRE_STAGE } from '../shared/search-attributes';
+import type { PurgedCaseRecord } from './parcours.records';
 
 /**
  * The search attributes of a purged case: those the lists and reports filter on (stage, QPV, age band, closure,

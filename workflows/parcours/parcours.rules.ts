@@ -1,14 +1,9 @@
 /**
- * Pure domain rules of a child's parcours (DOMAIN.md §1): calendar arithmetic on `YYYY-MM-DD` dates, age,
- * age band, eligibility, school year, EPS calendar, overdue. No I/O, no clock: callers pass "now".
+ * Pure domain rules of a child's parcours (DOMAIN.md §1): age, age band, eligibility, school year, the age limit,
+ * the EPS calendar, the granted length. No I/O, no clock: callers pass dates (the calendar is shared/calendar.ts).
  * Shared by the workflow (deterministic), the activities and the API.
  */
-
-/** A calendar date `YYYY-MM-DD` (no time zone: a business date). */
-export type IsoDate = string;
-
-const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
-const MS_PER_DAY = 86_400_000;
+import { addDays, dateOfYmd, dateParts, isLeapYear, maxDate, minDate, weekdayOf, type IsoDate } from '../shared/calendar';
 
 /** Youngest eligible age on the referral date. */
 export const MIN_ELIGIBLE_AGE = 2;
@@ -18,126 +13,21 @@ export const MAX_ELIGIBLE_AGE = 16;
 export const AGE_LIMIT = 17;
 /** An age derogation extends the case up to this birthday at most. */
 export const AGE_DEROGATION_LIMIT = 18;
-/** Hour (UTC) at which a date's timers fire: early morning in Dijon, before the staff's day starts. */
-export const DAY_START_HOUR_UTC = 6;
-
-/** True when `s` is a real calendar date written `YYYY-MM-DD` (2026-02-30 is not). */
-export function isValidDate(s: unknown): s is IsoDate {
-  if (typeof s !== 'string') return false;
-  const m = DATE_RE.exec(s);
-  if (!m) return false;
-  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  if (mo < 1 || mo > 12 || d < 1) return false;
-  return d <= daysInMonth(y, mo);
-}
-
-/** Leap year of the Gregorian calendar. */
-export function isLeapYear(y: number): boolean {
-  return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
-}
-
-/** Number of days of month `m` (1-12) of year `y`. */
-export function daysInMonth(y: number, m: number): number {
-  return [31, isLeapYear(y) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1];
-}
-
-function parts(date: IsoDate): [number, number, number] {
-  const m = DATE_RE.exec(date);
-  if (!m) throw new TypeError(`Not a YYYY-MM-DD date: ${date}`);
-  return [Number(m[1]), Number(m[2]), Number(m[3])];
-}
-
-function fmt(y: number, m: number, d: number): IsoDate {
-  return `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
-}
-
-/** Days since 1970-01-01 of a date. */
-export function toEpochDays(date: IsoDate): number {
-  const [y, m, d] = parts(date);
-  return Math.round(Date.UTC(y, m - 1, d) / MS_PER_DAY);
-}
-
-/** The date `n` days after 1970-01-01. */
-export function fromEpochDays(n: number): IsoDate {
-  const dt = new Date(n * MS_PER_DAY);
-  return fmt(dt.getUTCFullYear(), dt.getUTCMonth() + 1, dt.getUTCDate());
-}
-
-/** `date` plus `n` days (n may be negative). */
-export function addDays(date: IsoDate, n: number): IsoDate {
-  return fromEpochDays(toEpochDays(date) + n);
-}
-
-/** `date` plus `n` months; the day is clamped to the month's end (31 January + 1 month = 28/29 February). */
-export function addMonths(date: IsoDate, n: number): IsoDate {
-  const [y, m, d] = parts(date);
-  const idx = y * 12 + (m - 1) + n;
-  const ny = Math.floor(idx / 12);
-  const nm = (idx % 12) + 1;
-  return fmt(ny, nm, Math.min(d, daysInMonth(ny, nm)));
-}
-
-/** Whole days from `a` to `b` (positive when b is later). */
-export function daysBetween(a: IsoDate, b: IsoDate): number {
-  return toEpochDays(b) - toEpochDays(a);
-}
-
-/** Negative, zero or positive as `a` is before, equal to or after `b` (string order is date order). */
-export function compareDates(a: IsoDate, b: IsoDate): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/** The earlier of two dates. */
-export function minDate(a: IsoDate, b: IsoDate): IsoDate {
-  return a <= b ? a : b;
-}
-
-/** The later of two dates. */
-export function maxDate(a: IsoDate, b: IsoDate): IsoDate {
-  return a >= b ? a : b;
-}
-
-/** The UTC calendar date of an instant (ms since epoch or ISO string). */
-export function dateOf(instant: number | string): IsoDate {
-  const ms = typeof instant === 'number' ? instant : Date.parse(instant);
-  return fromEpochDays(Math.floor(ms / MS_PER_DAY));
-}
-
-/** `31/12/2026`: a date as staff read it in messages, timelines and the Temporal UI. */
-export function frDate(date: IsoDate): string {
-  return `${date.slice(8, 10)}/${date.slice(5, 7)}/${date.slice(0, 4)}`;
-}
-
-/** The instant (ms) at which timers of `date` fire: DAY_START_HOUR_UTC on that day. */
-export function instantOf(date: IsoDate): number {
-  return toEpochDays(date) * MS_PER_DAY + DAY_START_HOUR_UTC * 3_600_000;
-}
-
-/** True once the instant `nowMs` has reached the firing time of `date`. */
-export function isReached(date: IsoDate, nowMs: number): boolean {
-  return nowMs >= instantOf(date);
-}
-
-/** A deadline is overdue from the day after its due date. */
-export function isOverdue(dueOn: IsoDate, nowMs: number): boolean {
-  return isReached(addDays(dueOn, 1), nowMs);
-}
-
 /**
  * The date of the `age`-th birthday. A child born on 29 February has its birthday on 1 March in common
  * years (the day after 28 February: the age is reached once the full year has elapsed).
  */
 export function birthdayOn(birthDate: IsoDate, age: number): IsoDate {
-  const [y, m, d] = parts(birthDate);
+  const [y, m, d] = dateParts(birthDate);
   const year = y + age;
-  if (m === 2 && d === 29 && !isLeapYear(year)) return fmt(year, 3, 1);
-  return fmt(year, m, d);
+  if (m === 2 && d === 29 && !isLeapYear(year)) return dateOfYmd(year, 3, 1);
+  return dateOfYmd(year, m, d);
 }
 
 /** Age in whole years on `onDate` (0 before the first birthday; negative if born after `onDate`). */
 export function ageOn(birthDate: IsoDate, onDate: IsoDate): number {
-  const [by] = parts(birthDate);
-  const [oy] = parts(onDate);
+  const [by] = dateParts(birthDate);
+  const [oy] = dateParts(onDate);
   let age = oy - by;
   if (onDate < birthdayOn(birthDate, age)) age -= 1;
   return age;
@@ -154,11 +44,6 @@ export function ageBandOf(age: number): AgeBand {
   if (age <= 10) return '6-10';
   if (age <= 16) return '11-16';
   return '17+';
-}
-
-/** Label of an age band for people: `6–10 ans`. */
-export function ageBandLabel(band: AgeBand): string {
-  return band === '17+' ? '17 ans et plus' : `${band.replace('-', '–')} ans`;
 }
 
 /** Why a referral is (in)eligible; stable codes recorded on the case. */
@@ -217,8 +102,8 @@ export function eligibilityOf(input: EligibilityRuleInput): EligibilityOutcome {
 
 /** The end of the school year a date falls in: 31 August (of the same year up to August, else the next). */
 export function schoolYearEnd(date: IsoDate): IsoDate {
-  const [y, m] = parts(date);
-  return fmt(m <= 8 ? y : y + 1, 8, 31);
+  const [y, m] = dateParts(date);
+  return dateOfYmd(m <= 8 ? y : y + 1, 8, 31);
 }
 
 /** The school year a date falls in, as `2026-2027` (1 September to 31 August). */
@@ -234,11 +119,6 @@ export function ageLimitOn(birthDate: IsoDate, derogationUntil?: IsoDate | null)
   return minDate(maxDate(derogationUntil, limit), birthdayOn(birthDate, AGE_DEROGATION_LIMIT));
 }
 
-/** The date of the age-limit warning: `warningMonths` before the 17th birthday. */
-export function ageWarningOn(birthDate: IsoDate, warningMonths: number): IsoDate {
-  return addMonths(birthdayOn(birthDate, AGE_LIMIT), -warningMonths);
-}
-
 /** The monthly EPS calendar: the n-th given weekday of each month, except some months. */
 export interface EpsCalendar {
   /** 0 = Sunday … 6 = Saturday. */
@@ -252,15 +132,15 @@ export interface EpsCalendar {
 /** The EPS meeting of a month, or null for a month without a meeting. */
 export function epsMeetingOfMonth(year: number, month: number, cal: EpsCalendar): IsoDate | null {
   if (cal.noMeetingMonths.includes(month)) return null;
-  const first = fmt(year, month, 1);
-  const firstWeekday = (toEpochDays(first) + 4) % 7; // 1970-01-01 was a Thursday
+  const first = dateOfYmd(year, month, 1);
+  const firstWeekday = weekdayOf(first);
   const offset = (cal.weekday - firstWeekday + 7) % 7;
   return addDays(first, offset + (cal.weekOfMonth - 1) * 7);
 }
 
 /** The first EPS meeting on or after `from`. */
 export function nextEpsMeeting(from: IsoDate, cal: EpsCalendar): IsoDate {
-  let [y, m] = parts(from);
+  let [y, m] = dateParts(from);
   for (let i = 0; i < 24; i += 1) {
     const d = epsMeetingOfMonth(y, m, cal);
     if (d && d >= from) return d;
@@ -271,19 +151,6 @@ export function nextEpsMeeting(from: IsoDate, cal: EpsCalendar): IsoDate {
     }
   }
   throw new RangeError('No EPS meeting in the next 24 months: check the calendar configuration.');
-}
-
-/** A dated deadline of a case (kind + due date). */
-export interface DatedDeadline {
-  kind: string;
-  dueOn: IsoDate;
-}
-
-/** The earliest deadline (ties: first in list order), or null. */
-export function nextDeadlineOf<T extends DatedDeadline>(deadlines: readonly T[]): T | null {
-  let best: T | null = null;
-  for (const d of deadlines) if (!best || d.dueOn < best.dueOn) best = d;
-  return best;
 }
 
 /** Total granted months of a parcours: initial length plus each renewal. */

@@ -7,9 +7,11 @@
  * (`pre-daily-digest-2026-01-05T06:30:00Z`), and the run's notifications are keyed by schedule id + scheduled time,
  * so a trigger, a backfill or a retried run each notify once.
  */
-import type { EpsCalendar, IsoDate } from '../parcours/parcours.rules';
+import type { IsoDate } from '../shared/calendar';
+import type { EpsCalendar } from '../parcours/parcours.rules';
 
-export type { EpsCalendar, IsoDate } from '../parcours/parcours.rules';
+export type { IsoDate } from '../shared/calendar';
+export type { EpsCalendar } from '../parcours/parcours.rules';
 
 /** The project's schedules; the id is `<PRE_SCHEDULE_ID_PREFIX><name>` (default prefix `pre-`). */
 export const SCHEDULE_NAMES = ['daily-digest', 'eps-agenda', 'funding-kickoff', 'retention-purge'] as const;

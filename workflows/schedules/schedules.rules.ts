@@ -1,62 +1,16 @@
 /**
- * Pure rules of the reminders that look across cases (DOMAIN.md §3): the Paris calendar date of an instant, the EPS
- * agenda day, what each deadline asks staff to do, who gets which line of the digest, and the French messages.
- * No I/O, no clock: shared by the schedule workflows, the activities and the API (`GET /me/tasks`), and unit-tested.
+ * Pure rules of the reminders that look across cases (DOMAIN.md §3): the EPS agenda day, what each deadline asks
+ * staff to do, who gets which line of the digest, and the French messages. No I/O, no clock (Paris days and working
+ * days are shared/calendar.ts): shared by the schedule workflows, the activities and the API (`GET /me/tasks`).
  */
 import type { NotificationRequest } from '../../activities/notifications.types';
-import { addDays, frDate, fromEpochDays, toEpochDays, type IsoDate } from '../parcours/parcours.rules';
+import { addDays, frDate, frDay, toEpochDays, workingDaysBefore, type IsoDate } from '../shared/calendar';
+import { QPV_LABELS } from '../parcours/parcours.labels';
 import type { AgendaCase, DeadlineItem, RunningConvention } from './schedules.contract';
 
-const MS_PER_HOUR = 3_600_000;
-const MS_PER_DAY = 86_400_000;
-
 // ---------------------------------------------------------------------------------------------------------
-// Calendar
+// The EPS agenda
 // ---------------------------------------------------------------------------------------------------------
-
-/** Last Sunday of a month (1-12) of a year, as epoch days. */
-function lastSunday(year: number, month: number): number {
-  const lastDay = Math.round(Date.UTC(year, month, 0) / MS_PER_DAY);
-  const weekday = (lastDay + 4) % 7; // 1970-01-01 was a Thursday
-  return lastDay - weekday;
-}
-
-/**
- * Offset of Paris from UTC at an instant, in hours: +2 in summer time (from 01:00 UTC on the last Sunday of March to
- * 01:00 UTC on the last Sunday of October, the EU rule), +1 otherwise. Written out rather than read from the ICU
- * time-zone data so that a workflow replays the same on any Node version.
- */
-export function parisOffsetHours(ms: number): number {
-  const year = new Date(ms).getUTCFullYear();
-  const start = lastSunday(year, 3) * MS_PER_DAY + MS_PER_HOUR;
-  const end = lastSunday(year, 10) * MS_PER_DAY + MS_PER_HOUR;
-  return ms >= start && ms < end ? 2 : 1;
-}
-
-/** The calendar date in Paris at an instant (ms since epoch). */
-export function parisDateOf(ms: number): IsoDate {
-  return fromEpochDays(Math.floor((ms + parisOffsetHours(ms) * MS_PER_HOUR) / MS_PER_DAY));
-}
-
-/** 0 = Sunday … 6 = Saturday. */
-export function weekdayOf(date: IsoDate): number {
-  return (toEpochDays(date) + 4) % 7;
-}
-
-export function isWorkingDay(date: IsoDate): boolean {
-  const d = weekdayOf(date);
-  return d !== 0 && d !== 6;
-}
-
-/** The date `n` working days (Monday–Friday) before `date`. */
-export function workingDaysBefore(date: IsoDate, n: number): IsoDate {
-  let d = date;
-  for (let left = n; left > 0; ) {
-    d = addDays(d, -1);
-    if (isWorkingDay(d)) left -= 1;
-  }
-  return d;
-}
 
 /**
  * The day the agenda of an EPS meeting goes to the coordinator: `leadWorkingDays` working days before it (a Tuesday
@@ -64,16 +18,6 @@ export function workingDaysBefore(date: IsoDate, n: number): IsoDate {
  */
 export function epsAgendaDay(meetingDate: IsoDate, leadWorkingDays: number): IsoDate {
   return workingDaysBefore(meetingDate, leadWorkingDays);
-}
-
-/** `YYYY-MM-DD` → `DD/MM/YYYY` (the parcours' formatter). */
-export { frDate } from '../parcours/parcours.rules';
-
-const WEEKDAYS_FR = ['dimanche', 'lundi', 'mardi', 'mercredi', 'jeudi', 'vendredi', 'samedi'];
-
-/** `lundi 05/01/2026`. */
-export function frDay(date: IsoDate): string {
-  return `${WEEKDAYS_FR[weekdayOf(date)]} ${frDate(date)}`;
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -257,8 +201,6 @@ export function agendaOrder(cases: readonly AgendaCase[]): AgendaCase[] {
   });
 }
 
-const QPV_FR: Record<string, string> = { FONTAINE_D_OUCHE: "Fontaine d'Ouche", GRESILLES: 'Grésilles', OTHER: 'hors QPV' };
-
 /**
  * The agenda of one EPS meeting for the coordinator: dossier id, QPV, age band and days waiting since the referral,
  * never a name. Keyed by schedule and meeting date: the daily check sends it once per meeting.
@@ -272,7 +214,7 @@ export function agendaNotification(
     const waiting = c.referredOn ? `${toEpochDays(run.today) - toEpochDays(c.referredOn)} j depuis l'orientation` : 'date d’orientation inconnue';
     const band = c.ageBand ? `${c.ageBand} ans` : 'âge inconnu';
     const late = c.overdue ? ' — en retard' : c.reviewDueOn ? ` — à examiner avant le ${frDate(c.reviewDueOn)}` : '';
-    return `${i + 1}. Dossier ${c.dossierId} — ${QPV_FR[c.qpv ?? ''] ?? c.qpv ?? 'QPV inconnu'} — ${band} — ${waiting}${late}`;
+    return `${i + 1}. Dossier ${c.dossierId} — ${(QPV_LABELS as Record<string, string>)[c.qpv ?? ''] ?? c.qpv ?? 'QPV inconnu'} — ${band} — ${waiting}${late}`;
   });
   if (ordered.length > MAX_LINES) lines.push(`… et ${ordered.length - MAX_LINES} autre(s) dossier(s)`);
   return {
@@ -299,12 +241,6 @@ export function agendaNotification(
 // ---------------------------------------------------------------------------------------------------------
 // Funding year kick-off
 // ---------------------------------------------------------------------------------------------------------
-
-/** The subsidy request due date of a year. */
-export function requestDueOn(year: number, month: number, day: number): IsoDate {
-  const last = new Date(Date.UTC(year, month, 0)).getUTCDate();
-  return `${year}-${String(month).padStart(2, '0')}-${String(Math.min(day, last)).padStart(2, '0')}`;
-}
 
 /**
  * Funding-year stages in which the year's request is already recorded (convention.contract.ts FUNDING_YEAR_STAGES:
@@ -340,11 +276,6 @@ export function kickoffNotification(
     scheduleId: run.scheduleId,
     workflowId: run.workflowId,
   };
-}
-
-/** The year of a run, in Paris. */
-export function parisYearOf(ms: number): number {
-  return Number(parisDateOf(ms).slice(0, 4));
 }
 
 /** `until` of the digest: today plus the window. */

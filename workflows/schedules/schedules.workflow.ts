@@ -6,6 +6,8 @@ import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/commo
 import { log, proxyActivities, setCurrentDetails, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../../activities/index';
 import type { NotificationRequest, NotifyResult } from '../../activities/notifications.types';
+import { frDate, parisDateOf, parisYearOf } from '../shared/calendar';
+import { requestDueOn } from '../convention/convention.rules';
 import { nextEpsMeeting } from '../parcours/parcours.rules';
 import type {
   DailyDigestInput,
@@ -15,19 +17,7 @@ import type {
   FundingKickoffInput,
   FundingKickoffResult,
 } from './schedules.contract';
-import {
-  agendaNotification,
-  buildDigestMessages,
-  digestNotification,
-  epsAgendaDay,
-  frDate,
-  kickoffDue,
-  kickoffNotification,
-  parisDateOf,
-  parisYearOf,
-  requestDueOn,
-  windowEnd,
-} from './schedules.rules';
+import { agendaNotification, buildDigestMessages, digestNotification, epsAgendaDay, kickoffDue, kickoffNotification, windowEnd } from './schedules.rules';
 import { ui } from '../shared/ui-text';
 
 /** Visibility reads: quick, retried every few seconds while the server is briefly unavailable. */

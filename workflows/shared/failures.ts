@@ -3,6 +3,8 @@
  * `type`s (classes do not survive serialisation); the API maps each type to an HTTP status in
  * src/temporal/failure-status.ts.
  */
+import { ApplicationFailure } from '@temporalio/common';
+
 export const FailureType = {
   /** The current stage does not accept this action (→ 409). */
   INVALID_TRANSITION: 'InvalidTransition',
@@ -20,3 +22,11 @@ export const FailureType = {
   BAD_INPUT: 'BadInput',
 } as const;
 export type FailureType = (typeof FailureType)[keyof typeof FailureType];
+
+/**
+ * A non-retryable domain failure: an update validator throws it, the API answers its `type`'s status with the
+ * message as `detail` and `details` spread into the problem body.
+ */
+export function failure(type: FailureType, message: string, details?: Record<string, unknown>): ApplicationFailure {
+  return ApplicationFailure.create({ type, message, nonRetryable: true, details: details ? [details] : undefined });
+}

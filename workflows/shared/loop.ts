@@ -1,9 +1,22 @@
 /**
- * What the three long-lived workflows (parcours, convention, funding year) share: the options of the one
- * notification activity, and the wait between two steps of their main loop. Deterministic: workflow code only.
+ * The main loop of the three long-lived workflows (parcours, convention, funding year), written once: publish what
+ * the Temporal UI shows when it changes, hand every decided notification to its own activity, fire what is due,
+ * continue-as-new when Temporal suggests it (or the feature asks), and wait for the next change or timer.
+ * Deterministic: workflow code only.
  */
-import { condition } from '@temporalio/workflow';
-import type { ActivityOptions } from '@temporalio/common';
+import {
+  allHandlersFinished,
+  condition,
+  log,
+  proxyActivities,
+  setCurrentDetails,
+  upsertMemo,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { ActivityOptions, SearchAttributeUpdatePair } from '@temporalio/common';
+import type { Activities } from '../../activities/index';
+import type { NotificationRequest } from '../../activities/notifications.types';
 import { ui } from './ui-text';
 
 /**
@@ -15,21 +28,170 @@ export const NOTIFY_OPTIONS: ActivityOptions = {
   retry: { initialInterval: '5 seconds', maximumInterval: '10 minutes', backoffCoefficient: 2 },
 };
 
+const notifier = proxyActivities<Activities>(NOTIFY_OPTIONS);
+
 /** The next instant a workflow must wake up at, and what the timer is for (its summary in the Temporal UI). */
 export interface Wake {
   atMs: number;
   summary: string;
 }
 
+/** What the loop needs of a workflow's state. */
+export interface LongLivedState {
+  /** Decided notifications not yet recorded, and the change counter the loop waits on (the journal's). */
+  readonly journal: { outbox: NotificationRequest[]; version: number };
+  /** Nothing left to do but finish: the case is closed, the convention completed, the year closed. */
+  finished(): boolean;
+  /** Fires what is due at `nowMs` (reminders, escalations, automatic closures); how many fired. */
+  fireDue(nowMs: number): number;
+  /** The next instant to wake up at if nothing happens before, or null. */
+  nextWake(nowMs: number): Wake | null;
+  /** Why to continue-as-new now besides Temporal's suggestion (tests force it, a cycle ends), or null. */
+  continueAsNewReason(): string | null;
+}
+
+/** What the loop does for a workflow besides its state. */
+export interface LoopHooks {
+  /** Search attributes, memo and current details after a change (a `Publisher`). */
+  publish(nowMs: number): void;
+  /** The notification activity's summary in the Temporal UI (no personal data). */
+  notificationSummary(req: NotificationRequest): string;
+  /** Other work of each turn (start the years, tell the parent); resolves true to go round again at once. */
+  chores?(): Promise<boolean>;
+  /** Work waiting for `chores`: the loop wakes up for it. */
+  choresPending?(): boolean;
+}
+
+/** How a run of the loop ends: the workflow is finished, or it must continue-as-new (and why). */
+export type LoopEnd = { finished: true } | { finished: false; continueAsNew: string };
+
 /**
- * Waits until `woken()` (a change to handle) or, when there is a `wake`, until its instant; on the timer, calls
- * `onTimer` with the time it fired.
+ * Publishes what the Temporal UI shows, each part only when it changed: search attributes (off on a server without
+ * the custom attributes), memo and current details.
  */
-export async function waitForWake(wake: Wake | null, nowMs: number, woken: () => boolean, onTimer: (atMs: number) => void): Promise<void> {
-  if (!wake) {
-    await condition(woken);
-    return;
+export class Publisher {
+  private searchAttributes = '';
+  private memo = '';
+  private details = '';
+
+  constructor(private readonly searchAttributesOn: boolean) {}
+
+  publish(p: { searchAttributes: SearchAttributeUpdatePair[]; details: string; memo?: Record<string, unknown> }): void {
+    if (this.searchAttributesOn) {
+      const fingerprint = JSON.stringify(p.searchAttributes.map((a) => [a.key.name, a.value instanceof Date ? a.value.toISOString() : a.value]));
+      if (fingerprint !== this.searchAttributes) {
+        upsertSearchAttributes(p.searchAttributes);
+        this.searchAttributes = fingerprint;
+      }
+    }
+    if (p.memo) {
+      const memo = JSON.stringify(p.memo);
+      if (memo !== this.memo) {
+        upsertMemo(JSON.parse(memo) as Record<string, unknown>);
+        this.memo = memo;
+      }
+    }
+    if (p.details !== this.details) {
+      setCurrentDetails(p.details);
+      this.details = p.details;
+    }
   }
-  const changed = await condition(woken, Math.max(1, wake.atMs - nowMs), { summary: ui(wake.summary) });
-  if (!changed) onTimer(Date.now());
+}
+
+/**
+ * The loop. Each decided notification is recorded by its own activity, all at once and without holding the
+ * workflow: one the mail server keeps refusing (retried for as long as it takes) delays neither the next ones — an
+ * urgent safeguarding escalation above all — nor the timers, the updates' answers or the years a convention starts.
+ */
+export class LongLivedLoop {
+  private readonly inFlight = new Set<string>();
+
+  constructor(
+    private readonly state: LongLivedState,
+    private readonly hooks: LoopHooks,
+  ) {}
+
+  private get outbox(): NotificationRequest[] {
+    return this.state.journal.outbox;
+  }
+
+  /** Decided notifications not handed to an activity yet. */
+  private undelivered(): boolean {
+    return this.outbox.some((r) => !this.inFlight.has(r.key));
+  }
+
+  private choresPending(): boolean {
+    return this.hooks.choresPending?.() ?? false;
+  }
+
+  /**
+   * Hands every decided notification to its own activity and returns at once. A notification the activity gives up
+   * on (a non-retryable refusal: it can never be recorded) is logged and dropped, so that it fails neither a workflow
+   * task nor the workflow, and never holds a continue-as-new or a closure.
+   */
+  notify(): void {
+    for (const req of this.outbox) {
+      if (this.inFlight.has(req.key)) continue;
+      this.inFlight.add(req.key);
+      const settled = () => {
+        this.inFlight.delete(req.key);
+        const i = this.outbox.findIndex((r) => r.key === req.key);
+        if (i >= 0) this.outbox.splice(i, 1);
+      };
+      void notifier.notify.executeWithOptions({ ...NOTIFY_OPTIONS, summary: ui(this.hooks.notificationSummary(req)) }, [req]).then(settled, (err: unknown) => {
+        log.error('notification given up: the activity refused it for good', { key: req.key, kind: req.kind, error: err instanceof Error ? err.message : String(err) });
+        settled();
+      });
+    }
+  }
+
+  /** Until every decided notification is recorded (before continuing-as-new and before finishing). */
+  async allNotified(): Promise<void> {
+    this.notify();
+    await condition(() => this.outbox.length === 0);
+  }
+
+  /** Turns until the workflow is finished or must continue-as-new. */
+  async run(): Promise<LoopEnd> {
+    const s = this.state;
+    for (;;) {
+      this.notify();
+      if (this.hooks.chores && (await this.hooks.chores())) continue;
+      if (s.finished()) return { finished: true };
+      const now = Date.now();
+      if (s.fireDue(now) > 0) {
+        this.hooks.publish(now);
+        continue;
+      }
+      const reason = workflowInfo().continueAsNewSuggested ? 'history' : s.continueAsNewReason();
+      if (reason) {
+        await condition(allHandlersFinished);
+        await this.allNotified();
+        // Updates applied meanwhile may have decided notifications, left chores or finished the workflow: go round again.
+        if (s.finished() || this.outbox.length > 0 || this.choresPending()) continue;
+        return { finished: false, continueAsNew: reason };
+      }
+      const wake = s.nextWake(now);
+      const version = s.journal.version;
+      const woken = () => s.journal.version !== version || this.undelivered() || this.choresPending() || workflowInfo().continueAsNewSuggested;
+      if (!wake) {
+        await condition(woken);
+        continue;
+      }
+      const changed = await condition(woken, Math.max(1, wake.atMs - now), { summary: ui(wake.summary) });
+      if (!changed) {
+        const at = Date.now();
+        s.fireDue(at);
+        this.hooks.publish(at);
+      }
+    }
+  }
+
+  /** The last turn of a finished workflow: publish, let the handlers finish, record every notification, last chores. */
+  async finish(): Promise<void> {
+    this.hooks.publish(Date.now());
+    await condition(allHandlersFinished);
+    await this.allNotified();
+    if (this.hooks.chores) await this.hooks.chores();
+  }
 }

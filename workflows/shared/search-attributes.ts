@@ -3,7 +3,8 @@
  * server setup and docker-compose's admin-tools job register exactly these (a test checks the compose
  * file against this list). None of them may hold personal data: they are visible in the Temporal UI.
  */
-import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { defineSearchAttributeKey, SearchAttributeType, type SearchAttributeUpdatePair } from '@temporalio/common';
+import type { IsoDate } from './calendar';
 
 /** Current stage of a parcours (REFERRED … CLOSED). */
 export const PRE_STAGE = defineSearchAttributeKey('PreStage', SearchAttributeType.KEYWORD);
@@ -74,4 +75,18 @@ export const CLI_TYPE_NAMES: Record<string, string> = {
 /** `Name=Type` pairs, as the CLI and the admin-tools job take them. */
 export function searchAttributeCliArgs(): string[] {
   return SEARCH_ATTRIBUTES.map((k) => `${k.name}=${CLI_TYPE_NAMES[k.type]}`);
+}
+
+/** Midnight UTC of a business date, the form the Datetime attributes (PreNextDeadline, PreReferredOn, PrePurgeOn) take. */
+export function searchAttributeDate(date: IsoDate): Date {
+  return new Date(`${date}T00:00:00.000Z`);
+}
+
+/** The next deadline and the overdue flag, as every long-lived workflow upserts them (null: no deadline left). */
+export function deadlineSearchAttributes(next: { dueOn: IsoDate; kind: string } | null, overdue: boolean): SearchAttributeUpdatePair[] {
+  return [
+    { key: PRE_NEXT_DEADLINE, value: next ? searchAttributeDate(next.dueOn) : null },
+    { key: PRE_NEXT_DEADLINE_KIND, value: next ? next.kind : null },
+    { key: PRE_OVERDUE, value: overdue },
+  ];
 }

@@ -1,0 +1,126 @@
+/**
+ * What the API sends a convention and its years (DOMAIN.md §2): the settings, the terms that create a convention, and
+ * the body of each staff update with what the API stamps on it. Part of the contract (convention.contract.ts).
+ */
+import type { IsoDate } from '../shared/calendar';
+import type { UpdateMeta } from '../shared/messages';
+import type { ReportStatusInput, SignatureParty } from './convention.codes';
+import type { DeliberationBody, Tranche } from './convention.rules';
+
+// Settings (mirror src/config/convention.env.ts)
+// ---------------------------------------------------------------------------------------------------------
+
+/** Every duration of DOMAIN.md §2, passed as workflow input (the API builds it from configuration). */
+export interface ConventionSettings {
+  /** Reminder this many days after the deliberation became enforceable without both signatures (default 15). */
+  signatureReminderDays: number;
+  /** Subsidy request due MM-DD of year N (default 01-31). */
+  requestDueMonth: number;
+  requestDueDay: number;
+  /** Request reminders this many days before its due date (default [15]). */
+  requestReminderDaysBefore: number[];
+  /** Financial report (CRF) due MM-DD of year N+1 (default 06-30). */
+  reportDueMonth: number;
+  reportDueDay: number;
+  /** CRF reminders this many days before its due date (default [60, 30, 7]). */
+  reportReminderDaysBefore: number[];
+  /** Escalation this many days after a missed due date (request or report; default 1). */
+  escalationDaysAfter: number;
+  /** The next payment is flagged at risk when the CRF is this many days late (default 60). */
+  atRiskDaysLate: number;
+  /** Reminders go to (default `role:finance`). */
+  financeRecipient: string;
+  /** Escalations also go to (default `role:coordinator`). */
+  coordinatorRecipient: string;
+  /** Tests only: false on a server without the custom search attributes. Default true. */
+  searchAttributes?: boolean;
+  /** Tests only: continue-as-new after this many applied updates (0/absent: only when Temporal suggests it). */
+  continueAsNewAfterUpdates?: number;
+}
+
+/** The defaults of DOMAIN.md §2. */
+export const DEFAULT_CONVENTION_SETTINGS: ConventionSettings = {
+  signatureReminderDays: 15,
+  requestDueMonth: 1,
+  requestDueDay: 31,
+  requestReminderDaysBefore: [15],
+  reportDueMonth: 6,
+  reportDueDay: 30,
+  reportReminderDaysBefore: [60, 30, 7],
+  escalationDaysAfter: 1,
+  atRiskDaysLate: 60,
+  financeRecipient: 'role:finance',
+  coordinatorRecipient: 'role:coordinator',
+};
+
+
+// ---------------------------------------------------------------------------------------------------------
+// Terms and update inputs (API.md example bodies + what the API stamps)
+// ---------------------------------------------------------------------------------------------------------
+
+/** Body of `POST /conventions` (API.md example, as written). */
+export interface ConventionTerms {
+  reference: string;
+  subject: string;
+  parties: { state: string; beneficiary: string };
+  /** Consecutive, ascending. */
+  years: number[];
+  annualAmountCents: number;
+  /** Shares add up to 1; default DEFAULT_TRANCHES (50 % on authorisation, 50 % after the previous report is accepted). */
+  tranches?: Tranche[];
+}
+
+/** `createConvention`: the update-with-start companion of `POST /conventions`; answers the first view. */
+export type CreateConventionInput = UpdateMeta;
+
+/** `POST /conventions/{ref}/deliberations` (the seed session body, as written). */
+export interface DeliberationInput extends UpdateMeta, DeliberationBody {}
+
+/** `POST /conventions/{ref}/publication`. */
+export interface PublicationInput extends UpdateMeta {
+  publishedOn: IsoDate;
+}
+
+/** `POST /conventions/{ref}/transmission`. */
+export interface TransmissionInput extends UpdateMeta {
+  transmittedOn: IsoDate;
+  acknowledgementRef: string;
+}
+
+/** `POST /conventions/{ref}/signatures`. */
+export interface SignatureInput extends UpdateMeta {
+  party: SignatureParty;
+  signatory: string;
+  signedOn: IsoDate;
+}
+
+/**
+ * `POST /conventions/{ref}/years/{year}/authorisation`: a deliberation body (same rules as the convention's; it must
+ * decide AUTHORISE_RECEIPT, and `receiptYear`, when given, must be this year) OR `{ awardNotice, notifiedOn }`.
+ * Pass the body's fields as they came; the workflow tells the two apart by `awardNotice`.
+ */
+export interface AuthorisationInput extends UpdateMeta, Partial<DeliberationBody> {
+  awardNotice?: string;
+  notifiedOn?: IsoDate;
+}
+
+/** `POST /conventions/{ref}/years/{year}/request`. */
+export interface SubsidyRequestInput extends UpdateMeta {
+  sentOn: IsoDate;
+}
+
+/** `POST /conventions/{ref}/years/{year}/payments`. */
+export interface PaymentInput extends UpdateMeta {
+  reference: string;
+  receivedOn: IsoDate;
+  amountCents: number;
+}
+
+/** `POST /conventions/{ref}/years/{year}/financial-report`: SUBMITTED (with spentCents), then ACCEPTED or RETURNED (with comment). */
+export interface FinancialReportInput extends UpdateMeta {
+  status: ReportStatusInput;
+  on: IsoDate;
+  spentCents?: number;
+  comment?: string;
+}
+

@@ -1,0 +1,76 @@
+/**
+ * The message types every feature's contract speaks: who acted, what the API stamps on an update, what a workflow
+ * records, the deadlines it shows. Defined once here; each contract re-exports them (and narrows the timeline's
+ * types and stages to its own). Types only, plus the system actor.
+ */
+import type { IsoDate } from './calendar';
+
+/** Who did something: JWT `sub` and the role they acted in (`system` for timers). */
+export interface Actor {
+  sub: string;
+  role: string;
+}
+
+/** The actor of timer-driven changes. */
+export const SYSTEM_ACTOR: Actor = { sub: 'system', role: 'system' };
+
+/** Stamped by the API on every update input. */
+export interface UpdateMeta {
+  actor: Actor;
+  /** ISO instant the API received the request. */
+  at: string;
+  /** The HTTP Idempotency-Key (also the Temporal update id). */
+  idempotencyKey?: string;
+}
+
+/** Recorded with every staff change. */
+export interface Recorded {
+  by: Actor;
+  /** ISO instant the workflow recorded it. */
+  at: string;
+}
+
+/** One recorded change: who, when, what (the French summary holds no personal data). */
+export interface TimelineEntry<Type extends string = string, Stage extends string = string> {
+  /** 1, 2, 3 … across continue-as-new. */
+  seq: number;
+  /** ISO instant the workflow recorded it (the order of the event history). */
+  at: string;
+  /** ISO instant of the HTTP request (`UpdateMeta.at`), for staff changes. */
+  requestedAt?: string;
+  actor: Actor;
+  type: Type;
+  /** French, without personal data, e.g. "Consentement recueilli (signé le 25/11/2026)". */
+  summary: string;
+  /** Stage after the change. */
+  stage: Stage;
+  /** The business date the entry is about, when there is one. */
+  onDate?: IsoDate;
+  /** The funding year it is about (convention timelines). */
+  year?: number;
+  idempotencyKey?: string;
+}
+
+/** One remembered idempotency key with the first answer it got. */
+export interface IdempotencyEntry<Answer = unknown> {
+  key: string;
+  /** Wire name of the update it answered. */
+  update: string;
+  answer: Answer;
+}
+
+/** A deadline as an answer shows it (`deadlines`, `nextDeadline`), soonest first. */
+export interface Deadline<Kind extends string = string> {
+  kind: Kind;
+  dueOn: IsoDate;
+  /** Passed without the expected action. */
+  overdue: boolean;
+  /** French, without personal data, e.g. "Réévaluation à faire". */
+  label: string;
+}
+
+/** The last entries of a timeline as a view embeds them (the `get…Timeline` query gives them all). */
+export interface TimelineTail<Entry> {
+  count: number;
+  last: Entry[];
+}
