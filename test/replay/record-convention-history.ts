@@ -24,5 +24,5 @@ describe('record convention histories', () => {
     } finally {
       await env.teardown();
     }
-  });
+  }, 600_000); // recording runs several cases through months of timers: minutes on a busy machine
 });

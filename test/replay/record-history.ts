@@ -3,8 +3,9 @@
  *
  *   PRE_RECORD_HISTORIES=1 npx jest --selectProjects workflows --testMatch '<rootDir>/test/replay/record-history.ts'
  *
- * `PRE_RECORD_HISTORIES=retention` records only the retention chain. Recording everything rewrites the older files
- * with today's code: keep the files recorded before a `patched()` change (they are what guards it).
+ * `PRE_RECORD_HISTORIES=retention` records only the retention chain. Recording rewrites the files with today's code:
+ * once cases run in production, keep the files recorded before a change to running workflows (a `patched()` branch
+ * or a new worker version, docs/architecture.md): they are what proves old histories still replay.
  *
  * Not a spec (the name does not match *.spec.ts): `npm test` replays the committed files, it never rewrites them.
  */
@@ -24,10 +25,12 @@ describe('record parcours histories', () => {
     const env = await timeSkippingEnv();
     try {
       const dir = join(__dirname, 'histories');
-      const files = [...(mode === '1' ? await recordParcoursHistories(env, dir) : []), ...(await recordRetentionHistory(env, dir))];
+      // The retention chain first: it skips 24 months, and the cases recorded before it would still hold their own
+      // retention timers, which fire on a task queue no worker polls any more and stop the clock from skipping.
+      const files = [...(await recordRetentionHistory(env, dir)), ...(mode === '1' ? await recordParcoursHistories(env, dir) : [])];
       expect(files.length).toBeGreaterThanOrEqual(2);
     } finally {
       await env.teardown();
     }
-  });
+  }, 600_000); // recording runs several cases through months of timers: minutes on a busy machine
 });

@@ -1,0 +1,77 @@
+/**
+ * A reminder the mail server keeps refusing must hold back neither the convention (its other work: starting its
+ * years when the last party signs, answering that signature) nor a funding year (its other reminders, and telling
+ * its convention about its changes): each notification is recorded by its own activity, all at once.
+ * On the dev server (real time): the refused activities retry on their real backoff.
+ */
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { NotificationRequest } from '../../activities/notifications.types';
+import { recordRequestUpdate, recordSignatureUpdate } from '../../workflows/convention/convention.contract';
+import { addDays, dateOf } from '../../workflows/shared/calendar';
+import { devServerEnv, testDataConverter, testWorker, uniqueTaskQueue } from '../support/temporal';
+import { cleanup, conventionState, eventually, kindsOf, makeEnforceable, meta, recordingActivities, startConvention, yearHandle, type StartedConvention } from './convention.helpers';
+
+describe('convention notifications (dev server)', () => {
+  let env: TestWorkflowEnvironment;
+  let current: StartedConvention | undefined;
+
+  beforeAll(async () => {
+    env = await devServerEnv({ dataConverter: testDataConverter() });
+  });
+  afterAll(async () => {
+    await env?.teardown();
+  });
+
+  it('starts the years and records their reminders while the signature reminder keeps failing, and a year reports to its convention while one of its reminders keeps failing', async () => {
+    const taskQueue = uniqueTaskQueue('convention-notify');
+    const today = dateOf(Date.now());
+    // two past years: every deadline of the first one (request, report) has passed, the second one's request too
+    const first = Number(today.slice(0, 4)) - 2;
+    const { outbox, activities } = recordingActivities();
+    const refused: string[] = [];
+    const worker = await testWorker(
+      env,
+      taskQueue,
+      {
+        ...activities,
+        // the mail server refuses the signature reminder, and the first year's request escalation, again and again
+        notify: async (req: NotificationRequest) => {
+          if (req.kind === 'SIGNATURE_REMINDER' || (req.kind === 'REQUEST_ESCALATION' && req.key.endsWith(`-${first}:REQUEST_ESCALATION:${first}-01-31`))) {
+            refused.push(req.kind);
+            throw new Error('451 4.3.0 mail server busy, try again later');
+          }
+          return activities.notify(req);
+        },
+      },
+      { dataConverter: testDataConverter() },
+    );
+    try {
+      await worker.runUntil(async () => {
+        current = await startConvention(env, taskQueue, [first, first + 1]);
+        const c = current;
+        // enforceable 20 days ago: the signature reminder (enforceable + 15 days) is due at once
+        const enforceable = addDays(today, -20);
+        await makeEnforceable(c, enforceable);
+        await c.handle.executeUpdate(recordSignatureUpdate, { args: [{ ...meta(), party: 'STATE', signatory: 'Le préfet', signedOn: enforceable }] });
+        await eventually(() => expect(refused).toContain('SIGNATURE_REMINDER'));
+
+        // the last signature answers once both years' workflows exist: the failing reminder does not hold them back
+        const inEffect = await c.handle.executeUpdate(recordSignatureUpdate, { args: [{ ...meta(), party: 'BENEFICIARY', signatory: 'M. HOAREAU', signedOn: today }] });
+        expect(inEffect.stage).toBe('IN_EFFECT');
+        await eventually(() => expect(kindsOf(outbox, c.ref)).toContain(`REQUEST_ESCALATION@${first + 1}-01-31`), 30_000);
+        // the first year's report reminder goes out while its request escalation keeps failing
+        await eventually(() => expect(kindsOf(outbox, c.ref)).toContain(`PAYMENT_AT_RISK@${first + 1}-06-30`), 30_000);
+        expect(refused).toContain('REQUEST_ESCALATION');
+
+        // and the year still tells its convention about a change
+        await yearHandle(env, c.ref, first).executeUpdate(recordRequestUpdate, { args: [{ ...meta(), sentOn: today }] });
+        await eventually(async () => expect((await conventionState(c)).years.find((y) => y.year === first)?.stage).toBe('AWAITING_REPORT'), 30_000);
+
+        // the refused ones are still being retried, never recorded
+        expect(kindsOf(outbox, c.ref).filter((k) => k.startsWith('SIGNATURE_REMINDER') || k === `REQUEST_ESCALATION@${first}-01-31`)).toEqual([]);
+      });
+    } finally {
+      await cleanup(env, current);
+    }
+  });
+});
