@@ -37,7 +37,7 @@
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { IsoDate } from '../shared/calendar';
-import type { JournalSnapshot } from '../shared/journal';
+import type { CarriedState } from '../shared/journal';
 import type { Actor } from '../shared/messages';
 import type {
   AuthorisationInput,
@@ -98,18 +98,11 @@ export interface ConventionInput {
 }
 
 
-/** What the convention and each funding year carry across continue-as-new (opaque to the API). */
-export interface CarriedState<Data> {
-  data: Data;
-  journal: JournalSnapshot<TimelineEntry>;
-  run: number;
-}
+/** What the convention carries across continue-as-new (opaque to the API). */
+export type ConventionCarriedState = CarriedState<unknown, TimelineEntry>;
 
-/** What the convention carries across continue-as-new. */
-export type ConventionCarriedState = CarriedState<unknown>;
-
-/** What a funding year carries across continue-as-new. */
-export type FundingYearCarriedState = CarriedState<unknown>;
+/** What a funding year carries across continue-as-new (opaque to the API). */
+export type FundingYearCarriedState = CarriedState<unknown, TimelineEntry>;
 
 /** Input of `fundingYearWorkflow` (built by the parent when the convention takes effect). */
 export interface FundingYearInput {

@@ -46,16 +46,6 @@ export function shownDeadlines(rows: readonly DeadlineRow[], nowMs: number): Dea
     .sort(byDueDate);
 }
 
-/** The reminders and escalations of every row. */
-export function reminderPlans(rows: readonly DeadlineRow[]): ReminderPlan[] {
-  return rows.flatMap((d) => d.reminders);
-}
-
-/** The days the rows become overdue: the workflow wakes then, so its search attributes say so from that day. */
-export function overdueFrom(rows: readonly DeadlineRow[]): IsoDate[] {
-  return rows.map((d) => addDays(d.dueOn, 1));
-}
-
 const planId = (p: ReminderPlan) => `${p.kind}:${p.dueOn}`;
 
 /**
@@ -63,16 +53,8 @@ const planId = (p: ReminderPlan) => `${p.kind}:${p.dueOn}`;
  * worker down for days), only the latest is sent and the others are recorded as skipped: staff get the current state
  * of the deadline once, not a burst of stale reminders. Returns how many were decided.
  */
-export function fireReminders(
-  j: Journal<TimelineEntry>,
-  records: ReminderRecord[],
-  workflowId: string,
-  plans: readonly ReminderPlan[],
-  nowMs: number,
-  stage: string,
-  year?: number,
-): number {
-  const due = plans.filter((p) => !j.fired.has(planId(p)) && isReached(p.fireOn, nowMs));
+export function fireReminders(j: Journal<TimelineEntry>, records: ReminderRecord[], workflowId: string, rows: readonly DeadlineRow[], nowMs: number, stage: string, year?: number): number {
+  const due = rows.flatMap((d) => d.reminders).filter((p) => !j.fired.has(planId(p)) && isReached(p.fireOn, nowMs));
   if (due.length === 0) return 0;
   const groups = new Map<string, ReminderPlan[]>();
   for (const p of due) {
@@ -100,15 +82,18 @@ export function fireReminders(
   return due.length;
 }
 
-/** The next reminder to wait for, or the next day a deadline becomes overdue. */
-export function nextReminderWake(j: Journal<TimelineEntry>, plans: readonly ReminderPlan[], overdue: readonly IsoDate[], nowMs: number): Wake | null {
+/**
+ * The next reminder to wait for, or the next day a deadline becomes overdue: the workflow wakes then too, so its
+ * search attributes and queries say "overdue" from that day, not from its next change.
+ */
+export function nextReminderWake(j: Journal<TimelineEntry>, rows: readonly DeadlineRow[], nowMs: number): Wake | null {
   let best: Wake | null = null;
-  for (const p of plans) {
+  for (const p of rows.flatMap((d) => d.reminders)) {
     if (j.fired.has(planId(p))) continue;
     const atMs = instantOf(p.fireOn);
     if (!best || atMs < best.atMs) best = { atMs, summary: `${p.kind} ${p.fireOn}` };
   }
-  for (const d of overdue) {
+  for (const d of rows.map((r) => addDays(r.dueOn, 1))) {
     const atMs = instantOf(d);
     if (atMs > nowMs && (!best || atMs < best.atMs)) best = { atMs, summary: `Échéance dépassée ${d}` };
   }

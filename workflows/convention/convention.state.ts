@@ -6,13 +6,13 @@
  */
 import { addDays, dateOf, frLongDate, isOverdue, maxDate, type IsoDate } from '../shared/calendar';
 import { FailureType, failure } from '../shared/failures';
-import { Journal, type NewEntry } from '../shared/journal';
-import type { LongLivedState, Wake } from '../shared/loop';
+import { resume, type CarriedState, type Journal, type NewEntry } from '../shared/journal';
+import { forcedContinueAsNew, type LongLivedState, type Wake } from '../shared/loop';
 import { SYSTEM_ACTOR, type Actor, type UpdateMeta } from '../shared/messages';
 import { assertDate, assertSessionOrder, deliberationBodyOf, missingDeliberationFields, reusedKey, sessionResult } from './convention.checks';
 import type { ConventionStage } from './convention.codes';
-import { conventionWorkflowId, type CarriedState, type ConventionInput, type FundingYearInput } from './convention.contract';
-import { conventionDeadlineTable, conventionFinalReportDueOn, fireReminders, nextReminderWake, overdueFrom, reminderPlans, type DeadlineRow } from './convention.deadlines';
+import { conventionWorkflowId, type ConventionInput, type FundingYearInput } from './convention.contract';
+import { conventionDeadlineTable, conventionFinalReportDueOn, fireReminders, nextReminderWake, type DeadlineRow } from './convention.deadlines';
 import type { DeliberationInput, PublicationInput, SignatureInput, TransmissionInput } from './convention.inputs';
 import { PARTY_LABELS } from './convention.labels';
 import type { AuthorisationRecord, DeliberationRecord, FundingYearSummary, PreviousYearStatus, ReminderRecord, SignatureRecord, TimelineEntry, YearChange } from './convention.records';
@@ -52,10 +52,9 @@ export class ConventionState implements LongLivedState {
     nowMs: number,
   ) {
     this.workflowId = conventionWorkflowId(input.convention.reference);
-    const carried = input.carried as CarriedState<ConventionData> | undefined;
-    this.journal = new Journal(reusedKey, carried?.journal);
-    this.run = (carried?.run ?? 0) + 1;
-    if (carried) {
+    const carried = resume(input.carried as CarriedState<ConventionData, TimelineEntry> | undefined, reusedKey);
+    ({ journal: this.journal, run: this.run } = carried);
+    if (carried.data) {
       this.d = carried.data;
       return;
     }
@@ -81,7 +80,7 @@ export class ConventionState implements LongLivedState {
   }
 
   /** Everything continue-as-new must carry. */
-  carry(): CarriedState<ConventionData> {
+  carry(): CarriedState<ConventionData, TimelineEntry> {
     return { data: this.d, journal: this.journal.snapshot(), run: this.run };
   }
 
@@ -257,12 +256,11 @@ export class ConventionState implements LongLivedState {
   }
 
   fireDue(nowMs: number): number {
-    return fireReminders(this.journal, this.d.reminders, this.workflowId, reminderPlans(this.deadlineTable()), nowMs, this.stage());
+    return fireReminders(this.journal, this.d.reminders, this.workflowId, this.deadlineTable(), nowMs, this.stage());
   }
 
   nextWake(nowMs: number): Wake | null {
-    const rows = this.deadlineTable();
-    return nextReminderWake(this.journal, reminderPlans(rows), overdueFrom(rows), nowMs);
+    return nextReminderWake(this.journal, this.deadlineTable(), nowMs);
   }
 
   finished(): boolean {
@@ -270,8 +268,7 @@ export class ConventionState implements LongLivedState {
   }
 
   continueAsNewReason(): string | null {
-    const after = this.settings.continueAsNewAfterUpdates ?? 0;
-    return after > 0 && this.appliedThisRun >= after ? 'forced' : null;
+    return forcedContinueAsNew(this.settings, this.appliedThisRun);
   }
 
   // -------------------------------------------------------------------------------------------------------

@@ -158,11 +158,6 @@ export async function conventionWorkflow(input: ConventionInput): Promise<Conven
   });
 
   publish(Date.now());
-  const end = await loop.run();
-  if (!end.finished) {
-    log.info('continuing as new', { reference: c.ref, run: c.run, reason: end.continueAsNew });
-    return continueAsNew<typeof conventionWorkflow>({ ...input, carried: c.carry() });
-  }
-  await loop.finish();
+  await loop.runToEnd({ reference: c.ref, run: c.run }, () => continueAsNew<typeof conventionWorkflow>({ ...input, carried: c.carry() }));
   return conventionResult(c);
 }

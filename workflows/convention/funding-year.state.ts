@@ -6,13 +6,13 @@
  */
 import { dateOf, frLongDate, type IsoDate } from '../shared/calendar';
 import { FailureType, failure } from '../shared/failures';
-import { Journal, type NewEntry } from '../shared/journal';
-import type { LongLivedState, Wake } from '../shared/loop';
+import { resume, type CarriedState, type Journal, type NewEntry } from '../shared/journal';
+import { forcedContinueAsNew, type LongLivedState, type Wake } from '../shared/loop';
 import { SYSTEM_ACTOR, type Actor, type UpdateMeta } from '../shared/messages';
 import { assertDate, assertSessionOrder, deliberationBodyOf, missingDeliberationFields, reusedKey, sessionResult } from './convention.checks';
 import type { FundingYearStage, ReportState } from './convention.codes';
-import { conventionWorkflowId, fundingYearWorkflowId, type CarriedState, type FundingYearInput } from './convention.contract';
-import { fireReminders, nextReminderWake, overdueFrom, reminderPlans, shownDeadlines, type DeadlineRow } from './convention.deadlines';
+import { conventionWorkflowId, fundingYearWorkflowId, type FundingYearInput } from './convention.contract';
+import { fireReminders, nextReminderWake, shownDeadlines, type DeadlineRow } from './convention.deadlines';
 import type { AuthorisationInput, FinancialReportInput, PaymentInput, SubsidyRequestInput } from './convention.inputs';
 import type {
   AuthorisationRecord,
@@ -82,10 +82,9 @@ export class FundingYearState implements LongLivedState {
     this.workflowId = fundingYearWorkflowId(input.conventionRef, input.year);
     this.parentWorkflowId = conventionWorkflowId(input.conventionRef);
     ({ requestDueOn: this.requestDueOn, reportDueOn: this.reportDueOn } = yearDueDates(input.year, input.settings));
-    const carried = input.carried as CarriedState<YearData> | undefined;
-    this.journal = new Journal(reusedKey, carried?.journal);
-    this.run = (carried?.run ?? 0) + 1;
-    if (carried) {
+    const carried = resume(input.carried as CarriedState<YearData, TimelineEntry> | undefined, reusedKey);
+    ({ journal: this.journal, run: this.run } = carried);
+    if (carried.data) {
       this.d = carried.data;
       return;
     }
@@ -111,7 +110,7 @@ export class FundingYearState implements LongLivedState {
   }
 
   /** Everything continue-as-new must carry. */
-  carry(): CarriedState<YearData> {
+  carry(): CarriedState<YearData, TimelineEntry> {
     return { data: this.d, journal: this.journal.snapshot(), run: this.run };
   }
 
@@ -205,14 +204,13 @@ export class FundingYearState implements LongLivedState {
   }
 
   fireDue(nowMs: number): number {
-    const n = fireReminders(this.journal, this.d.reminders, this.workflowId, reminderPlans(this.deadlineTable()), nowMs, this.stage(), this.year);
+    const n = fireReminders(this.journal, this.d.reminders, this.workflowId, this.deadlineTable(), nowMs, this.stage(), this.year);
     if (n > 0) this.changed(nowMs, false);
     return n;
   }
 
   nextWake(nowMs: number): Wake | null {
-    const rows = this.deadlineTable();
-    return nextReminderWake(this.journal, reminderPlans(rows), overdueFrom(rows), nowMs);
+    return nextReminderWake(this.journal, this.deadlineTable(), nowMs);
   }
 
   finished(): boolean {
@@ -220,8 +218,7 @@ export class FundingYearState implements LongLivedState {
   }
 
   continueAsNewReason(): string | null {
-    const after = this.input.settings.continueAsNewAfterUpdates ?? 0;
-    return after > 0 && this.appliedThisRun >= after ? 'forced' : null;
+    return forcedContinueAsNew(this.input.settings, this.appliedThisRun);
   }
 
   // -------------------------------------------------------------------------------------------------------

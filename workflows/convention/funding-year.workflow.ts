@@ -107,11 +107,6 @@ export async function fundingYearWorkflow(input: FundingYearInput): Promise<Fund
   // A year started late (its dates already past) fires its latest reminder of each deadline now.
   y.fireDue(Date.now());
   publish(Date.now());
-  const end = await loop.run();
-  if (!end.finished) {
-    log.info('continuing as new', { year: input.year, run: y.run, reason: end.continueAsNew });
-    return continueAsNew<typeof fundingYearWorkflow>({ ...input, carried: y.carry() });
-  }
-  await loop.finish();
+  await loop.runToEnd({ conventionRef: input.conventionRef, year: input.year, run: y.run }, () => continueAsNew<typeof fundingYearWorkflow>({ ...input, carried: y.carry() }));
   return yearResult(y);
 }

@@ -6,27 +6,20 @@
  */
 import { addDays, daysBetween, frDate, isReached, type IsoDate } from '../shared/calendar';
 import { FailureType, failure } from '../shared/failures';
-import { Journal } from '../shared/journal';
-import type { LongLivedState, Wake } from '../shared/loop';
+import { resume, type Journal } from '../shared/journal';
+import { forcedContinueAsNew, type LongLivedState, type Wake } from '../shared/loop';
 import { SYSTEM_ACTOR, type Actor, type UpdateMeta } from '../shared/messages';
-import type { ClosureReason, ParcoursNotificationKind, ParcoursUpdateName, TimelineType } from './parcours.codes';
+import type { ParcoursNotificationKind, ParcoursUpdateName, TimelineType } from './parcours.codes';
 import { workflowIdFor, type ParcoursCarriedState, type ParcoursInput } from './parcours.contract';
 import { deadlineTable, nextWakeOf, pendingTimers, shownDeadlines, type DeadlineRow, type PendingTimer } from './parcours.deadlines';
 import type { ParcoursSettings, SuspensionInput } from './parcours.inputs';
 import { CLOSURE_LABELS, UPDATE_LABELS } from './parcours.labels';
 import { caseNotice } from './parcours.notices';
-import type { ActionRecord, DeadlineView, ParcoursRecord, ParcoursView, TimelineEntry } from './parcours.records';
+import type { ActionRecord, ClosureRecord, DeadlineView, ParcoursRecord, ParcoursView, TimelineEntry } from './parcours.records';
 import { ageBandOf, ageOn } from './parcours.rules';
 
-/** A closure, whatever its path (staff, timer, EPS decision, eligibility). */
-export interface Closing {
-  reason: ClosureReason;
-  closedOn: IsoDate;
-  summary: string;
-  handedOverTo?: string;
-  redirectedTo?: string;
-  motive?: string;
-}
+/** A closure, whatever its path (staff, timer, EPS decision, eligibility): the record without who and when. */
+export type Closing = Omit<ClosureRecord, 'by' | 'at'>;
 
 /** A RULE_VIOLATION (→ 422) naming the field at fault. */
 export function rule(message: string, details?: Record<string, unknown>): never {
@@ -53,14 +46,12 @@ export class CaseState implements LongLivedState {
     this.workflowId = workflowIdFor(input.dossierId);
     const reusedKey = (key: string, first: string) =>
       failure(FailureType.DUPLICATE, `The Idempotency-Key "${key}" was already used for another request (${UPDATE_LABELS[first as ParcoursUpdateName] ?? first}); use a new key for a new request.`);
-    if (input.carried) {
-      this.record = input.carried.record;
-      this.journal = new Journal(reusedKey, input.carried.journal);
-      this.run = input.carried.run + 1;
+    const carried = resume(input.carried, reusedKey);
+    ({ journal: this.journal, run: this.run } = carried);
+    if (carried.data) {
+      this.record = carried.data;
       return;
     }
-    this.journal = new Journal(reusedKey);
-    this.run = 1;
     const r = input.referral;
     const age = ageOn(r.child.birthDate, r.referredOn);
     this.record = {
@@ -101,7 +92,7 @@ export class CaseState implements LongLivedState {
 
   /** Everything continue-as-new must carry. */
   carry(): ParcoursCarriedState {
-    return { record: this.record, journal: this.journal.snapshot(), run: this.run };
+    return { data: this.record, journal: this.journal.snapshot(), run: this.run };
   }
 
   get closed(): boolean {
@@ -337,8 +328,6 @@ export class CaseState implements LongLivedState {
   }
 
   continueAsNewReason(): string | null {
-    const after = this.settings.continueAsNewAfterUpdates ?? 0;
-    if (after > 0 && this.appliedThisRun >= after) return 'forced';
-    return this.cycleCompleted ? 'reassessment cycle' : null;
+    return forcedContinueAsNew(this.settings, this.appliedThisRun) ?? (this.cycleCompleted ? 'reassessment cycle' : null);
   }
 }

@@ -25,7 +25,7 @@
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Actor } from '../shared/messages';
-import type { JournalSnapshot } from '../shared/journal';
+import type { CarriedState } from '../shared/journal';
 import type { CaseFigures } from './parcours.figures';
 import type { ParcoursSettings, ReferralInput, ConsentInput, TeamReviewInput, ActionInput, ActionPatchInput, ReassessmentInput, RenewalInput, SuspensionInput, ResumptionInput, LifeEventInput, DerogationInput, ClosureInput, ReferentAssignmentInput, CreateReferralInput } from './parcours.inputs';
 import type { ErasureConfirmation, ParcoursClosingSummary, ParcoursRecord, ParcoursView, PurgedCaseRecord, PurgedCaseView, TimelineEntry } from './parcours.records';
@@ -59,14 +59,12 @@ export function dossierIdOf(workflowId: string): string | null {
 // Workflow input
 // ---------------------------------------------------------------------------------------------------------
 
-/** What the workflow carries across continue-as-new (opaque to the API; never build it outside the workflow). */
-export interface ParcoursCarriedState {
-  record: ParcoursRecord;
-  /** Timeline, remembered Idempotency-Keys (bounded) with their first answer, fired timers, pending notifications. */
-  journal: JournalSnapshot<TimelineEntry, ParcoursView>;
-  /** Number of runs so far (1 for the first). */
-  run: number;
-}
+/**
+ * What the workflow carries across continue-as-new (opaque to the API; never build it outside the workflow): the
+ * record, and the journal (timeline, remembered Idempotency-Keys with their first answer, fired timers, pending
+ * notifications).
+ */
+export type ParcoursCarriedState = CarriedState<ParcoursRecord, TimelineEntry, ParcoursView>;
 
 /** Input of `parcoursWorkflow`. */
 export interface ParcoursInput {

@@ -125,12 +125,7 @@ export async function parcoursWorkflow(input: ParcoursInput | PurgedCaseInput): 
     publish(now);
   }
 
-  const end = await loop.run();
-  if (!end.finished) {
-    log.info('continuing as new', { dossierId: input.dossierId, run: c.run, reason: end.continueAsNew });
-    return continueAsNew<typeof parcoursWorkflow>({ ...input, carried: c.carry() });
-  }
-  await loop.finish();
+  await loop.runToEnd({ dossierId: input.dossierId, run: c.run }, () => continueAsNew<typeof parcoursWorkflow>({ ...input, carried: c.carry() }));
   closingDone = true;
 
   // Retention: the closed case answers its queries (and refuses changes, 409) until its purge day.

@@ -23,6 +23,14 @@ export interface JournalSnapshot<Entry extends TimelineEntry = TimelineEntry, An
   outbox: NotificationRequest[];
 }
 
+/** What a long-lived workflow carries across continue-as-new: its own data, its journal, the run that carried them. */
+export interface CarriedState<Data, Entry extends TimelineEntry = TimelineEntry, Answer = unknown> {
+  data: Data;
+  journal: JournalSnapshot<Entry, Answer>;
+  /** 1 for the first run. */
+  run: number;
+}
+
 /** A new timeline entry: what the caller says; the journal numbers and dates it. */
 export type NewEntry<Entry extends TimelineEntry> = Omit<Entry, 'seq' | 'at'>;
 
@@ -114,6 +122,17 @@ export class Journal<Entry extends TimelineEntry = TimelineEntry, Answer = unkno
     this.idempotency.push({ key, update, answer: JSON.parse(JSON.stringify(answer)) as Answer });
     if (this.idempotency.length > MAX_IDEMPOTENCY_KEYS) this.idempotency.splice(0, this.idempotency.length - MAX_IDEMPOTENCY_KEYS);
   }
+}
+
+/**
+ * A workflow's journal, run number and data from what its previous run carried; a first run (nothing carried)
+ * starts with an empty journal, as run 1, and builds its data itself.
+ */
+export function resume<Data, Entry extends TimelineEntry, Answer>(
+  carried: CarriedState<Data, Entry, Answer> | undefined,
+  reusedKey: ReusedKeyFailure,
+): { journal: Journal<Entry, Answer>; run: number; data: Data | undefined } {
+  return { journal: new Journal<Entry, Answer>(reusedKey, carried?.journal), run: (carried?.run ?? 0) + 1, data: carried?.data };
 }
 
 /**

@@ -63,7 +63,13 @@ export interface LoopHooks {
 }
 
 /** How a run of the loop ends: the workflow is finished, or it must continue-as-new (and why). */
-export type LoopEnd = { finished: true } | { finished: false; continueAsNew: string };
+type LoopEnd = { finished: true } | { finished: false; continueAsNew: string };
+
+/** 'forced' once `applied` updates reached the tests' `continueAsNewAfterUpdates` (0 or absent: never). */
+export function forcedContinueAsNew(settings: { continueAsNewAfterUpdates?: number }, applied: number): 'forced' | null {
+  const after = settings.continueAsNewAfterUpdates ?? 0;
+  return after > 0 && applied >= after ? 'forced' : null;
+}
 
 /**
  * Publishes what the Temporal UI shows, each part only when it changed: search attributes (off on a server without
@@ -151,8 +157,21 @@ export class LongLivedLoop {
     await condition(() => this.outbox.length === 0);
   }
 
+  /**
+   * Runs the workflow to its end: when continue-as-new is due, logs why (with `context`: ids, never personal data)
+   * and calls `next`, which continues-as-new; otherwise, once finished, makes the last turn (`finish`).
+   */
+  async runToEnd(context: Record<string, unknown>, next: () => Promise<never>): Promise<void> {
+    const end = await this.run();
+    if (!end.finished) {
+      log.info('continuing as new', { ...context, reason: end.continueAsNew });
+      return next();
+    }
+    await this.finish();
+  }
+
   /** Turns until the workflow is finished or must continue-as-new. */
-  async run(): Promise<LoopEnd> {
+  private async run(): Promise<LoopEnd> {
     const s = this.state;
     for (;;) {
       this.notify();
@@ -188,7 +207,7 @@ export class LongLivedLoop {
   }
 
   /** The last turn of a finished workflow: publish, let the handlers finish, record every notification, last chores. */
-  async finish(): Promise<void> {
+  private async finish(): Promise<void> {
     this.hooks.publish(Date.now());
     await condition(allHandlersFinished);
     await this.allNotified();
