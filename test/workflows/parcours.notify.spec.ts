@@ -4,12 +4,13 @@
  * On the dev server (real time): the refused activity retries on its real backoff.
  */
 import { randomUUID } from 'node:crypto';
+import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { NotificationRequest } from '../../activities/notifications.types';
-import { DEFAULT_PARCOURS_SETTINGS, createReferralUpdate, recordConsentUpdate, recordLifeEventUpdate, workflowIdFor, type ParcoursInput } from '../../workflows/parcours/parcours.contract';
+import { DEFAULT_PARCOURS_SETTINGS, closeParcoursUpdate, createReferralUpdate, getClosingSummaryQuery, recordConsentUpdate, recordLifeEventUpdate, workflowIdFor, type ParcoursInput } from '../../workflows/parcours/parcours.contract';
 import { parcoursWorkflow } from '../../workflows/parcours/parcours.workflow';
 import { devServerEnv, testDataConverter, testWorker, uniqueTaskQueue } from '../support/temporal';
-import { eventually, kindsOf, meta, recordingActivities, referral, REF, stateOf } from './parcours.helpers';
+import { COORD, eventually, kindsOf, meta, recordingActivities, referral, REF, stateOf } from './parcours.helpers';
 import { addDays } from '../../workflows/shared/calendar';
 
 describe('parcours notifications (dev server)', () => {
@@ -61,6 +62,42 @@ describe('parcours notifications (dev server)', () => {
         expect(refused.length).toBeGreaterThanOrEqual(1);
         expect(kindsOf(outbox, dossierId).filter((k) => k.startsWith('REFERRAL_ACK'))).toEqual([]);
         expect((await stateOf(handle)).stage).toBe('AWAITING_TEAM_REVIEW');
+      });
+    } finally {
+      await handle.terminate('end of test').catch(() => undefined);
+    }
+  });
+
+  it('drops a notification the activity refuses for good without failing a workflow task, and the case still closes', async () => {
+    const taskQueue = uniqueTaskQueue('parcours-notify');
+    const { outbox, activities } = recordingActivities();
+    const worker = await testWorker(
+      env,
+      taskQueue,
+      {
+        ...activities,
+        // a request the activity can never record (a non-retryable refusal): the workflow must go on without it
+        notify: async (req: NotificationRequest) => {
+          if (req.kind === 'REFERRAL_ACK') throw ApplicationFailure.nonRetryable('no recipient can be resolved', 'BadInput');
+          return activities.notify(req);
+        },
+      },
+      { dataConverter: testDataConverter() },
+    );
+    const dossierId = `D-${randomUUID().slice(0, 8)}`;
+    const today = new Date().toISOString().slice(0, 10);
+    const input: ParcoursInput = { dossierId, referral: referral(today), childKey: `ck-${dossierId}`, settings: DEFAULT_PARCOURS_SETTINGS, createdBy: REF, createdAt: new Date().toISOString() };
+    const handle = await env.client.workflow.start(parcoursWorkflow, { workflowId: workflowIdFor(dossierId), taskQueue, args: [input] });
+    try {
+      await worker.runUntil(async () => {
+        await handle.executeUpdate(createReferralUpdate, { args: [meta(REF)] });
+        await handle.executeUpdate(closeParcoursUpdate, { args: [{ ...meta(COORD), reason: 'OTHER', motive: 'Départ', closedOn: today, summary: 'Fin du suivi.' }] });
+        // the closing summary is there once every notification is recorded or given up
+        await eventually(async () => expect(await handle.query(getClosingSummaryQuery)).toMatchObject({ closureReason: 'OTHER' }), 30_000);
+        expect(kindsOf(outbox, dossierId).filter((k) => k.startsWith('REFERRAL_ACK'))).toEqual([]);
+        const events = (await handle.fetchHistory()).events ?? [];
+        expect(events.filter((e) => e.workflowTaskFailedEventAttributes)).toEqual([]);
+        expect(events.some((e) => e.activityTaskFailedEventAttributes)).toBe(true);
       });
     } finally {
       await handle.terminate('end of test').catch(() => undefined);
