@@ -25,7 +25,6 @@ const ROOTS = ['src', 'workflows', 'activities', 'test', 'scripts', 'bench', 'co
 const NOT_IN_REPOSITORY: Record<string, string> = {
   'config/staff.json': "the operator's copy of config/staff.example.json (docker-compose.yml mounts it)",
   'docs/openapi.json': 'the generated OpenAPI document, announced in docs/api.md; it lands with the OpenAPI export',
-  'docs/architecture.md': 'written on the branch layout-workflows (issue 12); remove this line once it has landed',
 };
 
 /** Prefixes of the service's environment variables (codes such as `NO_CONSENT` are not variables). */
