@@ -5,9 +5,9 @@
  * On the dev server (real time): the refused activities retry on their real backoff.
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { NotificationRequest } from '../../activities/notifications.types';
 import { recordRequestUpdate, recordSignatureUpdate } from '../../workflows/convention/convention.contract';
 import { addDays, dateOf } from '../../workflows/shared/calendar';
+import { refusingMailServer } from '../support/refusing-mail-server';
 import { devServerEnv, testDataConverter, testWorker, uniqueTaskQueue } from '../support/temporal';
 import { cleanup, conventionState, eventually, kindsOf, makeEnforceable, meta, recordingActivities, startConvention, yearHandle, type StartedConvention } from './convention.helpers';
 
@@ -27,24 +27,13 @@ describe('convention notifications (dev server)', () => {
     const today = dateOf(Date.now());
     // two past years: every deadline of the first one (request, report) has passed, the second one's request too
     const first = Number(today.slice(0, 4)) - 2;
-    const { outbox, activities } = recordingActivities();
-    const refused: string[] = [];
-    const worker = await testWorker(
-      env,
-      taskQueue,
-      {
-        ...activities,
-        // the mail server refuses the signature reminder, and the first year's request escalation, again and again
-        notify: async (req: NotificationRequest) => {
-          if (req.kind === 'SIGNATURE_REMINDER' || (req.kind === 'REQUEST_ESCALATION' && req.key.endsWith(`-${first}:REQUEST_ESCALATION:${first}-01-31`))) {
-            refused.push(req.kind);
-            throw new Error('451 4.3.0 mail server busy, try again later');
-          }
-          return activities.notify(req);
-        },
-      },
-      { dataConverter: testDataConverter() },
+    const { outbox, activities: recording } = recordingActivities();
+    // the mail server refuses the signature reminder, and the first year's request escalation, again and again
+    const { activities, refused } = refusingMailServer(
+      recording,
+      (req) => req.kind === 'SIGNATURE_REMINDER' || (req.kind === 'REQUEST_ESCALATION' && req.key.endsWith(`-${first}:REQUEST_ESCALATION:${first}-01-31`)),
     );
+    const worker = await testWorker(env, taskQueue, activities, { dataConverter: testDataConverter() });
     try {
       await worker.runUntil(async () => {
         current = await startConvention(env, taskQueue, [first, first + 1]);
@@ -53,7 +42,7 @@ describe('convention notifications (dev server)', () => {
         const enforceable = addDays(today, -20);
         await makeEnforceable(c, enforceable);
         await c.handle.executeUpdate(recordSignatureUpdate, { args: [{ ...meta(), party: 'STATE', signatory: 'Le préfet', signedOn: enforceable }] });
-        await eventually(() => expect(refused).toContain('SIGNATURE_REMINDER'));
+        await eventually(() => expect(refused.map((r) => r.kind)).toContain('SIGNATURE_REMINDER'));
 
         // the last signature answers once both years' workflows exist: the failing reminder does not hold them back
         const inEffect = await c.handle.executeUpdate(recordSignatureUpdate, { args: [{ ...meta(), party: 'BENEFICIARY', signatory: 'M. HOAREAU', signedOn: today }] });
@@ -61,7 +50,7 @@ describe('convention notifications (dev server)', () => {
         await eventually(() => expect(kindsOf(outbox, c.ref)).toContain(`REQUEST_ESCALATION@${first + 1}-01-31`), 30_000);
         // the first year's report reminder goes out while its request escalation keeps failing
         await eventually(() => expect(kindsOf(outbox, c.ref)).toContain(`PAYMENT_AT_RISK@${first + 1}-06-30`), 30_000);
-        expect(refused).toContain('REQUEST_ESCALATION');
+        expect(refused.map((r) => r.kind)).toContain('REQUEST_ESCALATION');
 
         // and the year still tells its convention about a change
         await yearHandle(env, c.ref, first).executeUpdate(recordRequestUpdate, { args: [{ ...meta(), sentOn: today }] });

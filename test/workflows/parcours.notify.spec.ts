@@ -9,6 +9,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { NotificationRequest } from '../../activities/notifications.types';
 import { DEFAULT_PARCOURS_SETTINGS, closeParcoursUpdate, createReferralUpdate, getClosingSummaryQuery, recordConsentUpdate, recordLifeEventUpdate, workflowIdFor, type ParcoursInput } from '../../workflows/parcours/parcours.contract';
 import { parcoursWorkflow } from '../../workflows/parcours/parcours.workflow';
+import { refusingMailServer } from '../support/refusing-mail-server';
 import { devServerEnv, testDataConverter, testWorker, uniqueTaskQueue } from '../support/temporal';
 import { COORD, eventually, kindsOf, meta, recordingActivities, referral, REF, stateOf } from './parcours.helpers';
 import { addDays } from '../../workflows/shared/calendar';
@@ -25,24 +26,10 @@ describe('parcours notifications (dev server)', () => {
 
   it('records the later notifications, the safeguarding escalation included, while an earlier one keeps failing', async () => {
     const taskQueue = uniqueTaskQueue('parcours-notify');
-    const { outbox, activities } = recordingActivities();
-    const refused: string[] = [];
-    const worker = await testWorker(
-      env,
-      taskQueue,
-      {
-        ...activities,
-        // the mail server refuses the acknowledgement to the orienteur, again and again (a transient 4xx)
-        notify: async (req: NotificationRequest) => {
-          if (req.kind === 'REFERRAL_ACK') {
-            refused.push(req.key);
-            throw new Error('451 4.3.0 mail server busy, try again later');
-          }
-          return activities.notify(req);
-        },
-      },
-      { dataConverter: testDataConverter() },
-    );
+    const { outbox, activities: recording } = recordingActivities();
+    // the mail server refuses the acknowledgement to the orienteur, again and again (a transient 4xx)
+    const { activities, refused } = refusingMailServer(recording, (req) => req.kind === 'REFERRAL_ACK');
+    const worker = await testWorker(env, taskQueue, activities, { dataConverter: testDataConverter() });
     const dossierId = `D-${randomUUID().slice(0, 8)}`;
     const today = new Date().toISOString().slice(0, 10);
     const referredOn = addDays(today, -20); // the J+15 consent reminder is already due
