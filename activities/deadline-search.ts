@@ -3,6 +3,19 @@
  * workflow: one list call answers "what is due" for the digest, the EPS agenda, the kick-off and `GET /me/tasks`.
  */
 import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
+import {
+  anyOf,
+  eq,
+  isNotNull,
+  isNull,
+  isQueryable,
+  lte,
+  onTaskQueue,
+  running,
+  visibilityQuery,
+  workflowType,
+  type Term,
+} from '../src/temporal/visibility-query';
 import { CONVENTION_WORKFLOW_TYPE, FUNDING_YEAR_WORKFLOW_TYPE } from '../workflows/convention/convention.contract';
 import { dossierIdOf, PARCOURS_WORKFLOW_TYPE } from '../workflows/parcours/parcours.contract';
 import type { AgendaCase, DeadlineItem, IsoDate, RunningConvention } from '../workflows/schedules/schedules.contract';
@@ -25,15 +38,9 @@ export { CONVENTION_WORKFLOW_TYPE, FUNDING_YEAR_WORKFLOW_TYPE, PARCOURS_WORKFLOW
 /** Most items one look-up returns: far above a PRE's caseload, a bound against a runaway query. */
 const MAX_ITEMS = 5000;
 
-/** A value inside a visibility query. Ids here are staff ids and references: anything else is refused, not escaped. */
-export function queryLiteral(value: string): string {
-  if (!/^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$/.test(value)) throw new RangeError(`Not a value a visibility query accepts: ${JSON.stringify(value)}`);
-  return `'${value}'`;
-}
-
-/** End of a date as a visibility datetime literal (PreNextDeadline holds midnight UTC of the due date). */
-function endOf(date: IsoDate): string {
-  return `'${date}T23:59:59Z'`;
+/** End of a date (PreNextDeadline holds midnight UTC of the due date). */
+function endOf(date: IsoDate): Date {
+  return new Date(`${date}T23:59:59Z`);
 }
 
 function dateOfAttribute(d: Date | undefined): IsoDate | undefined {
@@ -94,40 +101,42 @@ export interface DeadlineFilter {
   withoutDeadline?: boolean;
 }
 
-function scope(taskQueue: string | undefined): string[] {
-  return taskQueue ? [`TaskQueue = ${queryLiteral(taskQueue)}`] : [];
+function scope(taskQueue: string | undefined): Term | undefined {
+  return taskQueue ? onTaskQueue(taskQueue) : undefined;
 }
 
-function deadlineClause(f: DeadlineFilter): string | undefined {
-  if (f.overdueOnly) return 'PreOverdue = true';
+function deadlineClause(f: DeadlineFilter): Term | undefined {
+  if (f.overdueOnly) return eq('PreOverdue', true);
   if (f.withoutDeadline) return undefined;
-  if (f.until) return `(PreOverdue = true OR PreNextDeadline <= ${endOf(f.until)})`;
-  return '(PreOverdue = true OR PreNextDeadline IS NOT NULL)';
+  if (f.until) return anyOf(eq('PreOverdue', true), lte('PreNextDeadline', endOf(f.until)));
+  return anyOf(eq('PreOverdue', true), isNotNull('PreNextDeadline'));
 }
 
 /** Running parcours with a deadline matching the filter. */
-export function parcoursDeadlines(client: Client, f: DeadlineFilter = {}): Promise<DeadlineItem[]> {
-  const clauses = [`WorkflowType = '${PARCOURS_WORKFLOW_TYPE}'`, ...scope(f.taskQueue), `ExecutionStatus = 'Running'`, deadlineClause(f)].filter((c): c is string => !!c);
-  if (f.referentId) clauses.push(`PreReferentId = ${queryLiteral(f.referentId)}`);
-  if (f.stage) clauses.push(`PreStage = ${queryLiteral(f.stage)}`);
-  if (f.unassigned) clauses.push('PreReferentId IS NULL');
-  return collect(client, clauses.join(' AND '), deadlineItemOf);
+export async function parcoursDeadlines(client: Client, f: DeadlineFilter = {}): Promise<DeadlineItem[]> {
+  // a value no query can hold (e.g. a NUL in an id) is on no case: nothing is due
+  if ((f.referentId !== undefined && !isQueryable(f.referentId)) || (f.stage !== undefined && !isQueryable(f.stage))) return [];
+  const query = visibilityQuery(
+    workflowType(PARCOURS_WORKFLOW_TYPE),
+    scope(f.taskQueue),
+    running(),
+    deadlineClause(f),
+    f.referentId !== undefined && eq('PreReferentId', f.referentId),
+    f.stage !== undefined && eq('PreStage', f.stage),
+    f.unassigned && isNull('PreReferentId'),
+  );
+  return collect(client, query, deadlineItemOf);
 }
 
 /** Running conventions and funding years with a deadline matching the filter. */
 export function fundingDeadlines(client: Client, f: DeadlineFilter = {}): Promise<DeadlineItem[]> {
-  const clauses = [
-    `WorkflowType IN ('${CONVENTION_WORKFLOW_TYPE}', '${FUNDING_YEAR_WORKFLOW_TYPE}')`,
-    ...scope(f.taskQueue),
-    `ExecutionStatus = 'Running'`,
-    deadlineClause(f),
-  ].filter((c): c is string => !!c);
-  return collect(client, clauses.join(' AND '), deadlineItemOf);
+  const query = visibilityQuery(workflowType(CONVENTION_WORKFLOW_TYPE, FUNDING_YEAR_WORKFLOW_TYPE), scope(f.taskQueue), running(), deadlineClause(f));
+  return collect(client, query, deadlineItemOf);
 }
 
 /** Running parcours waiting for the EPS. */
 export function awaitingReview(client: Client, taskQueue?: string): Promise<AgendaCase[]> {
-  const query = [`WorkflowType = '${PARCOURS_WORKFLOW_TYPE}'`, ...scope(taskQueue), `ExecutionStatus = 'Running'`, `PreStage = 'AWAITING_TEAM_REVIEW'`].join(' AND ');
+  const query = visibilityQuery(workflowType(PARCOURS_WORKFLOW_TYPE), scope(taskQueue), running(), eq('PreStage', 'AWAITING_TEAM_REVIEW'));
   return collect(client, query, (info) => {
     const sa = info.typedSearchAttributes;
     const c: AgendaCase = { dossierId: dossierIdOf(info.workflowId) ?? info.workflowId, overdue: sa.get(PRE_OVERDUE) === true };
@@ -149,7 +158,7 @@ export function awaitingReview(client: Client, taskQueue?: string): Promise<Agen
 
 /** Running conventions, each with whether its funding years include `year`. */
 export async function runningConventions(client: Client, year: number, taskQueue?: string): Promise<RunningConvention[]> {
-  const where = [`WorkflowType = '${CONVENTION_WORKFLOW_TYPE}'`, ...scope(taskQueue), `ExecutionStatus = 'Running'`].join(' AND ');
+  const where = visibilityQuery(workflowType(CONVENTION_WORKFLOW_TYPE), scope(taskQueue), running());
   const conventions = await collect(client, where, (info) => ({
     workflowId: info.workflowId,
     conventionRef: info.typedSearchAttributes.get(PRE_CONVENTION_REF) ?? info.workflowId.replace(/^convention-/, ''),
@@ -158,16 +167,15 @@ export async function runningConventions(client: Client, year: number, taskQueue
   for (const c of conventions) {
     let coversYear: boolean | null = null;
     let yearStage: string | undefined;
-    try {
-      const years = await collect(client, `WorkflowType = '${FUNDING_YEAR_WORKFLOW_TYPE}' AND PreConventionRef = ${queryLiteral(c.conventionRef)}`, (info) => ({
+    // a reference a query cannot hold: its years are unknown, remind anyway
+    if (isQueryable(c.conventionRef)) {
+      const years = await collect(client, visibilityQuery(workflowType(FUNDING_YEAR_WORKFLOW_TYPE), eq('PreConventionRef', c.conventionRef)), (info) => ({
         year: info.typedSearchAttributes.get(PRE_FUNDING_YEAR),
         stage: info.typedSearchAttributes.get(PRE_FUNDING_STAGE),
       }));
       const known = years.filter((y) => typeof y.year === 'number');
       coversYear = known.length === 0 ? null : known.some((y) => y.year === year);
       yearStage = known.find((y) => y.year === year)?.stage;
-    } catch (e) {
-      if (!(e instanceof RangeError)) throw e; // a reference a query cannot hold: remind anyway
     }
     out.push({ ...c, coversYear, ...(yearStage ? { yearStage } : {}) });
   }

@@ -8,7 +8,8 @@ import type { Client } from '@temporalio/client';
 import { isGrpcServiceError } from '@temporalio/client';
 import { dossierIdOf } from '../workflows/parcours/parcours.contract';
 import type { PurgedCaseRef } from '../workflows/schedules/schedules.contract';
-import { PARCOURS_WORKFLOW_TYPE, queryLiteral } from './deadline-search';
+import { eq, onTaskQueue, running, visibilityQuery, workflowIdIs, workflowType } from '../src/temporal/visibility-query';
+import { PARCOURS_WORKFLOW_TYPE } from './deadline-search';
 
 export interface RetentionDeps {
   /** A Temporal client on the worker's connection (visibility and DeleteWorkflowExecution). */
@@ -36,12 +37,7 @@ export function createRetentionActivities(deps: RetentionDeps) {
     async listPurgedCases(input: { limit: number }): Promise<PurgedCaseRef[]> {
       const client = clientOf(deps);
       const { taskQueue } = Context.current().info;
-      const query = [
-        `WorkflowType = '${PARCOURS_WORKFLOW_TYPE}'`,
-        `TaskQueue = ${queryLiteral(taskQueue)}`,
-        `ExecutionStatus = 'Running'`,
-        `PreRetention = 'PURGED'`,
-      ].join(' AND ');
+      const query = visibilityQuery(workflowType(PARCOURS_WORKFLOW_TYPE), onTaskQueue(taskQueue), running(), eq('PreRetention', 'PURGED'));
       const out: PurgedCaseRef[] = [];
       for await (const info of client.workflow.list({ query, pageSize: 500 })) {
         const dossierId = dossierIdOf(info.workflowId);
@@ -61,7 +57,7 @@ export function createRetentionActivities(deps: RetentionDeps) {
       const namespace = Context.current().info.workflowNamespace;
       const service = client.workflowService;
       const runIds: string[] = [];
-      for await (const info of client.workflow.list({ query: `WorkflowId = ${queryLiteral(c.workflowId)}`, pageSize: 100 })) {
+      for await (const info of client.workflow.list({ query: visibilityQuery(workflowIdIs(c.workflowId)), pageSize: 100 })) {
         if (info.runId !== c.runId && info.status.name !== 'RUNNING') runIds.push(info.runId);
       }
       for (const runId of runIds) {

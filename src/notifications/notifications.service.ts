@@ -1,46 +1,47 @@
 import { Injectable } from '@nestjs/common';
-import { decodeToken, Outbox, outboxPath } from '../../activities/outbox';
-import type { NotificationRecord } from '../../activities/notifications.types';
+import { Outbox, outboxPath } from '../../activities/outbox';
+import type { NotificationDelivery, NotificationRecord, NotificationRequest } from '../../activities/notifications.types';
+import { notificationScope } from '../auth/access-policy';
 import type { Caller } from '../auth/roles';
-import { ProblemException } from '../common/problem';
+import { PageTokens } from '../common/page-token';
 import { AppConfig } from '../config/env';
+import { StaffDirectory } from '../staff/staff-directory';
 import type { ListNotificationsQuery, NotificationListDto } from './dto/notifications.dto';
 
-/** Reads the durable notification outbox the workers write (same PRE_DATA_DIR). */
+/** Reads the durable notification outbox the workers write (same PRE_DATA_DIR), and records the API's own notices. */
 @Injectable()
 export class NotificationsService {
   private readonly outbox: Outbox;
+  private readonly pages: PageTokens;
+  private readonly staff: StaffDirectory;
 
   constructor(config: AppConfig) {
     this.outbox = new Outbox(outboxPath(config.dataDir));
+    this.pages = new PageTokens(config.childKeySecret);
+    this.staff = new StaffDirectory(config);
   }
 
   /** Newest first. A référent (without a broader role) sees only what is addressed to them, and only their own copy. */
   list(q: ListNotificationsQuery, caller: Caller): NotificationListDto {
-    const onlyOwn = !caller.roles.some((r) => r === 'coordinator' || r === 'supervisor');
-    if (onlyOwn && q.recipient !== undefined && q.recipient !== caller.sub) {
-      throw ProblemException.of(403, 'forbidden', 'A référent can only list the notifications addressed to them.', { recipient: q.recipient });
-    }
+    const scope = notificationScope(caller, q.recipient);
+    const filter = { recipient: scope.recipient, kind: q.kind, dossierId: q.dossierId, conventionRef: q.conventionRef };
+    const list = `notifications\u0000${caller.sub}\u0000${JSON.stringify(filter)}`;
     const pageToken = q.pageToken ?? q.nextPageToken;
-    if (pageToken !== undefined) {
-      try {
-        decodeToken(pageToken);
-      } catch {
-        throw ProblemException.of(400, 'validation', 'The request is invalid: pageToken.', { errors: [{ field: 'pageToken', message: 'pageToken is not a token this list returned' }] });
-      }
-    }
-    const page = this.outbox.query({
-      recipient: onlyOwn ? caller.sub : q.recipient,
-      kind: q.kind,
-      dossierId: q.dossierId,
-      conventionRef: q.conventionRef,
-      pageSize: q.pageSize ?? 50,
-      pageToken,
-    });
-    const items = page.items.map((r): NotificationRecord => (onlyOwn ? { ...r, deliveries: r.deliveries.filter((d) => d.recipient === caller.sub) } : r));
+    const page = this.outbox.query({ ...filter, pageSize: q.pageSize ?? 50, pageToken: pageToken === undefined ? undefined : this.pages.openText(pageToken, list) });
+    const items = page.items.map((r): NotificationRecord => (scope.ownCopyOnly ? { ...r, deliveries: r.deliveries.filter((d) => d.recipient === caller.sub) } : r));
     return {
       items: items.map(({ deliveries, ...r }) => ({ ...r, deliveries: deliveries.map(({ leaseUntil: _lease, ...d }) => d) })),
-      ...(page.nextPageToken ? { nextPageToken: page.nextPageToken } : {}),
+      ...(page.nextPageToken ? { nextPageToken: this.pages.seal(page.nextPageToken, list) } : {}),
     };
+  }
+
+  /**
+   * A notice from the API itself to the coordinator (e.g. a refused duplicate referral), recorded once per key in the
+   * outbox, where `GET /notifications` shows it. It is not e-mailed: only the workers' notification activity sends
+   * mail. The text names cases and staff ids only, never a child.
+   */
+  noticeToCoordinator(req: Omit<NotificationRequest, 'recipients'>): NotificationRecord {
+    const deliveries: NotificationDelivery[] = this.staff.resolve('role:coordinator').map((p) => ({ recipient: p.id, ...(p.email ? { address: p.email } : {}), status: 'RECORDED' }));
+    return this.outbox.record({ ...req, recipients: ['role:coordinator'] }, deliveries).record;
   }
 }

@@ -1,14 +1,14 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
-import { WithStartWorkflowOperation, WorkflowUpdateFailedError, isGrpcServiceError, type WorkflowHandle } from '@temporalio/client';
-import { ApplicationFailure, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type UpdateDefinition } from '@temporalio/common';
-import { decodeTypedSearchAttributes } from '@temporalio/common/lib/converter/payload-search-attributes';
-import { temporal } from '@temporalio/proto';
+import { WithStartWorkflowOperation, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, type UpdateDefinition } from '@temporalio/common';
+import { assertMayChangeCase, assertMayDecideDerogation, assertMayReadCase, caseListReferent, mayReadCase } from '../auth/access-policy';
 import { primaryRole, type Caller } from '../auth/roles';
 import { ProblemException } from '../common/problem';
 import { AppConfig } from '../config/env';
 import { parcoursSettingsFrom } from '../config/parcours.env';
-import { TemporalService } from '../temporal/temporal.service';
+import { NotificationsService } from '../notifications/notifications.service';
+import { isDomainRefusal, isNotFound, isNotRunning, TemporalGateway, type ListedExecution } from '../temporal/temporal-gateway';
+import { anyOf, eq, isNull, latestRuns, ne, onTaskQueue, running, visibilityQuery, workflowIdIs, workflowType } from '../temporal/visibility-query';
 import {
   createReferralUpdate,
   dossierIdOf,
@@ -27,7 +27,6 @@ import {
   type UpdateMeta,
 } from '../../workflows/parcours/parcours.contract';
 import type { parcoursWorkflow } from '../../workflows/parcours/parcours.workflow';
-import { FailureType } from '../../workflows/shared/failures';
 import { QPV_LABELS, ageBandLabel } from '../../workflows/parcours/parcours.labels';
 import { ageBandForReferral, initialSearchAttributes, staticSummaryFor } from '../../workflows/parcours/parcours.view';
 import {
@@ -49,42 +48,16 @@ import type { ParcoursListItemDto } from './dto/views.dto';
 import { ui } from '../../workflows/shared/ui-text';
 import { plain } from '../common/async';
 
-/** The workflow type every parcours list and check is restricted to. */
 const DEFAULT_PAGE_SIZE = 50;
-const GRPC_NOT_FOUND = 5;
-const STATUS = temporal.api.enums.v1.WorkflowExecutionStatus;
 
 function isoDate(d: unknown): string | null {
   return d instanceof Date ? d.toISOString().slice(0, 10) : null;
 }
 
-function statusName(code: number | null | undefined): string {
-  const name = code == null ? undefined : STATUS[code];
-  return name ? name.replace('WORKFLOW_EXECUTION_STATUS_', '') : 'UNSPECIFIED';
-}
-
-/** Is this the "workflow is gone or completed" answer to an update or query? */
-function isNotRunning(err: unknown): boolean {
-  if (err instanceof WorkflowNotFoundError) return true;
-  if (isGrpcServiceError(err) && err.code === GRPC_NOT_FOUND) return true;
-  if (err instanceof WorkflowUpdateFailedError && !(err.cause instanceof ApplicationFailure)) return /completed|closed|not found/i.test(err.cause?.message ?? err.message);
-  return /workflow execution already completed/i.test((err as Error)?.message ?? '');
-}
-
-/** A refusal by the case's rules (an ApplicationFailure of the project's types), not a failure to reach it. */
-function isDomainRefusal(err: WorkflowUpdateFailedError): boolean {
-  return err.cause instanceof ApplicationFailure && DOMAIN_FAILURE_TYPES.has(err.cause.type ?? '');
-}
-const DOMAIN_FAILURE_TYPES = new Set<string>(Object.values(FailureType));
-
-/** Roles that read every case (a référent reads only the cases assigned to them). */
-function readsEveryCase(caller: Caller): boolean {
-  return caller.roles.includes('coordinator') || caller.roles.includes('supervisor');
-}
-
-/** Roles that change every case. */
-function changesEveryCase(caller: Caller): boolean {
-  return caller.roles.includes('coordinator');
+/** An open case of the same child: its dossierId and référent, from visibility. */
+interface OpenCase {
+  dossierId: string;
+  referentId: string | null;
 }
 
 /**
@@ -99,21 +72,13 @@ export class ParcoursService {
   private readonly referralsInFlight = new Map<string, Promise<unknown>>();
 
   constructor(
-    private readonly temporal: TemporalService,
+    private readonly temporal: TemporalGateway,
     private readonly config: AppConfig,
+    private readonly notifications: NotificationsService,
   ) {}
 
-  private get client() {
-    return this.temporal.client;
-  }
-
   private handle(dossierId: string): WorkflowHandle {
-    return this.client.workflow.getHandle(workflowIdFor(dossierId));
-  }
-
-  /** Runs `fn` with the configured deadline for Temporal calls (an expired one answers 504). */
-  private withDeadline<T>(fn: () => Promise<T>): Promise<T> {
-    return this.temporal.connection.withDeadline(Date.now() + this.config.UPDATE_TIMEOUT_SECONDS * 1000, fn);
+    return this.temporal.handle(workflowIdFor(dossierId));
   }
 
   private actor(caller: Caller): Actor {
@@ -125,26 +90,20 @@ export class ParcoursService {
   // ---------------------------------------------------------------------------------------------------------
 
   /**
-   * `POST /parcours`: refuses a second open case for the same child (409 naming it), then starts the case and
+   * `POST /parcours`: refuses a second open case for the same child (409; see `duplicate` for who learns its
+   * dossierId), then starts the case and
    * sends `createReferral` in one call, so the answer is the validated first state, eligibility included.
    * With an Idempotency-Key the dossierId is derived from (caller, key) and the start attaches to the existing
    * workflow: a retry never opens a second case and replays the first answer.
    */
   async refer(body: ReferralDto, caller: Caller, key?: string): Promise<ParcoursView> {
-    if (body.derogation && !changesEveryCase(caller)) {
-      throw ProblemException.of(403, 'forbidden-role', 'An eligibility derogation is decided by a coordinator.');
-    }
+    if (body.derogation) assertMayDecideDerogation(caller);
     const referral = plain(body) as ReferralInput;
     const childKey = childKeyOf(this.config.childKeySecret, referral.child);
     const dossierId = key ? dossierIdForKey(this.config.childKeySecret, caller.sub, key) : newDossierId();
     return this.oneAtATime(childKey, async () => {
       const existing = await this.openCaseOf(childKey);
-      if (existing && existing !== dossierId) {
-        throw ProblemException.of(409, 'duplicate', `An open case already exists for this child: ${existing}. Add to that case instead of referring the child again.`, {
-          failureType: 'Duplicate',
-          dossierId: existing,
-        });
-      }
+      if (existing && existing.dossierId !== dossierId) throw this.duplicate(existing, caller);
       const actor = this.actor(caller);
       const at = new Date().toISOString();
       const input: ParcoursInput = {
@@ -171,8 +130,8 @@ export class ParcoursService {
       });
       let view: ParcoursView;
       try {
-        view = await this.withDeadline(() =>
-          this.client.workflow.executeUpdateWithStart(createReferralUpdate, {
+        view = await this.temporal.withDeadline(() =>
+          this.temporal.client.workflow.executeUpdateWithStart(createReferralUpdate, {
             args: [{ actor, at, ...(key ? { idempotencyKey: key } : {}) }],
             ...(key ? { updateId: key } : {}),
             startWorkflowOperation: start,
@@ -216,15 +175,41 @@ export class ParcoursService {
     }
   }
 
-  /** The dossierId of an open case of the same child, through visibility (PreChildKey), or null. */
-  private async openCaseOf(childKey: string): Promise<string | null> {
-    const query = `WorkflowType = '${PARCOURS_WORKFLOW_TYPE}' AND ExecutionStatus = 'Running' AND PreChildKey = '${childKey}' AND PreStage != 'CLOSED'`;
-    const res = await this.withDeadline(() =>
-      this.temporal.connection.workflowService.listWorkflowExecutions({ namespace: this.temporal.namespace, query, pageSize: 5 }),
+  /**
+   * The 409 of a second referral for a child already followed (no oracle, docs/domain.md): whoever may read the open
+   * case learns its dossierId; anyone else learns only that the child is followed, and the coordinator is told (a
+   * notice in the outbox naming the case and the caller, nothing about the child), who can then bring them together.
+   */
+  private duplicate(existing: OpenCase, caller: Caller): ProblemException {
+    if (mayReadCase(caller, existing.referentId)) {
+      return ProblemException.of(409, 'duplicate', `An open case already exists for this child: ${existing.dossierId}. Add to that case instead of referring the child again.`, {
+        failureType: 'Duplicate',
+        dossierId: existing.dossierId,
+      });
+    }
+    this.notifications.noticeToCoordinator({
+      key: `duplicate-referral:${existing.dossierId}:${caller.sub}:${new Date().toISOString().slice(0, 10)}`,
+      kind: 'DUPLICATE_REFERRAL',
+      subject: `Orientation en double pour le dossier ${existing.dossierId}`,
+      body: `${caller.sub} a orienté un enfant déjà suivi dans le dossier ${existing.dossierId}. Aucun second dossier n'a été ouvert ; rapprochez-vous de ${caller.sub} et du référent du dossier.`,
+      dossierId: existing.dossierId,
+    });
+    this.logger.warn({ msg: 'duplicate referral refused without the dossierId; the coordinator was told', dossierId: existing.dossierId, by: caller.sub });
+    return ProblemException.of(
+      409,
+      'duplicate',
+      'An open case already exists for this child, followed by someone else: no second case was opened. The coordinator has been told and will put you in touch.',
+      { failureType: 'Duplicate' },
     );
-    for (const e of res.executions ?? []) {
-      const id = dossierIdOf(e.execution?.workflowId ?? '');
-      if (id) return id;
+  }
+
+  /** An open case of the same child, through visibility (PreChildKey), or null. */
+  private async openCaseOf(childKey: string): Promise<OpenCase | null> {
+    const query = visibilityQuery(workflowType(PARCOURS_WORKFLOW_TYPE), running(), eq('PreChildKey', childKey), ne('PreStage', 'CLOSED'));
+    const page = await this.temporal.listPage(query, 5);
+    for (const e of page.executions) {
+      const dossierId = dossierIdOf(e.workflowId);
+      if (dossierId) return { dossierId, referentId: e.searchAttributes.get(PRE_REFERENT_ID) ?? null };
     }
     return null;
   }
@@ -234,12 +219,11 @@ export class ParcoursService {
    * same child sees it. Visibility is eventually consistent; on the server this is typically immediate.
    */
   private async untilVisible(dossierId: string): Promise<void> {
-    const query = `WorkflowId = '${workflowIdFor(dossierId)}'`;
+    const query = visibilityQuery(workflowIdIs(workflowIdFor(dossierId)));
     const deadline = Date.now() + 3000;
     while (Date.now() < deadline) {
       try {
-        const res = await this.temporal.connection.workflowService.countWorkflowExecutions({ namespace: this.temporal.namespace, query });
-        if (Number(res.count ?? 0) > 0) return;
+        if ((await this.temporal.count(query)) > 0) return;
       } catch (e) {
         this.logger.warn({ msg: 'visibility check failed', dossierId, reason: (e as Error).message });
         return;
@@ -260,9 +244,9 @@ export class ParcoursService {
   private async state(dossierId: string): Promise<ParcoursView> {
     let view: ParcoursView | PurgedCaseView;
     try {
-      view = await this.withDeadline(() => this.handle(dossierId).query(getStateQuery));
+      view = await this.temporal.query(this.handle(dossierId), getStateQuery);
     } catch (err) {
-      if (err instanceof WorkflowNotFoundError || (isGrpcServiceError(err) && err.code === GRPC_NOT_FOUND)) throw this.notFound(dossierId);
+      if (isNotFound(err)) throw this.notFound(dossierId);
       throw err;
     }
     if (isPurgedView(view)) throw this.gone(view.purged);
@@ -282,25 +266,17 @@ export class ParcoursService {
     return ProblemException.of(404, 'not-found', `No case ${dossierId}.`, { dossierId });
   }
 
-  private assertAssigned(view: ParcoursView, caller: Caller, allowed: (c: Caller) => boolean): void {
-    if (allowed(caller)) return;
-    if (caller.roles.includes('referent') && view.referentId === caller.sub) return;
-    throw ProblemException.of(403, 'not-assigned', `Case ${view.dossierId} is followed by another référent: only its référent or a coordinator may access it.`, {
-      dossierId: view.dossierId,
-    });
-  }
-
   /** The case, if the caller may read it. */
   async readable(dossierId: string, caller: Caller): Promise<ParcoursView> {
     const view = await this.state(dossierId);
-    this.assertAssigned(view, caller, readsEveryCase);
+    assertMayReadCase(caller, view);
     return view;
   }
 
   /** Every recorded change with actor and time, oldest first. */
   async timeline(dossierId: string, caller: Caller): Promise<{ dossierId: string; items: TimelineEntry[] }> {
     await this.readable(dossierId, caller);
-    const items = await this.withDeadline(() => this.handle(dossierId).query(getTimelineQuery));
+    const items = await this.temporal.query(this.handle(dossierId), getTimelineQuery);
     return { dossierId, items };
   }
 
@@ -309,72 +285,30 @@ export class ParcoursService {
    * cases are those of this deployment's task queue; a référent's list holds only their own cases.
    */
   async list(q: ListParcoursQuery, caller: Caller): Promise<{ items: ParcoursListItemDto[]; nextPageToken: string | null }> {
-    let referentId = q.referentId;
-    if (!readsEveryCase(caller)) {
-      if (referentId && referentId !== caller.sub) {
-        throw ProblemException.of(403, 'not-assigned', "A référent lists only their own cases: leave referentId out or use your own id.");
-      }
-      referentId = caller.sub;
-    }
-    const where = [
-      `WorkflowType = '${PARCOURS_WORKFLOW_TYPE}'`,
-      `TaskQueue = '${this.temporal.taskQueue}'`,
+    const referentId = caseListReferent(caller, q.referentId);
+    const query = visibilityQuery(
+      workflowType(PARCOURS_WORKFLOW_TYPE),
+      onTaskQueue(this.temporal.taskQueue),
       // the earlier runs of a case that continued-as-new are the same case
-      `ExecutionStatus != 'ContinuedAsNew'`,
+      latestRuns(),
       // a purged case is gone (410): it has nothing left to list
-      `(PreRetention IS NULL OR PreRetention = 'HELD')`,
-    ];
-    // every value below passed the DTO's closed lists or staff-id pattern: no quote can reach the query
-    if (q.stage) where.push(`PreStage = '${q.stage}'`);
-    if (q.qpv) where.push(`PreQpv = '${q.qpv}'`);
-    if (referentId) where.push(`PreReferentId = '${referentId}'`);
-    if (q.overdue) where.push(`PreOverdue = ${q.overdue === 'true'}`);
-    if (q.closureReason) where.push(`PreClosureReason = '${q.closureReason}'`);
-    const query = where.join(' AND ');
-    const res = await this.withDeadline(() =>
-      this.temporal.connection.workflowService.listWorkflowExecutions({
-        namespace: this.temporal.namespace,
-        query,
-        pageSize: q.pageSize ?? DEFAULT_PAGE_SIZE,
-        nextPageToken: q.pageToken ? this.openPageToken(q.pageToken, query) : undefined,
-      }),
+      anyOf(isNull('PreRetention'), eq('PreRetention', 'HELD')),
+      q.stage !== undefined && eq('PreStage', q.stage),
+      q.qpv !== undefined && eq('PreQpv', q.qpv),
+      referentId !== undefined && eq('PreReferentId', referentId),
+      q.overdue !== undefined && eq('PreOverdue', q.overdue === 'true'),
+      q.closureReason !== undefined && eq('PreClosureReason', q.closureReason),
     );
-    const items = (res.executions ?? []).map((e) => this.listItem(e));
-    const token = res.nextPageToken && res.nextPageToken.length > 0 ? this.sealPageToken(Buffer.from(res.nextPageToken), query) : null;
-    return { items, nextPageToken: token };
+    const page = await this.temporal.listPage(query, q.pageSize ?? DEFAULT_PAGE_SIZE, q.pageToken);
+    return { items: page.executions.map((e) => this.listItem(e)), nextPageToken: page.nextPageToken };
   }
 
-  /**
-   * The page token given to clients: Temporal's raw token and a MAC binding it to the list's query. A forged,
-   * damaged or other list's token is a 400 here rather than an opaque server error after retries.
-   */
-  private sealPageToken(raw: Buffer, query: string): string {
-    return `${raw.toString('base64url')}.${this.pageTokenMac(raw, query)}`;
-  }
-
-  private openPageToken(token: string, query: string): Buffer {
-    const [body, mac] = token.split('.');
-    const raw = Buffer.from(body ?? '', 'base64url');
-    const expected = this.pageTokenMac(raw, query);
-    if (!mac || mac.length !== expected.length || !timingSafeEqual(Buffer.from(mac), Buffer.from(expected))) {
-      throw ProblemException.of(400, 'validation', 'The pageToken is not a nextPageToken of this list.', {
-        errors: [{ field: 'pageToken', message: 'pageToken must be the nextPageToken of a previous page of the same list (same filters)' }],
-      });
-    }
-    return raw;
-  }
-
-  private pageTokenMac(raw: Buffer, query: string): string {
-    return createHmac('sha256', this.config.childKeySecret).update('page-token\u0000').update(query).update('\u0000').update(raw).digest('base64url').slice(0, 22);
-  }
-
-  private listItem(e: temporal.api.workflow.v1.IWorkflowExecutionInfo): ParcoursListItemDto {
-    const sa = decodeTypedSearchAttributes(e.searchAttributes?.indexedFields);
+  private listItem(e: ListedExecution): ParcoursListItemDto {
+    const sa = e.searchAttributes;
     const dueOn = isoDate(sa.get(PRE_NEXT_DEADLINE));
     const kind = sa.get(PRE_NEXT_DEADLINE_KIND);
-    const started = e.startTime?.seconds != null ? new Date(Number(e.startTime.seconds) * 1000 + Math.floor((e.startTime.nanos ?? 0) / 1e6)).toISOString() : '';
     return {
-      dossierId: dossierIdOf(e.execution?.workflowId ?? '') ?? '',
+      dossierId: dossierIdOf(e.workflowId) ?? '',
       stage: sa.get(PRE_STAGE) ?? 'REFERRED',
       qpv: sa.get(PRE_QPV) ?? '',
       ageBand: sa.get(PRE_AGE_BAND) ?? '',
@@ -383,8 +317,8 @@ export class ParcoursService {
       nextDeadline: dueOn && kind ? { kind, dueOn } : null,
       overdue: sa.get(PRE_OVERDUE) ?? false,
       closureReason: sa.get(PRE_CLOSURE_REASON) ?? null,
-      workflowStatus: statusName(e.status),
-      startedAt: started,
+      workflowStatus: e.status,
+      startedAt: e.startedAt,
     };
   }
 
@@ -406,10 +340,10 @@ export class ParcoursService {
     key?: string,
   ): Promise<ParcoursView> {
     const before = await this.state(dossierId);
-    this.assertAssigned(before, caller, changesEveryCase);
+    assertMayChangeCase(caller, before);
     if (before.stage === 'CLOSED') return this.closedAnswer(dossierId, before, key);
     const input = { ...plain(fields), actor: this.actor(caller), at: new Date().toISOString(), ...(key ? { idempotencyKey: key } : {}) } as I;
-    const send = () => this.withDeadline(() => this.handle(dossierId).executeUpdate(update, { args: [input], ...(key ? { updateId: key } : {}) }));
+    const send = () => this.temporal.update(this.handle(dossierId), update, input, key);
     try {
       return await send();
     } catch (err) {
@@ -429,7 +363,7 @@ export class ParcoursService {
   /** A closed case: the replay of a request it already applied, else 409 naming the closure. */
   private async closedAnswer(dossierId: string, view: ParcoursView, key?: string): Promise<ParcoursView> {
     if (key) {
-      const timeline = await this.withDeadline(() => this.handle(dossierId).query(getTimelineQuery));
+      const timeline = await this.temporal.query(this.handle(dossierId), getTimelineQuery);
       if (timeline.some((e) => e.idempotencyKey === key)) return view;
     }
     const c = view.closure;

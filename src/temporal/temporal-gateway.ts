@@ -1,0 +1,217 @@
+import { Injectable } from '@nestjs/common';
+import { isGrpcServiceError, WorkflowNotFoundError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import {
+  ApplicationFailure,
+  defaultPayloadConverter,
+  SearchAttributeType,
+  TypedSearchAttributes,
+  type Payload,
+  type QueryDefinition,
+  type SearchAttributePair,
+  type UpdateDefinition,
+} from '@temporalio/common';
+import { google, temporal } from '@temporalio/proto';
+import { FailureType } from '../../workflows/shared/failures';
+import { SEARCH_ATTRIBUTES } from '../../workflows/shared/search-attributes';
+import { PageTokens } from '../common/page-token';
+import { AppConfig } from '../config/env';
+import { TemporalService } from './temporal.service';
+
+const GRPC_NOT_FOUND = 5;
+const STATUS = temporal.api.enums.v1.WorkflowExecutionStatus;
+
+/** One execution of a visibility listing: ids, type, status and the search attributes, decoded. */
+export interface ListedExecution {
+  workflowId: string;
+  runId: string;
+  type: string;
+  /** RUNNING, COMPLETED, … */
+  status: string;
+  /** ISO datetime of the run's start ('' when unknown). */
+  startedAt: string;
+  searchAttributes: TypedSearchAttributes;
+}
+
+/** A page of a listing, with the signed token of the next one (null on the last page). */
+export interface ListedPage {
+  executions: ListedExecution[];
+  nextPageToken: string | null;
+}
+
+const KEYS = new Map<string, { name: string; type: SearchAttributeType }>(SEARCH_ATTRIBUTES.map((k) => [k.name, k]));
+
+/** A value of the attribute's type, or undefined (a value of another type is skipped, as the SDK does). */
+function typed(type: SearchAttributeType, value: unknown): unknown {
+  switch (type) {
+    case SearchAttributeType.KEYWORD:
+    case SearchAttributeType.TEXT:
+      return typeof value === 'string' ? value : undefined;
+    case SearchAttributeType.INT:
+      return Number.isInteger(value) ? value : undefined;
+    case SearchAttributeType.DOUBLE:
+      return typeof value === 'number' ? value : undefined;
+    case SearchAttributeType.BOOL:
+      return typeof value === 'boolean' ? value : undefined;
+    case SearchAttributeType.DATETIME: {
+      const d = typeof value === 'string' ? new Date(value) : undefined;
+      return d && !Number.isNaN(d.getTime()) ? d : undefined;
+    }
+    case SearchAttributeType.KEYWORD_LIST:
+      return Array.isArray(value) && value.every((v) => typeof v === 'string') ? value : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * The project's search attributes of a raw visibility record, through the SDK's public API (the default payload
+ * converter and `TypedSearchAttributes`): each payload is JSON; a single-valued attribute may come as a one-item
+ * list; dates come as ISO strings. Attributes the project does not define are left out.
+ */
+export function searchAttributesOf(indexedFields: Record<string, Payload> | null | undefined): TypedSearchAttributes {
+  const pairs: SearchAttributePair[] = [];
+  for (const [name, payload] of Object.entries(indexedFields ?? {})) {
+    const key = KEYS.get(name);
+    if (!key) continue;
+    let raw: unknown;
+    try {
+      raw = defaultPayloadConverter.fromPayload(payload);
+    } catch {
+      continue;
+    }
+    if (Array.isArray(raw) && key.type !== SearchAttributeType.KEYWORD_LIST) {
+      if (raw.length !== 1) continue;
+      raw = raw[0];
+    }
+    const value = typed(key.type, raw);
+    if (value !== undefined) pairs.push({ key, value } as SearchAttributePair);
+  }
+  return new TypedSearchAttributes(pairs);
+}
+
+function timestampIso(t: google.protobuf.ITimestamp | null | undefined): string {
+  return t?.seconds != null ? new Date(Number(t.seconds) * 1000 + Math.floor((t.nanos ?? 0) / 1e6)).toISOString() : '';
+}
+
+function statusName(code: number | null | undefined): string {
+  const name = code == null ? undefined : STATUS[code];
+  return name ? name.replace('WORKFLOW_EXECUTION_STATUS_', '') : 'UNSPECIFIED';
+}
+
+/** A raw visibility record as a listed execution. */
+export function listedExecution(e: temporal.api.workflow.v1.IWorkflowExecutionInfo): ListedExecution {
+  return {
+    workflowId: e.execution?.workflowId ?? '',
+    runId: e.execution?.runId ?? '',
+    type: e.type?.name ?? '',
+    status: statusName(e.status),
+    startedAt: timestampIso(e.startTime),
+    searchAttributes: searchAttributesOf(e.searchAttributes?.indexedFields as Record<string, Payload> | undefined),
+  };
+}
+
+/** Is this the answer of a workflow that does not exist (unknown id, or deleted)? */
+export function isNotFound(err: unknown): boolean {
+  return err instanceof WorkflowNotFoundError || (isGrpcServiceError(err) && err.code === GRPC_NOT_FOUND);
+}
+
+/** Is this the "workflow is gone or completed" answer to an update or query? */
+export function isNotRunning(err: unknown): boolean {
+  if (isNotFound(err)) return true;
+  if (err instanceof WorkflowUpdateFailedError && !(err.cause instanceof ApplicationFailure)) return /completed|closed|not found/i.test(err.cause?.message ?? err.message);
+  return /workflow execution already completed/i.test((err as Error)?.message ?? '');
+}
+
+const DOMAIN_FAILURE_TYPES = new Set<string>(Object.values(FailureType));
+
+/** A refusal by the workflow's rules (an ApplicationFailure of the project's types), not a failure to reach it. */
+export function isDomainRefusal(err: unknown): boolean {
+  return err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure && DOMAIN_FAILURE_TYPES.has(err.cause.type ?? '');
+}
+
+/**
+ * The one way from the API's services to Temporal: every update, query and listing goes through here, with the
+ * configured deadline (UPDATE_TIMEOUT_SECONDS: an expired one answers 504, whatever the feature), listings read
+ * through the SDK's public API and paged with the one signed page token. Failures are answered by the one mapping
+ * of src/temporal/failure-problem.ts (through the global problem filter).
+ */
+@Injectable()
+export class TemporalGateway {
+  private readonly pages: PageTokens;
+
+  constructor(
+    readonly temporal: TemporalService,
+    private readonly config: AppConfig,
+  ) {
+    this.pages = new PageTokens(config.childKeySecret);
+  }
+
+  get client() {
+    return this.temporal.client;
+  }
+
+  get taskQueue(): string {
+    return this.temporal.taskQueue;
+  }
+
+  handle(workflowId: string): WorkflowHandle {
+    return this.client.workflow.getHandle(workflowId);
+  }
+
+  /** Runs `fn` with the configured deadline for Temporal calls (an expired one answers 504). */
+  withDeadline<T>(fn: () => Promise<T>, seconds = this.config.UPDATE_TIMEOUT_SECONDS): Promise<T> {
+    return this.temporal.connection.withDeadline(Date.now() + seconds * 1000, fn);
+  }
+
+  /** Sends one update (its Idempotency-Key, if any, as the update id) and answers its result. */
+  update<R, I>(handle: WorkflowHandle, def: UpdateDefinition<R, [I]>, input: I, key?: string): Promise<R> {
+    return this.withDeadline(() => handle.executeUpdate(def, { args: [input], ...(key ? { updateId: key } : {}) }));
+  }
+
+  /** Asks one query. */
+  query<R>(handle: WorkflowHandle, def: QueryDefinition<R, []>): Promise<R> {
+    return this.withDeadline(() => handle.query(def));
+  }
+
+  /** Whether a workflow has finished (its status name: COMPLETED, FAILED, …), is running (null), or does not exist (undefined). */
+  async closedStatus(handle: WorkflowHandle): Promise<string | null | undefined> {
+    try {
+      const d = await this.withDeadline(() => handle.describe());
+      return d.status.name === 'RUNNING' ? null : d.status.name;
+    } catch (e) {
+      if (isNotFound(e)) return undefined;
+      throw e;
+    }
+  }
+
+  /**
+   * One page of a listing. `pageToken` is a token this method issued for the same query (else 400 before the store
+   * is asked); the answer's token is signed for the same query.
+   */
+  async listPage(query: string, pageSize: number, pageToken?: string): Promise<ListedPage> {
+    const raw = pageToken ? this.pages.open(pageToken, query) : undefined;
+    const res = await this.withDeadline(() =>
+      this.temporal.connection.workflowService.listWorkflowExecutions({ namespace: this.temporal.namespace, query, pageSize, nextPageToken: raw }),
+    );
+    const next = res.nextPageToken && res.nextPageToken.length > 0 ? this.pages.seal(res.nextPageToken, query) : null;
+    return { executions: (res.executions ?? []).map(listedExecution), nextPageToken: next };
+  }
+
+  /** Every execution of a listing, at most `max`, page after page. */
+  async listAll(query: string, max: number, pageSize = 200): Promise<ListedExecution[]> {
+    const out: ListedExecution[] = [];
+    let token: string | undefined;
+    do {
+      const page = await this.listPage(query, pageSize, token);
+      out.push(...page.executions);
+      token = page.nextPageToken ?? undefined;
+    } while (token && out.length < max);
+    return out.slice(0, max);
+  }
+
+  /** How many executions match. */
+  async count(query: string, seconds?: number): Promise<number> {
+    const res = await this.withDeadline(() => this.temporal.connection.workflowService.countWorkflowExecutions({ namespace: this.temporal.namespace, query }), seconds);
+    return Number(res.count ?? 0);
+  }
+}
