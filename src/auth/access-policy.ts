@@ -84,3 +84,6 @@ export const REPORT_READERS: readonly Role[] = ['coordinator', 'finance', 'super
 
 /** Roles that read the conventions and their funding years (no personal data in them). */
 export const CONVENTION_READERS: readonly Role[] = ['finance', 'supervisor'];
+
+/** Roles that change the conventions and their funding years. */
+export const CONVENTION_WRITERS: readonly Role[] = ['finance'];

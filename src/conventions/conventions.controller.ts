@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBody, ApiCreatedResponse, ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags, getSchemaPath } from '@nestjs/swagger';
+import { CONVENTION_READERS, CONVENTION_WRITERS } from '../auth/access-policy';
 import { CurrentCaller, Roles } from '../auth/decorators';
 import type { Caller } from '../auth/roles';
 import { ConventionsService } from './conventions.service';
@@ -19,7 +20,7 @@ export class ConventionsController {
   constructor(private readonly conventions: ConventionsService) {}
 
   @Post()
-  @Roles('finance')
+  @Roles(...CONVENTION_WRITERS)
   @HttpCode(201)
   @ApiIdempotencyKey()
   @ApiOperation({ summary: 'Create a funding convention (starts its workflow)' })
@@ -29,15 +30,15 @@ export class ConventionsController {
   }
 
   @Get()
-  @Roles('finance', 'supervisor')
-  @ApiOperation({ summary: 'List conventions with their years' })
+  @Roles(...CONVENTION_READERS)
+  @ApiOperation({ summary: 'List conventions (stage, next deadline, started years) from their search attributes' })
   @ApiOkResponse({ type: ConventionListDto })
   list(@Query() query: ListConventionsQuery) {
     return this.conventions.list(query);
   }
 
   @Get(':ref')
-  @Roles('finance', 'supervisor')
+  @Roles(...CONVENTION_READERS)
   @ApiOperation({ summary: 'A convention as it stands, with each year' })
   @ApiOkResponse({ type: ConventionViewDto })
   get(@Param() { ref }: ConventionParams) {
@@ -45,7 +46,7 @@ export class ConventionsController {
   }
 
   @Get(':ref/timeline')
-  @Roles('finance', 'supervisor')
+  @Roles(...CONVENTION_READERS)
   @ApiOperation({ summary: "The convention's recorded changes with actor and time, oldest first (its years keep their own)" })
   @ApiOkResponse({ type: [TimelineEntryDto] })
   timeline(@Param() { ref }: ConventionParams) {
@@ -53,7 +54,7 @@ export class ConventionsController {
   }
 
   @Post(':ref/deliberations')
-  @Roles('finance')
+  @Roles(...CONVENTION_WRITERS)
   @HttpCode(201)
   @ApiIdempotencyKey()
   @ApiOperation({ summary: "Record a board session; answers the computed quorum and outcome (NO_QUORUM is recorded, not refused)" })
@@ -63,7 +64,7 @@ export class ConventionsController {
   }
 
   @Post(':ref/publication')
-  @Roles('finance')
+  @Roles(...CONVENTION_WRITERS)
   @HttpCode(200)
   @ApiIdempotencyKey()
   @ApiOperation({ summary: 'The adopted deliberation was published' })
@@ -73,7 +74,7 @@ export class ConventionsController {
   }
 
   @Post(':ref/transmission')
-  @Roles('finance')
+  @Roles(...CONVENTION_WRITERS)
   @HttpCode(200)
   @ApiIdempotencyKey()
   @ApiOperation({ summary: "The deliberation was transmitted to the préfecture (opens the préfet's two-month window)" })
@@ -83,7 +84,7 @@ export class ConventionsController {
   }
 
   @Post(':ref/signatures')
-  @Roles('finance')
+  @Roles(...CONVENTION_WRITERS)
   @HttpCode(200)
   @ApiIdempotencyKey()
   @ApiOperation({ summary: "A party's signature; the later of the two makes the convention take effect" })
@@ -93,7 +94,7 @@ export class ConventionsController {
   }
 
   @Get(':ref/years/:year')
-  @Roles('finance', 'supervisor')
+  @Roles(...CONVENTION_READERS)
   @ApiOperation({ summary: 'One funding year' })
   @ApiOkResponse({ type: FundingYearViewDto })
   year(@Param() { ref, year }: YearParams) {
@@ -101,7 +102,7 @@ export class ConventionsController {
   }
 
   @Get(':ref/years/:year/timeline')
-  @Roles('finance', 'supervisor')
+  @Roles(...CONVENTION_READERS)
   @ApiOperation({ summary: "The funding year's recorded changes with actor and time, oldest first" })
   @ApiOkResponse({ type: [TimelineEntryDto] })
   yearTimeline(@Param() { ref, year }: YearParams) {
@@ -109,7 +110,7 @@ export class ConventionsController {
   }
 
   @Post(':ref/years/:year/authorisation')
-  @Roles('finance')
+  @Roles(...CONVENTION_WRITERS)
   @HttpCode(200)
   @ApiIdempotencyKey()
   @ApiOperation({ summary: "The year's board authorisation (a deliberation body) or award notice" })
@@ -121,7 +122,7 @@ export class ConventionsController {
   }
 
   @Post(':ref/years/:year/request')
-  @Roles('finance')
+  @Roles(...CONVENTION_WRITERS)
   @HttpCode(200)
   @ApiIdempotencyKey()
   @ApiOperation({ summary: 'The subsidy request was sent' })
@@ -131,7 +132,7 @@ export class ConventionsController {
   }
 
   @Post(':ref/years/:year/payments')
-  @Roles('finance')
+  @Roles(...CONVENTION_WRITERS)
   @HttpCode(201)
   @ApiIdempotencyKey()
   @ApiOperation({ summary: 'A payment received (its reference makes it idempotent; over the remaining amount → 409)' })
@@ -141,7 +142,7 @@ export class ConventionsController {
   }
 
   @Post(':ref/years/:year/financial-report')
-  @Roles('finance')
+  @Roles(...CONVENTION_WRITERS)
   @HttpCode(200)
   @ApiIdempotencyKey()
   @ApiOperation({ summary: 'The financial report (CRF) submitted, then accepted or returned' })

@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import { isGrpcServiceError, WithStartWorkflowOperation, WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import type { UpdateDefinition } from '@temporalio/common';
+import { WithStartWorkflowOperation, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, type UpdateDefinition } from '@temporalio/common';
 import {
   CONVENTION_WORKFLOW_TYPE,
   conventionWorkflowId,
   createConventionUpdate,
+  FUNDING_YEAR_WORKFLOW_TYPE,
   fundingYearWorkflowId,
   getStateQuery,
   getTimelineQuery,
@@ -36,7 +36,9 @@ import { type Caller, primaryRole } from '../auth/roles';
 import { ProblemException } from '../common/problem';
 import { conventionSettingsFrom } from '../config/convention.env';
 import { AppConfig } from '../config/env';
-import { TemporalService } from '../temporal/temporal.service';
+import { isNotFound, TemporalGateway, type ListedExecution } from '../temporal/temporal-gateway';
+import { latestRuns, oneOf, onTaskQueue, visibilityQuery, workflowType, eq } from '../temporal/visibility-query';
+import { PRE_CONVENTION_REF, PRE_FUNDING_STAGE, PRE_FUNDING_YEAR, PRE_NEXT_DEADLINE, PRE_NEXT_DEADLINE_KIND, PRE_OVERDUE } from '../../workflows/shared/search-attributes';
 import type { YearAuthorisationDto } from './dto/authorisation.dto';
 import type { CreateConventionDto } from './dto/create-convention.dto';
 import type { DeliberationDto } from './dto/deliberation.dto';
@@ -44,19 +46,31 @@ import type { PublicationDto, SignatureDto, TransmissionDto } from './dto/legali
 import type { ListConventionsQuery } from './dto/params.dto';
 import type { FinancialReportDto, PaymentDto, SubsidyRequestDto } from './dto/year.dto';
 import { ui } from '../../workflows/shared/ui-text';
-import { mapLimit, plain } from '../common/async';
+import { plain } from '../common/async';
 import { yearNotStartedProblem } from './year-problem';
 
 const DEFAULT_PAGE_SIZE = 50;
-/** Views are read one query each: a page of conventions is read this many at a time. */
-const QUERY_CONCURRENCY = 8;
-/** gRPC codes a visibility store answers for a page token it cannot read (SQLite: UNKNOWN, others: INVALID_ARGUMENT). */
-const BAD_TOKEN_CODES = new Set([2, 3]);
+
+/** One convention of `GET /conventions`, from its search attributes and its years' (no worker involved). */
+export interface ConventionListItem {
+  reference: string;
+  stage: string;
+  nextDeadline: { kind: string; dueOn: string } | null;
+  overdue: boolean;
+  /** The funding years started so far, with their stage (a year not started yet is on `GET /conventions/{ref}`). */
+  years: Array<{ year: number; stage: string }>;
+  workflowStatus: string;
+  startedAt: string;
+}
 
 /** A page of `GET /conventions`. */
 export interface ConventionPage {
-  items: ConventionView[];
+  items: ConventionListItem[];
   nextPageToken: string | null;
+}
+
+function isoDate(d: unknown): string | null {
+  return d instanceof Date ? d.toISOString().slice(0, 10) : null;
 }
 
 /** Markdown for the Temporal UI's static details: the terms of the convention (public, no personal data). */
@@ -96,13 +110,9 @@ function missingBeforeEffect(view: ConventionView): string[] {
 @Injectable()
 export class ConventionsService {
   constructor(
-    private readonly temporal: TemporalService,
+    private readonly temporal: TemporalGateway,
     private readonly config: AppConfig,
   ) {}
-
-  private get client() {
-    return this.temporal.client;
-  }
 
   private meta(caller: Caller, key: string | undefined): UpdateMeta {
     const actor: Actor = { sub: caller.sub, role: primaryRole(caller) };
@@ -125,11 +135,13 @@ export class ConventionsService {
       taskQueue: this.temporal.taskQueue,
     });
     try {
-      return await this.client.workflow.executeUpdateWithStart(createConventionUpdate, {
-        args: [meta],
-        ...(key ? { updateId: key } : {}),
-        startWorkflowOperation: start,
-      });
+      return await this.temporal.withDeadline(() =>
+        this.temporal.client.workflow.executeUpdateWithStart(createConventionUpdate, {
+          args: [meta],
+          ...(key ? { updateId: key } : {}),
+          startWorkflowOperation: start,
+        }),
+      );
     } catch (e) {
       if (e instanceof WorkflowExecutionAlreadyStartedError) {
         throw ProblemException.of(409, 'duplicate', `A convention with reference ${body.reference} already exists (it is completed).`, {
@@ -141,37 +153,58 @@ export class ConventionsService {
     }
   }
 
-  /** `GET /conventions`: conventions of this deployment (its task queue) from visibility, each read by query. */
+  /**
+   * `GET /conventions`: conventions of this deployment (its task queue) from their search attributes, with the years
+   * started so far from theirs (one more listing for the page): no query to any workflow, no worker involved.
+   */
   async list(query: ListConventionsQuery): Promise<ConventionPage> {
-    const clauses = [`WorkflowType = '${CONVENTION_WORKFLOW_TYPE}'`, `TaskQueue = '${this.temporal.taskQueue}'`, `ExecutionStatus != 'ContinuedAsNew'`];
-    if (query.stage) clauses.push(`PreFundingStage = '${query.stage}'`);
-    let res;
-    try {
-      res = await this.client.workflowService.listWorkflowExecutions({
-        namespace: this.temporal.namespace,
-        query: clauses.join(' AND '), // no ORDER BY: the SQL visibility store does not support it; newest first is its default
-        pageSize: query.pageSize ?? DEFAULT_PAGE_SIZE,
-        nextPageToken: query.pageToken ? Buffer.from(query.pageToken, 'base64url') : undefined,
-      });
-    } catch (e) {
-      if (query.pageToken && isGrpcServiceError(e) && BAD_TOKEN_CODES.has(e.code)) {
-        throw ProblemException.of(400, 'validation', 'The pageToken is not valid: pass the nextPageToken of the previous page.', {
-          errors: [{ field: 'pageToken', message: 'pageToken is not a token this API issued' }],
-        });
-      }
-      throw e;
+    // no ORDER BY: the SQL visibility store does not support it; newest first is its default
+    const where = visibilityQuery(
+      workflowType(CONVENTION_WORKFLOW_TYPE),
+      onTaskQueue(this.temporal.taskQueue),
+      latestRuns(),
+      query.stage !== undefined && eq('PreFundingStage', query.stage),
+    );
+    const page = await this.temporal.listPage(where, query.pageSize ?? DEFAULT_PAGE_SIZE, query.pageToken);
+    const seen = new Set<string>();
+    const conventions = page.executions.filter((e) => !seen.has(e.workflowId) && seen.add(e.workflowId));
+    const years = await this.startedYears(conventions.map((e) => this.referenceOf(e)));
+    return { items: conventions.map((e) => this.listItem(e, years.get(this.referenceOf(e)) ?? [])), nextPageToken: page.nextPageToken };
+  }
+
+  private referenceOf(e: ListedExecution): string {
+    return e.searchAttributes.get(PRE_CONVENTION_REF) ?? e.workflowId.replace(/^convention-/, '');
+  }
+
+  private listItem(e: ListedExecution, years: Array<{ year: number; stage: string }>): ConventionListItem {
+    const sa = e.searchAttributes;
+    const dueOn = isoDate(sa.get(PRE_NEXT_DEADLINE));
+    const kind = sa.get(PRE_NEXT_DEADLINE_KIND);
+    return {
+      reference: this.referenceOf(e),
+      stage: sa.get(PRE_FUNDING_STAGE) ?? 'AWAITING_DELIBERATION',
+      nextDeadline: dueOn && kind ? { kind, dueOn } : null,
+      overdue: sa.get(PRE_OVERDUE) ?? false,
+      years,
+      workflowStatus: e.status,
+      startedAt: e.startedAt,
+    };
+  }
+
+  /** The started funding years of these conventions, by reference, oldest year first. */
+  private async startedYears(refs: string[]): Promise<Map<string, Array<{ year: number; stage: string }>>> {
+    const out = new Map<string, Array<{ year: number; stage: string }>>();
+    if (refs.length === 0) return out;
+    const where = visibilityQuery(workflowType(FUNDING_YEAR_WORKFLOW_TYPE), onTaskQueue(this.temporal.taskQueue), latestRuns(), oneOf('PreConventionRef', refs));
+    for (const e of await this.temporal.listAll(where, refs.length * 20)) {
+      const ref = e.searchAttributes.get(PRE_CONVENTION_REF);
+      const year = e.searchAttributes.get(PRE_FUNDING_YEAR);
+      if (!ref || typeof year !== 'number') continue;
+      const list = out.get(ref) ?? [];
+      if (!list.some((y) => y.year === year)) list.push({ year, stage: e.searchAttributes.get(PRE_FUNDING_STAGE) ?? '' });
+      out.set(ref, list.sort((a, b) => a.year - b.year));
     }
-    const ids = (res.executions ?? []).map((x) => x.execution?.workflowId).filter((id): id is string => !!id);
-    const views = await mapLimit([...new Set(ids)], QUERY_CONCURRENCY, async (id) => {
-      try {
-        return await this.client.workflow.getHandle(id).query(getStateQuery);
-      } catch (e) {
-        if (e instanceof WorkflowNotFoundError) return null; // deleted between the list and the query
-        throw e;
-      }
-    });
-    const token = res.nextPageToken && res.nextPageToken.length > 0 ? Buffer.from(res.nextPageToken).toString('base64url') : null;
-    return { items: views.filter((v): v is ConventionView => v !== null), nextPageToken: token };
+    return out;
   }
 
   /** `GET /conventions/{ref}`. */
@@ -182,9 +215,9 @@ export class ConventionsService {
   /** `GET /conventions/{ref}/timeline`. */
   async timeline(ref: string): Promise<TimelineEntry[]> {
     try {
-      return await this.conventionHandle(ref).query(getTimelineQuery);
+      return await this.temporal.query(this.conventionHandle(ref), getTimelineQuery);
     } catch (e) {
-      throw e instanceof WorkflowNotFoundError ? this.noConvention(ref) : e;
+      throw isNotFound(e) ? this.noConvention(ref) : e;
     }
   }
 
@@ -207,9 +240,9 @@ export class ConventionsService {
   /** `GET /conventions/{ref}/years/{year}`: the year's child; before it starts, the pending view from the convention. */
   async getYear(ref: string, year: number): Promise<FundingYearView> {
     try {
-      return await this.yearHandle(ref, year).query(getYearStateQuery);
+      return await this.temporal.query(this.yearHandle(ref, year), getYearStateQuery);
     } catch (e) {
-      if (!(e instanceof WorkflowNotFoundError)) throw e;
+      if (!isNotFound(e)) throw e;
     }
     const convention = await this.queryConvention(ref);
     const pending = pendingYearView(convention, year);
@@ -220,9 +253,9 @@ export class ConventionsService {
   /** `GET /conventions/{ref}/years/{year}/timeline`. */
   async yearTimeline(ref: string, year: number): Promise<TimelineEntry[]> {
     try {
-      return await this.yearHandle(ref, year).query(getYearTimelineQuery);
+      return await this.temporal.query(this.yearHandle(ref, year), getYearTimelineQuery);
     } catch (e) {
-      if (!(e instanceof WorkflowNotFoundError)) throw e;
+      if (!isNotFound(e)) throw e;
     }
     const convention = await this.queryConvention(ref);
     if (!convention.years.some((y) => y.year === year)) throw this.yearProblem(convention, year);
@@ -248,11 +281,11 @@ export class ConventionsService {
   // -------------------------------------------------------------------------------------------------------
 
   private conventionHandle(ref: string): WorkflowHandle {
-    return this.client.workflow.getHandle(conventionWorkflowId(ref));
+    return this.temporal.handle(conventionWorkflowId(ref));
   }
 
   private yearHandle(ref: string, year: number): WorkflowHandle {
-    return this.client.workflow.getHandle(fundingYearWorkflowId(ref, year));
+    return this.temporal.handle(fundingYearWorkflowId(ref, year));
   }
 
   private noConvention(ref: string): ProblemException {
@@ -261,9 +294,9 @@ export class ConventionsService {
 
   private async queryConvention(ref: string): Promise<ConventionView> {
     try {
-      return await this.conventionHandle(ref).query(getStateQuery);
+      return await this.temporal.query(this.conventionHandle(ref), getStateQuery);
     } catch (e) {
-      throw e instanceof WorkflowNotFoundError ? this.noConvention(ref) : e;
+      throw isNotFound(e) ? this.noConvention(ref) : e;
     }
   }
 
@@ -282,24 +315,13 @@ export class ConventionsService {
     });
   }
 
-  /** Whether a workflow exists and has finished (completed, failed, terminated…), or undefined when it does not exist. */
-  private async closedStatus(handle: WorkflowHandle): Promise<string | null | undefined> {
-    try {
-      const d = await handle.describe();
-      return d.status.name === 'RUNNING' ? null : d.status.name;
-    } catch (e) {
-      if (e instanceof WorkflowNotFoundError) return undefined;
-      throw e;
-    }
-  }
-
   private async updateConvention<R, I extends UpdateMeta>(ref: string, def: UpdateDefinition<R, [I]>, input: I, key: string | undefined): Promise<R> {
     const handle = this.conventionHandle(ref);
     try {
-      return await handle.executeUpdate(def, { args: [input], ...(key ? { updateId: key } : {}) });
+      return await this.temporal.update(handle, def, input, key);
     } catch (e) {
-      if (!(e instanceof WorkflowNotFoundError)) throw e;
-      const status = await this.closedStatus(handle);
+      if (!isNotFound(e)) throw e;
+      const status = await this.temporal.closedStatus(handle);
       if (status === undefined) throw this.noConvention(ref);
       if (status === null) throw e; // running after all: let the filter answer
       throw ProblemException.of(409, 'closed', `Convention ${ref} is ${status === 'COMPLETED' ? 'completed' : status.toLowerCase()} and accepts no further change.`, {
@@ -312,10 +334,10 @@ export class ConventionsService {
   private async updateYear<R, I extends UpdateMeta>(ref: string, year: number, def: UpdateDefinition<R, [I]>, input: I, key: string | undefined): Promise<R> {
     const handle = this.yearHandle(ref, year);
     try {
-      return await handle.executeUpdate(def, { args: [input], ...(key ? { updateId: key } : {}) });
+      return await this.temporal.update(handle, def, input, key);
     } catch (e) {
-      if (!(e instanceof WorkflowNotFoundError)) throw e;
-      const status = await this.closedStatus(handle);
+      if (!isNotFound(e)) throw e;
+      const status = await this.temporal.closedStatus(handle);
       if (status === null) throw e;
       if (status !== undefined) {
         throw ProblemException.of(409, 'closed', `The ${year} funding year of convention ${ref} is closed and accepts no further change.`, {

@@ -1,6 +1,7 @@
 import { Controller, Get, Query, Req, Res } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiForbiddenResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
+import { REPORT_READERS } from '../auth/access-policy';
 import { Roles } from '../auth/decorators';
 import { CSV_HEADER, indicatorsCsv } from './csv';
 import { IndicatorsQuery, IndicatorsReportDto } from './dto/indicators.dto';
@@ -19,7 +20,7 @@ export class ReportsController {
   constructor(private readonly reports: ReportsService) {}
 
   @Get('indicators')
-  @Roles('coordinator', 'finance', 'supervisor')
+  @Roles(...REPORT_READERS)
   @ApiOperation({
     summary: 'The yearly indicators of DOMAIN.md §4, for a civil or a school year, by QPV, age band and sex',
     description:

@@ -36,6 +36,7 @@ import { CASE_FIGURES_MEMO_KEY, caseFiguresOf, isCaseFigures, type CaseFigures }
 import { addDays, type IsoDate } from '../../workflows/shared/calendar';
 import { buildReport, isCountable, periodOf, type FundingFigures, type IndicatorsReport, type PeriodKind } from './indicators';
 import { mapLimit } from '../common/async';
+import { eq, latestRuns, lt, onTaskQueue, visibilityQuery, workflowType } from '../temporal/visibility-query';
 
 /** Visibility page size (the server caps it). */
 const PAGE_SIZE = 1000;
@@ -81,12 +82,12 @@ export class ReportsService {
 
   /** Figures of every case referred on or before `end`: memos from one listing, a query where a memo is missing. */
   private async caseFigures(end: IsoDate, s: IndicatorsSourceStats): Promise<CaseFigures[]> {
-    const query = [
-      `WorkflowType = '${PARCOURS_WORKFLOW_TYPE}'`,
-      `TaskQueue = '${this.temporal.taskQueue}'`,
-      `ExecutionStatus != 'ContinuedAsNew'`,
-      `PreReferredOn < '${addDays(end, 1)}T00:00:00Z'`,
-    ].join(' AND ');
+    const query = visibilityQuery(
+      workflowType(PARCOURS_WORKFLOW_TYPE),
+      onTaskQueue(this.temporal.taskQueue),
+      latestRuns(),
+      lt('PreReferredOn', new Date(`${addDays(end, 1)}T00:00:00Z`)),
+    );
     // One execution per case: a reset leaves the old run (terminated) beside the new one; the running one wins.
     const latest = new Map<string, WorkflowExecutionInfo>();
     for await (const info of this.client.workflow.list({ query, pageSize: PAGE_SIZE })) {
@@ -123,12 +124,7 @@ export class ReportsService {
 
   /** Subsidy of the funding year: summed over the year's funding-year workflows (one per convention). */
   private async funding(year: number, s: IndicatorsSourceStats): Promise<FundingFigures> {
-    const query = [
-      `WorkflowType = '${FUNDING_YEAR_WORKFLOW_TYPE}'`,
-      `TaskQueue = '${this.temporal.taskQueue}'`,
-      `ExecutionStatus != 'ContinuedAsNew'`,
-      `PreFundingYear = ${year}`,
-    ].join(' AND ');
+    const query = visibilityQuery(workflowType(FUNDING_YEAR_WORKFLOW_TYPE), onTaskQueue(this.temporal.taskQueue), latestRuns(), eq('PreFundingYear', year));
     const latest = new Map<string, WorkflowExecutionInfo>();
     for await (const info of this.client.workflow.list({ query, pageSize: PAGE_SIZE })) {
       const seen = latest.get(info.workflowId);

@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { ScheduleNotFoundError, type ScheduleDescription } from '@temporalio/client';
-import { msToTs } from '@temporalio/common/lib/time';
-import { temporal } from '@temporalio/proto';
+import { google, temporal } from '@temporalio/proto';
 import type { Caller } from '../auth/roles';
 import { ProblemException } from '../common/problem';
 import { AppConfig } from '../config/env';
@@ -11,6 +10,12 @@ import type { BackfillDto, ScheduleViewDto } from './dto/schedule.dto';
 import { scheduleDefinitions, type ScheduleDefinition } from './schedule-definitions';
 
 const MAX_BACKFILL_DAYS = 31;
+
+/** A protobuf timestamp of an instant (the proto's own conversion: seconds as a 64-bit integer). */
+function timestampOf(d: Date): google.protobuf.ITimestamp {
+  const ms = d.getTime();
+  return google.protobuf.Timestamp.fromObject({ seconds: Math.floor(ms / 1000), nanos: (ms % 1000) * 1_000_000 });
+}
 /** Remembered Idempotency-Keys of trigger/backfill (per API process; the server also dedupes by request id). */
 const MAX_REMEMBERED_KEYS = 500;
 
@@ -173,8 +178,8 @@ export class SchedulesService {
       {
         backfillRequest: [
           {
-            startTime: msToTs(from.getTime()),
-            endTime: msToTs(to.getTime()),
+            startTime: timestampOf(from),
+            endTime: timestampOf(to),
             overlapPolicy: temporal.api.enums.v1.ScheduleOverlapPolicy.SCHEDULE_OVERLAP_POLICY_ALLOW_ALL,
           },
         ],

@@ -5,8 +5,9 @@ import { nextEpsMeeting, type EpsCalendar } from '../../workflows/parcours/parco
 import type { DeadlineItem } from '../../workflows/schedules/schedules.contract';
 import { byUrgency, TASK_KINDS, taskKindOf, type TaskKind } from '../../workflows/schedules/schedules.rules';
 import { parisDateOf } from '../../workflows/shared/calendar';
+import { taskScopes } from '../auth/access-policy';
 import type { Caller } from '../auth/roles';
-import { ProblemException } from '../common/problem';
+import { PageTokens } from '../common/page-token';
 import { AppConfig } from '../config/env';
 import { TemporalService } from '../temporal/temporal.service';
 import type { ListTasksQuery, TaskDto, TaskListDto } from './dto/tasks.dto';
@@ -28,15 +29,6 @@ function task(item: DeadlineItem, kind: TaskKind = taskKindOf(item), dueOn = ite
   return t;
 }
 
-const STAFF_ID = /^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$/;
-
-const token = (offset: number) => Buffer.from(`t:${offset}`).toString('base64url');
-function offsetOf(pageToken: string): number {
-  const m = /^t:(\d{1,9})$/.exec(Buffer.from(pageToken, 'base64url').toString('utf8'));
-  if (!m) throw ProblemException.of(400, 'validation', 'The request is invalid: pageToken.', { errors: [{ field: 'pageToken', message: 'pageToken is not a token this list returned' }] });
-  return Number(m[1]);
-}
-
 /**
  * What is due for the caller, from the search attributes of the cases, conventions and funding years (one visibility
  * query per role, never a query to each workflow): a référent their own cases' next deadline; the coordinator every
@@ -46,11 +38,13 @@ function offsetOf(pageToken: string): number {
 @Injectable()
 export class TasksService {
   private readonly calendar: EpsCalendar;
+  private readonly pages: PageTokens;
 
   constructor(
     private readonly temporal: TemporalService,
     config: AppConfig,
   ) {
+    this.pages = new PageTokens(config.childKeySecret);
     this.calendar = {
       weekday: config.PRE_EPS_WEEKDAY,
       weekOfMonth: config.PRE_EPS_WEEK_OF_MONTH,
@@ -61,13 +55,13 @@ export class TasksService {
   private async collect(caller: Caller): Promise<TaskDto[]> {
     const client = this.temporal.client;
     const taskQueue = this.temporal.taskQueue;
-    const roles = new Set(caller.roles);
+    const scopes = taskScopes(caller);
     const jobs: Array<Promise<TaskDto[]>> = [];
-    // the staff id goes into a visibility query: an id a query cannot hold has no cases (refused, not escaped)
-    if (roles.has('referent') && STAFF_ID.test(caller.sub)) {
+    // the staff id goes into a visibility query, escaped by its builder (an id no query can hold has no cases)
+    if (scopes.ownCases) {
       jobs.push(parcoursDeadlines(client, { referentId: caller.sub, taskQueue }).then((items) => items.map((i) => task(i))));
     }
-    if (roles.has('coordinator')) {
+    if (scopes.coordination) {
       const meeting = nextEpsMeeting(parisDateOf(Date.now()), this.calendar);
       jobs.push(
         awaitingReview(client, taskQueue).then((cases) =>
@@ -77,7 +71,7 @@ export class TasksService {
         parcoursDeadlines(client, { stage: 'ACTIVE', unassigned: true, withoutDeadline: true, taskQueue }).then((items) => items.map((i) => task(i, 'ASSIGN_REFERENT', undefined))),
       );
     }
-    if (roles.has('finance')) jobs.push(fundingDeadlines(client, { taskQueue }).then((items) => items.map((i) => task(i))));
+    if (scopes.funding) jobs.push(fundingDeadlines(client, { taskQueue }).then((items) => items.map((i) => task(i))));
     const all = (await Promise.all(jobs)).flat();
     const unique = new Map<string, TaskDto>();
     for (const t of all) if (!unique.has(t.id)) unique.set(t.id, t);
@@ -86,10 +80,12 @@ export class TasksService {
 
   async list(caller: Caller, q: ListTasksQuery): Promise<TaskListDto> {
     const pageToken = q.pageToken ?? q.nextPageToken;
-    const offset = pageToken ? offsetOf(pageToken) : 0;
+    // the list is the caller's: a token is bound to the caller and their roles
+    const list = `tasks\u0000${caller.sub}\u0000${[...caller.roles].sort().join(',')}`;
+    const offset = pageToken ? Number(this.pages.openText(pageToken, list)) : 0;
     const size = q.pageSize ?? 50;
     const all = await this.collect(caller);
     const items = all.slice(offset, offset + size);
-    return { items, ...(offset + size < all.length ? { nextPageToken: token(offset + size) } : {}) };
+    return { items, ...(offset + size < all.length ? { nextPageToken: this.pages.seal(String(offset + size), list) } : {}) };
   }
 }

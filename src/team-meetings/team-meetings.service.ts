@@ -1,9 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { decodeTypedSearchAttributes } from '@temporalio/common/lib/converter/payload-search-attributes';
-import type { temporal } from '@temporalio/proto';
 import { ProblemException } from '../common/problem';
 import { AppConfig } from '../config/env';
-import { TemporalService } from '../temporal/temporal.service';
+import { TemporalGateway } from '../temporal/temporal-gateway';
+import { eq, onTaskQueue, running, visibilityQuery, workflowType } from '../temporal/visibility-query';
 import { dossierIdOf, getStateQuery, isPurgedView, PARCOURS_WORKFLOW_TYPE, workflowIdFor, type ParcoursView } from '../../workflows/parcours/parcours.contract';
 import { addDays, type IsoDate } from '../../workflows/shared/calendar';
 import { PRE_AGE_BAND, PRE_NEXT_DEADLINE, PRE_NEXT_DEADLINE_KIND, PRE_OVERDUE, PRE_QPV, PRE_REFERRED_ON } from '../../workflows/shared/search-attributes';
@@ -35,7 +34,7 @@ export class TeamMeetingsService {
   private readonly logger = new Logger(TeamMeetingsService.name);
 
   constructor(
-    private readonly temporal: TemporalService,
+    private readonly temporal: TemporalGateway,
     private readonly config: AppConfig,
   ) {}
 
@@ -55,35 +54,22 @@ export class TeamMeetingsService {
 
   /** Running cases of this deployment in stage AWAITING_TEAM_REVIEW (visibility: no worker involved). */
   private async awaitingReview(): Promise<Found[]> {
-    const query = [
-      `WorkflowType = '${PARCOURS_WORKFLOW_TYPE}'`,
-      `TaskQueue = '${this.temporal.taskQueue}'`,
-      `ExecutionStatus = 'Running'`,
-      `PreStage = 'AWAITING_TEAM_REVIEW'`,
-    ].join(' AND ');
+    const query = visibilityQuery(workflowType(PARCOURS_WORKFLOW_TYPE), onTaskQueue(this.temporal.taskQueue), running(), eq('PreStage', 'AWAITING_TEAM_REVIEW'));
     const out: Found[] = [];
-    let nextPageToken: Uint8Array | undefined;
-    do {
-      const res: temporal.api.workflowservice.v1.ListWorkflowExecutionsResponse = await this.temporal.connection.withDeadline(
-        Date.now() + this.config.UPDATE_TIMEOUT_SECONDS * 1000,
-        () => this.temporal.connection.workflowService.listWorkflowExecutions({ namespace: this.temporal.namespace, query, pageSize: 200, nextPageToken }),
-      );
-      for (const e of res.executions ?? []) {
-        const dossierId = dossierIdOf(e.execution?.workflowId ?? '');
-        if (!dossierId) continue;
-        const sa = decodeTypedSearchAttributes(e.searchAttributes?.indexedFields);
-        out.push({
-          dossierId,
-          qpv: sa.get(PRE_QPV) ?? '',
-          ageBand: sa.get(PRE_AGE_BAND) ?? '',
-          referredOn: isoDate(sa.get(PRE_REFERRED_ON)),
-          reviewDueOn: sa.get(PRE_NEXT_DEADLINE_KIND) === 'TEAM_REVIEW' ? isoDate(sa.get(PRE_NEXT_DEADLINE)) : null,
-          overdue: sa.get(PRE_OVERDUE) ?? false,
-        });
-      }
-      nextPageToken = res.nextPageToken && res.nextPageToken.length > 0 ? res.nextPageToken : undefined;
-    } while (nextPageToken && out.length < MAX_AGENDA);
-    return out.slice(0, MAX_AGENDA);
+    for (const e of await this.temporal.listAll(query, MAX_AGENDA)) {
+      const dossierId = dossierIdOf(e.workflowId);
+      if (!dossierId) continue;
+      const sa = e.searchAttributes;
+      out.push({
+        dossierId,
+        qpv: sa.get(PRE_QPV) ?? '',
+        ageBand: sa.get(PRE_AGE_BAND) ?? '',
+        referredOn: isoDate(sa.get(PRE_REFERRED_ON)),
+        reviewDueOn: sa.get(PRE_NEXT_DEADLINE_KIND) === 'TEAM_REVIEW' ? isoDate(sa.get(PRE_NEXT_DEADLINE)) : null,
+        overdue: sa.get(PRE_OVERDUE) ?? false,
+      });
+    }
+    return out;
   }
 
   /**
@@ -95,9 +81,7 @@ export class TeamMeetingsService {
     let moreInfoCount = 0;
     let overdue = f.overdue;
     try {
-      const read = await this.temporal.connection.withDeadline(Date.now() + 5000, () =>
-        this.temporal.client.workflow.getHandle(workflowIdFor(f.dossierId)).query(getStateQuery),
-      );
+      const read = await this.temporal.withDeadline(() => this.temporal.handle(workflowIdFor(f.dossierId)).query(getStateQuery), 5);
       if (isPurgedView(read)) throw new Error('purged case'); // never awaiting review: only closed cases are purged
       const view: ParcoursView = read;
       since = view.consent?.signedOn ?? null;

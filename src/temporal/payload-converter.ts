@@ -13,8 +13,12 @@ import {
   type Payload,
   type PayloadConverterWithEncoding,
 } from '@temporalio/common';
-import { decode, encode } from '@temporalio/common/lib/encoding';
 import { UI_TEXT_MARK } from '../../workflows/shared/ui-text';
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+const encode = (s: string): Uint8Array => encoder.encode(s);
+const decode = (b: Uint8Array): string => decoder.decode(b);
 
 /** Metadata flag of a payload written for the UI (no personal data): the codec does not encrypt it. */
 export const UI_TEXT_METADATA = 'pre-ui-text';

@@ -103,7 +103,8 @@ export const workflowIdIs = (workflowId: string): Term => eq('WorkflowId', workf
 
 /** The query: every given term (false/undefined ones skipped), joined by AND. */
 export function visibilityQuery(...terms: Array<Term | false | undefined | null>): string {
-  const kept = terms.filter((t): t is Term => !!t && (t as Term)[TERM] === true);
+  const kept = terms.filter((t): t is Term => t !== false && t !== undefined && t !== null);
+  if (kept.some((t) => typeof t !== 'object' || t[TERM] !== true)) throw new QueryValueError('a term not made by the builder');
   if (kept.length === 0) throw new QueryValueError('no term');
   return kept.map((t) => t.text).join(' AND ');
 }

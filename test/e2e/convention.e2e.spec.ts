@@ -403,7 +403,7 @@ describe('conventions and funding years over HTTP', () => {
   });
 
   describe('GET /conventions', () => {
-    it('lists conventions with their years, paginated with nextPageToken', async () => {
+    it('lists conventions from their search attributes (stage, deadline, started years), paginated with nextPageToken', async () => {
       const refs = [uniqueRef(), uniqueRef()];
       for (const ref of refs) expect((await post('/conventions', { ...CONVENTION, reference: ref })).status).toBe(201);
       const all = await eventually(async () => {
@@ -411,7 +411,8 @@ describe('conventions and funding years over HTTP', () => {
         const items = res.body.items as Array<{ reference: string }>;
         return res.status === 200 && refs.every((r) => items.some((i) => i.reference === r)) ? res.body : undefined;
       });
-      expect(all.items[0]).toMatchObject({ reference: expect.any(String), stage: expect.any(String), years: expect.any(Array) });
+      expect(all.items[0]).toMatchObject({ reference: expect.any(String), stage: expect.any(String), overdue: expect.any(Boolean), years: expect.any(Array), workflowStatus: 'RUNNING' });
+      expect(all.items.find((i: { reference: string }) => i.reference === refs[0])).toMatchObject({ stage: 'AWAITING_DELIBERATION', years: [] });
       const total = all.items.length as number;
       const seen: string[] = [];
       let token: string | null = null;
@@ -429,7 +430,7 @@ describe('conventions and funding years over HTTP', () => {
     it('refuses a pageToken it did not issue with 400', async () => {
       const res = await get('/conventions?pageToken=bm90LWEtdG9rZW4');
       expect(res.status).toBe(400);
-      expect(res.body).toMatchObject({ status: 400, errors: [{ field: 'pageToken', message: 'pageToken is not a token this API issued' }] });
+      expect(res.body).toMatchObject({ status: 400, errors: [{ field: 'pageToken', message: 'pageToken must be the nextPageToken of a previous page of the same list (same filters)' }] });
     });
   });
 });

@@ -92,6 +92,6 @@ describe('GET /me/tasks', () => {
     expect(await tasksOf('u-fin-1', 'finance')).toEqual({ items: [] });
     const bad = await t.http().get('/me/tasks?pageToken=nope').set('Authorization', `Bearer ${await t.token(referent, 'referent')}`);
     expect(bad.status).toBe(400);
-    expect(bad.body.errors).toEqual([{ field: 'pageToken', message: 'pageToken is not a token this list returned' }]);
+    expect(bad.body.errors).toEqual([{ field: 'pageToken', message: 'pageToken must be the nextPageToken of a previous page of the same list (same filters)' }]);
   });
 });

@@ -58,8 +58,25 @@ export class ConventionViewDto {
   @ApiProperty({ type: [String], example: ['deliberation'] }) accepts!: string[];
 }
 
+/** A started funding year on a convention of the list. */
+export class ConventionListYearDto {
+  @ApiProperty({ example: 2024 }) year!: number;
+  @ApiProperty({ example: 'AUTHORISED' }) stage!: string;
+}
+
+/** One convention of `GET /conventions`, from search attributes (the whole convention: `GET /conventions/{ref}`). */
+export class ConventionListItemDto {
+  @ApiProperty({ example: 'CPO-PRE-2024-2026' }) reference!: string;
+  @ApiProperty({ enum: CONVENTION_STAGES, example: 'IN_EFFECT' }) stage!: string;
+  @ApiProperty({ nullable: true, example: { kind: 'FINANCIAL_REPORT', dueOn: '2025-06-30' } }) nextDeadline!: { kind: string; dueOn: string } | null;
+  @ApiProperty({ example: false }) overdue!: boolean;
+  @ApiProperty({ type: [ConventionListYearDto], description: 'The funding years started so far' }) years!: ConventionListYearDto[];
+  @ApiProperty({ example: 'RUNNING' }) workflowStatus!: string;
+  @ApiProperty({ example: '2024-11-04T09:12:00.000Z' }) startedAt!: string;
+}
+
 export class ConventionListDto {
-  @ApiProperty({ type: [ConventionViewDto] }) items!: ConventionViewDto[];
+  @ApiProperty({ type: [ConventionListItemDto] }) items!: ConventionListItemDto[];
   @ApiPropertyOptional({ description: 'Pass as ?pageToken= for the next page; absent on the last page' }) nextPageToken?: string;
 }
 
