@@ -194,7 +194,7 @@ export class ParcoursService {
       body: `${caller.sub} a orienté un enfant déjà suivi dans le dossier ${existing.dossierId}. Aucun second dossier n'a été ouvert ; rapprochez-vous de ${caller.sub} et du référent du dossier.`,
       dossierId: existing.dossierId,
     });
-    this.logger.warn({ msg: 'duplicate referral refused without the dossierId; the coordinator was told', dossierId: existing.dossierId, by: caller.sub });
+    this.logger.log({ msg: 'duplicate referral refused without the dossierId; the coordinator was told', dossierId: existing.dossierId, by: caller.sub });
     return ProblemException.of(
       409,
       'duplicate',
