@@ -6,6 +6,7 @@
  * value that ended its string early would show up here as extra tokens. The real server's side is
  * test/security/query-injection.e2e.spec.ts.
  */
+import { prng } from '../../bench/lib/inputs';
 import { anyOf, eq, isNull, isQueryable, literal, ne, oneOf, QueryValueError, visibilityQuery, type Term } from '../../src/temporal/visibility-query';
 
 type Token = { kind: 'ident' | 'op' | 'string' | 'number' | 'keyword' | 'paren' | 'comma'; text: string };
@@ -122,18 +123,6 @@ const CORPUS = [
   'é'.repeat(2600),
 ];
 
-/** A small deterministic PRNG (mulberry32): the same strings on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const PIECES = ["'", '"', '\\', ' OR ', ' AND ', '!=', '=', '(', ')', ',', 'PreReferentId', 'WorkflowType', '--', '/*', ';', '\n', '%', '_', 'é', '😀', '\u202e', '＇', '’', '`', 'a', 'Z', '0', ' ', 'IS NULL', 'IN (', '\t', '\u00a0'];
 
 function randomHostile(next: () => number): string {
@@ -144,7 +133,7 @@ function randomHostile(next: () => number): string {
   return s;
 }
 
-const next = prng(0x13);
+const next = prng(0x13); // the same strings on every run
 const RANDOM = Array.from({ length: 1000 }, () => randomHostile(next));
 
 describe('the visibility-query builder under hostile values (issue 13 row 2)', () => {
