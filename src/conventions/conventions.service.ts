@@ -36,9 +36,9 @@ import { type Caller, primaryRole } from '../auth/roles';
 import { ProblemException } from '../common/problem';
 import { conventionSettingsFrom } from '../config/convention.env';
 import { AppConfig } from '../config/env';
-import { isNotFound, TemporalGateway, type ListedExecution } from '../temporal/temporal-gateway';
+import { isNotFound, nextDeadlineOf, TemporalGateway, type ListedExecution } from '../temporal/temporal-gateway';
 import { latestRuns, oneOf, onTaskQueue, visibilityQuery, workflowType, eq } from '../temporal/visibility-query';
-import { PRE_CONVENTION_REF, PRE_FUNDING_STAGE, PRE_FUNDING_YEAR, PRE_NEXT_DEADLINE, PRE_NEXT_DEADLINE_KIND, PRE_OVERDUE } from '../../workflows/shared/search-attributes';
+import { PRE_CONVENTION_REF, PRE_FUNDING_STAGE, PRE_FUNDING_YEAR, PRE_OVERDUE } from '../../workflows/shared/search-attributes';
 import type { YearAuthorisationDto } from './dto/authorisation.dto';
 import type { CreateConventionDto } from './dto/create-convention.dto';
 import type { DeliberationDto } from './dto/deliberation.dto';
@@ -69,9 +69,6 @@ export interface ConventionPage {
   nextPageToken: string | null;
 }
 
-function isoDate(d: unknown): string | null {
-  return d instanceof Date ? d.toISOString().slice(0, 10) : null;
-}
 
 /** Markdown for the Temporal UI's static details: the terms of the convention (public, no personal data). */
 function staticDetails(terms: ConventionTerms): string {
@@ -178,12 +175,10 @@ export class ConventionsService {
 
   private listItem(e: ListedExecution, years: Array<{ year: number; stage: string }>): ConventionListItem {
     const sa = e.searchAttributes;
-    const dueOn = isoDate(sa.get(PRE_NEXT_DEADLINE));
-    const kind = sa.get(PRE_NEXT_DEADLINE_KIND);
     return {
       reference: this.referenceOf(e),
       stage: sa.get(PRE_FUNDING_STAGE) ?? 'AWAITING_DELIBERATION',
-      nextDeadline: dueOn && kind ? { kind, dueOn } : null,
+      nextDeadline: nextDeadlineOf(sa),
       overdue: sa.get(PRE_OVERDUE) ?? false,
       years,
       workflowStatus: e.status,

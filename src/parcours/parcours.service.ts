@@ -7,7 +7,7 @@ import { ProblemException } from '../common/problem';
 import { AppConfig } from '../config/env';
 import { parcoursSettingsFrom } from '../config/parcours.env';
 import { NotificationsService } from '../notifications/notifications.service';
-import { isDomainRefusal, isNotFound, isNotRunning, TemporalGateway, type ListedExecution } from '../temporal/temporal-gateway';
+import { attributeDate, isDomainRefusal, isNotFound, isNotRunning, nextDeadlineOf, TemporalGateway, type ListedExecution } from '../temporal/temporal-gateway';
 import { anyOf, eq, isNull, latestRuns, ne, onTaskQueue, running, visibilityQuery, workflowIdIs, workflowType } from '../temporal/visibility-query';
 import {
   createReferralUpdate,
@@ -32,8 +32,6 @@ import { ageBandForReferral, initialSearchAttributes, staticSummaryFor } from '.
 import {
   PRE_AGE_BAND,
   PRE_CLOSURE_REASON,
-  PRE_NEXT_DEADLINE,
-  PRE_NEXT_DEADLINE_KIND,
   PRE_OVERDUE,
   PRE_QPV,
   PRE_REFERRED_ON,
@@ -50,9 +48,6 @@ import { plain } from '../common/async';
 
 const DEFAULT_PAGE_SIZE = 50;
 
-function isoDate(d: unknown): string | null {
-  return d instanceof Date ? d.toISOString().slice(0, 10) : null;
-}
 
 /** An open case of the same child: its dossierId and référent, from visibility. */
 interface OpenCase {
@@ -305,16 +300,14 @@ export class ParcoursService {
 
   private listItem(e: ListedExecution): ParcoursListItemDto {
     const sa = e.searchAttributes;
-    const dueOn = isoDate(sa.get(PRE_NEXT_DEADLINE));
-    const kind = sa.get(PRE_NEXT_DEADLINE_KIND);
     return {
       dossierId: dossierIdOf(e.workflowId) ?? '',
       stage: sa.get(PRE_STAGE) ?? 'REFERRED',
       qpv: sa.get(PRE_QPV) ?? '',
       ageBand: sa.get(PRE_AGE_BAND) ?? '',
       referentId: sa.get(PRE_REFERENT_ID) ?? null,
-      referredOn: isoDate(sa.get(PRE_REFERRED_ON)),
-      nextDeadline: dueOn && kind ? { kind, dueOn } : null,
+      referredOn: attributeDate(sa.get(PRE_REFERRED_ON)),
+      nextDeadline: nextDeadlineOf(sa),
       overdue: sa.get(PRE_OVERDUE) ?? false,
       closureReason: sa.get(PRE_CLOSURE_REASON) ?? null,
       workflowStatus: e.status,

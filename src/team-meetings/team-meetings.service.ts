@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ProblemException } from '../common/problem';
 import { AppConfig } from '../config/env';
-import { TemporalGateway } from '../temporal/temporal-gateway';
+import { attributeDate, TemporalGateway } from '../temporal/temporal-gateway';
 import { eq, onTaskQueue, running, visibilityQuery, workflowType } from '../temporal/visibility-query';
 import { dossierIdOf, getStateQuery, isPurgedView, PARCOURS_WORKFLOW_TYPE, workflowIdFor, type ParcoursView } from '../../workflows/parcours/parcours.contract';
 import { addDays, type IsoDate } from '../../workflows/shared/calendar';
@@ -15,9 +15,6 @@ const MAX_AGENDA = 500;
 /** Parallel getState queries while building the agenda. */
 const QUERY_CONCURRENCY = 8;
 
-function isoDate(d: unknown): IsoDate | null {
-  return d instanceof Date ? d.toISOString().slice(0, 10) : null;
-}
 
 interface Found {
   dossierId: string;
@@ -64,8 +61,8 @@ export class TeamMeetingsService {
         dossierId,
         qpv: sa.get(PRE_QPV) ?? '',
         ageBand: sa.get(PRE_AGE_BAND) ?? '',
-        referredOn: isoDate(sa.get(PRE_REFERRED_ON)),
-        reviewDueOn: sa.get(PRE_NEXT_DEADLINE_KIND) === 'TEAM_REVIEW' ? isoDate(sa.get(PRE_NEXT_DEADLINE)) : null,
+        referredOn: attributeDate(sa.get(PRE_REFERRED_ON)),
+        reviewDueOn: sa.get(PRE_NEXT_DEADLINE_KIND) === 'TEAM_REVIEW' ? attributeDate(sa.get(PRE_NEXT_DEADLINE)) : null,
         overdue: sa.get(PRE_OVERDUE) ?? false,
       });
     }

@@ -12,7 +12,7 @@ import {
 } from '@temporalio/common';
 import { google, temporal } from '@temporalio/proto';
 import { FailureType } from '../../workflows/shared/failures';
-import { SEARCH_ATTRIBUTES } from '../../workflows/shared/search-attributes';
+import { PRE_NEXT_DEADLINE, PRE_NEXT_DEADLINE_KIND, SEARCH_ATTRIBUTES } from '../../workflows/shared/search-attributes';
 import { PageTokens } from '../common/page-token';
 import { AppConfig } from '../config/env';
 import { TemporalService } from './temporal.service';
@@ -87,6 +87,18 @@ export function searchAttributesOf(indexedFields: Record<string, Payload> | null
     if (value !== undefined) pairs.push({ key, value } as SearchAttributePair);
   }
   return new TypedSearchAttributes(pairs);
+}
+
+/** A Datetime attribute as the business date it holds (midnight UTC of that day), or null. */
+export function attributeDate(d: unknown): string | null {
+  return d instanceof Date ? d.toISOString().slice(0, 10) : null;
+}
+
+/** The next deadline of a case, convention or year, from its search attributes (PreNextDeadline, PreNextDeadlineKind). */
+export function nextDeadlineOf(sa: TypedSearchAttributes): { kind: string; dueOn: string } | null {
+  const dueOn = attributeDate(sa.get(PRE_NEXT_DEADLINE));
+  const kind = sa.get(PRE_NEXT_DEADLINE_KIND);
+  return dueOn && kind ? { kind, dueOn } : null;
 }
 
 function timestampIso(t: google.protobuf.ITimestamp | null | undefined): string {
