@@ -11,11 +11,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { WorkflowExecutionInfo } from '@temporalio/client';
-import type { History } from '@temporalio/common/lib/proto-utils';
 import { workflowIdFor } from '../../workflows/parcours/parcours.contract';
 import type { RetentionPurgeResult } from '../../workflows/schedules/schedules.contract';
 import { eventually, startTestApp, type TestApp } from '../support/app';
-import { decodedHistoryText } from '../support/privacy';
+import { decodedHistoryText, type History } from '../support/privacy';
 import { killTree, spawnCaptured, type Started } from '../support/processes';
 import { devServerAddress, TEST_CODEC_KEYS, testDataConverter } from '../support/temporal';
 

@@ -6,9 +6,7 @@
  * "type must be a Type" (an instanceof check across the two copies). Same JSON format (proto3 JSON, as the Temporal CLI
  * and UI export it).
  */
-import type { temporal } from '@temporalio/proto';
-import * as proto from '@temporalio/proto';
-import { patchProtobufRoot } from '@temporalio/proto/lib/patch-protobuf-root';
+import { temporal } from '@temporalio/proto';
 
 type History = temporal.api.history.v1.IHistory;
 
@@ -19,7 +17,8 @@ interface ProtoJson {
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const protojson = require(require.resolve('protobufjs/ext/protojson', { paths: [require.resolve('@temporalio/proto')] })) as ProtoJson;
-const historyType = (patchProtobufRoot(proto) as unknown as { lookupType(name: string): { fromObject(o: unknown): unknown } }).lookupType('temporal.api.history.v1.History');
+// the package's root is a reflection root: the History message is its protobufjs Type, as protojson needs it
+const historyType = temporal.api.history.v1.History as unknown as { fromObject(o: unknown): unknown };
 
 /** A fetched history as pretty proto3 JSON. */
 export function historyToJSON(history: History): string {

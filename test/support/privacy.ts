@@ -4,7 +4,10 @@
  */
 import type { Client } from '@temporalio/client';
 import type { Payload, PayloadCodec } from '@temporalio/common';
-import type { History } from '@temporalio/common/lib/proto-utils';
+import type { temporal } from '@temporalio/proto';
+
+/** A fetched history (the proto's own type). */
+export type History = temporal.api.history.v1.IHistory;
 
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 

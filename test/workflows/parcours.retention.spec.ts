@@ -6,12 +6,11 @@
  */
 import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { History } from '@temporalio/common/lib/proto-utils';
 import { closeParcoursUpdate, getStateQuery, isPurgedView, recordConsentUpdate, recordLifeEventUpdate, workflowIdFor, type PurgedCaseView } from '../../workflows/parcours/parcours.contract';
 import { caseFiguresOf, CASE_FIGURES_MEMO_KEY } from '../../workflows/parcours/parcours.figures';
 import { newDossierId } from '../../src/parcours/dossier-id';
 import { startTestApp, type TestApp } from '../support/app';
-import { decodedHistoryText } from '../support/privacy';
+import { decodedHistoryText, type History } from '../support/privacy';
 import { testDataConverter, testWorker, timeSkippingEnv, uniqueTaskQueue } from '../support/temporal';
 import {
   cleanup,
