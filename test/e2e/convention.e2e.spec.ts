@@ -434,3 +434,38 @@ describe('conventions and funding years over HTTP', () => {
     });
   });
 });
+
+describe('conventions without a worker', () => {
+  let t: TestApp;
+  let finance: string;
+  let ref: string;
+
+  beforeAll(async () => {
+    // a convention created while a worker runs, then the worker stopped: updates wait for nobody
+    t = await startTestApp({ env: { UPDATE_TIMEOUT_SECONDS: '3' } });
+    finance = await t.token('u-fin-1', 'finance');
+    ref = uniqueRef();
+    const created = await t.http().post('/conventions').set('Authorization', `Bearer ${finance}`).send({ ...CONVENTION, reference: ref });
+    expect(created.status).toBe(201);
+    await t.stopWorker();
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('answers 504 when no worker takes an update in time, for a convention as for a case', async () => {
+    const started = Date.now();
+    const res = await t.http().post(`/conventions/${ref}/publication`).set('Authorization', `Bearer ${finance}`).send(PUBLICATION);
+    expect(res.status).toBe(504);
+    expect(res.body).toMatchObject({ status: 504, type: expect.stringMatching(/^urn:pre-orchestrator:problem:(worker|temporal)-timeout$/) });
+    expect(Date.now() - started).toBeLessThan(15_000);
+  });
+
+  it('still lists the conventions: the list reads search attributes, no worker involved', async () => {
+    const listed = await eventually(async () => {
+      const res = await t.http().get('/conventions?pageSize=500').set('Authorization', `Bearer ${finance}`);
+      return res.status === 200 && (res.body.items as Array<{ reference: string }>).find((i) => i.reference === ref);
+    });
+    expect(listed).toMatchObject({ reference: ref, stage: 'AWAITING_DELIBERATION', overdue: false, years: [], workflowStatus: 'RUNNING' });
+  });
+});
