@@ -182,14 +182,19 @@ export class ParcoursService {
         dossierId: existing.dossierId,
       });
     }
-    this.notifications.noticeToCoordinator({
-      key: `duplicate-referral:${existing.dossierId}:${caller.sub}:${new Date().toISOString().slice(0, 10)}`,
-      kind: 'DUPLICATE_REFERRAL',
-      subject: `Orientation en double pour le dossier ${existing.dossierId}`,
-      body: `${caller.sub} a orienté un enfant déjà suivi dans le dossier ${existing.dossierId}. Aucun second dossier n'a été ouvert ; rapprochez-vous de ${caller.sub} et du référent du dossier.`,
-      dossierId: existing.dossierId,
-    });
-    this.logger.log({ msg: 'duplicate referral refused without the dossierId; the coordinator was told', dossierId: existing.dossierId, by: caller.sub });
+    try {
+      this.notifications.noticeToCoordinator({
+        key: `duplicate-referral:${existing.dossierId}:${caller.sub}:${new Date().toISOString().slice(0, 10)}`,
+        kind: 'DUPLICATE_REFERRAL',
+        subject: `Orientation en double pour le dossier ${existing.dossierId}`,
+        body: `${caller.sub} a orienté un enfant déjà suivi dans le dossier ${existing.dossierId}. Aucun second dossier n'a été ouvert ; rapprochez-vous de ${caller.sub} et du référent du dossier.`,
+        dossierId: existing.dossierId,
+      });
+      this.logger.log({ msg: 'duplicate referral refused without the dossierId; the coordinator was told', dossierId: existing.dossierId, by: caller.sub });
+    } catch (e) {
+      // the refusal stands even if the outbox is busy: the log keeps what the coordinator should have been told
+      this.logger.error({ msg: 'duplicate referral refused without the dossierId; the notice to the coordinator failed', dossierId: existing.dossierId, by: caller.sub, reason: (e as Error).message?.slice(0, 200) });
+    }
     return ProblemException.of(
       409,
       'duplicate',
