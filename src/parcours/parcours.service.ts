@@ -58,7 +58,7 @@ interface OpenCase {
 /**
  * The parcours API over Temporal: starts a case with update-with-start, sends every staff action as a workflow
  * update (its answer is the case as it now stands), reads cases through queries and lists them through search
- * attributes. Access rules (API.md): a référent reads and changes only the cases assigned to them.
+ * attributes, all through the Temporal gateway. Who may read or change a case is src/auth/access-policy.ts.
  */
 @Injectable()
 export class ParcoursService {
