@@ -3,7 +3,7 @@
  * the workflows whose attribute holds the hostile value, never another; and a référent whose token `sub` is hostile
  * (`x' OR PreReferentId != 'zz`, `o'brien@ccas.fr`, a backslash) lists no other référent's case and never gets a 500
  * — whether authentication accepts such a `sub` (200, an empty list) or refuses it (401).
- * The builder's own property test is test/security/query-injection.spec.ts.
+ * The builder's own property test is test/security/query-injection.unit.spec.ts.
  */
 import { randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
