@@ -136,7 +136,9 @@ describe('parcours over HTTP', () => {
       const read = await get(`/parcours/${id}`, sup);
       expect(read.status).toBe(200);
       expect(view(read)).toMatchObject({ stage: 'CLOSED', closure: { reason: 'OBJECTIVES_MET' } });
-      const items = await timeline(id);
+      // reminders fire by the wall clock: the API.md dates (November 2026) lie in the past by now, so the
+      // consent reminder may already be due when the case starts; the steps the staff took are asserted here
+      const items = (await timeline(id)).filter((e) => e.type !== 'REMINDER_SENT');
       expect(items.map((e) => e.type)).toEqual([
         'REFERRAL_RECEIVED',
         'ELIGIBILITY_CHECKED',
