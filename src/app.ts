@@ -8,6 +8,7 @@ import { AppModule } from './app.module';
 import { HttpMetrics, RequestLogMiddleware } from './metrics/metrics';
 import { problem, PROBLEM_CONTENT_TYPE } from './common/problem';
 import { validationPipe } from './common/validation';
+import { dateWindowFrom } from './config/dates.env';
 import type { AppConfig } from './config/env';
 
 const LEVELS: Record<AppConfig['LOG_LEVEL'], LogLevel[]> = {
@@ -47,6 +48,11 @@ export async function createApp(config: AppConfig, logger = createLogger(config)
       if (req.path.startsWith('/codec/')) return next();
       return sendProblem(res, 415, 'unsupported-media-type', 'The request body must be JSON (Content-Type: application/json).');
     }
+    // JSON is UTF-8 (RFC 8259 §8.1): any other declared charset is refused, not decoded
+    const charset = /;\s*charset\s*=\s*"?([^";\s]*)/i.exec(req.headers['content-type'] ?? '')?.[1]?.toLowerCase();
+    if (hasBody && charset !== undefined && charset !== 'utf-8' && charset !== 'utf8' && !req.path.startsWith('/codec/')) {
+      return sendProblem(res, 415, 'unsupported-charset', 'The request body must be UTF-8 JSON (Content-Type: application/json; charset=utf-8, or no charset).');
+    }
     next();
   });
   app.use(
@@ -68,7 +74,7 @@ export async function createApp(config: AppConfig, logger = createLogger(config)
     if (err?.status && err.status >= 400 && err.status < 500) return sendProblem(res, err.status, 'bad-request', 'The request body cannot be read.');
     next(err);
   });
-  app.useGlobalPipes(validationPipe());
+  app.useGlobalPipes(validationPipe(dateWindowFrom(config)));
 
   const doc = new DocumentBuilder()
     .setTitle('PRE Orchestrator')
