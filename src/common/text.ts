@@ -9,7 +9,9 @@ import { registerDecorator, type ValidationArguments } from 'class-validator';
  * - bidirectional overrides and isolates (U+202A–U+202E, U+2066–U+2069): they reorder what the next reader sees;
  * - lone surrogates (U+D800–U+DFFF not paired): not Unicode text at all, they do not survive encoding.
  */
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
 const LINE_CONTROLS = /[\u0000-\u001F\u007F-\u009F]/;
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
 const TEXT_CONTROLS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/;
 const BIDI_CONTROLS = /[\u202A-\u202E\u2066-\u2069]/;
 const LONE_SURROGATE = /[\uD800-\uDFFF]/u;

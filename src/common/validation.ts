@@ -46,13 +46,15 @@ export function checkShape(value: unknown): void {
   }
 }
 
-const arrayLimits = new Map<Function, Array<{ property: string; max: number }>>();
+type Ctor = abstract new (...args: never[]) => unknown;
+
+const arrayLimits = new Map<Ctor, Array<{ property: string; max: number }>>();
 
 /** The `@ArrayMaxSize` of each property of a DTO class (read once from class-validator's metadata). */
-function arrayLimitsOf(target: Function): Array<{ property: string; max: number }> {
+function arrayLimitsOf(target: Ctor): Array<{ property: string; max: number }> {
   let limits = arrayLimits.get(target);
   if (!limits) {
-    const metas = getMetadataStorage().getTargetValidationMetadatas(target, '', true, false);
+    const metas = getMetadataStorage().getTargetValidationMetadatas(target as unknown as new () => object, '', true, false);
     limits = metas.filter((m) => m.name === 'arrayMaxSize' && !m.each).map((m) => ({ property: m.propertyName, max: Number(m.constraints?.[0]) }));
     arrayLimits.set(target, limits);
   }
@@ -66,7 +68,7 @@ function arrayLimitsOf(target: Function): Array<{ property: string; max: number 
 export function oversizedArrays(entity: unknown, path = ''): FieldError[] {
   if (entity === null || typeof entity !== 'object') return [];
   const out: FieldError[] = [];
-  for (const { property, max } of arrayLimitsOf(entity.constructor)) {
+  for (const { property, max } of arrayLimitsOf(entity.constructor as Ctor)) {
     const v = (entity as Record<string, unknown>)[property];
     if (Array.isArray(v) && v.length > max) out.push({ field: path ? `${path}.${property}` : property, message: `${property} must contain at most ${max} items` });
   }
