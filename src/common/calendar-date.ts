@@ -5,15 +5,20 @@ import { addDays, addMonths, parisDateOf } from '../../workflows/shared/calendar
 
 const SHAPE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
-/** True when `value` is a `YYYY-MM-DD` string naming a day that exists (2026-02-30 and 2025-02-29 do not). */
-export function isCalendarDate(value: unknown): value is string {
+/** A `YYYY-MM-DD` string naming a day that exists, in any year from 1000 (the window says which years are plausible). */
+function isRealDate(value: unknown): value is string {
   if (typeof value !== 'string') return false;
   const m = SHAPE.exec(value);
   if (!m) return false;
   const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
   // Date.UTC rolls 30 February over to March: a real date survives the round trip unchanged
   const date = new Date(Date.UTC(y, mo - 1, d));
-  return y >= 1900 && date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d;
+  return y >= 1000 && date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d;
+}
+
+/** True when `value` is a `YYYY-MM-DD` string naming a day that exists (2026-02-30 and 2025-02-29 do not), from 1900. */
+export function isCalendarDate(value: unknown): value is string {
+  return isRealDate(value) && value >= '1900-01-01';
 }
 
 /**
@@ -64,7 +69,7 @@ export function dateWindow(kind: DateKind, today = todayInParis()): { from: stri
 
 /** Why `value` is not an acceptable date of this kind, or undefined when it is. */
 export function dateProblem(value: unknown, kind: DateKind): string | undefined {
-  if (!isCalendarDate(value)) return 'must be a real calendar date YYYY-MM-DD';
+  if (!isRealDate(value)) return 'must be a real calendar date YYYY-MM-DD';
   const { from, to } = dateWindow(kind);
   if (value < from) return kind === 'birth' ? `must not be before ${from}` : `must not be before ${from} (PRE_DATES_EARLIEST)`;
   if (value > to) return kind === 'birth' ? `must not be in the future (after ${to})` : `must not be after ${to} (${kind === 'plan' ? 'PRE_PLAN_DATES_MAX_MONTHS_AHEAD' : 'PRE_DATES_MAX_MONTHS_AHEAD'} months from today)`;
