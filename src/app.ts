@@ -23,9 +23,14 @@ export function createLogger(config: AppConfig): ConsoleLogger {
   return new ConsoleLogger({ json: config.LOG_JSON, logLevels: LEVELS[config.LOG_LEVEL], colors: !config.LOG_JSON });
 }
 
+/** Where a ForbiddenKeyError keeps its key: body-parser deletes the own string-named properties of a parse error. */
+const FORBIDDEN_KEY = Symbol('forbiddenKey');
+
 class ForbiddenKeyError extends Error {
-  constructor(readonly key: string) {
+  readonly [FORBIDDEN_KEY]: string;
+  constructor(key: string) {
     super(`forbidden key ${key}`);
+    this[FORBIDDEN_KEY] = key;
   }
 }
 
@@ -69,7 +74,7 @@ export async function createApp(config: AppConfig, logger = createLogger(config)
   );
   app.use((err: { type?: string; status?: number }, _req: Request, res: Response, next: NextFunction) => {
     if (err?.type === 'entity.too.large') return sendProblem(res, 413, 'payload-too-large', 'The request body is over 100 kB.');
-    if (err instanceof ForbiddenKeyError) return sendProblem(res, 400, 'forbidden-key', `The request body may not contain the key "${err.key}".`);
+    if (err instanceof ForbiddenKeyError) return sendProblem(res, 400, 'forbidden-key', `The request body may not contain the key "${err[FORBIDDEN_KEY]}".`);
     if (err?.type === 'entity.parse.failed') return sendProblem(res, 400, 'invalid-json', 'The request body is not valid JSON.');
     if (err?.status && err.status >= 400 && err.status < 500) return sendProblem(res, err.status, 'bad-request', 'The request body cannot be read.');
     next(err);

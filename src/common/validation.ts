@@ -20,6 +20,8 @@ export const VALIDATION_BOUNDS = {
 
 type FieldError = { field: string; message: string };
 
+const FORBIDDEN_KEYS = ['__proto__', 'constructor', 'prototype'];
+
 function tooBig(detail: string, message: string): ProblemException {
   return new ProblemException(problem(400, 'validation', detail, { errors: [{ field: '(body)', message }], errorCount: 1 }));
 }
@@ -108,7 +110,12 @@ export function validationProblem(list: FieldError[]): ProblemException {
 /** The global pipe with the bounds above: the shape first, then the array sizes, then class-validator. */
 export class BoundedValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
-    if (metadata.type === 'body' || metadata.type === 'query') checkShape(value);
+    if (metadata.type === 'body' || metadata.type === 'query') {
+      checkShape(value);
+      // the body's JSON reviver refuses these keys; a query string can still carry one, which the pipe would drop
+      const key = value !== null && typeof value === 'object' ? FORBIDDEN_KEYS.find((k) => Object.prototype.hasOwnProperty.call(value, k)) : undefined;
+      if (key) throw validationProblem([{ field: key, message: `unknown field "${key}" is not allowed` }]);
+    }
     return super.transform(value, metadata);
   }
 
