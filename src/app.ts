@@ -75,6 +75,8 @@ export async function createApp(config: AppConfig, logger = createLogger(config)
   app.use((err: { type?: string; status?: number }, _req: Request, res: Response, next: NextFunction) => {
     if (err?.type === 'entity.too.large') return sendProblem(res, 413, 'payload-too-large', 'The request body is over 100 kB.');
     if (err instanceof ForbiddenKeyError) return sendProblem(res, 400, 'forbidden-key', `The request body may not contain the key "${err[FORBIDDEN_KEY]}".`);
+    // JSON nested deeper than the parser's stack (tens of thousands of levels) is refused as what it is
+    if (err?.type === 'entity.parse.failed' && err instanceof RangeError) return sendProblem(res, 400, 'validation', 'The request nests objects or arrays too deep to be read (at most 8 levels).');
     if (err?.type === 'entity.parse.failed') return sendProblem(res, 400, 'invalid-json', 'The request body is not valid JSON.');
     if (err?.status && err.status >= 400 && err.status < 500) return sendProblem(res, err.status, 'bad-request', 'The request body cannot be read.');
     next(err);

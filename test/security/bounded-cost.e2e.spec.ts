@@ -89,6 +89,27 @@ describe('bounded cost: the hostile-body corpus over every write route', () => {
     });
   });
 
+  it('a body nesting 9 levels, or 16 000 (deeper than the parser goes), is refused for its depth', async () => {
+    const nine = JSON.stringify({ ...CONSENT, note: undefined, extra: JSON.parse('{"a":'.repeat(9) + '1' + '}'.repeat(9)) });
+    const deep = JSON.stringify(CONSENT).replace(/^\{/, `{"extra":${'{"a":'.repeat(16_000)}1${'}'.repeat(16_000)},`);
+    const shallow = await send({ route: '', name: '', method: 'POST', path: `/parcours/${dossierId}/consent`, body: nine, expect: [400] });
+    expect(shallow.res.status).toBe(400);
+    expect(shallow.res.body).toMatchObject({
+      type: 'urn:pre-orchestrator:problem:validation',
+      detail: 'The request nests objects or arrays deeper than 8 levels.',
+      errors: [{ field: '(body)', message: 'must nest at most 8 levels' }],
+    });
+    const tooDeep = await send({ route: '', name: '', method: 'POST', path: `/parcours/${dossierId}/consent`, body: deep, expect: [400] });
+    expect(tooDeep.res.status).toBe(400);
+    expect(JSON.parse(tooDeep.res.text)).toEqual({
+      type: 'urn:pre-orchestrator:problem:validation',
+      title: 'Bad Request',
+      status: 400,
+      detail: 'The request nests objects or arrays too deep to be read (at most 8 levels).',
+    });
+    expect(tooDeep.ms).toBeLessThan(MAX_MS);
+  });
+
   it('a body with more errors than 20 lists the first 20 and counts them all', async () => {
     const many = Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`unknown${i}`, i]));
     const { res } = await send({ route: '', name: '', method: 'POST', path: `/parcours/${dossierId}/consent`, body: JSON.stringify({ ...CONSENT, ...many }), expect: [400] });
