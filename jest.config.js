@@ -11,8 +11,8 @@ const common = {
 module.exports = {
   testTimeout: 120000,
   projects: [
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.spec.ts'] },
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.spec.ts', '<rootDir>/test/security/**/*.unit.spec.ts'] },
     { ...common, ...withServer, displayName: 'workflows', testMatch: ['<rootDir>/test/workflows/**/*.spec.ts', '<rootDir>/test/replay/**/*.spec.ts'] },
-    { ...common, ...withServer, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.spec.ts', '<rootDir>/test/resilience/**/*.spec.ts', '<rootDir>/test/security/**/*.spec.ts'] },
+    { ...common, ...withServer, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.spec.ts', '<rootDir>/test/resilience/**/*.spec.ts', '<rootDir>/test/security/**/!(*.unit).spec.ts'] },
   ],
 };

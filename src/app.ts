@@ -8,6 +8,7 @@ import { AppModule } from './app.module';
 import { HttpMetrics, RequestLogMiddleware } from './metrics/metrics';
 import { problem, PROBLEM_CONTENT_TYPE } from './common/problem';
 import { validationPipe } from './common/validation';
+import { dateWindowFrom } from './config/dates.env';
 import type { AppConfig } from './config/env';
 
 const LEVELS: Record<AppConfig['LOG_LEVEL'], LogLevel[]> = {
@@ -22,9 +23,14 @@ export function createLogger(config: AppConfig): ConsoleLogger {
   return new ConsoleLogger({ json: config.LOG_JSON, logLevels: LEVELS[config.LOG_LEVEL], colors: !config.LOG_JSON });
 }
 
+/** Where a ForbiddenKeyError keeps its key: body-parser deletes the own string-named properties of a parse error. */
+const FORBIDDEN_KEY = Symbol('forbiddenKey');
+
 class ForbiddenKeyError extends Error {
-  constructor(readonly key: string) {
+  readonly [FORBIDDEN_KEY]: string;
+  constructor(key: string) {
     super(`forbidden key ${key}`);
+    this[FORBIDDEN_KEY] = key;
   }
 }
 
@@ -47,6 +53,11 @@ export async function createApp(config: AppConfig, logger = createLogger(config)
       if (req.path.startsWith('/codec/')) return next();
       return sendProblem(res, 415, 'unsupported-media-type', 'The request body must be JSON (Content-Type: application/json).');
     }
+    // JSON is UTF-8 (RFC 8259 §8.1): any other declared charset is refused, not decoded
+    const charset = /;\s*charset\s*=\s*"?([^";\s]*)/i.exec(req.headers['content-type'] ?? '')?.[1]?.toLowerCase();
+    if (hasBody && charset !== undefined && charset !== 'utf-8' && charset !== 'utf8' && !req.path.startsWith('/codec/')) {
+      return sendProblem(res, 415, 'unsupported-charset', 'The request body must be UTF-8 JSON (Content-Type: application/json; charset=utf-8, or no charset).');
+    }
     next();
   });
   app.use(
@@ -63,12 +74,14 @@ export async function createApp(config: AppConfig, logger = createLogger(config)
   );
   app.use((err: { type?: string; status?: number }, _req: Request, res: Response, next: NextFunction) => {
     if (err?.type === 'entity.too.large') return sendProblem(res, 413, 'payload-too-large', 'The request body is over 100 kB.');
-    if (err instanceof ForbiddenKeyError) return sendProblem(res, 400, 'forbidden-key', `The request body may not contain the key "${err.key}".`);
+    if (err instanceof ForbiddenKeyError) return sendProblem(res, 400, 'forbidden-key', `The request body may not contain the key "${err[FORBIDDEN_KEY]}".`);
+    // JSON nested deeper than the parser's stack (tens of thousands of levels) is refused as what it is
+    if (err?.type === 'entity.parse.failed' && err instanceof RangeError) return sendProblem(res, 400, 'validation', 'The request nests objects or arrays too deep to be read (at most 8 levels).');
     if (err?.type === 'entity.parse.failed') return sendProblem(res, 400, 'invalid-json', 'The request body is not valid JSON.');
     if (err?.status && err.status >= 400 && err.status < 500) return sendProblem(res, err.status, 'bad-request', 'The request body cannot be read.');
     next(err);
   });
-  app.useGlobalPipes(validationPipe());
+  app.useGlobalPipes(validationPipe(dateWindowFrom(config)));
 
   const doc = new DocumentBuilder()
     .setTitle('PRE Orchestrator')

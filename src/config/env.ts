@@ -3,6 +3,7 @@ import { plainToInstance } from 'class-transformer';
 import { getMetadataStorage, validateSync, type ValidationError } from 'class-validator';
 import { ConventionEnv } from './convention.env';
 import { CoreEnv } from './core.env';
+import { DatesEnv } from './dates.env';
 import { devSecret } from './dev-secrets';
 import { NotificationsEnv } from './notifications.env';
 import { ParcoursEnv } from './parcours.env';
@@ -10,7 +11,7 @@ import { PrivacyEnv } from './privacy.env';
 import { projectRoot } from './project-root';
 
 /** The sections of the one env schema; each is a class-validator class with its defaults. */
-const SECTIONS = [CoreEnv, ParcoursEnv, ConventionEnv, NotificationsEnv, PrivacyEnv] as const;
+const SECTIONS = [CoreEnv, ParcoursEnv, ConventionEnv, NotificationsEnv, PrivacyEnv, DatesEnv] as const;
 
 /**
  * The validated, typed configuration of a process. The abstract class is the Nest injection token and the
@@ -19,7 +20,7 @@ const SECTIONS = [CoreEnv, ParcoursEnv, ConventionEnv, NotificationsEnv, Privacy
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export abstract class AppConfig {}
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
-export interface AppConfig extends CoreEnv, ParcoursEnv, ConventionEnv, NotificationsEnv, PrivacyEnv {
+export interface AppConfig extends CoreEnv, ParcoursEnv, ConventionEnv, NotificationsEnv, PrivacyEnv, DatesEnv {
   /** Absolute path of PRE_DATA_DIR. */
   dataDir: string;
   /** The JWT secret in use (dev/HS256 mode); undefined when JWT_JWKS_URL is set. */

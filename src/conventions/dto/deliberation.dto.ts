@@ -17,7 +17,7 @@ import {
 } from 'class-validator';
 import { DELIBERATION_DECISIONS, PRESIDENT_VOTES, type DeliberationDecision, type PresidentVote } from '../../../workflows/convention/convention.contract';
 import { IsCalendarDate } from '../../common/calendar-date';
-import { IsLine } from '../../common/text';
+import { CleanText, IsLine } from '../../common/text';
 import { IsYear } from './year-number';
 
 
@@ -60,6 +60,7 @@ function nameList(property: string) {
     IsString({ each: true, message: `each name in ${property} must be a string` }),
     Matches(/\S/, { each: true, message: `each name in ${property} must not be blank` }),
     MaxLength(120, { each: true, message: `each name in ${property} must be at most 120 characters` }),
+    CleanText({ each: true }),
   ];
 }
 function NameList(property: string): PropertyDecorator {

@@ -59,6 +59,6 @@ export class FinancialReportDto {
 
   @ApiPropertyOptional({ maxLength: 2000, description: 'Why the report is returned (required with RETURNED)' })
   @ValidateIf((o: FinancialReportDto) => o.status === 'RETURNED' || o.comment !== undefined)
-  @IsText(2000, { missing: 'is required when the report is RETURNED' })
+  @IsText(2000, { missing: 'is required when the report is RETURNED', multiline: true })
   comment?: string;
 }

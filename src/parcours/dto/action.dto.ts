@@ -12,14 +12,14 @@ import {
 } from '../../../workflows/parcours/parcours.contract';
 import { OneOf, OptionalOneOf } from './enum';
 import type { StaffFields } from './staff-fields';
-import { MAX, OptionalText, Text } from './text';
+import { MAX, OptionalLine, OptionalText, Text } from './text';
 
 /** Body of `POST /parcours/{dossierId}/actions`: schedules an action. */
 export class ActionDto implements StaffFields<ActionInput> {
   @OneOf(ACTION_TYPES, { example: 'SCHOOL_SUPPORT' }) type!: ActionType;
   @Text(MAX.line, { example: 'Association Lire et Faire Lire' }) provider!: string;
   @CalendarDate({ example: '2026-12-10' }) startsOn!: string;
-  @OptionalCalendarDate({ example: '2027-06-30', description: 'An end date or a number of sessions (at least one)' }) endsOn?: string;
+  @OptionalCalendarDate({ example: '2027-06-30', kind: 'plan', description: 'An end date or a number of sessions (at least one)' }) endsOn?: string;
 
   @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 500 })
   @IsOptional()
@@ -44,9 +44,9 @@ export class ActionDto implements StaffFields<ActionInput> {
 export class ActionPatchDto implements Omit<StaffFields<ActionPatchInput>, 'actionId'> {
   @OptionalOneOf(ACTION_PATCH_STATUSES, { example: 'DONE' }) status?: 'DONE' | 'CANCELLED';
   @OptionalText(MAX.note, { description: 'CANCELLED: required' }) motive?: string;
-  @OptionalText(MAX.line) provider?: string;
+  @OptionalLine(MAX.line) provider?: string;
   @OptionalCalendarDate() startsOn?: string;
-  @OptionalCalendarDate() endsOn?: string;
+  @OptionalCalendarDate({ kind: 'plan' }) endsOn?: string;
 
   @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 500 })
   @IsOptional()

@@ -22,7 +22,7 @@ import {
 } from '../../../workflows/parcours/parcours.contract';
 import { OneOf } from './enum';
 import type { StaffFields } from './staff-fields';
-import { MAX, OptionalText, StaffId, Text } from './text';
+import { FreeText, MAX, OptionalLine, OptionalText, StaffId } from './text';
 
 /** Body of `POST /parcours/{dossierId}/renewals`: the EPS renews by 6 or 12 months. */
 export class RenewalDto implements StaffFields<RenewalInput> {
@@ -35,7 +35,7 @@ export class RenewalDto implements StaffFields<RenewalInput> {
 export class SuspensionDto implements StaffFields<SuspensionInput> {
   @OneOf(SUSPENSION_REASONS, { example: 'HOSPITALISATION' }) reason!: SuspensionReason;
   @CalendarDate({ example: '2027-01-10' }) startsOn!: string;
-  @OptionalCalendarDate({ example: '2027-02-10' }) expectedEndOn?: string;
+  @OptionalCalendarDate({ example: '2027-02-10', kind: 'plan' }) expectedEndOn?: string;
   @OptionalText(MAX.note) note?: string;
 }
 
@@ -65,7 +65,7 @@ export class DerogationDto implements StaffFields<DerogationInput> {
   // Optional here on purpose: a derogation without motive is a domain refusal (422), not a malformed request.
   @OptionalText(MAX.note, { description: 'Required, written (a missing or blank motive is refused with 422)' }) motive!: string;
   @CalendarDate({ example: '2027-10-01' }) decidedOn!: string;
-  @OptionalCalendarDate({ description: 'AGE: the case may run until this date (at most the 18th birthday)' }) untilOn?: string;
+  @OptionalCalendarDate({ kind: 'plan', description: 'AGE: the case may run until this date (at most the 18th birthday)' }) untilOn?: string;
 
   @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 120, description: 'DURATION: the new maximum total length in months' })
   @IsOptional()
@@ -79,8 +79,8 @@ export class DerogationDto implements StaffFields<DerogationInput> {
 export class ClosureDto implements StaffFields<ClosureInput> {
   @OneOf(CLOSURE_REASONS, { example: 'OBJECTIVES_MET' }) reason!: ClosureReason;
   @CalendarDate({ example: '2027-06-30' }) closedOn!: string;
-  @Text(MAX.summary, { example: 'Objectifs atteints ; relais au centre social.' }) summary!: string;
-  @OptionalText(MAX.line, { example: 'Centre social des Grésilles', description: 'HANDED_OVER: required; the common-law service' }) handedOverTo?: string;
+  @FreeText(MAX.summary, { example: 'Objectifs atteints ; relais au centre social.' }) summary!: string;
+  @OptionalLine(MAX.line, { example: 'Centre social des Grésilles', description: 'HANDED_OVER: required; the common-law service' }) handedOverTo?: string;
   @OptionalText(MAX.note, { description: 'OTHER: required' }) motive?: string;
 }
 

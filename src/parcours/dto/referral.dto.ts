@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsEmail, IsIn, IsObject, IsOptional, IsString, Matches, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsEmail, IsIn, IsObject, IsOptional, IsString, Matches, MaxLength, ValidateNested } from 'class-validator';
 import { CalendarDate } from '../../common/calendar-date';
 import {
   GUARDIAN_RELATIONSHIPS,
@@ -23,11 +23,11 @@ import {
   type Sex,
 } from '../../../workflows/parcours/parcours.contract';
 import { OneOf, OptionalOneOf } from './enum';
-import { MAX, OptionalText, Text } from './text';
+import { FreeText, MAX, OptionalLine, OptionalText, Text } from './text';
 
 export class AddressDto implements AddressInput {
   @Text(MAX.line, { example: '12 rue Jean de Cirey' }) line1!: string;
-  @OptionalText(MAX.line) line2?: string;
+  @OptionalLine(MAX.line) line2?: string;
 
   @ApiProperty({ example: '21000', pattern: '^[0-9A-Za-z -]{3,10}$' })
   @IsString()
@@ -46,7 +46,7 @@ export class SchoolDto implements SchoolInput {
 export class ChildDto implements ChildInput {
   @Text(MAX.name, { example: 'Lina' }) firstName!: string;
   @Text(MAX.name, { example: 'Benali' }) lastName!: string;
-  @CalendarDate({ example: '2016-03-14' }) birthDate!: string;
+  @CalendarDate({ example: '2016-03-14', kind: 'birth', description: 'From 1900-01-01 to today' }) birthDate!: string;
   @OneOf(SEXES, { example: 'F' }) sex!: Sex;
 
   @ApiProperty({ type: AddressDto })
@@ -80,16 +80,17 @@ export class GuardianDto implements GuardianInput {
   @ApiPropertyOptional({ example: 'famille@example.org' })
   @IsOptional()
   @IsEmail({}, { message: 'email must be an e-mail address' })
+  @MaxLength(254, { message: 'email must be at most 254 characters' })
   email?: string;
 }
 
 export class OrienteurDto implements OrienteurInput {
   @OneOf(ORIENTEUR_TYPES, { example: 'SCHOOL' }) type!: OrienteurType;
-  @OptionalText(MAX.line, { example: 'École élémentaire Les Grésilles' }) organisation?: string;
+  @OptionalLine(MAX.line, { example: 'École élémentaire Les Grésilles' }) organisation?: string;
 }
 
 export class EligibilityDerogationDto {
-  @Text(MAX.note, { description: 'Written motive of the eligibility override' }) motive!: string;
+  @FreeText(MAX.note, { description: 'Written motive of the eligibility override' }) motive!: string;
 }
 
 /** Body of `POST /parcours`: the API.md example works as written. */

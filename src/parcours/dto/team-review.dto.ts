@@ -5,7 +5,7 @@ import { CalendarDate } from '../../common/calendar-date';
 import { TEAM_DECISIONS, type TeamDecision, type TeamReviewInput } from '../../../workflows/parcours/parcours.contract';
 import { OneOf } from './enum';
 import type { StaffFields } from './staff-fields';
-import { MAX, OptionalStaffId, OptionalText, Text } from './text';
+import { MAX, OptionalLine, OptionalStaffId, OptionalText, Text } from './text';
 
 export class ObjectiveDto {
   @Text(MAX.label, { example: 'Read fluently by June' }) label!: string;
@@ -33,6 +33,6 @@ export class TeamReviewDto implements StaffFields<TeamReviewInput> {
   @Max(60)
   durationMonths?: number;
 
-  @OptionalText(MAX.line, { description: 'REDIRECTED: the common-law service' }) redirectedTo?: string;
+  @OptionalLine(MAX.line, { description: 'REDIRECTED: the common-law service' }) redirectedTo?: string;
   @OptionalText(MAX.note, { description: 'REFUSED: the motive (required). MORE_INFO: what is asked' }) motive?: string;
 }

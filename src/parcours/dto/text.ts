@@ -2,20 +2,31 @@ import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 
+import { CleanText } from '../../common/text';
+
 /** A required, non-blank line of text (a name, a provider, a label): the one text rule of every DTO. */
 export { IsLine as Text } from '../../common/text';
+
+/** A required, non-blank free text (a summary, a written motive): tabs and line breaks allowed. */
+export { IsFreeText as FreeText } from '../../common/text';
 
 /**
  * An optional free text. A blank value is let through on purpose: where the domain requires it (a derogation's
  * motive, a refusal's motive) the workflow's rule answers 422 with a sentence, as DOMAIN.md asks.
  */
-export function OptionalText(max: number, doc: { example?: string; description?: string } = {}): PropertyDecorator {
+export function OptionalText(max: number, doc: { example?: string; description?: string } = {}, multiline = true): PropertyDecorator {
   return applyDecorators(
     ApiPropertyOptional({ type: String, maxLength: max, ...doc }),
     IsOptional(),
     IsString({ message: '$property must be a string' }),
     MaxLength(max, { message: `$property must be at most ${max} characters` }),
+    CleanText({ multiline }),
   );
+}
+
+/** An optional line (a second address line, an organisation, a service): as OptionalText, without line breaks. */
+export function OptionalLine(max: number, doc: { example?: string; description?: string } = {}): PropertyDecorator {
+  return OptionalText(max, doc, false);
 }
 
 /** A staff user id, as in the JWT `sub` (e.g. `u-ref-1`). */
