@@ -52,7 +52,7 @@ export class Outbox {
   private nextSeq = 0;
 
   constructor(readonly file: string) {
-    mkdirSync(dirname(file), { recursive: true });
+    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
     this.lockFile = `${file}.lock`;
   }
 
@@ -155,7 +155,7 @@ export class Outbox {
   }
 
   private append(record: NotificationRecord): void {
-    const fd = openSync(this.file, 'a+');
+    const fd = openSync(this.file, 'a+', 0o600);
     try {
       // a line torn by a crash has no newline: start on a fresh line, or the next record would be glued to it
       const size = fstatSync(fd).size;
@@ -179,7 +179,7 @@ export class Outbox {
     let fd: number | undefined;
     while (fd === undefined) {
       try {
-        fd = openSync(this.lockFile, 'wx');
+        fd = openSync(this.lockFile, 'wx', 0o600);
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
         try {

@@ -86,6 +86,12 @@ async function main(): Promise<void> {
     WORKER_METRICS_PORT: '0',
     PRE_SCHEDULES_AT_STARTUP: 'false',
     LOG_LEVEL: 'error',
+    // far above what a benchmark sends through one token (the limits are tested in test/security)
+    PRE_THROTTLE_AUTH_FAILURES_PER_MINUTE: '1000000',
+    PRE_THROTTLE_WRITES_PER_MINUTE: '1000000',
+    PRE_THROTTLE_REFERRALS_PER_MINUTE: '1000000',
+    PRE_THROTTLE_CODEC_PER_MINUTE: '1000000',
+    PRE_THROTTLE_REPORTS_PER_MINUTE: '1000000',
   });
 
   const { worker, connection } = await createWorker(config);

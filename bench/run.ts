@@ -129,6 +129,12 @@ function secrets(): Secrets {
       PRE_CHILD_KEY_SECRET: randomBytes(32).toString('base64url'),
       PRE_CODEC_KEYS: `bench:${randomBytes(32).toString('base64')}`,
       LOG_LEVEL: 'warn',
+      // far above what a benchmark sends through one token (the limits are tested in test/security)
+      PRE_THROTTLE_AUTH_FAILURES_PER_MINUTE: '1000000',
+      PRE_THROTTLE_WRITES_PER_MINUTE: '1000000',
+      PRE_THROTTLE_REFERRALS_PER_MINUTE: '1000000',
+      PRE_THROTTLE_CODEC_PER_MINUTE: '1000000',
+      PRE_THROTTLE_REPORTS_PER_MINUTE: '1000000',
     },
   };
 }

@@ -3,13 +3,15 @@ import { ConsoleLogger, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import express, { type NextFunction, type Request, type Response } from 'express';
+import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import helmet from 'helmet';
 import { AppModule } from './app.module';
 import { HttpMetrics, RequestLogMiddleware } from './metrics/metrics';
 import { problem, PROBLEM_CONTENT_TYPE } from './common/problem';
 import { validationPipe } from './common/validation';
 import { dateWindowFrom } from './config/dates.env';
 import type { AppConfig } from './config/env';
+import { CODEC_SESSION_COOKIE } from './privacy/codec-session';
 
 const LEVELS: Record<AppConfig['LOG_LEVEL'], LogLevel[]> = {
   debug: ['debug', 'log', 'warn', 'error', 'fatal'],
@@ -38,14 +40,40 @@ function sendProblem(res: Response, status: number, slug: string, detail: string
   res.status(status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem(status, slug, detail)));
 }
 
+/** Whether a path belongs to the Swagger UI (its page, assets and the OpenAPI JSON): no personal data there. */
+function isDocs(path: string): boolean {
+  return path === '/docs' || path.startsWith('/docs/') || path === '/docs-json';
+}
+
+/**
+ * Security headers (helmet) and caching: the API answers JSON only, so its policy forbids everything a page could
+ * load or frame; the Swagger UI at /docs gets the relaxation its inline scripts and styles need, there only. Every
+ * answer but the docs' says `Cache-Control: no-store` (case data must stay out of browser and proxy caches).
+ */
+export function securityHeaders(): RequestHandler {
+  const api = helmet({ contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"], baseUri: ["'none'"], formAction: ["'none'"] } } });
+  const docs = helmet({
+    contentSecurityPolicy: {
+      directives: { scriptSrc: ["'self'", "'unsafe-inline'"], styleSrc: ["'self'", "'unsafe-inline'"], imgSrc: ["'self'", 'data:', 'https://validator.swagger.io'] },
+    },
+  });
+  return (req: Request, res: Response, next: NextFunction) => {
+    if (isDocs(req.path)) return docs(req, res, next);
+    res.setHeader('Cache-Control', 'no-store');
+    return api(req, res, next);
+  };
+}
+
 /** Builds the API (not listening): body limits, validation, errors as problem+json, OpenAPI at /docs. */
 export async function createApp(config: AppConfig, logger = createLogger(config)): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forConfig(config), { bodyParser: false, logger });
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
+  if (config.PRE_TRUST_PROXY) app.set('trust proxy', config.PRE_TRUST_PROXY); // the client address of rate limits and the decode audit
   // First of all: a request id and a log line for every request, those refused before routing (415, 413, bad JSON) too.
   const requestLog = new RequestLogMiddleware(app.get(HttpMetrics), config);
   app.use((req: Request, res: Response, next: NextFunction) => requestLog.use(req, res, next));
+  app.use(securityHeaders());
   // Bodies are JSON only, at most 100 kB; parser errors become problem+json here, before Nest routing.
   app.use((req: Request, res: Response, next: NextFunction) => {
     const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
@@ -91,6 +119,7 @@ export async function createApp(config: AppConfig, logger = createLogger(config)
     )
     .setVersion('0.1.0')
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
+    .addCookieAuth(CODEC_SESSION_COOKIE, { type: 'apiKey', in: 'cookie', name: CODEC_SESSION_COOKIE, description: 'The codec session of POST /codec/session (codec paths only).' }, CODEC_SESSION_COOKIE)
     .addSecurityRequirements('bearer')
     .build();
   SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, doc), { jsonDocumentUrl: 'docs-json' });

@@ -4,9 +4,9 @@
  * the API stops taking requests, the worker drains in-flight tasks, then the dev server stops.
  */
 import 'reflect-metadata';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createApp, createLogger } from './app';
+import { ensurePrivateDir, makePrivate } from './config/dev-secrets';
 import { appConfigOrExit } from './config/env';
 import { startDevServer, temporalBinaries, type DevServer } from './dev/dev-server';
 import { temporalAddress } from './temporal/connection-options';
@@ -18,16 +18,19 @@ async function main(): Promise<void> {
   const started = Date.now();
   let devServer: DevServer | undefined;
   if (!config.TEMPORAL_ADDRESS) {
-    mkdirSync(config.dataDir, { recursive: true });
+    ensurePrivateDir(config.dataDir);
+    const dbFile = join(config.dataDir, 'temporal.sqlite');
     const { cli } = temporalBinaries();
     devServer = await startDevServer({
       cli,
       port: config.TEMPORAL_DEV_PORT,
       uiPort: config.TEMPORAL_UI_PORT,
-      dbFile: join(config.dataDir, 'temporal.sqlite'),
+      dbFile,
       namespace: config.TEMPORAL_NAMESPACE,
       codecEndpoint: `http://localhost:${config.PORT}/codec`, // the UI decrypts through the API (PrivacyModule)
     });
+    // the server creates its SQLite files with the umask's mode: owner only, like the rest of the data folder
+    for (const file of [dbFile, `${dbFile}-wal`, `${dbFile}-shm`]) makePrivate(file);
     logger.log(`Temporal dev server on ${devServer.address}, Web UI on ${devServer.uiUrl}`, 'Dev');
   }
   const { worker, connection } = await createWorker(config);
@@ -67,7 +70,9 @@ async function main(): Promise<void> {
       `  API            ${api}`,
       `  Swagger UI     ${api}/docs   (OpenAPI JSON: ${api}/docs-json)`,
       `  Temporal       ${temporalAddress(config)}  namespace "${config.TEMPORAL_NAMESPACE}", task queue "${config.TEMPORAL_TASK_QUEUE}"`,
-      devServer ? `  Temporal UI    ${devServer.uiUrl}` : '  Temporal UI    (the cluster\'s own)',
+      devServer
+        ? `  Temporal UI    ${devServer.uiUrl}   (decoded payloads: POST ${api}/codec/session with a supervisor or coordinator token, then the UI's codec setting "Include cross-origin credentials"; README, Data protection)`
+        : '  Temporal UI    (the cluster\'s own)',
       `  Data folder    ${config.dataDir}`,
       '  Dev token      npm run token -- --sub u-coord-1 --role coordinator   (roles: referent, coordinator, finance, supervisor, admin)',
       `  Ready in ${((Date.now() - started) / 1000).toFixed(1)} s. Ctrl-C stops everything.`,

@@ -66,6 +66,10 @@ export class CoreEnv {
   @Transform(toInt) @IsInt() @Min(0) @Max(65535)
   WORKER_METRICS_PORT = 9464;
 
+  /** Worker: address the Prometheus endpoint binds to; loopback by default (a container sets 0.0.0.0, unpublished). */
+  @IsString() @MinLength(1)
+  WORKER_METRICS_HOST = '127.0.0.1';
+
   /** Worker: how long a shutting-down worker waits for in-flight activities. */
   @Transform(toInt) @IsInt() @Min(0) @Max(3600)
   WORKER_SHUTDOWN_GRACE_SECONDS = 10;

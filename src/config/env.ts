@@ -8,10 +8,11 @@ import { devSecret } from './dev-secrets';
 import { NotificationsEnv } from './notifications.env';
 import { ParcoursEnv } from './parcours.env';
 import { PrivacyEnv } from './privacy.env';
+import { SecurityEnv } from './security.env';
 import { projectRoot } from './project-root';
 
 /** The sections of the one env schema; each is a class-validator class with its defaults. */
-const SECTIONS = [CoreEnv, ParcoursEnv, ConventionEnv, NotificationsEnv, PrivacyEnv, DatesEnv] as const;
+const SECTIONS = [CoreEnv, ParcoursEnv, ConventionEnv, NotificationsEnv, PrivacyEnv, DatesEnv, SecurityEnv] as const;
 
 /**
  * The validated, typed configuration of a process. The abstract class is the Nest injection token and the
@@ -20,7 +21,7 @@ const SECTIONS = [CoreEnv, ParcoursEnv, ConventionEnv, NotificationsEnv, Privacy
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export abstract class AppConfig {}
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
-export interface AppConfig extends CoreEnv, ParcoursEnv, ConventionEnv, NotificationsEnv, PrivacyEnv, DatesEnv {
+export interface AppConfig extends CoreEnv, ParcoursEnv, ConventionEnv, NotificationsEnv, PrivacyEnv, DatesEnv, SecurityEnv {
   /** Absolute path of PRE_DATA_DIR. */
   dataDir: string;
   /** The JWT secret in use (dev/HS256 mode); undefined when JWT_JWKS_URL is set. */
@@ -67,6 +68,9 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
   }
   if (env.NODE_ENV === 'production' && !env.PRE_CHILD_KEY_SECRET) {
     problems.push('PRE_CHILD_KEY_SECRET: required in production (at least 32 characters)');
+  }
+  if (source.PRE_CODEC_LOCAL_ACCESS === 'true' || source.PRE_CODEC_LOCAL_ACCESS === '1') {
+    problems.push('PRE_CODEC_LOCAL_ACCESS: removed; the codec decodes for a supervisor or coordinator token or codec session only, local calls included (README, Data protection)');
   }
   if (problems.length > 0) throw new EnvValidationError(problems);
 

@@ -1,9 +1,5 @@
-import { Transform } from 'class-transformer';
-import { IsBoolean, IsOptional, IsString, Matches, registerDecorator, type ValidationArguments } from 'class-validator';
+import { IsOptional, IsString, Matches, registerDecorator, type ValidationArguments } from 'class-validator';
 import { keyRingProblems, type KeyRingSettings } from '../privacy/key-ring';
-
-const toBool = ({ value }: { value: unknown }) =>
-  value === undefined || value === '' ? undefined : value === true || value === 'true' || value === '1' ? true : value === false || value === 'false' || value === '0' ? false : value;
 
 function problems(env: KeyRingSettings): string[] {
   const id = env.PRE_CODEC_ACTIVE_KEY;
@@ -24,20 +20,6 @@ function ValidKeyRing() {
       validator: {
         validate: (_value: unknown, args: ValidationArguments) => problems(args.object as KeyRingSettings).length === 0,
         defaultMessage: (args: ValidationArguments) => problems(args.object as KeyRingSettings).join('; '),
-      },
-    });
-}
-
-/** Refused in production: the codec answers without a token only on a developer's machine. */
-function NotInProduction() {
-  return (target: object, propertyName: string) =>
-    registerDecorator({
-      name: 'notInProduction',
-      target: target.constructor,
-      propertyName,
-      validator: {
-        validate: (value: unknown, args: ValidationArguments) => !(value === true && (args.object as { NODE_ENV?: string }).NODE_ENV === 'production'),
-        defaultMessage: () => 'PRE_CODEC_LOCAL_ACCESS cannot be on in production: the codec needs a supervisor or coordinator token there',
       },
     });
 }
@@ -66,19 +48,6 @@ export class PrivacyEnv {
   @IsOptional()
   @Matches(/^https?:\/\/[^/,\s]+(,https?:\/\/[^/,\s]+)*$/, { message: 'PRE_CODEC_CORS_ORIGINS must be origins like http://localhost:8233 separated by commas (no path)' })
   PRE_CODEC_CORS_ORIGINS?: string;
-
-  /**
-   * The codec answers calls without a token when they come from this machine (loopback address, Host
-   * localhost, no proxy header). Default: on for the embedded default (`npm start` without TEMPORAL_ADDRESS
-   * in development), off otherwise; refused in production.
-   */
-  @Transform(toBool) @IsOptional() @IsBoolean() @NotInProduction()
-  PRE_CODEC_LOCAL_ACCESS?: boolean;
-}
-
-/** Whether the codec serves local calls without a token (see PRE_CODEC_LOCAL_ACCESS). */
-export function codecLocalAccess(env: PrivacyEnv & { NODE_ENV: string; TEMPORAL_ADDRESS?: string }): boolean {
-  return env.PRE_CODEC_LOCAL_ACCESS ?? (env.NODE_ENV === 'development' && !env.TEMPORAL_ADDRESS);
 }
 
 /** The Web UI origins the codec answers (see PRE_CODEC_CORS_ORIGINS). */

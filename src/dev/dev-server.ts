@@ -55,7 +55,7 @@ function portOpen(port: number): Promise<boolean> {
 /** Starts `temporal server start-dev` with every search attribute of the project registered. */
 export async function startDevServer(opts: DevServerOptions): Promise<DevServer> {
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(opts.port), '--log-level', opts.logLevel ?? 'warn'];
-  if (opts.uiPort) args.push('--ui-port', String(opts.uiPort), '--ui-disable-news-fetch');
+  if (opts.uiPort) args.push('--ui-port', String(opts.uiPort), '--ui-ip', '127.0.0.1', '--ui-disable-news-fetch');
   else args.push('--headless');
   // WAL + synchronous=NORMAL: survives a killed process (fsync at checkpoints, not at every commit); halves the
   // server's CPU per workflow step and doubles throughput on a file (bench/results). A power cut may lose the last commits.

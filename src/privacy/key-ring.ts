@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ensurePrivateDir } from '../config/dev-secrets';
 
 /** One AES-256 key of the ring and the id written beside every payload it encrypts. */
 export interface CodecKey {
@@ -122,7 +123,7 @@ export function keyRingProblems(env: KeyRingSettings): string[] {
  * `key-id:base64-key` format as PRE_CODEC_KEYS_FILE, so that its line can be copied into a real configuration.
  */
 export function devKeyFile(dataDir: string): string {
-  mkdirSync(dataDir, { recursive: true });
+  ensurePrivateDir(dataDir);
   const file = join(dataDir, DEV_KEY_FILE);
   if (!existsSync(file)) {
     const key = randomBytes(32);

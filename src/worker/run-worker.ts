@@ -10,6 +10,16 @@ import { dataConverter } from '../temporal/data-converter';
 
 let runtimeInstalled = false;
 
+/** An IPv6 host goes in brackets in a bind address. */
+function metricsHost(host: string): string {
+  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+}
+
+/** The bind address of the worker's Prometheus endpoint (loopback unless WORKER_METRICS_HOST says otherwise). */
+export function workerMetricsBindAddress(config: Pick<AppConfig, 'WORKER_METRICS_HOST' | 'WORKER_METRICS_PORT'>): string {
+  return `${metricsHost(config.WORKER_METRICS_HOST)}:${config.WORKER_METRICS_PORT}`;
+}
+
 /**
  * Installs the SDK runtime once per process: JSON logs on stdout, SDK metrics on their own Prometheus port,
  * and no signal handling of its own (the process entry points drain in order: API, worker, dev server).
@@ -36,7 +46,7 @@ export function installRuntime(config: AppConfig): void {
     }),
     telemetryOptions: {
       logging: { filter: `${level === 'DEBUG' ? 'DEBUG' : 'WARN'}`, forward: {} },
-      ...(config.WORKER_METRICS_PORT > 0 ? { metrics: { prometheus: { bindAddress: `0.0.0.0:${config.WORKER_METRICS_PORT}` } } } : {}),
+      ...(config.WORKER_METRICS_PORT > 0 ? { metrics: { prometheus: { bindAddress: workerMetricsBindAddress(config) } } } : {}),
     },
   });
 }

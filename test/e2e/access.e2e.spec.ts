@@ -65,7 +65,7 @@ const AWARD_NOTICE_14_FEB = { ...AWARD_NOTICE, notifiedOn: '2025-02-14' };
 
 const ROLES: readonly Role[] = ['referent', 'coordinator', 'finance', 'supervisor', 'admin'];
 const ALL_STAFF: Role[] = [...ROLES];
-type Verb = 'GET' | 'POST' | 'PUT' | 'PATCH';
+type Verb = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 /** What a refused call must leave unchanged: référent B's case, the convention, the schedules. */
 type Probe = 'otherCase' | 'convention' | 'schedules';
 
@@ -153,9 +153,11 @@ const TABLE: AccessRow[] = [
   { verb: 'GET', path: '/health/ready', roles: 'public', ok: [200], source: 'API.md' },
   // API.md "Auth" asks a token on every path but /health/*, /docs* and /codec/*: the scraper uses an admin or supervisor token
   { verb: 'GET', path: '/metrics', roles: ['admin', 'supervisor'], ok: [200], source: 'API.md', outsideOpenApi: true },
-  // the codec's own rule (DOMAIN.md §5): decoded only for supervisors and coordinators; a token unless a local call is allowed (off here)
+  // the codec's own rule (DOMAIN.md §5): decoded only for supervisors and coordinators, by token or codec session (issue 13)
   { verb: 'POST', path: '/codec/decode', roles: ['supervisor', 'coordinator'], ok: [200], body: () => ({ payloads: [] }), source: 'API.md' },
   { verb: 'POST', path: '/codec/encode', roles: ['supervisor', 'coordinator'], ok: [200], body: () => ({ payloads: [] }), source: 'API.md' },
+  { verb: 'POST', path: '/codec/session', roles: ['supervisor', 'coordinator'], ok: [204], source: 'API.md' },
+  { verb: 'DELETE', path: '/codec/session', roles: ['supervisor', 'coordinator'], ok: [204], source: 'API.md' },
   { verb: 'GET', path: '/docs', roles: 'public', ok: [200], source: 'API.md', outsideOpenApi: true },
   { verb: 'GET', path: '/docs-json', roles: 'public', ok: [200], source: 'API.md', outsideOpenApi: true },
   { verb: 'GET', path: '/me', roles: ALL_STAFF, ok: [200], source: 'not in API.md' },
@@ -231,7 +233,7 @@ describe('access rules for every path of API.md', () => {
     return row.path.replace(/\{(\w+)\}/g, (_m, name: string) => values[name] ?? `{${name}}`) + (row.query ?? '');
   };
   const call = (row: AccessRow, target: 'own' | 'other', authorization?: string) => {
-    const req = t.http()[row.verb.toLowerCase() as 'get' | 'post' | 'put' | 'patch'](urlOf(row, target));
+    const req = t.http()[row.verb.toLowerCase() as 'get' | 'post' | 'put' | 'patch' | 'delete'](urlOf(row, target));
     if (authorization !== undefined) req.set('Authorization', authorization);
     return row.verb === 'GET' ? req : req.send(row.body?.() ?? {});
   };
@@ -248,7 +250,7 @@ describe('access rules for every path of API.md', () => {
 
   beforeAll(async () => {
     quietRuntime();
-    t = await startTestApp({ env: { PRE_SCHEDULE_ID_PREFIX: SCHEDULE_PREFIX, PRE_SCHEDULES_AT_STARTUP: 'true', PRE_CODEC_LOCAL_ACCESS: 'false' } });
+    t = await startTestApp({ env: { PRE_SCHEDULE_ID_PREFIX: SCHEDULE_PREFIX, PRE_SCHEDULES_AT_STARTUP: 'true' } });
     for (const role of ROLES) tokens[role] = await t.token(SUBS[role], role);
     tokenB = await t.token(REF_B, 'referent');
     // signed with another secret: a well-formed token the API must not trust

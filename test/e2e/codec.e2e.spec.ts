@@ -10,7 +10,9 @@ import { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { defaultPayloadConverter, type DataConverter, type Payload } from '@temporalio/common';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Worker } from '@temporalio/worker';
+import { loadEnv } from '../../src/config/env';
 import { temporalBinaries } from '../../src/dev/dev-server';
+import { CodecAudit } from '../../src/privacy/codec-audit';
 import { BUNDLE_CONVERTERS, dataConverter } from '../../src/temporal/data-converter';
 import { workflowIdFor } from '../../workflows/parcours/parcours.contract';
 import { eventually, startTestApp, type TestApp } from '../support/app';
@@ -346,7 +348,7 @@ describe('payload encryption and the codec endpoint', () => {
     expect(preflight.headers).toMatchObject({
       'access-control-allow-origin': ui,
       'access-control-allow-credentials': 'true',
-      'access-control-allow-methods': 'POST, OPTIONS',
+      'access-control-allow-methods': 'POST, DELETE, OPTIONS',
       'access-control-allow-headers': 'Content-Type, X-Namespace, Authorization',
     });
     const auth = `Bearer ${await t.token('u-sup-1', 'supervisor')}`;
@@ -427,21 +429,92 @@ describe('payload encryption and the codec endpoint', () => {
     }
   });
 
-  it('answers local calls without a token only when PRE_CODEC_LOCAL_ACCESS is on (the embedded default)', async () => {
-    const local = await startTestApp({ env: { PRE_CODEC_LOCAL_ACCESS: 'true' }, worker: false });
+  it('decodes for the codec session cookie a supervisor or coordinator opens with a token, and records each decode without its content', async () => {
+    const [payload] = await dataConverter(t.config).payloadCodecs![0].encode([{ metadata: { encoding: Buffer.from('json/plain') }, data: Buffer.from('"Zoé"') }]);
+    const body = codecBody([payload]);
+    const lines: string[] = [];
+    const audit = t.app.get(CodecAudit);
+    const sink = audit.sink;
+    audit.sink = (line) => void lines.push(line);
     try {
-      const [payload] = await dataConverter(local.config).payloadCodecs![0].encode([{ metadata: { encoding: Buffer.from('json/plain') }, data: Buffer.from('"Zoé"') }]);
-      const body = codecBody([payload]);
-      const ok = await local.http().post('/codec/decode').set('X-Namespace', 'default').send(body);
-      expect(ok.status).toBe(200);
-      expect(codecAnswerText(ok.body)).toBe('"Zoé"');
-      expect((await local.http().post('/codec/decode').set('X-Forwarded-For', '203.0.113.7').send(body)).status).toBe(401);
-      expect((await local.http().post('/codec/decode').set('Host', 'rebound.example').send(body)).status).toBe(401);
-      const referent = await local.token('u-ref-1', 'referent');
-      expect((await local.http().post('/codec/decode').set('Authorization', `Bearer ${referent}`).send(body)).status).toBe(403); // a token is always checked
+      const supervisor = await t.token('u-sup-1', 'supervisor');
+      const opened = await t.http().post('/codec/session').set('Authorization', `Bearer ${supervisor}`);
+      expect(opened.status).toBe(204);
+      const setCookie = (opened.headers['set-cookie'] as unknown as string[])[0];
+      expect(setCookie).toMatch(/^pre_codec_session=[^;]+; Path=\/codec; Expires=[^;]+; HttpOnly; SameSite=Strict$/); // no Secure outside production
+      const expires = Date.parse(/Expires=([^;]+)/.exec(setCookie)![1]);
+      expect(expires - Date.now()).toBeGreaterThan(25 * 60_000);
+      expect(expires - Date.now()).toBeLessThanOrEqual(30 * 60_000); // PRE_CODEC_SESSION_MINUTES
+      const cookie = setCookie.split(';')[0];
+
+      // the UI's call: the cookie, its origin, its namespace header; the workflow page in the Referer when the browser sends it
+      const ui = 'http://localhost:8233';
+      const res = await t
+        .http()
+        .post('/codec/decode?preserveStorageRefs=true')
+        .set('Cookie', cookie)
+        .set('Origin', ui)
+        .set('X-Namespace', 'default')
+        .set('Referer', `${ui}/namespaces/default/workflows/parcours-PRE-2026-000042/run-1/history`)
+        .send(body);
+      expect(res.status).toBe(200);
+      expect(res.headers['access-control-allow-credentials']).toBe('true');
+      expect(codecAnswerText(res.body)).toBe('"Zoé"');
+      const entry = JSON.parse(lines.at(-1)!);
+      expect(entry).toEqual({
+        audit: 'codec.decode',
+        time: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+        sub: 'u-sup-1',
+        roles: ['supervisor'],
+        via: 'session',
+        namespace: 'default',
+        workflowId: 'parcours-PRE-2026-000042',
+        runId: 'run-1',
+        clientAddress: expect.any(String),
+        payloads: 1,
+        encrypted: 1,
+        digests: [expect.stringMatching(/^[0-9a-f]{16}$/)],
+      });
+      expect(Math.abs(Date.parse(entry.time) - Date.now())).toBeLessThan(10_000);
+      expect(lines.join('')).not.toContain('Zo');
+      // a caller that is not the UI names the workflow itself
+      await t.http().post('/codec/decode').set('Authorization', `Bearer ${supervisor}`).set('X-Workflow-Id', 'parcours-PRE-2026-000043').send(body);
+      expect(JSON.parse(lines.at(-1)!)).toMatchObject({ sub: 'u-sup-1', via: 'bearer', workflowId: 'parcours-PRE-2026-000043', runId: null });
+
+      // opened from a page of the API itself (Swagger UI's "Try it out"): same origin, no CORS needed
+      const host = new URL(await t.app.getUrl()).host;
+      const fromDocs = await t.http().post('/codec/session').set('Host', host).set('Origin', `http://${host}`).set('Authorization', `Bearer ${supervisor}`);
+      expect(fromDocs.status).toBe(204);
+      expect(fromDocs.headers['set-cookie']).toBeDefined();
+      expect(fromDocs.headers['access-control-allow-origin']).toBeUndefined();
+
+      // a session does not open another one (it would never end), and a référent's token opens none
+      expect((await t.http().post('/codec/session').set('Cookie', cookie)).status).toBe(401);
+      const referent = await t.http().post('/codec/session').set('Authorization', `Bearer ${await t.token('u-ref-1', 'referent')}`);
+      expect(referent.status).toBe(403);
+      expect(referent.headers['set-cookie']).toBeUndefined();
+      // a forged or tampered cookie is refused
+      const forged = `${cookie.slice(0, -2)}xx`;
+      const refused = await t.http().post('/codec/decode').set('Cookie', forged).send(body);
+      expect(refused.status).toBe(401);
+      expect(refused.body).toMatchObject({ status: 401, detail: 'The codec session has expired or is not valid: open a new one with POST /codec/session.' });
+      // closing the session clears the cookie
+      const closed = await t.http().delete('/codec/session').set('Cookie', cookie);
+      expect(closed.status).toBe(204);
+      expect((closed.headers['set-cookie'] as unknown as string[])[0]).toMatch(/^pre_codec_session=; Path=\/codec; Expires=Thu, 01 Jan 1970/);
     } finally {
-      await local.close();
+      audit.sink = sink;
     }
-    expect((await t.http().post('/codec/decode').send({ payloads: [] })).status).toBe(401); // off by default outside the embedded default
+  });
+
+  it('never decodes without a token or a session, from this machine included (no local access any more)', async () => {
+    const [payload] = await dataConverter(t.config).payloadCodecs![0].encode([{ metadata: { encoding: Buffer.from('json/plain') }, data: Buffer.from('"Zoé"') }]);
+    const body = codecBody([payload]);
+    for (const host of ['localhost', '127.0.0.1']) {
+      const res = await t.http().post('/codec/decode').set('Host', `${host}:${t.config.PORT}`).set('X-Namespace', 'default').send(body);
+      expect(res.status).toBe(401);
+      expect(JSON.stringify(res.body)).not.toContain('Zo');
+    }
+    expect(() => loadEnv({ PRE_DATA_DIR: t.config.dataDir, PRE_CODEC_LOCAL_ACCESS: 'true' })).toThrow(/PRE_CODEC_LOCAL_ACCESS: removed/);
   });
 });

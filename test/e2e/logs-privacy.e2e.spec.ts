@@ -21,6 +21,7 @@ import { searchAttributeCliArgs } from '../../workflows/shared/search-attributes
 import { codecAnswerText, codecBodies, historiesOfEveryRun, payloadsOf } from '../support/privacy';
 import { alive, descendants, killTree, reapWithThisProcess, spawnCaptured, waitFor, type Started } from '../support/processes';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server';
+import { TEST_RATE_LIMITS } from '../support/rate-limits';
 
 const root = join(__dirname, '..', '..');
 
@@ -183,6 +184,7 @@ describe('logs of a full run (API, worker, Temporal dev server as separate proce
       UPDATE_TIMEOUT_SECONDS: '15', // the 504s below, once the worker is stopped, come after 15 s rather than 30 (10 s proved tight on 2 busy cores)
       SMTP_URL: smtp.url,
       STAFF_DIRECTORY: 'u-coord-1=coordination@ccas-dijon.invalid,u-ref-1=referent1@ccas-dijon.invalid,u-ref-2=referent2@ccas-dijon.invalid',
+      ...TEST_RATE_LIMITS, // this file is about logs; test/security checks the limits
     };
     const config = loadEnv(env); // the same configuration the processes validate, for signing tokens
     const sign = (sub: string, role: Role) => signDevToken(config, sub, [role]);
@@ -416,7 +418,7 @@ describe('logs of a full run (API, worker, Temporal dev server as separate proce
     }
     expect(sent.length).toBeGreaterThan(40);
     for (const s of [400, 401, 403, 404, 409, 413, 415, 422]) expect(sent.some((r) => r.status === s)).toBe(true);
-    expect(outputs.api).toContain('decoded'); // the codec's access log line
+    expect(outputs.api).toContain('"audit":"codec.decode"'); // the codec's audit line: who, when, which payloads (digests), never what
     const workerLines = outputs.worker.split('\n').filter((l) => l.startsWith('{'));
     expect(workerLines.filter((l) => l.includes('"level":"debug"')).length).toBeGreaterThan(10);
     for (const id of dossierIds) expect(outputs.worker).toContain(id); // workflow ids in the SDK's lines

@@ -1,7 +1,9 @@
 /**
  * The Temporal Web UI in a real browser (Debian's Chromium, driven by playwright-core): a case's workflow page
  * shows the child's data when the UI has the codec endpoint (`--ui-codec-endpoint`, as in the embedded
- * default) and only ciphertext without it. Screenshots go to test/artifacts/ (git-ignored).
+ * default) and the supervisor has opened a codec session (POST /codec/session with their token, then the UI's
+ * codec setting "Include cross-origin credentials"), and only ciphertext without it. Screenshots go to
+ * test/artifacts/ (git-ignored).
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -77,10 +79,10 @@ describe('Temporal Web UI (Chromium)', () => {
     quietRuntime();
     mkdirSync(ARTIFACTS, { recursive: true });
     const [port, uiPort, apiPort] = await Promise.all([freePort(), freePort(), freePort()]);
-    // the embedded default's wiring: the UI decrypts through the API's codec, which serves local calls
+    // the embedded default's wiring: the UI decrypts through the API's codec, for a supervisor's session cookie
     server = await startDevServer({ cli: temporalBinaries().cli, port, uiPort, codecEndpoint: `http://localhost:${apiPort}/codec`, logLevel: 'error', output: 'ignore' });
     t = await startTestApp({
-      env: { TEMPORAL_ADDRESS: server.address, TEMPORAL_UI_PORT: String(uiPort), PRE_CODEC_LOCAL_ACCESS: 'true', PRE_CODEC_KEYS: `ui-test:${randomBytes(32).toString('base64')}` },
+      env: { TEMPORAL_ADDRESS: server.address, TEMPORAL_UI_PORT: String(uiPort), PRE_CODEC_KEYS: `ui-test:${randomBytes(32).toString('base64')}` },
       worker: false,
       port: apiPort,
     });
@@ -113,15 +115,53 @@ describe('Temporal Web UI (Chromium)', () => {
     if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
   });
 
-  it("shows the child's data on the workflow page with the codec, and ciphertext without it", async () => {
+  it("shows ciphertext to a browser without a codec session, the child's data once a supervisor opened one, and ciphertext without the codec", async () => {
     const id = `privacy-ui-${randomBytes(4).toString('hex')}`;
     const withCodec = await startProbe(t, server.address, probeBundle, id);
     stops.push(withCodec.stop);
+    const codecUi = new URL(server.uiUrl!).origin;
+    const codecEndpoint = `http://localhost:${new URL(await t.app.getUrl()).port}/codec`;
+    // the supervisor's codec settings in this UI (Settings › Codec Server): this endpoint, "Include cross-origin credentials"
+    await context.addInitScript(
+      ({ origin, endpoint }) => {
+        const w = globalThis as unknown as { location: { origin: string }; localStorage: { setItem(k: string, v: string): void } };
+        if (w.location.origin !== origin) return;
+        w.localStorage.setItem('endpoint', JSON.stringify(endpoint));
+        w.localStorage.setItem('includeCredentials', 'true');
+        w.localStorage.setItem('overrideRemoteCodecConfiguration', 'true');
+      },
+      { origin: codecUi, endpoint: codecEndpoint },
+    );
+    const decodes: number[] = [];
+    context.on('response', (r) => r.url().includes('/codec/decode') && decodes.push(r.status()));
+
+    // no session yet: the codec answers 401 and the page shows ciphertext only
+    const refused = await openWorkflow(context, `${server.uiUrl}${withCodec.path}`, /Input\s+"[A-Za-z0-9+/]{60,}/);
+    expect(decodes.length).toBeGreaterThan(0);
+    expect(decodes.every((status) => status === 401)).toBe(true);
+    for (const secret of ZOE_SECRETS) expect(refused.text).not.toContain(secret);
+    await refused.page.close();
+
+    // the supervisor opens a session with their token from this browser, on a page of the API (as Swagger UI's "Try it out" does)
+    const token = await t.token('u-sup-1', 'supervisor');
+    const docs = await context.newPage();
+    await docs.goto(`${new URL(codecEndpoint).origin}/docs`, { waitUntil: 'domcontentloaded' });
+    const opened = await docs.evaluate(
+      async (bearer) => (await fetch('/codec/session', { method: 'POST', headers: { Authorization: `Bearer ${bearer}` } })).status,
+      token,
+    );
+    expect(opened).toBe(204);
+    await docs.close();
+    const session = (await context.cookies(codecEndpoint)).filter((c) => c.name === 'pre_codec_session'); // the UI keeps its own _csrf cookie on localhost too
+    expect(session.map((c) => ({ httpOnly: c.httpOnly, sameSite: c.sameSite, path: c.path }))).toEqual([{ httpOnly: true, sameSite: 'Strict', path: '/codec' }]);
+    decodes.length = 0;
     const decoded = await openWorkflow(context, `${server.uiUrl}${withCodec.path}`, /Input\s+[\s\S]*Testprivacy/);
     await decoded.page.screenshot({ path: join(ARTIFACTS, 'temporal-ui-with-codec.png'), fullPage: true });
     expect(decoded.text).toContain('Testprivacy');
     expect(decoded.text).toContain('2016-03-14');
     expect(decoded.text).toContain('rue des Tilleuls');
+    expect(decodes.length).toBeGreaterThan(0);
+    expect(decodes.every((status) => status === 200)).toBe(true);
 
     // the run's shared dev server has a UI without codec endpoint: the same case there shows ciphertext only
     const sharedUi = process.env.PRE_TEST_TEMPORAL_UI!;

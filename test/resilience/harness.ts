@@ -16,6 +16,7 @@ import { idsFrom, LIFECYCLE, stepRequest, type StepName, type StepRequest } from
 import { signDevToken } from '../../src/auth/dev-token';
 import { loadEnv, type AppConfig } from '../../src/config/env';
 import { TEST_CODEC_KEYS } from '../support/temporal';
+import { TEST_RATE_LIMITS } from '../support/rate-limits';
 
 /** Short form in `npm test`; `RESILIENCE_LONG=1` (npm run resilience) for the long one. */
 export const LONG = process.env.RESILIENCE_LONG === '1' || process.env.RESILIENCE_LONG === 'true';
@@ -51,6 +52,7 @@ export function serviceEnv(d: Deployment, extra: Record<string, string> = {}): R
     PRE_CHILD_KEY_SECRET: `child-key-${d.jwtSecret}`,
     WORKER_METRICS_PORT: '0',
     LOG_LEVEL: 'warn',
+    ...TEST_RATE_LIMITS,
     ...d.env,
     ...extra,
   };

@@ -16,7 +16,10 @@ import type { Role } from '../../src/auth/roles';
 import { loadEnv, type AppConfig } from '../../src/config/env';
 import { TemporalService } from '../../src/temporal/temporal.service';
 import { createWorker } from '../../src/worker/run-worker';
+import { TEST_RATE_LIMITS } from './rate-limits';
 import { devServerAddress, TEST_CODEC_KEYS, uniqueTaskQueue } from './temporal';
+
+export { TEST_RATE_LIMITS };
 
 export interface TestApp {
   app: INestApplication;
@@ -39,7 +42,13 @@ export interface TestAppOptions {
   worker?: boolean;
   /** HTTP port on 127.0.0.1 (default: a free one). */
   port?: number;
+  /**
+   * Rate limits: 'test' (default) raises them far above what a suite sends through one token from one address;
+   * 'defaults' keeps the env schema's defaults (test/security checks those).
+   */
+  limits?: 'test' | 'defaults';
 }
+
 
 /** A quiet JSON logger that keeps warnings and errors. */
 export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
@@ -54,6 +63,7 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     LOG_LEVEL: 'warn',
     WORKFLOW_BUNDLE_PATH: process.env.PRE_TEST_WORKFLOW_BUNDLE ?? '',
     PRE_CODEC_KEYS: TEST_CODEC_KEYS, // one key per test file: apps restarted in a test read what they wrote
+    ...(opts.limits === 'defaults' ? {} : TEST_RATE_LIMITS),
     ...opts.env,
   });
   const app = await createApp(config);

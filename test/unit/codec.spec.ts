@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { EnvValidationError, loadEnv } from '../../src/config/env';
+import { CodecSessions } from '../../src/privacy/codec-session';
 import { ENCRYPTED_ENCODING, EncryptionCodec, KEY_ID_METADATA, PayloadDecryptionError } from '../../src/privacy/encryption-codec';
 import { KeyRing, loadKeyRing } from '../../src/privacy/key-ring';
 import { payloadsFromJson, payloadsToJson } from '../../src/privacy/payloads-json';
@@ -172,10 +173,26 @@ describe('key ring configuration', () => {
     expect(() => loadEnv({ ...base(tmp()), PRE_CODEC_KEYS_FILE: '/nonexistent/keys' })).toThrow(/PRE_CODEC_KEYS_FILE: cannot read/);
   });
 
-  it('refuses PRE_CODEC_LOCAL_ACCESS in production', () => {
-    expect(() => loadEnv({ ...base(tmp()), NODE_ENV: 'production', PRE_CODEC_KEYS: b64(key('a')), PRE_CODEC_LOCAL_ACCESS: 'true' })).toThrow(
-      /PRE_CODEC_LOCAL_ACCESS cannot be on in production/,
-    );
+  it('refuses PRE_CODEC_LOCAL_ACCESS in every environment: the codec has no tokenless access any more', () => {
+    for (const NODE_ENV of ['development', 'test', 'production']) {
+      expect(() => loadEnv({ ...base(tmp()), NODE_ENV, PRE_CODEC_KEYS: b64(key('a')), PRE_CODEC_LOCAL_ACCESS: 'true' })).toThrow(/PRE_CODEC_LOCAL_ACCESS: removed/);
+    }
+  });
+
+  it('signs codec sessions that only this deployment accepts, ending with the session or the token, whichever is first', async () => {
+    const config = loadEnv({ ...base(tmp()), NODE_ENV: 'test', PRE_CODEC_SESSION_MINUTES: '30' });
+    const sessions = new CodecSessions(config);
+    const now = Math.floor(Date.now() / 1000);
+    const long = await sessions.issue({ sub: 'u-sup-1', roles: ['supervisor'] }, now + 8 * 3600);
+    expect(Math.round((long.expiresAt.getTime() - Date.now()) / 60_000)).toBe(30);
+    const short = await sessions.issue({ sub: 'u-sup-1', roles: ['supervisor'] }, now + 120);
+    expect(short.expiresAt.getTime()).toBe((now + 120) * 1000);
+    expect(await sessions.verify(long.value)).toEqual({ sub: 'u-sup-1', roles: ['supervisor'] });
+    expect(await new CodecSessions(loadEnv({ ...base(tmp()), NODE_ENV: 'test' })).verify(long.value)).toBeUndefined(); // another secret
+    expect(await sessions.verify(`${long.value.slice(0, -2)}AA`)).toBeUndefined();
+    expect(await sessions.verify('not-a-session')).toBeUndefined();
+    expect(sessions.secure).toBe(false);
+    expect(new CodecSessions(loadEnv({ ...base(tmp()), NODE_ENV: 'test', PRE_CODEC_COOKIE_SECURE: 'true' })).secure).toBe(true);
   });
 
   it('gives one codec per configuration to the client, the worker and the codec endpoint', () => {

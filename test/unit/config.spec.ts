@@ -1,7 +1,8 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EnvValidationError, loadEnv } from '../../src/config/env';
+import { workerMetricsBindAddress } from '../../src/worker/run-worker';
 
 const dataDir = () => mkdtempSync(join(tmpdir(), 'pre-config-'));
 
@@ -45,6 +46,33 @@ describe('configuration (one validated env schema)', () => {
 
   it('requires a JWKS URL (or secret) and the child-key secret in production', () => {
     expect(() => loadEnv({ PRE_DATA_DIR: dataDir(), NODE_ENV: 'production' })).toThrow(/JWT_JWKS_URL: required in production[\s\S]*PRE_CHILD_KEY_SECRET: required in production/);
+  });
+
+  it('has the security defaults of issue 13: 12 h tokens, 30 min codec sessions, loopback metrics, the rate limits', () => {
+    const env = loadEnv({ PRE_DATA_DIR: dataDir() });
+    expect(env).toMatchObject({
+      JWT_MAX_LIFETIME_HOURS: 12,
+      PRE_CODEC_SESSION_MINUTES: 30,
+      WORKER_METRICS_HOST: '127.0.0.1',
+      PRE_THROTTLE_AUTH_FAILURES_PER_MINUTE: 20,
+      PRE_THROTTLE_WRITES_PER_MINUTE: 60,
+      PRE_THROTTLE_REFERRALS_PER_MINUTE: 10,
+      PRE_THROTTLE_CODEC_PER_MINUTE: 120,
+      PRE_THROTTLE_REPORTS_PER_MINUTE: 10,
+    });
+    expect(workerMetricsBindAddress(env)).toBe('127.0.0.1:9464');
+    expect(workerMetricsBindAddress({ WORKER_METRICS_HOST: '::1', WORKER_METRICS_PORT: 9 })).toBe('[::1]:9');
+    expect(() => loadEnv({ PRE_DATA_DIR: dataDir(), JWT_MAX_LIFETIME_HOURS: '0', PRE_THROTTLE_AUTH_FAILURES_PER_MINUTE: 'many' })).toThrow(
+      /JWT_MAX_LIFETIME_HOURS \("0"\)[\s\S]*PRE_THROTTLE_AUTH_FAILURES_PER_MINUTE \("many"\)/,
+    );
+  });
+
+  it('makes the data folder 0700 and the generated secrets 0600', () => {
+    const dir = join(dataDir(), 'data');
+    loadEnv({ PRE_DATA_DIR: dir });
+    expect((statSync(dir).mode & 0o777).toString(8)).toBe('700');
+    expect((statSync(join(dir, 'jwt-secret')).mode & 0o777).toString(8)).toBe('600');
+    expect((statSync(join(dir, 'child-key-secret')).mode & 0o777).toString(8)).toBe('600');
   });
 
   it('requires the TLS key with the TLS certificate', () => {

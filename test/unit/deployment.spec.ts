@@ -9,7 +9,10 @@ import { searchAttributeCliArgs } from '../../workflows/shared/search-attributes
 
 const root = join(__dirname, '..', '..');
 const compose = parse(readFileSync(join(root, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
-  services: Record<string, { image?: string; build?: unknown; command?: unknown; depends_on?: Record<string, { condition: string }>; environment?: Record<string, string | number>; ports?: string[] }>;
+  services: Record<
+    string,
+    { image?: string; build?: unknown; command?: unknown; depends_on?: Record<string, { condition: string }>; environment?: Record<string, string | number>; ports?: string[]; volumes?: string[] }
+  >;
 };
 const dockerfile = readFileSync(join(root, 'Dockerfile'), 'utf8');
 
@@ -40,6 +43,51 @@ describe('docker-compose.yml (production layout)', () => {
     expect(s.worker.image).toBe(s.api.image);
     expect(s.worker.command).toEqual(['node', 'dist/src/worker.js']);
     expect(s.worker.environment).toMatchObject({ WORKFLOW_BUNDLE_PATH: '/app/dist/workflow-bundle.js' });
+  });
+});
+
+describe('docker-compose.yml: nothing of Temporal reachable from outside (issue 13, row 10)', () => {
+  const s = compose.services;
+
+  it('publishes no port on a public interface: Temporal none at all, the UI and the API on 127.0.0.1 only', () => {
+    expect(s.temporal.ports).toBeUndefined();
+    expect(s.postgresql.ports).toBeUndefined();
+    expect(s.worker.ports).toBeUndefined();
+    expect(s['temporal-ui'].ports).toEqual(['127.0.0.1:8080:8080']);
+    expect(s.api.ports).toEqual(['127.0.0.1:3000:3000']);
+    for (const [name, service] of Object.entries(s)) for (const port of service.ports ?? []) expect({ name, port }).toEqual({ name, port: expect.stringMatching(/^127\.0\.0\.1:\d+:\d+$/) });
+    expect(s.worker.environment).toMatchObject({ WORKER_METRICS_HOST: '0.0.0.0' }); // the compose network only
+  });
+
+  it('requires mutual TLS on the frontend, and gives every client (API, workers, UI, admin job, health check) a certificate', () => {
+    expect(s.temporal.environment).toMatchObject({
+      TEMPORAL_TLS_REQUIRE_CLIENT_AUTH: 'true',
+      TEMPORAL_TLS_FRONTEND_CERT: '/certs/server.pem',
+      TEMPORAL_TLS_FRONTEND_KEY: '/certs/server.key',
+      TEMPORAL_TLS_CLIENT1_CA_CERT: '/certs/ca.pem',
+      TEMPORAL_TLS_SERVER_CERT: '/certs/server.pem',
+      TEMPORAL_TLS_SERVER_KEY: '/certs/server.key',
+      TEMPORAL_TLS_SERVER_CA_CERT: '/certs/ca.pem',
+      TEMPORAL_TLS_FRONTEND_DISABLE_HOST_VERIFICATION: 'false',
+    });
+    const cli = { TEMPORAL_TLS_CLIENT_CERT_PATH: '/certs/client.pem', TEMPORAL_TLS_CLIENT_KEY_PATH: '/certs/client.key', TEMPORAL_TLS_SERVER_CA_CERT_PATH: '/certs/ca.pem', TEMPORAL_TLS_SERVER_NAME: 'temporal' };
+    expect(s.temporal.environment).toMatchObject(cli); // its health check
+    expect(s['temporal-admin-tools'].environment).toMatchObject(cli);
+    for (const name of ['api', 'worker']) {
+      expect(s[name].environment).toMatchObject({ TEMPORAL_TLS_CERT_PATH: '/certs/client.pem', TEMPORAL_TLS_KEY_PATH: '/certs/client.key', TEMPORAL_TLS_CA_PATH: '/certs/ca.pem', TEMPORAL_TLS_SERVER_NAME: 'temporal' });
+    }
+    expect(s['temporal-ui'].environment).toMatchObject({ TEMPORAL_TLS_CERT: '/certs/ui.pem', TEMPORAL_TLS_KEY: '/certs/ui.key', TEMPORAL_TLS_CA: '/certs/ca.pem', TEMPORAL_TLS_ENABLE_HOST_VERIFICATION: 'true' });
+    for (const name of ['temporal', 'temporal-admin-tools', 'temporal-ui', 'api', 'worker']) expect(s[name].volumes).toContain('./certs:/certs:ro');
+  });
+
+  it('signs UI users in with the identity provider (OIDC) and decodes through the API codec with credentials', () => {
+    const env = s['temporal-ui'].environment!;
+    expect(env).toMatchObject({ TEMPORAL_AUTH_ENABLED: 'true', TEMPORAL_AUTH_TYPE: 'oidc', TEMPORAL_CODEC_INCLUDE_CREDENTIALS: 'true' });
+    // required settings: compose refuses to start without them
+    for (const key of ['TEMPORAL_AUTH_PROVIDER_URL', 'TEMPORAL_AUTH_CLIENT_ID', 'TEMPORAL_AUTH_CLIENT_SECRET']) expect(String(env[key])).toMatch(new RegExp(`^\\$\\{${key}:\\?`));
+    expect(env.TEMPORAL_AUTH_CALLBACK_URL).toMatch(/^\$\{TEMPORAL_UI_PUBLIC_URL:\?[^}]*\}\/auth\/sso\/callback$/);
+    expect(env.TEMPORAL_CODEC_ENDPOINT).toMatch(/^\$\{PRE_PUBLIC_API_URL:\?[^}]*\}\/codec$/);
+    expect(s.api.environment).toMatchObject({ PRE_CODEC_CORS_ORIGINS: '${TEMPORAL_UI_PUBLIC_URL}' });
   });
 });
 

@@ -6,7 +6,8 @@
  * - every test they cite as `` `test/….spec.ts` › "name" `` is a test (or describe) of that file with that very name;
  * - every `*.md` they name is in the repository (no page outside it);
  * - every environment variable they name is read by the env schema (src/config/), or, for the tooling that runs
- *   before the service exists (the Temporal binaries), by a script under scripts/.
+ *   before the service exists (the Temporal binaries), by a script under scripts/, or is set or read by
+ *   docker-compose.yml (the settings of the Temporal server and Web UI images of the production layout).
  */
 import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -123,13 +124,20 @@ function scriptsText(): string {
     .join('\n');
 }
 
+let composeNames: Set<string> | undefined;
+/** The variables docker-compose.yml sets (`NAME:`) or reads (`${NAME`): the Temporal images' settings and the operator's .env. */
+function composeVariables(): Set<string> {
+  composeNames ??= new Set([...readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8').matchAll(/(?:^\s+|\$\{)([A-Z][A-Z0-9_]*)(?=:|\})/gm)].map((m) => m[1]));
+  return composeNames;
+}
+
 function variableKnown(name: string, scripts: string): boolean {
   const schema = schemaVariables();
   if (name.includes('*')) {
     const re = globToRegExp(name.replace(/\*/g, '**'));
     return [...schema].some((v) => re.test(v));
   }
-  return schema.has(name) || new RegExp(`['".]${name}\\b`).test(scripts);
+  return schema.has(name) || composeVariables().has(name) || new RegExp(`['".]${name}\\b`).test(scripts);
 }
 
 /**
