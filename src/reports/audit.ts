@@ -31,9 +31,17 @@ export interface AuditSystem {
 export interface Interval {
   min: number;
   max: number;
+  /**
+   * For a cell found narrower than the rule allows: the dual value of each relation (its index in the system) at the
+   * maximum and at the minimum. A relation with a non-zero dual is one that pins the cell; hiding a published cell of
+   * it with a non-zero reduced cost (−Σ dual × coefficient) lets the cell move.
+   */
+  pins?: { max: Map<number, number>; min: Map<number, number> };
 }
 
 const EPS = 1e-6;
+/** Counters for the bench (solves, components, rows). */
+export const AUDIT_STATS = { solves: 0, models: 0, rows: 0, cols: 0, buildMs: 0, solveMs: 0 };
 
 /** How many whole numbers an interval holds. */
 export function integerSpan(iv: Interval): number {
@@ -53,7 +61,7 @@ export function loadSolver(): Promise<Solver> {
 /** One connected part of the reduced system: its unknowns and its rows (Σ coef × unknown = rhs). */
 interface Component {
   vars: string[];
-  rows: Array<{ cols: number[]; coefs: number[]; rhs: number }>;
+  rows: Array<{ cols: number[]; coefs: number[]; rhs: number; source: number }>;
 }
 
 /** Replaces the published values by constants and splits what remains into independent parts. */
@@ -69,8 +77,8 @@ function reduce(system: AuditSystem): { components: Component[]; componentOf: Ma
     }
     return r;
   };
-  const reduced: Array<{ terms: Array<[string, number]>; rhs: number }> = [];
-  for (const rel of system.relations) {
+  const reduced: Array<{ terms: Array<[string, number]>; rhs: number; source: number }> = [];
+  system.relations.forEach((rel, source) => {
     const terms = new Map<string, number>();
     let rhs = 0;
     for (const [id, coef] of rel) {
@@ -79,7 +87,7 @@ function reduce(system: AuditSystem): { components: Component[]; componentOf: Ma
       else rhs -= coef * v;
     }
     for (const [id, c] of terms) if (c === 0) terms.delete(id);
-    if (terms.size === 0) continue;
+    if (terms.size === 0) return;
     const ids = [...terms.keys()];
     for (const id of ids) if (!parent.has(id)) parent.set(id, id);
     for (let i = 1; i < ids.length; i += 1) {
@@ -87,8 +95,8 @@ function reduce(system: AuditSystem): { components: Component[]; componentOf: Ma
       const b = find(ids[i]);
       if (a !== b) parent.set(a, b);
     }
-    reduced.push({ terms: [...terms], rhs });
-  }
+    reduced.push({ terms: [...terms], rhs, source });
+  });
   const index = new Map<string, number>();
   const components: Component[] = [];
   const componentOf = new Map<string, number>();
@@ -107,7 +115,7 @@ function reduce(system: AuditSystem): { components: Component[]; componentOf: Ma
   }
   for (const r of reduced) {
     const c = componentOf.get(r.terms[0][0])!;
-    components[c].rows.push({ cols: r.terms.map(([id]) => position.get(id)!), coefs: r.terms.map(([, k]) => k), rhs: r.rhs });
+    components[c].rows.push({ cols: r.terms.map(([id]) => position.get(id)!), coefs: r.terms.map(([, k]) => k), rhs: r.rhs, source: r.source });
   }
   return { components, componentOf };
 }
@@ -132,9 +140,22 @@ function solveComponent(highs: Solver, comp: Component, targets: string[], exact
   const out = new Map<string, Interval>();
   const model = highs.createModel();
   try {
+    const t0 = performance.now();
+    AUDIT_STATS.models += 1;
+    AUDIT_STATS.rows += comp.rows.length;
+    AUDIT_STATS.cols += n;
     model.options.set({ output_flag: false });
     model.addVars(new Float64Array(n), new Float64Array(n).fill(Infinity));
     for (const r of comp.rows) model.addRow(r.rhs, r.rhs, { indices: r.cols, values: r.coefs });
+    AUDIT_STATS.buildMs += performance.now() - t0;
+    const duals = () => {
+      const y = model.getSolution().rowDual;
+      const out = new Map<number, number>();
+      comp.rows.forEach((r, k) => {
+        if (Math.abs(y[k]) > EPS) out.set(r.source, y[k]);
+      });
+      return out;
+    };
     let costed = -1;
     const optimise = (i: number, sense: 'min' | 'max'): number => {
       if (costed !== i) {
@@ -143,7 +164,10 @@ function solveComponent(highs: Solver, comp: Component, targets: string[], exact
         costed = i;
       }
       model.changeObjectiveSense(sense === 'max' ? highs.constants.objectiveSense.maximize : highs.constants.objectiveSense.minimize);
+      const t0 = performance.now();
       const { modelStatus } = model.run();
+      AUDIT_STATS.solves += 1;
+      AUDIT_STATS.solveMs += performance.now() - t0;
       if (modelStatus === highs.constants.modelStatus.optimal) {
         observe(model.getSolution().colValue);
         return model.getObjectiveValue();
@@ -152,6 +176,20 @@ function solveComponent(highs: Solver, comp: Component, targets: string[], exact
       throw new Error(`suppression audit: the solver ended with status ${modelStatus}`);
     };
     const wide = (i: number) => integerSpan({ min: lo[i], max: hi[i] }) >= PROTECTION_SPAN;
+    if (!exact) {
+      // two extreme points first: the sum of the undecided targets, maximised then minimised, spreads most of them
+      const open = targets.map((id) => col.get(id)!).filter((i) => !wide(i));
+      if (open.length > 1) {
+        for (const i of open) model.changeColCost(i, 1);
+        for (const sense of [highs.constants.objectiveSense.maximize, highs.constants.objectiveSense.minimize]) {
+          model.changeObjectiveSense(sense);
+          const { modelStatus } = model.run();
+          AUDIT_STATS.solves += 1;
+          if (modelStatus === highs.constants.modelStatus.optimal) observe(model.getSolution().colValue);
+        }
+        for (const i of open) model.changeColCost(i, 0);
+      }
+    }
     for (const id of targets) {
       const i = col.get(id)!;
       if (!exact && wide(i)) {
@@ -163,8 +201,11 @@ function solveComponent(highs: Solver, comp: Component, targets: string[], exact
         out.set(id, { min: lo[i], max: Math.max(max, hi[i]) });
         continue;
       }
+      const atMax = duals();
       const min = optimise(i, 'min');
-      out.set(id, { min, max });
+      const iv: Interval = { min, max };
+      if (integerSpan(iv) < PROTECTION_SPAN) iv.pins = { max: atMax, min: duals() };
+      out.set(id, iv);
     }
   } finally {
     model.dispose();
@@ -182,7 +223,11 @@ async function intervals(system: AuditSystem, targets: readonly string[], exact:
     if (system.known.has(id)) throw new Error(`suppression audit: ${id} is published, not hidden`);
     const c = componentOf.get(id);
     if (c === undefined) out.set(id, { min: 0, max: Infinity });
-    else byComponent.set(c, [...(byComponent.get(c) ?? []), id]);
+    else {
+      const list = byComponent.get(c);
+      if (list) list.push(id);
+      else byComponent.set(c, [id]);
+    }
   }
   for (const [c, ids] of byComponent) for (const [id, iv] of solveComponent(highs, components[c], ids, exact, seed)) out.set(id, iv);
   return out;

@@ -15,7 +15,7 @@
  *   interval, so a cell found protected stays protected. Hiding every cell of the report always passes, so the loop
  *   ends. The result is deterministic (fixed order).
  */
-import { unprotectedCells, type Relation } from './audit';
+import { PROTECTION_SPAN, unprotectedCells, type Interval, type Relation } from './audit';
 
 export { PROTECTION_SPAN } from './audit';
 
@@ -60,7 +60,11 @@ export async function protectedPattern(input: ProtectionInput): Promise<Map<stri
   const order = new Map([...cells.keys()].map((id, i) => [id, i]));
   const relationsOf = new Map<string, number[]>();
   relations.forEach((rel, r) => {
-    for (const [id] of rel) relationsOf.set(id, [...(relationsOf.get(id) ?? []), r]);
+    for (const [id] of rel) {
+      const list = relationsOf.get(id);
+      if (list) list.push(r);
+      else relationsOf.set(id, [r]);
+    }
   });
   const isUnknown = (id: string) => hidden.has(id) || (!cells.has(id) && !published.has(id));
   const isVisibleHere = (id: string) => cells.has(id) && !hidden.has(id);
@@ -100,19 +104,103 @@ export async function protectedPattern(input: ProtectionInput): Promise<Map<stri
     return undefined;
   };
 
+  const earlier = new Set(input.earlierHidden);
+  // the cheap necessary condition first, relation by relation (see `localFix`), until every relation meets it
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const rel of relations) {
+      const pick = localFix(rel, { cells, published, hidden, earlier, isUnknown, order });
+      if (pick) {
+        hidden.set(pick, 'secondary');
+        changed = true;
+      }
+    }
+  }
+
+  /**
+   * The cell to hide so that a failing cell can move, from the audit's duals: a visible cell of this report in a
+   * pinning relation whose reduced cost lets the optimum improve once it is free (up from its value, or down when it
+   * is above 0). The smallest such cell, non-zero first, first in publication order on ties.
+   */
+  const pinned = (pins: NonNullable<Interval['pins']>): string | undefined => {
+    const candidates = new Set<string>();
+    for (const duals of [pins.max, pins.min]) for (const r of duals.keys()) for (const [id] of relations[r]) if (isVisibleHere(id)) candidates.add(id);
+    const helps = (id: string) => {
+      const value = cells.get(id)!.value;
+      const reduced = (duals: Map<number, number>) => -(relationsOf.get(id) ?? []).reduce((sum, r) => sum + (duals.get(r) ?? 0) * coefficient(r, id), 0);
+      const dMax = reduced(pins.max);
+      const dMin = reduced(pins.min);
+      return dMax > 1e-9 || dMin < -1e-9 || (value > 0 && (dMax < -1e-9 || dMin > 1e-9));
+    };
+    return smallest([...candidates].filter(helps));
+  };
+  const coefficient = (r: number, id: string) => relations[r].reduce((sum, [v, c]) => (v === id ? sum + c : sum), 0);
+
   let toCheck = [...hidden.keys(), ...input.earlierHidden];
   for (;;) {
     const known = new Map(published);
     for (const [id, c] of cells) if (!hidden.has(id)) known.set(id, c.value);
     const failing = await unprotectedCells({ known, relations }, toCheck, input.truth);
+    if (process.env.AUDIT_DEBUG) console.log(`round: check ${toCheck.length}, failing ${failing.size}`, [...failing].slice(0, 3));
     if (failing.size === 0) return hidden;
     const picks = new Set<string>();
-    for (const id of failing.keys()) {
-      const pick = choose(id);
+    for (const [id, iv] of failing) {
+      const pick = (iv.pins && pinned(iv.pins)) ?? choose(id);
       if (pick) picks.add(pick);
     }
     if (picks.size === 0) throw new Error(`suppression: ${failing.size} hidden cell(s) cannot be protected by hiding more of this report`);
     for (const id of picks) hidden.set(id, 'secondary');
     toCheck = [...failing.keys(), ...picks];
   }
+}
+
+/**
+ * A necessary condition one relation alone can check, without a programme: when every unknown of the relation has
+ * the same sign, each lies between 0 and what the published values leave for them (`room`); a hidden cell among them
+ * then has fewer than `PROTECTION_SPAN` values if `room` < `PROTECTION_SPAN` − 1 or if it is the only unknown. The
+ * fix hides a visible cell of this report in the relation that gives room (a non-zero one of the unknowns' sign, or
+ * one of the other sign, which frees the relation): the smallest, non-zero first, first in publication order on ties.
+ */
+function localFix(
+  rel: Relation,
+  ctx: {
+    cells: ReadonlyMap<string, RawCell>;
+    published: ReadonlyMap<string, number>;
+    hidden: ReadonlyMap<string, SuppressionReason>;
+    earlier: ReadonlySet<string>;
+    isUnknown: (id: string) => boolean;
+    order: ReadonlyMap<string, number>;
+  },
+): string | undefined {
+  let sign = 0;
+  let mixed = false;
+  let hiddenCells = 0;
+  let unknowns = 0;
+  let rest = 0;
+  for (const [id, coef] of rel) {
+    if (ctx.isUnknown(id)) {
+      unknowns += 1;
+      if (ctx.hidden.has(id) || ctx.earlier.has(id)) hiddenCells += 1;
+      const s = Math.sign(coef);
+      if (sign === 0) sign = s;
+      else if (s !== sign) mixed = true;
+    } else rest += coef * (ctx.cells.has(id) ? ctx.cells.get(id)!.value : ctx.published.get(id) ?? 0);
+  }
+  if (mixed || hiddenCells === 0) return undefined;
+  const room = -rest * sign;
+  if (unknowns > 1 && room >= PROTECTION_SPAN - 1) return undefined;
+  let pick: string | undefined;
+  let best: [number, number, number] | undefined;
+  for (const [id, coef] of rel) {
+    if (!ctx.cells.has(id) || ctx.hidden.has(id)) continue;
+    const value = ctx.cells.get(id)!.value;
+    const sameSign = Math.sign(coef) === sign;
+    if (sameSign && value === 0 && unknowns > 1) continue;
+    const rank: [number, number, number] = [value === 0 ? 1 : 0, value, ctx.order.get(id) ?? 0];
+    if (!best || rank[0] < best[0] || (rank[0] === best[0] && (rank[1] < best[1] || (rank[1] === best[1] && rank[2] < best[2])))) {
+      best = rank;
+      pick = id;
+    }
+  }
+  return pick;
 }
