@@ -11,27 +11,13 @@
  * with how many cells are hidden. Knobs: BENCH_SIZES (`1000,10000`), BENCH_SEED (42).
  */
 import { cpus, loadavg } from 'node:os';
-import { auditIntervals, integerSpan, loadSolver, PROTECTION_SPAN } from '../src/reports/audit';
-import { cellsOf, periodOf, type FundingFigures, type IndicatorsReport } from '../src/reports/indicators';
-import { buildReport, chainOf, outsiderSystem, PatternCache, periodKey } from '../src/reports/publication';
+import { integerSpan, loadSolver, PROTECTION_SPAN } from '../src/reports/audit';
+import { periodOf, type FundingFigures } from '../src/reports/indicators';
+import { buildReport, chainOf, PatternCache } from '../src/reports/publication';
 import { populationFigures } from '../test/support/expected-figures';
+import { auditPublished } from '../test/support/published-audit';
 
 const NO_FUNDING: FundingFigures = { conventions: [], grantedCents: 0, receivedCents: 0, spentCents: null };
-
-/** The published count cells of a report (`<code>|<cellKey>` → value) and its hidden ones. */
-function publishedCells(r: IndicatorsReport): { values: Map<string, number>; hidden: string[] } {
-  const values = new Map<string, number>();
-  const hidden: string[] = [];
-  for (const f of r.figures) {
-    if (f.unit !== 'children' && f.unit !== 'actions') continue;
-    for (const c of cellsOf(f)) {
-      const key = c.dimension === 'total' ? 'total' : `${c.dimension}:${c.modality}`;
-      if (c.value === '<5') hidden.push(`${f.code}|${key}`);
-      else if (typeof c.value === 'number') values.set(`${f.code}|${key}`, c.value);
-    }
-  }
-  return { values, hidden };
-}
 
 async function main(): Promise<void> {
   const sizes = (process.env.BENCH_SIZES ?? '1000,10000').split(',').map(Number);
@@ -56,22 +42,16 @@ async function main(): Promise<void> {
     const again = performance.now() - b;
 
     const chain = chainOf(p, 2024);
-    const published = new Map<string, Map<string, number>>();
-    const hidden: string[] = [];
-    for (const period of chain) {
-      const r = await buildReport(cases, period, NO_FUNDING, cache);
-      const cells = publishedCells(r);
-      published.set(periodKey(period), cells.values);
-      hidden.push(...cells.hidden.map((h) => `${periodKey(period)}|${h}`));
-    }
+    const reports = [];
+    for (const period of chain) reports.push(await buildReport(cases, period, NO_FUNDING, cache));
     const c = performance.now();
-    const intervals = await auditIntervals(outsiderSystem(chain, published), hidden);
+    const intervals = await auditPublished(chain, reports);
     const audit = performance.now() - c;
     const narrowest = Math.min(...[...intervals.values()].map(integerSpan));
     if (narrowest < PROTECTION_SPAN) throw new Error(`a hidden cell spans only ${narrowest} values`);
     const small = report.figures.find((f) => f.code === 'secrecy.smallCells')?.total;
     const protection = report.figures.find((f) => f.code === 'secrecy.protectionCells')?.total;
-    out(`| ${cases.length} | ${first.toFixed(0)} ms | ${again.toFixed(0)} ms | ${audit.toFixed(0)} ms (${hidden.length} cells, 2 programmes each) | ${small} / ${protection} | ${narrowest === Infinity ? 'unbounded' : `${narrowest} values`} |`);
+    out(`| ${cases.length} | ${first.toFixed(0)} ms | ${again.toFixed(0)} ms | ${audit.toFixed(0)} ms (${intervals.size} cells, 2 programmes each) | ${small} / ${protection} | ${narrowest === Infinity ? 'unbounded' : `${narrowest} values`} |`);
   }
 }
 

@@ -234,8 +234,9 @@ async function intervals(system: AuditSystem, targets: readonly string[], exact:
 }
 
 /** The exact interval of each hidden cell in `targets` (two programmes each): what an outsider can narrow it to. */
-export function auditIntervals(system: AuditSystem, targets: readonly string[]): Promise<Map<string, Interval>> {
-  return intervals(system, targets, true);
+export async function auditIntervals(system: AuditSystem, targets: readonly string[]): Promise<Map<string, Interval>> {
+  const all = await intervals(system, targets, true);
+  return new Map([...all].map(([id, { min, max }]) => [id, { min, max }]));
 }
 
 /**

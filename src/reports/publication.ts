@@ -80,6 +80,13 @@ export function chainOf(p: Period, firstYear: number | undefined): Period[] {
   return out;
 }
 
+/** The chain of `p` over these cases (from the year of the first referral). */
+export function chainFor(cases: readonly CaseFigures[], p: Period): Period[] {
+  let first: number | undefined;
+  for (const c of cases) if (isCountable(c)) first = Math.min(first ?? Infinity, Number(c.referredOn.slice(0, 4)));
+  return chainOf(p, first);
+}
+
 /** Sub-period `A<N>` (January–August N) or `B<N>` (September–December N), as a period to count over. */
 function segment(name: 'A' | 'B', year: number): Period {
   const [from, to] = name === 'A' ? [`${year}-01-01`, `${year}-08-31`] : [`${year}-09-01`, `${year}-12-31`];
@@ -180,9 +187,7 @@ function reportCells(prefix: string, t: Tally): Map<string, RawCell> {
 
 /** The hidden cells of `p`, computed along the chain (each earlier period from the cache when its figures are the same). */
 export async function protectPeriod(cases: readonly CaseFigures[], p: Period, cache: PatternCache = PATTERNS): Promise<ProtectedPeriod> {
-  const countable = cases.filter(isCountable);
-  const firstYear = countable.length === 0 ? undefined : Math.min(...countable.map((c) => Number(c.referredOn.slice(0, 4))));
-  const chain = chainOf(p, firstYear);
+  const chain = chainFor(cases, p);
   const relations: Relation[] = [];
   const published = startZeros(chain[0]);
   const truth = new Map<string, number>();
