@@ -98,7 +98,13 @@ export async function protectedPattern(input: ProtectionInput): Promise<Map<stri
         if (pick) return pick;
       }
       const next: string[] = [];
-      for (const r of rels) for (const [id] of relations[r]) if (isUnknown(id) && !reached.has(id)) (reached.add(id), next.push(id));
+      for (const r of rels) {
+        for (const [id] of relations[r]) {
+          if (!isUnknown(id) || reached.has(id)) continue;
+          reached.add(id);
+          next.push(id);
+        }
+      }
       frontier = next;
     }
     return undefined;
