@@ -147,7 +147,6 @@ export async function protectedPattern(input: ProtectionInput): Promise<Map<stri
     const known = new Map(published);
     for (const [id, c] of cells) if (!hidden.has(id)) known.set(id, c.value);
     const failing = await unprotectedCells({ known, relations }, toCheck, input.truth);
-    if (process.env.AUDIT_DEBUG) console.log(`round: check ${toCheck.length}, failing ${failing.size}`, [...failing].slice(0, 3));
     if (failing.size === 0) return hidden;
     const picks = new Set<string>();
     for (const [id, iv] of failing) {
