@@ -25,6 +25,11 @@ export type Relation = ReadonlyArray<readonly [string, number]>;
 export interface AuditSystem {
   known: ReadonlyMap<string, number>;
   relations: readonly Relation[];
+  /**
+   * Relations from this index on are the new ones (the report being published). A target whose part of the system
+   * holds none of them is skipped by `unprotectedCells`: nothing it depends on has changed since it was audited.
+   */
+  freshFrom?: number;
 }
 
 /** The values a hidden cell can take given everything published (`max` may be Infinity). */
@@ -144,7 +149,9 @@ function solveComponent(highs: Solver, comp: Component, targets: string[], exact
     AUDIT_STATS.models += 1;
     AUDIT_STATS.rows += comp.rows.length;
     AUDIT_STATS.cols += n;
-    model.options.set({ output_flag: false });
+    // primal simplex from the previous basis: only the objective changes between two programmes, so the last optimum
+    // stays feasible and is the best start (no presolve, which would throw the basis away)
+    model.options.set({ output_flag: false, presolve: 'off', solver: 'simplex', simplex_strategy: 4 });
     model.addVars(new Float64Array(n), new Float64Array(n).fill(Infinity));
     for (const r of comp.rows) model.addRow(r.rhs, r.rhs, { indices: r.cols, values: r.coefs });
     AUDIT_STATS.buildMs += performance.now() - t0;
@@ -178,8 +185,9 @@ function solveComponent(highs: Solver, comp: Component, targets: string[], exact
     const wide = (i: number) => integerSpan({ min: lo[i], max: hi[i] }) >= PROTECTION_SPAN;
     if (!exact) {
       // two extreme points first: the sum of the undecided targets, maximised then minimised, spreads most of them
-      const open = targets.map((id) => col.get(id)!).filter((i) => !wide(i));
-      if (open.length > 1) {
+      // (again on the ones still undecided, while that decides enough of them)
+      let open = targets.map((id) => col.get(id)!).filter((i) => !wide(i));
+      while (open.length > 1) {
         for (const i of open) model.changeColCost(i, 1);
         for (const sense of [highs.constants.objectiveSense.maximize, highs.constants.objectiveSense.minimize]) {
           model.changeObjectiveSense(sense);
@@ -188,6 +196,9 @@ function solveComponent(highs: Solver, comp: Component, targets: string[], exact
           if (modelStatus === highs.constants.modelStatus.optimal) observe(model.getSolution().colValue);
         }
         for (const i of open) model.changeColCost(i, 0);
+        const still = open.filter((i) => !wide(i));
+        if (still.length > open.length * 0.8) break;
+        open = still;
       }
     }
     for (const id of targets) {
@@ -219,10 +230,13 @@ async function intervals(system: AuditSystem, targets: readonly string[], exact:
   const { components, componentOf } = reduce(system);
   const out = new Map<string, Interval>();
   const byComponent = new Map<number, string[]>();
+  const freshFrom = exact ? 0 : (system.freshFrom ?? 0);
+  const touched = components.map((comp) => comp.rows.some((r) => r.source >= freshFrom));
   for (const id of targets) {
     if (system.known.has(id)) throw new Error(`suppression audit: ${id} is published, not hidden`);
     const c = componentOf.get(id);
     if (c === undefined) out.set(id, { min: 0, max: Infinity });
+    else if (!touched[c]) continue;
     else {
       const list = byComponent.get(c);
       if (list) list.push(id);

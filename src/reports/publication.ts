@@ -145,6 +145,47 @@ function startZeros(first: Period): Map<string, number> {
   return zeros;
 }
 
+/** A sub-period figure (`A2025|…`, `B2024|…`): never published, an unknown of every audit. */
+const isSubPeriod = (v: string) => /^[AB]\d{4}\|/.test(v);
+
+/**
+ * What the outsider deduces at once, written down so that the audit's programmes stay small: a relation whose terms
+ * are all known is dropped; one whose only unknowns are sub-period figures gives them when there is one (its value)
+ * or when they share a sign and nothing is left for them (all 0). Hidden cells are never deduced (the audit has
+ * just shown none can be). The system that remains has exactly the same solutions.
+ */
+function settle(relations: Relation[], known: Map<string, number>): void {
+  for (let changed = true; changed; ) {
+    changed = false;
+    let kept = 0;
+    for (const rel of relations) {
+      let rest = 0;
+      const unknown: Array<readonly [string, number]> = [];
+      let cell = false;
+      for (const term of rel) {
+        const v = known.get(term[0]);
+        if (v === undefined) {
+          unknown.push(term);
+          if (!isSubPeriod(term[0])) cell = true;
+        } else rest += term[1] * v;
+      }
+      if (unknown.length === 0) continue;
+      if (!cell && unknown.length === 1) {
+        known.set(unknown[0][0], -rest / unknown[0][1]);
+        changed = true;
+        continue;
+      }
+      if (!cell && Math.abs(rest) < 1e-9 && unknown.every(([, c]) => Math.sign(c) === Math.sign(unknown[0][1]))) {
+        for (const [v] of unknown) known.set(v, 0);
+        changed = true;
+        continue;
+      }
+      relations[kept++] = rel;
+    }
+    relations.length = kept;
+  }
+}
+
 /** Kept patterns (period + figures of the chain up to it → hidden cells), in insertion order. */
 export class PatternCache {
   private readonly entries = new Map<string, Map<string, SuppressionReason>>();
@@ -185,6 +226,29 @@ function reportCells(prefix: string, t: Tally): Map<string, RawCell> {
   return out;
 }
 
+/**
+ * The last business date any figure counts (referral, EPS decision or renewal, validation, closure, action start).
+ * A period that starts after it has no flow and the same stock as the one before; when the one before also starts
+ * after it, the two reports are equal, cell for cell, and the later one is published with the same pattern: it adds
+ * only "stock = the previous stock" and zero flows over months already known to be empty, which narrows nothing.
+ * So a report far in the future costs no audit.
+ */
+export function lastEventOn(cases: readonly CaseFigures[]): string {
+  let last = '';
+  const see = (d: string | null | undefined) => {
+    if (d && d > last) last = d;
+  };
+  for (const c of cases) {
+    see(c.referredOn);
+    see(c.activeOn);
+    see(c.closure?.on);
+    for (const r of c.reviews) see(r.on);
+    for (const r of c.renewals) see(r.on);
+    for (const a of c.actions) see(a.startsOn);
+  }
+  return last;
+}
+
 /** The hidden cells of `p`, computed along the chain (each earlier period from the cache when its figures are the same). */
 export async function protectPeriod(cases: readonly CaseFigures[], p: Period, cache: PatternCache = PATTERNS): Promise<ProtectedPeriod> {
   const chain = chainFor(cases, p);
@@ -196,11 +260,20 @@ export async function protectPeriod(cases: readonly CaseFigures[], p: Period, ca
   const hash = createHash('sha256');
   let audited = 0;
   let last: { tally: Tally; hidden: Map<string, SuppressionReason> } | undefined;
+  const horizon = lastEventOn(cases);
   for (let i = 0; i < chain.length; i += 1) {
     const period = chain[i];
     const prefix = periodKey(period);
+    if (last && i > 0 && chain[i - 1].from > horizon) {
+      // nothing happens after the last event: this report is the previous one again (same stock, no flow), and so
+      // is its pattern — which tells an outsider nothing new (see `lastEventOn`)
+      const before = `${periodKey(chain[i - 1])}|`;
+      last = { tally: last.tally, hidden: new Map([...last.hidden].map(([k, r]) => [`${prefix}|${k.slice(before.length)}`, r])) };
+      continue;
+    }
     const t = tally(cases, period);
     const cells = reportCells(prefix, t);
+    const freshFrom = relations.length;
     relations.push(...reportRelations(period, chain[i - 1]));
     for (const [n, y] of segmentsOf(period)) {
       const s = `${n}${y}`;
@@ -214,12 +287,13 @@ export async function protectPeriod(cases: readonly CaseFigures[], p: Period, ca
     const key = `${prefix}#${hash.copy().digest('base64')}`;
     let hidden = cache.get(key);
     if (!hidden) {
-      hidden = await protectedPattern({ cells, published, earlierHidden, relations, truth });
+      hidden = await protectedPattern({ cells, published, earlierHidden, relations, freshFrom, truth });
       cache.set(key, hidden);
       audited += 1;
     }
     for (const [cid, c] of cells) if (!hidden.has(cid)) published.set(cid, c.value);
     earlierHidden.push(...hidden.keys());
+    settle(relations, published);
     last = { tally: t, hidden };
   }
   const strip = `${periodKey(p)}|`;

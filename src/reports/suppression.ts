@@ -48,6 +48,8 @@ export interface ProtectionInput {
   earlierHidden: readonly string[];
   /** Every relation an outsider knows, this report's included. */
   relations: readonly Relation[];
+  /** The relations from this index on are this report's (default 0: all); the earlier ones were audited already. */
+  freshFrom?: number;
   /** The real value of every unknown (hidden cells, unpublished sub-period figures): spares the audit programmes. */
   truth?: ReadonlyMap<string, number>;
 }
@@ -69,17 +71,14 @@ export async function protectedPattern(input: ProtectionInput): Promise<Map<stri
   const isUnknown = (id: string) => hidden.has(id) || (!cells.has(id) && !published.has(id));
   const isVisibleHere = (id: string) => cells.has(id) && !hidden.has(id);
 
-  /** The smallest non-zero visible cell of this report among `ids` (else a zero), first in publication order on ties. */
+  /** A cell's cost of hiding: a total last (readers need them most), then a zero, then by value and publication order. */
+  const rank = (id: string): number[] => [id.endsWith('|total') ? 1 : 0, cells.get(id)!.value === 0 ? 1 : 0, cells.get(id)!.value, order.get(id) ?? 0];
+  /** The cheapest visible cell of this report among `ids` (see `rank`). */
   const smallest = (ids: Iterable<string>): string | undefined => {
     let pick: string | undefined;
-    const rank = (id: string) => [cells.get(id)!.value === 0 ? 1 : 0, cells.get(id)!.value, order.get(id)!];
     for (const id of ids) {
       if (!isVisibleHere(id)) continue;
-      if (pick === undefined) pick = id;
-      else {
-        const [a, b] = [rank(id), rank(pick)];
-        if (a[0] < b[0] || (a[0] === b[0] && (a[1] < b[1] || (a[1] === b[1] && a[2] < b[2])))) pick = id;
-      }
+      if (pick === undefined || before(rank(id), rank(pick))) pick = id;
     }
     return pick;
   };
@@ -114,7 +113,8 @@ export async function protectedPattern(input: ProtectionInput): Promise<Map<stri
   // the cheap necessary condition first, relation by relation (see `localFix`), until every relation meets it
   for (let changed = true; changed; ) {
     changed = false;
-    for (const rel of relations) {
+    for (let r = input.freshFrom ?? 0; r < relations.length; r += 1) {
+      const rel = relations[r];
       const pick = localFix(rel, { cells, published, hidden, earlier, isUnknown, order });
       if (pick) {
         hidden.set(pick, 'secondary');
@@ -146,7 +146,7 @@ export async function protectedPattern(input: ProtectionInput): Promise<Map<stri
   for (;;) {
     const known = new Map(published);
     for (const [id, c] of cells) if (!hidden.has(id)) known.set(id, c.value);
-    const failing = await unprotectedCells({ known, relations }, toCheck, input.truth);
+    const failing = await unprotectedCells({ known, relations, freshFrom: input.freshFrom }, toCheck, input.truth);
     if (failing.size === 0) return hidden;
     const picks = new Set<string>();
     for (const [id, iv] of failing) {
@@ -195,17 +195,23 @@ function localFix(
   const room = -rest * sign;
   if (unknowns > 1 && room >= PROTECTION_SPAN - 1) return undefined;
   let pick: string | undefined;
-  let best: [number, number, number] | undefined;
+  let best: number[] | undefined;
   for (const [id, coef] of rel) {
     if (!ctx.cells.has(id) || ctx.hidden.has(id)) continue;
     const value = ctx.cells.get(id)!.value;
     const sameSign = Math.sign(coef) === sign;
     if (sameSign && value === 0 && unknowns > 1) continue;
-    const rank: [number, number, number] = [value === 0 ? 1 : 0, value, ctx.order.get(id) ?? 0];
-    if (!best || rank[0] < best[0] || (rank[0] === best[0] && (rank[1] < best[1] || (rank[1] === best[1] && rank[2] < best[2])))) {
+    const rank = [id.endsWith('|total') ? 1 : 0, value === 0 ? 1 : 0, value, ctx.order.get(id) ?? 0];
+    if (!best || before(rank, best)) {
       best = rank;
       pick = id;
     }
   }
   return pick;
+}
+
+/** Lexicographic order of two ranks. */
+function before(a: readonly number[], b: readonly number[]): boolean {
+  for (let i = 0; i < a.length; i += 1) if (a[i] !== b[i]) return a[i] < b[i];
+  return false;
 }
