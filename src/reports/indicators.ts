@@ -28,6 +28,9 @@
  *   cents; spent is null until a financial report is submitted). Amounts about the CCAS, not children: total only.
  * - Breakdowns: QPV of residence at the referral, age band on the referral date (0–1 is kept for referrals of
  *   children under 2, so that every breakdown adds up to its total), sex.
+ * - Secrecy: `secrecy.smallCells` = cells hidden because 1 to 4 children stand behind them (medians under 5 cases
+ *   included); `secrecy.protectionCells` = cells hidden on top so that no hidden cell can be narrowed to fewer than
+ *   5 values (src/reports/publication.ts). Numbers of cells, total only, never hidden.
  */
 import { ACTION_TYPES, CLOSURE_REASONS, QPV_CODES, SEXES, type QpvCode, type Sex } from '../../workflows/parcours/parcours.contract';
 import type { CaseFigures } from '../../workflows/parcours/parcours.figures';

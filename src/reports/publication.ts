@@ -61,9 +61,6 @@ export const FLOW_CODES: readonly string[] = COUNT_CODES.filter(
 /** The families that hold within a sub-period (eligible = Σ outcomes does not: an outcome is taken at a period's end). */
 const FLOW_FAMILIES = FIGURE_FAMILIES.filter((f) => f.total !== 'referrals.eligible');
 
-/** One link of the chain: a report period. */
-export type ChainPeriod = Period;
-
 /** `civil-2025`, `school-2025`. */
 export function periodKey(p: Pick<Period, 'kind' | 'year'>): string {
   return `${p.kind}-${p.year}`;
