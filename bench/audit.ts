@@ -28,7 +28,7 @@ async function main(): Promise<void> {
   await loadSolver();
   out(`HiGHS (WebAssembly) loaded in ${(performance.now() - t0).toFixed(0)} ms`);
   out('');
-  out('| cases | first request civil 2025 (chain of 4 audited; programmes solved) | again (cached) | independent audit (exact, all hidden cells of the chain) | hidden cells civil 2025: small / protection | narrowest interval |');
+  out('| cases | first request civil 2025: build + audit of the chain of 4 (programmes solved) | again: build, pattern from the cache | independent audit (exact, all hidden cells of the chain) | hidden cells civil 2025: small / protection | narrowest interval |');
   out('| --- | --- | --- | --- | --- | --- |');
   for (const n of sizes) {
     const cases = populationFigures(n, seed);
