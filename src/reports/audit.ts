@@ -57,9 +57,12 @@ export function integerSpan(iv: Interval): number {
 type Solver = Awaited<ReturnType<typeof highsLoader>>;
 let solver: Promise<Solver> | undefined;
 
-/** The HiGHS runtime, loaded once per process. */
+/** The HiGHS runtime, loaded once per process (a failed load is tried again at the next call). */
 export function loadSolver(): Promise<Solver> {
-  solver ??= highsLoader();
+  solver ??= highsLoader().catch((e: unknown) => {
+    solver = undefined;
+    throw e;
+  });
   return solver;
 }
 
