@@ -6,14 +6,15 @@
  * - Protection rule: no hidden cell — of this report, or of an earlier report of the chain (src/reports/publication.ts)
  *   — may be narrowed by an outsider to fewer than `PROTECTION_SPAN` (5) whole values, from everything published and
  *   every linear relation between the published figures.
- * - Secondary suppression, greedy: while the audit finds cells that are not protected, for each of them the relation
- *   that pins it hardest (the one with the fewest unknowns that still has a visible cell of this report) gives up its
- *   smallest non-zero visible cell (ties: the first in publication order), or a zero when it has only zeros left to
- *   give — a published zero narrows its neighbours as much as any other value. When none of the cell's relations has
- *   a visible cell of this report left, the nearest relations around it (through other unknowns) are searched. Then
- *   the audit runs again, only on the cells that failed and the ones just hidden: hiding a cell only widens every
+ * - Secondary suppression, greedy: first a cheap necessary condition, relation by relation (`localFix`). Then, while
+ *   the audit finds cells that are not protected, each of them gives up one visible cell of this report: one of the
+ *   relations that pin it (non-zero duals of its programmes) whose release lets its optimum move; failing that, the
+ *   relation that pins it hardest (fewest unknowns), then relations further out through other unknowns. The cell
+ *   given up is the cheapest: a breakdown cell before a total (readers need totals most), a non-zero before a zero (a
+ *   zero is hidden only when hiding it frees a neighbour), then the smallest, first in publication order on ties.
+ *   The audit runs again only on the cells that failed and the ones just hidden: hiding a cell only widens every
  *   interval, so a cell found protected stays protected. Hiding every cell of the report always passes, so the loop
- *   ends. The result is deterministic (fixed order).
+ *   ends. The result is deterministic (fixed order, single-threaded solver).
  */
 import { PROTECTION_SPAN, unprotectedCells, type Interval, type Relation } from './audit';
 
@@ -126,7 +127,7 @@ export async function protectedPattern(input: ProtectionInput): Promise<Map<stri
   /**
    * The cell to hide so that a failing cell can move, from the audit's duals: a visible cell of this report in a
    * pinning relation whose reduced cost lets the optimum improve once it is free (up from its value, or down when it
-   * is above 0). The smallest such cell, non-zero first, first in publication order on ties.
+   * is above 0). The cheapest such cell (see `rank`).
    */
   const pinned = (pins: NonNullable<Interval['pins']>): string | undefined => {
     const candidates = new Set<string>();
@@ -164,7 +165,8 @@ export async function protectedPattern(input: ProtectionInput): Promise<Map<stri
  * the same sign, each lies between 0 and what the published values leave for them (`room`); a hidden cell among them
  * then has fewer than `PROTECTION_SPAN` values if `room` < `PROTECTION_SPAN` − 1 or if it is the only unknown. The
  * fix hides a visible cell of this report in the relation that gives room (a non-zero one of the unknowns' sign, or
- * one of the other sign, which frees the relation): the smallest, non-zero first, first in publication order on ties.
+ * one of the other sign, which frees the relation): a total last, a zero after the others, then the smallest, first
+ * in publication order on ties.
  */
 function localFix(
   rel: Relation,
