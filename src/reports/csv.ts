@@ -14,7 +14,7 @@ export const CSV_SEPARATOR = ';';
 export const CSV_HEADER = ['période', 'code', 'indicateur', 'ventilation', 'modalité', 'valeur', 'unité'];
 
 export const DIMENSION_LABELS: Record<Dimension | 'total', string> = { total: 'ensemble', qpv: 'QPV', ageBand: "tranche d'âge", sex: 'sexe' };
-export const UNIT_LABELS: Record<FigureUnit, string> = { children: 'enfants', actions: 'actions', days: 'jours', meetings: 'réunions', cents: 'euros' };
+export const UNIT_LABELS: Record<FigureUnit, string> = { children: 'enfants', actions: 'actions', days: 'jours', meetings: 'réunions', cents: 'euros', cells: 'cellules' };
 const SEX_LABELS: Record<string, string> = { F: 'filles', M: 'garçons' };
 
 /** The French label of a modality. */

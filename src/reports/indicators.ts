@@ -28,13 +28,16 @@
  *   cents; spent is null until a financial report is submitted). Amounts about the CCAS, not children: total only.
  * - Breakdowns: QPV of residence at the referral, age band on the referral date (0–1 is kept for referrals of
  *   children under 2, so that every breakdown adds up to its total), sex.
+ * - Secrecy: `secrecy.smallCells` = cells hidden because 1 to 4 children stand behind them (medians under 5 cases
+ *   included); `secrecy.protectionCells` = cells hidden on top so that no hidden cell can be narrowed to fewer than
+ *   5 values (src/reports/publication.ts). Numbers of cells, total only, never hidden.
  */
 import { ACTION_TYPES, CLOSURE_REASONS, QPV_CODES, SEXES, type QpvCode, type Sex } from '../../workflows/parcours/parcours.contract';
 import type { CaseFigures } from '../../workflows/parcours/parcours.figures';
 import { ACTION_TYPE_LABELS, CLOSURE_LABELS } from '../../workflows/parcours/parcours.labels';
 import { AGE_BANDS, type AgeBand } from '../../workflows/parcours/parcours.rules';
 import { daysBetween, frDate, type IsoDate } from '../../workflows/shared/calendar';
-import { SMALL_CELL_THRESHOLD, SUPPRESSED, suppressedCells, type RawCell, type SuppressionGroup } from './suppression';
+import { SMALL_CELL_THRESHOLD, SUPPRESSED, type RawCell, type SuppressionReason } from './suppression';
 
 export { SMALL_CELL_THRESHOLD, SUPPRESSED } from './suppression';
 
@@ -79,7 +82,7 @@ export type Dimension = keyof typeof DIMENSIONS;
 export const DIMENSION_KEYS: readonly Dimension[] = ['qpv', 'ageBand', 'sex'];
 
 /** Units of the figures. */
-export type FigureUnit = 'children' | 'actions' | 'days' | 'meetings' | 'cents';
+export type FigureUnit = 'children' | 'actions' | 'days' | 'meetings' | 'cents' | 'cells';
 
 /** How a figure is computed and shown. */
 export interface FigureDef {
@@ -127,6 +130,8 @@ export const FIGURES: readonly FigureDef[] = [
   { code: 'subsidy.grantedCents', label: (p) => `Subvention accordée (année de convention ${p.year})`, unit: 'cents', kind: 'amount', breakdown: false },
   { code: 'subsidy.receivedCents', label: (p) => `Subvention reçue (année de convention ${p.year})`, unit: 'cents', kind: 'amount', breakdown: false },
   { code: 'subsidy.spentCents', label: (p) => `Dépenses déclarées au compte rendu financier (année de convention ${p.year})`, unit: 'cents', kind: 'amount', breakdown: false },
+  { code: 'secrecy.smallCells', label: fixed('Cellules masquées (moins de 5 enfants)'), unit: 'cells', kind: 'amount', breakdown: false },
+  { code: 'secrecy.protectionCells', label: fixed('Cellules masquées en plus pour protéger les précédentes'), unit: 'cells', kind: 'amount', breakdown: false },
 ];
 
 /** Additive relations between figures, applied cell by cell (total and every modality). */
@@ -292,26 +297,26 @@ export function allCellKeys(): string[] {
   return ['total', ...DIMENSION_KEYS.flatMap((d) => DIMENSIONS[d].map((m) => cellKey(d, m)))];
 }
 
-/** The additive groups of the report, over cell ids `<code>|<cellKey>`. */
-export function suppressionGroups(): SuppressionGroup[] {
-  const groups: SuppressionGroup[] = [];
-  const id = (code: string, key: string) => `${code}|${key}`;
-  for (const f of FIGURES) {
-    if (f.kind !== 'count' || !f.breakdown) continue;
-    for (const d of DIMENSION_KEYS) groups.push({ total: id(f.code, 'total'), parts: DIMENSIONS[d].map((m) => id(f.code, cellKey(d, m))) });
-  }
-  for (const fam of FIGURE_FAMILIES) {
-    for (const key of allCellKeys()) groups.push({ total: id(fam.total, key), parts: fam.parts.map((c) => id(c, key)) });
-  }
-  return groups;
-}
-
-/** Builds the published report: counts with small cells hidden, medians, EPS meetings and the funding year. */
-export function buildReport(cases: readonly CaseFigures[], p: Period, funding: FundingFigures): IndicatorsReport {
-  const t = tally(cases, p);
+/** The raw cells of a tally (id `<code>|<cellKey>`), before any suppression. */
+export function rawCells(t: Tally): Map<string, RawCell> {
   const raw = new Map<string, RawCell>();
   for (const [code, byCell] of t.counts) for (const [key, c] of byCell) raw.set(`${code}|${key}`, { value: c.value, children: c.children.size });
-  const hidden = suppressedCells(raw, suppressionGroups());
+  return raw;
+}
+
+/**
+ * The published report of a tally, given the hidden count cells (`<code>|<cellKey>` → why; computed and audited by
+ * src/reports/publication.ts#buildReport): counts, medians (hidden under 5 cases), EPS meetings, the funding year, and
+ * how many cells are hidden, small or for protection.
+ */
+export function renderReport(t: Tally, p: Period, funding: FundingFigures, hidden: ReadonlyMap<string, SuppressionReason>): IndicatorsReport {
+  const raw = rawCells(t);
+  let smallMedians = 0;
+  for (const def of FIGURES) {
+    if (def.kind !== 'median') continue;
+    for (const list of t.samples.get(def.code)?.values() ?? []) if (list.length > 0 && list.length < SMALL_CELL_THRESHOLD) smallMedians += 1;
+  }
+  const reasons = [...hidden.values()];
 
   const countCell = (code: string, key: string): CellValue => {
     const id = `${code}|${key}`;
@@ -332,6 +337,10 @@ export function buildReport(cases: readonly CaseFigures[], p: Period, funding: F
         return funding.receivedCents;
       case 'subsidy.spentCents':
         return funding.spentCents;
+      case 'secrecy.smallCells':
+        return reasons.filter((r) => r === 'primary').length + smallMedians;
+      case 'secrecy.protectionCells':
+        return reasons.filter((r) => r === 'secondary').length;
       default:
         return null;
     }

@@ -24,8 +24,9 @@ export class ReportsController {
   @ApiOperation({
     summary: 'The yearly indicators of DOMAIN.md §4, for a civil or a school year, by QPV, age band and sex',
     description:
-      'Aggregates only: a cell behind which 1 to 4 children stand shows "<5", and enough other cells are hidden that none can be recomputed by ' +
-      'subtraction; no dossier id appears. year=2025&period=school is the school year 2024-2025 (1 September 2024 → 31 August 2025). ' +
+      'Aggregates only: a cell behind which 1 to 4 children stand shows "<5", and enough other cells are hidden that no hidden cell can be ' +
+      'narrowed to fewer than 5 values from this report and the earlier ones (audited by linear programming; the figures secrecy.smallCells and ' +
+      'secrecy.protectionCells say how many are hidden); no dossier id appears. year=2025&period=school is the school year 2024-2025 (1 September 2024 → 31 August 2025). ' +
       'JSON by default; with `Accept: text/csv`, one CSV (UTF-8 with BOM, `;` separator, decimal comma, amounts in euros) with one row per figure ' +
       `and cell, header \`${CSV_HEADER.join(';')}\`. A year without data answers zeros.`,
   })

@@ -34,7 +34,8 @@ import { FUNDING_YEAR_WORKFLOW_TYPE, getYearStateQuery, type FundingYearResult, 
 import { getStateQuery, isPurgedView, PARCOURS_WORKFLOW_TYPE } from '../../workflows/parcours/parcours.contract';
 import { CASE_FIGURES_MEMO_KEY, caseFiguresOf, isCaseFigures, type CaseFigures } from '../../workflows/parcours/parcours.figures';
 import { addDays, type IsoDate } from '../../workflows/shared/calendar';
-import { buildReport, isCountable, periodOf, type FundingFigures, type IndicatorsReport, type PeriodKind } from './indicators';
+import { isCountable, periodOf, type FundingFigures, type IndicatorsReport, type PeriodKind } from './indicators';
+import { buildReport } from './publication';
 import { mapLimit } from '../common/async';
 import { eq, latestRuns, lt, onTaskQueue, visibilityQuery, workflowType } from '../temporal/visibility-query';
 
@@ -73,7 +74,7 @@ export class ReportsService {
     const [cases, funding] = await this.temporal.connection.withDeadline(Date.now() + REPORT_DEADLINE_MS, () =>
       Promise.all([this.caseFigures(p.to, s), this.funding(year, s)]),
     );
-    const report = buildReport(cases, p, funding);
+    const report = await buildReport(cases, p, funding);
     s.ms = Date.now() - started;
     Object.assign(stats ?? {}, s);
     this.logger.log({ msg: 'indicators computed', year, period: kind, ...s });

@@ -1,15 +1,18 @@
 /**
  * `GET /reports/indicators` over a generated population of 300+ cases across 2024 and 2025, built through the real
- * parcours workflow (backdated business dates), against the real API, worker and dev server. The expected report is
- * computed here from the generation plan — what each case's fate makes the report see — without the report's
- * counting code; only the published form (which cells the secrecy rule hides, given the counts) reuses the
- * unit-tested suppression rule, and an independent check verifies no additive group leaves a single hidden cell.
+ * parcours workflow (backdated business dates), against the real API, worker and dev server. The expected figures
+ * are computed here from the generation plan — what each case's fate makes the report see — without the report's
+ * counting code: every figure the report shows must equal them, and every cell behind which 1 to 4 children stand
+ * must be hidden. Which other cells are hidden is the audit's business: the published reports of the whole chain
+ * (school and civil years 2024 and 2025), read from the API's JSON alone, must leave no hidden cell narrowed below
+ * 5 values (test/support/published-audit.ts).
  */
 import { ACTION_TYPES, CLOSURE_REASONS, QPV_CODES, SEXES } from '../../workflows/parcours/parcours.contract';
 import { AGE_BANDS } from '../../workflows/parcours/parcours.rules';
-import { suppressionGroups } from '../../src/reports/indicators';
+import { periodOf, type IndicatorsReport } from '../../src/reports/indicators';
 import { ReportsService, type IndicatorsSourceStats } from '../../src/reports/reports.service';
-import { suppressedCells, type RawCell } from '../../src/reports/suppression';
+import type { RawCell } from '../../src/reports/suppression';
+import { auditPublished, narrowed } from '../support/published-audit';
 import {
   AWARD_NOTICE,
   BENEFICIARY_SIGNATURE,
@@ -52,8 +55,8 @@ interface ReportBody {
 
 const OUTCOME_CODES = ['noConsent', 'validated', 'redirected', 'refused', 'closedBeforeDecision', 'pending'];
 
-/** Every code of the report, in order, with how it is shown (count / median / total-only value). */
-const CODES: Array<[string, 'count' | 'median' | 'value']> = [
+/** Every code of the report, in order, with how it is shown (count / median / total-only value / cells hidden). */
+const CODES: Array<[string, 'count' | 'median' | 'value' | 'secrecy']> = [
   ['referrals.received', 'count'],
   ['referrals.ineligible', 'count'],
   ['referrals.eligible', 'count'],
@@ -71,9 +74,10 @@ const CODES: Array<[string, 'count' | 'median' | 'value']> = [
   ['subsidy.grantedCents', 'value'],
   ['subsidy.receivedCents', 'value'],
   ['subsidy.spentCents', 'value'],
+  ['secrecy.smallCells', 'secrecy'],
+  ['secrecy.protectionCells', 'secrecy'],
 ];
 
-const CELL_KEYS = ['total', ...QPV_CODES.map((q) => `qpv:${q}`), ...AGE_BANDS.map((a) => `ageBand:${a}`), ...SEXES.map((s) => `sex:${s}`)];
 
 /** What a period must show, counted case by case from what the generator decided. */
 function expectedCounts(cases: readonly ExpectedCase[], from: IsoDate, to: IsoDate, snapshot: IsoDate) {
@@ -145,19 +149,20 @@ interface ExpectedFunding {
   spentCents: number | null;
 }
 
-/** The published values of the expected report (the same secrecy rule applied to the expected counts). */
-function expectedReport(cases: readonly ExpectedCase[], from: IsoDate, to: IsoDate, snapshot: IsoDate, funding: ExpectedFunding): Record<string, FigureValues> {
+/** The expected report before suppression: every count, median (hidden under 5 cases) and amount, and the small cells. */
+function expectedReport(cases: readonly ExpectedCase[], from: IsoDate, to: IsoDate, snapshot: IsoDate, funding: ExpectedFunding): { values: Record<string, FigureValues>; small: Set<string> } {
   const { counts, samples, meetings } = expectedCounts(cases, from, to, snapshot);
-  const hidden = suppressedCells(counts, suppressionGroups());
+  const small = new Set([...counts].filter(([, c]) => c.children > 0 && c.children < 5).map(([id]) => id));
   const out: Record<string, FigureValues> = {};
   for (const [code, kind] of CODES) {
+    if (kind === 'secrecy') continue;
     const cell = (key: string): Cell => {
       const id = `${code}|${key}`;
       if (kind === 'median') {
         const list = samples.get(id) ?? [];
         return list.length === 0 ? null : list.length < 5 ? '<5' : medianOf(list);
       }
-      return hidden.has(id) ? '<5' : (counts.get(id)?.value ?? 0);
+      return counts.get(id)?.value ?? 0;
     };
     if (kind === 'value') {
       const amounts: Record<string, number | null> = {
@@ -176,6 +181,45 @@ function expectedReport(cases: readonly ExpectedCase[], from: IsoDate, to: IsoDa
       bySex: Object.fromEntries(SEXES.map((s) => [s, cell(`sex:${s}`)])),
     };
   }
+  return { values: out, small };
+}
+
+/** Each cell of a figure with its key (`total`, `qpv:…`, `ageBand:…`, `sex:…`). */
+function keyedCells(f: FigureValues): Array<[string, Cell]> {
+  return [
+    ['total', f.total],
+    ...Object.entries(f.byQpv ?? {}).map(([m, v]): [string, Cell] => [`qpv:${m}`, v]),
+    ...Object.entries(f.byAgeBand ?? {}).map(([m, v]): [string, Cell] => [`ageBand:${m}`, v]),
+    ...Object.entries(f.bySex ?? {}).map(([m, v]): [string, Cell] => [`sex:${m}`, v]),
+  ];
+}
+
+/**
+ * What a published report gets wrong against the expected one: a shown figure that differs, a small cell shown, a
+ * median or amount that differs, a missing or extra figure, or hidden-cell counts that do not match the `<5` shown.
+ */
+function differences(body: ReportBody, expected: { values: Record<string, FigureValues>; small: Set<string> }): string[] {
+  const out: string[] = [];
+  const got = valuesOf(body);
+  if (JSON.stringify(Object.keys(got)) !== JSON.stringify(CODES.map(([c]) => c))) out.push(`codes: ${Object.keys(got).join(',')}`);
+  let hiddenCounts = 0;
+  let hiddenMedians = 0;
+  for (const [code, kind] of CODES) {
+    if (kind === 'secrecy' || !got[code]) continue;
+    const want = new Map(keyedCells(expected.values[code]));
+    const cells = keyedCells(got[code]);
+    if (cells.length !== want.size) out.push(`${code}: ${cells.length} cells`);
+    for (const [key, v] of cells) {
+      const e = want.get(key);
+      if (kind === 'count' && v === '<5') hiddenCounts += 1;
+      else if (kind === 'count' && expected.small.has(`${code}|${key}`)) out.push(`${code}|${key}: small cell shown (${v})`);
+      else if (v !== e) out.push(`${code}|${key}: ${v} instead of ${e}`);
+      if (kind === 'median' && v === '<5') hiddenMedians += 1;
+    }
+  }
+  const small = got['secrecy.smallCells']?.total;
+  const protection = got['secrecy.protectionCells']?.total;
+  if (typeof small !== 'number' || typeof protection !== 'number' || small + protection !== hiddenCounts + hiddenMedians) out.push(`secrecy: ${small} + ${protection} for ${hiddenCounts + hiddenMedians} hidden`);
   return out;
 }
 
@@ -184,31 +228,6 @@ function valuesOf(body: ReportBody): Record<string, FigureValues> {
   return Object.fromEntries(
     body.figures.map((f) => [f.code, { total: f.total, ...(f.byQpv ? { byQpv: f.byQpv, byAgeBand: f.byAgeBand, bySex: f.bySex } : {}) }]),
   );
-}
-
-/** Independent check of the secrecy rule: no additive group of the published report has exactly one hidden cell. */
-function groupsWithOneHiddenCell(v: Record<string, FigureValues>): string[] {
-  const bad: string[] = [];
-  const cellsOf = (f: FigureValues) => CELL_KEYS.map((k) => (k === 'total' ? f.total : k.startsWith('qpv:') ? f.byQpv![k.slice(4)] : k.startsWith('ageBand:') ? f.byAgeBand![k.slice(8)] : f.bySex![k.slice(4)]));
-  for (const [code, f] of Object.entries(v)) {
-    if (!f.byQpv || code.startsWith('median.')) continue;
-    for (const [dim, by] of [['qpv', f.byQpv], ['ageBand', f.byAgeBand!], ['sex', f.bySex!]] as const) {
-      if ([f.total, ...Object.values(by)].filter((x) => x === '<5').length === 1) bad.push(`${code} by ${dim}`);
-    }
-  }
-  const families: Array<[string, string[]]> = [
-    ['referrals.received', ['referrals.eligible', 'referrals.ineligible']],
-    ['referrals.eligible', OUTCOME_CODES.map((o) => `referrals.${o}`)],
-    ['exits', CLOSURE_REASONS.map((r) => `exits.${r}`)],
-    ['actions.total', ACTION_TYPES.map((t) => `actions.${t}`)],
-  ];
-  for (const [total, parts] of families) {
-    CELL_KEYS.forEach((key, i) => {
-      const group = [cellsOf(v[total])[i], ...parts.map((p) => cellsOf(v[p])[i])];
-      if (group.filter((x) => x === '<5').length === 1) bad.push(`${total} = Σ parts at ${key}`);
-    });
-  }
-  return bad;
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -291,13 +310,13 @@ describe('GET /reports/indicators', () => {
   const get = (query: string, token: string, accept = 'application/json') => t.http().get(`/reports/indicators?${query}`).set('Authorization', `Bearer ${token}`).set('Accept', accept);
 
   /** Polls the report until it shows the expected values (visibility is eventually consistent), then returns it. */
-  async function settledReport(year: number, period: 'civil' | 'school', expected: Record<string, FigureValues>): Promise<ReportBody> {
+  async function settledReport(year: number, period: 'civil' | 'school', expected: ReturnType<typeof expectedReport>): Promise<ReportBody> {
     let last: ReportBody | undefined;
     try {
       await eventually(async () => {
         const res = await get(`year=${year}&period=${period}`, coord);
         last = res.body as ReportBody;
-        return res.status === 200 && JSON.stringify(valuesOf(last)) === JSON.stringify(expected);
+        return res.status === 200 && differences(last, expected).length === 0;
       }, 30_000, 1000);
     } catch {
       // fall through: the assertion shows the difference
@@ -354,7 +373,7 @@ describe('GET /reports/indicators', () => {
     { year: 2025, period: 'school' as const, from: '2024-09-01', to: '2025-08-31', snapshot: '2025-08-31', label: 'année scolaire 2024-2025' },
   ];
 
-  it.each(periods)('$label: every figure of the JSON report equals the hand-computed one', async ({ year, period, from, to, snapshot, label }) => {
+  it.each(periods)('$label: every figure the JSON report shows equals the hand-computed one, and every small cell is hidden', async ({ year, period, from, to, snapshot, label }) => {
     const expected = expectedReport(
       plan.map((c) => c.expected),
       from,
@@ -374,8 +393,7 @@ describe('GET /reports/indicators', () => {
       fundingYear: year,
       conventions: [reference],
     });
-    expect(valuesOf(body)).toEqual(expected);
-    expect(groupsWithOneHiddenCell(valuesOf(body))).toEqual([]);
+    expect(differences(body, expected)).toEqual([]);
     // the population is large enough for real figures: the main totals are shown
     for (const code of ['referrals.received', 'referrals.eligible', 'active.onSnapshot', 'entries', 'exits', 'actions.total', 'eps.casesExamined']) {
       expect({ code, total: typeof valuesOf(body)[code].total }).toEqual({ code, total: 'number' });
@@ -405,6 +423,29 @@ describe('GET /reports/indicators', () => {
     expect(rows.find((r) => r[1] === 'referrals.received' && r[3] === 'ensemble')?.[2]).toBe('Orientations reçues');
     expect(rows.find((r) => r[1] === 'subsidy.grantedCents')?.slice(5)).toEqual(['200000,00', 'euros']);
     expect(plan.filter((c) => text.includes(c.dossierId)).map((c) => c.dossierId)).toEqual([]);
+  });
+
+  it('publishes the school and civil years 2024 and 2025 so that no hidden cell of any of them can be narrowed below 5 values', async () => {
+    const chain = [periodOf(2024, 'school'), periodOf(2024, 'civil'), periodOf(2025, 'school'), periodOf(2025, 'civil')];
+    const reports: ReportBody[] = [];
+    for (const p of chain) {
+      const expected = expectedReport(
+        plan.map((c) => c.expected),
+        p.from,
+        p.to,
+        p.snapshotOn,
+        FUNDING[p.year],
+      );
+      const body = bodies.get(`${p.year}-${p.kind}`) ?? (await settledReport(p.year, p.kind, expected));
+      expect({ period: p.label, differences: differences(body, expected) }).toEqual({ period: p.label, differences: [] });
+      reports.push(body);
+    }
+    const started = Date.now();
+    const intervals = await auditPublished(chain, reports as unknown as IndicatorsReport[]);
+    const secrecy = reports.map((r) => `${r.periodLabel}: ${r.figures.find((f) => f.code === 'secrecy.smallCells')?.total} small, ${r.figures.find((f) => f.code === 'secrecy.protectionCells')?.total} for protection`);
+    console.log(`suppression audit of the chain: ${intervals.size} hidden cells in ${Date.now() - started} ms; ${secrecy.join('; ')}`);
+    expect(intervals.size).toBeGreaterThan(100);
+    expect(narrowed(intervals)).toEqual({});
   });
 
   it('shows the 3 referrals of 2025 from outside any QPV as <5, hides the next smallest QPV, and keeps the total exact', async () => {

@@ -7,8 +7,9 @@ import { DEFAULT_PARCOURS_SETTINGS, type ParcoursInput } from '../../workflows/p
 import { CASE_FIGURES_VERSION, caseFiguresOf, isCaseFigures, type CaseFigures } from '../../workflows/parcours/parcours.figures';
 import { ParcoursCase } from '../../workflows/parcours/parcours.state';
 import { CSV_BOM, CSV_HEADER, indicatorsCsv, parseCsv } from '../../src/reports/csv';
-import { buildReport, median, periodOf, tally, type FigureReport, type FundingFigures, type IndicatorsReport } from '../../src/reports/indicators';
-import { suppressedCells, type RawCell } from '../../src/reports/suppression';
+import { median, periodOf, tally, type FigureReport, type FundingFigures, type IndicatorsReport } from '../../src/reports/indicators';
+import { buildReport, chainFor } from '../../src/reports/publication';
+import { auditPublished, narrowed } from '../support/published-audit';
 
 const NO_FUNDING: FundingFigures = { conventions: [], grantedCents: 0, receivedCents: 0, spentCents: null };
 
@@ -174,46 +175,14 @@ describe('figures of a school year', () => {
   });
 });
 
-describe('small-cell suppression', () => {
-  const cells = (entries: Record<string, number>) => new Map<string, RawCell>(Object.entries(entries).map(([k, v]) => [k, { value: v, children: v }]));
-
-  it('hides a cell of 1 to 4 children and, when it is the only one of its group, the next smallest cell', () => {
-    const hidden = suppressedCells(cells({ t: 20, a: 3, b: 10, c: 7 }), [{ total: 't', parts: ['a', 'b', 'c'] }]);
-    expect(Object.fromEntries(hidden)).toEqual({ a: 'primary', c: 'secondary' });
-  });
-
-  it('never hides a zero: the secondary cell is the smallest non-zero one (ties: the first)', () => {
-    expect([...suppressedCells(cells({ t: 20, a: 3, b: 0, c: 17 }), [{ total: 't', parts: ['a', 'b', 'c'] }]).keys()].sort()).toEqual(['a', 'c']);
-    expect([...suppressedCells(cells({ t: 17, a: 3, b: 7, c: 7 }), [{ total: 't', parts: ['a', 'b', 'c'] }]).keys()].sort()).toEqual(['a', 'b']);
-  });
-
-  it('hides nothing more when two cells of the group are already hidden', () => {
-    expect([...suppressedCells(cells({ t: 20, a: 3, b: 2, c: 15 }), [{ total: 't', parts: ['a', 'b', 'c'] }]).keys()].sort()).toEqual(['a', 'b']);
-  });
-
-  it('propagates across groups until no group has exactly one hidden cell', () => {
-    // x = x1 + x2 and, cell by cell, x1 = y1 + z1: hiding z1 (3) hides y1, then x1's other group hides x2.
-    const hidden = suppressedCells(cells({ x: 30, x1: 12, x2: 18, y1: 9, z1: 3 }), [
-      { total: 'x1', parts: ['y1', 'z1'] },
-      { total: 'x', parts: ['x1', 'x2'] },
-    ]);
-    expect(Object.fromEntries(hidden)).toEqual({ z1: 'primary', y1: 'secondary' });
-    const cascade = suppressedCells(cells({ x: 30, x1: 3, x2: 27, y: 3, y1: 1, y2: 2, w: 40, w1: 30, w2: 10 }), [
-      { total: 'x', parts: ['x1', 'x2'] },
-      { total: 'w', parts: ['w1', 'w2'] },
-      { total: 'x2', parts: ['w2', 'y'] },
-    ]);
-    // x1 (3) hides x2; then x2 = w2 + y has x2 and y hidden (y is 3): done; w's group is untouched.
-    expect(Object.fromEntries(cascade)).toEqual({ x1: 'primary', y: 'primary', y1: 'primary', y2: 'primary', x2: 'secondary' });
-  });
-
-  it('shows a breakdown with 3 children as <5, hides the next smallest cell, and keeps the totals consistent', () => {
+describe('small-cell suppression in a report', () => {
+  it('shows a breakdown with 3 children as <5, hides around it until the audit passes, and says how many cells it hid', async () => {
     const cases = [
       ...Array.from({ length: 12 }, (_, i) => fig({ qpv: 'GRESILLES', sex: i % 2 ? 'F' : 'M', ageBand: '6-10' })),
       ...Array.from({ length: 8 }, (_, i) => fig({ qpv: 'FONTAINE_D_OUCHE', sex: i % 2 ? 'F' : 'M', ageBand: '6-10' })),
       ...Array.from({ length: 3 }, (_, i) => fig({ qpv: 'OTHER', sex: i % 2 ? 'F' : 'M', ageBand: '6-10', eligibility: 'INELIGIBLE', stage: 'CLOSED', closure: { reason: 'INELIGIBLE', on: '2025-03-01' } })),
     ];
-    const r = buildReport(cases, periodOf(2025, 'civil'), NO_FUNDING);
+    const r = await buildReport(cases, periodOf(2025, 'civil'), NO_FUNDING);
     const received = figure(r, 'referrals.received');
     expect(received.total).toBe(23);
     expect(received.byQpv).toEqual({ FONTAINE_D_OUCHE: '<5', GRESILLES: 12, OTHER: '<5' });
@@ -222,20 +191,28 @@ describe('small-cell suppression', () => {
     // referrals = eligible + ineligible: the 3 ineligible referrals would be 23 − 20, so the 20 are hidden too
     expect(figure(r, 'referrals.ineligible').total).toBe('<5');
     expect(figure(r, 'referrals.eligible').total).toBe('<5');
-    expectNoGroupWithOneHiddenCell(r);
+    // the report says how many cells it hides: small ones, and the ones hidden on top to protect them
+    const shown = r.figures.filter((f) => f.unit === 'children' || f.unit === 'actions').flatMap((f) => [f.total, ...Object.values(f.byQpv ?? {}), ...Object.values(f.byAgeBand ?? {}), ...Object.values(f.bySex ?? {})]);
+    const small = figure(r, 'secrecy.smallCells').total as number;
+    const protection = figure(r, 'secrecy.protectionCells').total as number;
+    expect({ small, protection, hidden: shown.filter((v) => v === '<5').length }).toEqual({ small: 6, protection: 11, hidden: 17 });
+    // every hidden cell of the chain (school 2025, then civil 2025) keeps at least 5 possible values
+    const chain = chainFor(cases, periodOf(2025, 'civil'));
+    const reports = await Promise.all(chain.map((p) => buildReport(cases, p, NO_FUNDING)));
+    expect(narrowed(await auditPublished(chain, reports))).toEqual({});
   });
 
-  it('hides a median over fewer than 5 cases and answers null without any case', () => {
+  it('hides a median over fewer than 5 cases and answers null without any case', async () => {
     const decided = (n: number) => Array.from({ length: n }, (_, i) => fig({ consent: { decision: 'GRANTED', on: '2025-03-02' }, reviews: [{ on: `2025-04-${String(10 + i).padStart(2, '0')}`, decision: 'REFUSED' }], closure: { reason: 'REFUSED', on: `2025-04-${String(10 + i).padStart(2, '0')}` }, stage: 'CLOSED' }));
-    expect(figure(buildReport(decided(4), periodOf(2025, 'civil'), NO_FUNDING), 'median.referralToDecisionDays').total).toBe('<5');
-    const five = figure(buildReport(decided(5), periodOf(2025, 'civil'), NO_FUNDING), 'median.referralToDecisionDays');
+    expect(figure(await buildReport(decided(4), periodOf(2025, 'civil'), NO_FUNDING), 'median.referralToDecisionDays').total).toBe('<5');
+    const five = figure(await buildReport(decided(5), periodOf(2025, 'civil'), NO_FUNDING), 'median.referralToDecisionDays');
     expect(five.total).toBe(42); // 2025-03-01 → 04-10 … 04-14: 40 … 44 days
     expect(five.byQpv?.OTHER).toBeNull();
-    expect(figure(buildReport([], periodOf(2025, 'civil'), NO_FUNDING), 'median.closedParcoursDays').total).toBeNull();
+    expect(figure(await buildReport([], periodOf(2025, 'civil'), NO_FUNDING), 'median.closedParcoursDays').total).toBeNull();
   });
 
-  it('a year without data answers zeros (nothing hidden), meetings and amounts included', () => {
-    const r = buildReport([], periodOf(2023, 'civil'), NO_FUNDING);
+  it('a year without data answers zeros (nothing hidden), meetings and amounts included', async () => {
+    const r = await buildReport([], periodOf(2023, 'civil'), NO_FUNDING);
     for (const f of r.figures) {
       if (f.unit === 'days') continue;
       if (f.code === 'subsidy.spentCents') expect(f.total).toBeNull();
@@ -245,8 +222,8 @@ describe('small-cell suppression', () => {
     expect(JSON.stringify(r.figures)).not.toContain('<5');
   });
 
-  it('never hides the meetings or the subsidy amounts, and they have no breakdown', () => {
-    const r = buildReport(POPULATION, periodOf(2025, 'civil'), { conventions: ['CPO-2024-2026'], grantedCents: 20_000_000, receivedCents: 10_000_000, spentCents: null });
+  it('never hides the meetings or the subsidy amounts, and they have no breakdown', async () => {
+    const r = await buildReport(POPULATION, periodOf(2025, 'civil'), { conventions: ['CPO-2024-2026'], grantedCents: 20_000_000, receivedCents: 10_000_000, spentCents: null });
     expect(figure(r, 'eps.meetings')).toEqual({ code: 'eps.meetings', label: "Réunions de l'EPS tenues", unit: 'meetings', total: 5 });
     expect(figure(r, 'subsidy.grantedCents').total).toBe(20_000_000);
     expect(figure(r, 'subsidy.receivedCents').total).toBe(10_000_000);
@@ -255,32 +232,15 @@ describe('small-cell suppression', () => {
   });
 });
 
-/** The additive groups of a report, derived from its JSON alone (independently of the aggregation code). */
-function expectNoGroupWithOneHiddenCell(r: IndicatorsReport): void {
-  const byCode = new Map(r.figures.map((f) => [f.code, f]));
-  const groups: Array<Array<number | string | null>> = [];
-  for (const f of r.figures) {
-    if (f.unit === 'days' || !f.byQpv || !f.byAgeBand || !f.bySex) continue;
-    for (const by of [f.byQpv, f.byAgeBand, f.bySex]) groups.push([f.total, ...Object.values(by)]);
-  }
-  const families: Array<[string, string[]]> = [
-    ['referrals.received', ['referrals.eligible', 'referrals.ineligible']],
-    ['referrals.eligible', ['referrals.noConsent', 'referrals.validated', 'referrals.redirected', 'referrals.refused', 'referrals.closedBeforeDecision', 'referrals.pending']],
-    ['exits', r.figures.filter((f) => f.code.startsWith('exits.')).map((f) => f.code)],
-    ['actions.total', r.figures.filter((f) => f.code.startsWith('actions.') && f.code !== 'actions.total').map((f) => f.code)],
-  ];
-  for (const [total, parts] of families) {
-    const cellsOf = (f: FigureReport) => [f.total, ...Object.values(f.byQpv ?? {}), ...Object.values(f.byAgeBand ?? {}), ...Object.values(f.bySex ?? {})];
-    const t = cellsOf(byCode.get(total)!);
-    t.forEach((v, i) => groups.push([v, ...parts.map((p) => cellsOf(byCode.get(p)!)[i])]));
-  }
-  for (const g of groups) expect(g.filter((v) => v === '<5').length).not.toBe(1);
-}
-
 describe('CSV', () => {
-  const report = buildReport(POPULATION, periodOf(2025, 'civil'), { conventions: ['CPO'], grantedCents: 20_000_000, receivedCents: 10_000_050, spentCents: null });
-  const csv = indicatorsCsv(report);
-  const rows = parseCsv(csv);
+  let report: IndicatorsReport;
+  let csv: string;
+  let rows: string[][];
+  beforeAll(async () => {
+    report = await buildReport(POPULATION, periodOf(2025, 'civil'), { conventions: ['CPO'], grantedCents: 20_000_000, receivedCents: 10_000_050, spentCents: null });
+    csv = indicatorsCsv(report);
+    rows = parseCsv(csv);
+  });
 
   it('opens with a BOM and the French header, separated by semicolons', () => {
     expect(csv.startsWith(CSV_BOM)).toBe(true);
@@ -296,7 +256,8 @@ describe('CSV', () => {
 
   it('writes French labels, <5, decimal commas and euros', () => {
     const row = (code: string, dimension: string, modality: string) => rows.find((r) => r[1] === code && r[3] === dimension && r[4] === modality);
-    expect(row('referrals.received', 'ensemble', 'ensemble')).toEqual(['année civile 2025', 'referrals.received', 'Orientations reçues', 'ensemble', 'ensemble', '8', 'enfants']);
+    // nine cases: even the total of 8 is hidden, or the small cells around it could be narrowed
+    expect(row('referrals.received', 'ensemble', 'ensemble')).toEqual(['année civile 2025', 'referrals.received', 'Orientations reçues', 'ensemble', 'ensemble', '<5', 'enfants']);
     expect(row('referrals.received', 'QPV', 'hors QPV')?.[5]).toBe('<5');
     expect(row('referrals.received', "tranche d'âge", '6–10 ans')?.[5]).toBe('<5');
     expect(row('referrals.received', 'sexe', 'garçons')?.[5]).toBe('<5');
@@ -306,12 +267,12 @@ describe('CSV', () => {
     expect(row('active.onSnapshot', 'ensemble', 'ensemble')?.[2]).toBe('Enfants en parcours actif au 31/12/2025');
   });
 
-  it('writes a median of an even count with a decimal comma', () => {
+  it('writes a median of an even count with a decimal comma', async () => {
     const many = [A, G, H, I, fig({ referredOn: '2025-06-02', consent: { decision: 'GRANTED', on: '2025-06-03' }, reviews: [{ on: '2025-07-08', decision: 'REFUSED' }], stage: 'CLOSED', closure: { reason: 'REFUSED', on: '2025-07-08' } }), fig({ referredOn: '2025-06-02', consent: { decision: 'GRANTED', on: '2025-06-03' }, reviews: [{ on: '2025-06-10', decision: 'REFUSED' }], stage: 'CLOSED', closure: { reason: 'REFUSED', on: '2025-06-10' } })];
     // delays 66, 42, 38, 43, 36, 8 → median (38 + 42) / 2 = 40; add a seventh to get a half
-    const odd = parseCsv(indicatorsCsv(buildReport(many, periodOf(2025, 'civil'), NO_FUNDING))).find((r) => r[1] === 'median.referralToDecisionDays' && r[3] === 'ensemble');
+    const odd = parseCsv(indicatorsCsv(await buildReport(many, periodOf(2025, 'civil'), NO_FUNDING))).find((r) => r[1] === 'median.referralToDecisionDays' && r[3] === 'ensemble');
     expect(odd?.[5]).toBe('40');
-    const r = buildReport([...many, fig({ referredOn: '2025-01-02', consent: { decision: 'GRANTED', on: '2025-01-03' }, reviews: [{ on: '2025-02-11', decision: 'REFUSED' }], stage: 'CLOSED', closure: { reason: 'REFUSED', on: '2025-02-11' } }), fig({ referredOn: '2025-01-02', consent: { decision: 'GRANTED', on: '2025-01-03' }, reviews: [{ on: '2025-02-12', decision: 'REFUSED' }], stage: 'CLOSED', closure: { reason: 'REFUSED', on: '2025-02-12' } })], periodOf(2025, 'civil'), NO_FUNDING);
+    const r = await buildReport([...many, fig({ referredOn: '2025-01-02', consent: { decision: 'GRANTED', on: '2025-01-03' }, reviews: [{ on: '2025-02-11', decision: 'REFUSED' }], stage: 'CLOSED', closure: { reason: 'REFUSED', on: '2025-02-11' } }), fig({ referredOn: '2025-01-02', consent: { decision: 'GRANTED', on: '2025-01-03' }, reviews: [{ on: '2025-02-12', decision: 'REFUSED' }], stage: 'CLOSED', closure: { reason: 'REFUSED', on: '2025-02-12' } })], periodOf(2025, 'civil'), NO_FUNDING);
     // delays 8, 36, 38, 40, 41, 42, 43, 66 → (40 + 41) / 2 = 40.5
     expect(figure(r, 'median.referralToDecisionDays').total).toBe(40.5);
     expect(parseCsv(indicatorsCsv(r)).find((x) => x[1] === 'median.referralToDecisionDays' && x[3] === 'ensemble')?.[5]).toBe('40,5');

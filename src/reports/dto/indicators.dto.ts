@@ -35,7 +35,8 @@ export class IndicatorsQuery {
 const CELL_SCHEMA = {
   oneOf: [{ type: 'number' }, { type: 'string', enum: ['<5'] }],
   nullable: true,
-  description: 'A number; "<5" when fewer than 5 children stand behind the cell (or to stop a hidden cell being recomputed by subtraction); null for a median without any case or an amount not reported yet.',
+  description:
+    'A number; "<5" when the cell is hidden: fewer than 5 children stand behind it, or it is hidden so that no hidden cell can be narrowed to fewer than 5 values from everything published (this report and the earlier ones); null for a median without any case or an amount not reported yet.',
 };
 
 function breakdownSchema(keys: readonly string[], what: string): ApiPropertyOptions {
@@ -51,7 +52,7 @@ function breakdownSchema(keys: readonly string[], what: string): ApiPropertyOpti
 export class FigureReportDto {
   @ApiProperty({ example: 'referrals.received', description: 'Stable code of the figure' }) code!: string;
   @ApiProperty({ example: 'Orientations reçues' }) label!: string;
-  @ApiProperty({ enum: ['children', 'actions', 'days', 'meetings', 'cents'] }) unit!: string;
+  @ApiProperty({ enum: ['children', 'actions', 'days', 'meetings', 'cents', 'cells'] }) unit!: string;
   @ApiProperty(CELL_SCHEMA as ApiPropertyOptions) total!: number | string | null;
   @ApiPropertyOptional(breakdownSchema(QPV_CODES, 'QPV of residence at the referral (OTHER: outside any QPV)')) byQpv?: Record<string, number | string | null>;
   @ApiPropertyOptional(breakdownSchema(AGE_BANDS, 'age band on the referral date (0-1: referrals of children under 2)')) byAgeBand?: Record<string, number | string | null>;
@@ -74,7 +75,7 @@ export class IndicatorsReportDto {
     type: [FigureReportDto],
     description:
       'Every figure, in a fixed order: referrals and their outcome, children active on the snapshot date, entries, exits (total and by closure reason), ' +
-      'medians (days), actions by type, EPS meetings and cases examined, subsidy granted/received/spent (integer cents).',
+      'medians (days), actions by type, EPS meetings and cases examined, subsidy granted/received/spent (integer cents), and how many cells are hidden (secrecy.smallCells: fewer than 5 children; secrecy.protectionCells: hidden on top to protect them).',
   })
   figures!: FigureReportDto[];
 }
