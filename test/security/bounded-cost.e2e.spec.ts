@@ -6,6 +6,7 @@
  * 2.5 MB.
  */
 import { startTestApp, type TestApp } from '../support/app';
+import { settledQueue, workflowsOnQueue as onQueue } from '../support/queue-state';
 import { CONSENT, CONVENTION, REFERRAL } from '../support/api-examples';
 import { hostileCorpus, type HostileProbe, type OpenApi } from './hostile-corpus';
 
@@ -20,23 +21,8 @@ describe('bounded cost: the hostile-body corpus over every write route', () => {
   let dossierId: string;
   const ref = 'CPO-HOSTILE-2024';
 
-  async function workflowsOnQueue(): Promise<Array<[string, number]>> {
-    const seen: Array<[string, number]> = [];
-    for await (const wf of t.client.workflow.list({ query: `TaskQueue = '${t.config.TEMPORAL_TASK_QUEUE}'` })) seen.push([wf.workflowId, wf.historyLength]);
-    return seen.sort((a, b) => a[0].localeCompare(b[0]));
-  }
-
-  /** The workflows of the queue once their histories stop growing (the referral's notification settles). */
-  async function settled(): Promise<Array<[string, number]>> {
-    let last = JSON.stringify(await workflowsOnQueue());
-    for (let i = 0; i < 30; i++) {
-      await new Promise((r) => setTimeout(r, 700));
-      const now = JSON.stringify(await workflowsOnQueue());
-      if (now === last) return JSON.parse(now) as Array<[string, number]>;
-      last = now;
-    }
-    throw new Error('the workflows did not settle');
-  }
+  const settled = () => settledQueue(t);
+  const workflowsOnQueue = () => onQueue(t);
 
   async function send(p: HostileProbe) {
     let req = t.http()[p.method.toLowerCase() as 'post'](p.path).set('Authorization', `Bearer ${token}`);

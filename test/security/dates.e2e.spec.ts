@@ -5,6 +5,7 @@
  * Reported: `referredOn: "9999-12-31"` was 201, then the case failed every workflow task for ever.
  */
 import { startTestApp, type TestApp } from '../support/app';
+import { settledQueue, workflowsOnQueue as onQueue } from '../support/queue-state';
 import { CONSENT, CONVENTION, LIFE_EVENT, PAYMENT, REFERRAL, SEED_SESSION, SUSPENSION, ACTION } from '../support/api-examples';
 import { addDays, addMonths, parisDateOf } from '../../workflows/shared/calendar';
 
@@ -18,21 +19,8 @@ describe('plausible dates: out-of-window dates are refused with 400 naming the f
   let dossierId: string;
   const ref = 'CPO-DATES-2024';
 
-  async function workflowsOnQueue(): Promise<Array<[string, number]>> {
-    const seen: Array<[string, number]> = [];
-    for await (const wf of t.client.workflow.list({ query: `TaskQueue = '${t.config.TEMPORAL_TASK_QUEUE}'` })) seen.push([wf.workflowId, wf.historyLength]);
-    return seen.sort((a, b) => a[0].localeCompare(b[0]));
-  }
-  async function settled(): Promise<Array<[string, number]>> {
-    let last = JSON.stringify(await workflowsOnQueue());
-    for (let i = 0; i < 30; i++) {
-      await new Promise((r) => setTimeout(r, 700));
-      const now = JSON.stringify(await workflowsOnQueue());
-      if (now === last) return JSON.parse(now) as Array<[string, number]>;
-      last = now;
-    }
-    throw new Error('the workflows did not settle');
-  }
+  const settled = () => settledQueue(t);
+  const workflowsOnQueue = () => onQueue(t);
   const post = (path: string, body: unknown) => t.http().post(path).set('Authorization', `Bearer ${token}`).send(body as object);
 
   beforeAll(async () => {

@@ -5,6 +5,7 @@
  * started or changed. Reported: NUL, lone surrogates and a right-to-left override in names were stored.
  */
 import { startTestApp, type TestApp } from '../support/app';
+import { settledQueue, workflowsOnQueue as onQueue } from '../support/queue-state';
 import { CLOSURE, CONSENT, REFERRAL } from '../support/api-examples';
 
 describe('input hygiene over the real API', () => {
@@ -12,21 +13,8 @@ describe('input hygiene over the real API', () => {
   let token: string;
   let dossierId: string;
 
-  async function workflowsOnQueue(): Promise<Array<[string, number]>> {
-    const seen: Array<[string, number]> = [];
-    for await (const wf of t.client.workflow.list({ query: `TaskQueue = '${t.config.TEMPORAL_TASK_QUEUE}'` })) seen.push([wf.workflowId, wf.historyLength]);
-    return seen.sort((a, b) => a[0].localeCompare(b[0]));
-  }
-  async function settled(): Promise<Array<[string, number]>> {
-    let last = JSON.stringify(await workflowsOnQueue());
-    for (let i = 0; i < 30; i++) {
-      await new Promise((r) => setTimeout(r, 700));
-      const now = JSON.stringify(await workflowsOnQueue());
-      if (now === last) return JSON.parse(now) as Array<[string, number]>;
-      last = now;
-    }
-    throw new Error('the workflows did not settle');
-  }
+  const settled = () => settledQueue(t);
+  const workflowsOnQueue = () => onQueue(t);
   const auth = () => `Bearer ${token}`;
 
   beforeAll(async () => {
