@@ -13,14 +13,14 @@
  */
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { createApp } from '../src/app';
 import { signDevToken } from '../src/auth/dev-token';
 import { loadEnv } from '../src/config/env';
 import { freePort, startDevServer, temporalBinaries, type DevServer } from '../src/dev/dev-server';
+import { benchSecrets } from './lib/secrets';
 import { createWorker } from '../src/worker/run-worker';
 import { hostileCorpus, type HostileProbe, type OpenApi } from '../test/security/hostile-corpus';
 import { HttpClient } from './lib/http';
@@ -73,24 +73,14 @@ async function main(): Promise<void> {
     server = await startDevServer({ cli: temporalBinaries().cli, port: await freePort(), logLevel: 'error', output: 'ignore' });
     address = server.address;
   }
-  const dataDir = mkdtempSync(join(tmpdir(), 'pre-bench-hostile-'));
+  const { dataDir, env } = benchSecrets('hostile');
   const config = loadEnv({
-    NODE_ENV: 'development',
+    ...env,
     TEMPORAL_ADDRESS: address,
     TEMPORAL_TASK_QUEUE: `bench-hostile-${randomBytes(3).toString('hex')}`,
-    PRE_DATA_DIR: dataDir,
-    JWT_SECRET: randomBytes(32).toString('base64url'),
-    PRE_CHILD_KEY_SECRET: randomBytes(32).toString('base64url'),
-    PRE_CODEC_KEYS: `bench:${randomBytes(32).toString('base64')}`,
     WORKER_METRICS_PORT: '0',
     PRE_SCHEDULES_AT_STARTUP: 'false',
     LOG_LEVEL: 'error',
-    // the corpus goes through one token: rate limits far above it, or its answers would be 429s (limits: test/security)
-    PRE_THROTTLE_AUTH_FAILURES_PER_MINUTE: '1000000',
-    PRE_THROTTLE_WRITES_PER_MINUTE: '1000000',
-    PRE_THROTTLE_REFERRALS_PER_MINUTE: '1000000',
-    PRE_THROTTLE_CODEC_PER_MINUTE: '1000000',
-    PRE_THROTTLE_REPORTS_PER_MINUTE: '1000000',
   });
   const { worker, connection } = await createWorker(config);
   const running = worker.run();

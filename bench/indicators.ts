@@ -14,11 +14,12 @@
  */
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import { createApp } from '../src/app';
+import { benchSecrets } from './lib/secrets';
 import { signDevToken } from '../src/auth/dev-token';
 import { loadEnv } from '../src/config/env';
 import { projectRoot } from '../src/config/project-root';
@@ -69,29 +70,19 @@ async function main(): Promise<void> {
     server = await startDevServer({ cli: temporalBinaries().cli, port: await freePort(), logLevel: 'error', output: 'ignore' });
     address = server.address;
   }
-  const dataDir = mkdtempSync(join(tmpdir(), 'pre-bench-indicators-'));
+  const { dataDir, env } = benchSecrets('indicators');
   const workflowsPath = process.env.BENCH_WORKFLOWS ?? join(root, 'workflows', 'index.ts');
   const { code } = await bundleWorkflowCode({ workflowsPath, ...BUNDLE_CONVERTERS, logger: new DefaultLogger('WARN') });
   const bundle = join(dataDir, 'workflow-bundle.js');
   writeFileSync(bundle, code);
   const config = loadEnv({
-    NODE_ENV: 'development',
+    ...env,
     TEMPORAL_ADDRESS: address,
     TEMPORAL_TASK_QUEUE: `bench-indicators-${randomBytes(3).toString('hex')}`,
-    PRE_DATA_DIR: dataDir,
-    JWT_SECRET: randomBytes(32).toString('base64url'),
-    PRE_CHILD_KEY_SECRET: randomBytes(32).toString('base64url'),
-    PRE_CODEC_KEYS: `bench:${randomBytes(32).toString('base64')}`,
     WORKFLOW_BUNDLE_PATH: bundle,
     WORKER_METRICS_PORT: '0',
     PRE_SCHEDULES_AT_STARTUP: 'false',
     LOG_LEVEL: 'error',
-    // far above what a benchmark sends through one token (the limits are tested in test/security)
-    PRE_THROTTLE_AUTH_FAILURES_PER_MINUTE: '1000000',
-    PRE_THROTTLE_WRITES_PER_MINUTE: '1000000',
-    PRE_THROTTLE_REFERRALS_PER_MINUTE: '1000000',
-    PRE_THROTTLE_CODEC_PER_MINUTE: '1000000',
-    PRE_THROTTLE_REPORTS_PER_MINUTE: '1000000',
   });
 
   const { worker, connection } = await createWorker(config);

@@ -16,12 +16,12 @@
  * the run in the results file), BENCH_OUT / --out (results file; "-" writes none), --quick (N=200, scale 1000).
  */
 import 'reflect-metadata';
-import { randomBytes } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, freemem, loadavg, release, tmpdir, totalmem } from 'node:os';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, freemem, loadavg, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
+import { benchSecrets, type BenchSecrets } from './lib/secrets';
 import { signDevToken } from '../src/auth/dev-token';
 import type { Role } from '../src/auth/roles';
 import { loadEnv, type AppConfig } from '../src/config/env';
@@ -112,31 +112,9 @@ function machine(cli: string): string[] {
 // The processes under test
 // ---------------------------------------------------------------------------------------------------------
 
-/** Secrets and folder shared by the processes under test and the bench's own client. */
-interface Secrets {
-  dataDir: string;
-  env: Record<string, string>;
-}
-
-function secrets(): Secrets {
-  const dataDir = mkdtempSync(join(tmpdir(), 'pre-bench-'));
-  return {
-    dataDir,
-    env: {
-      NODE_ENV: 'development',
-      PRE_DATA_DIR: dataDir,
-      JWT_SECRET: randomBytes(32).toString('base64url'),
-      PRE_CHILD_KEY_SECRET: randomBytes(32).toString('base64url'),
-      PRE_CODEC_KEYS: `bench:${randomBytes(32).toString('base64')}`,
-      LOG_LEVEL: 'warn',
-      // far above what a benchmark sends through one token (the limits are tested in test/security)
-      PRE_THROTTLE_AUTH_FAILURES_PER_MINUTE: '1000000',
-      PRE_THROTTLE_WRITES_PER_MINUTE: '1000000',
-      PRE_THROTTLE_REFERRALS_PER_MINUTE: '1000000',
-      PRE_THROTTLE_CODEC_PER_MINUTE: '1000000',
-      PRE_THROTTLE_REPORTS_PER_MINUTE: '1000000',
-    },
-  };
+function secrets(): BenchSecrets {
+  const made = benchSecrets('run');
+  return { dataDir: made.dataDir, env: { ...made.env, LOG_LEVEL: 'warn' } };
 }
 
 interface Target {
@@ -166,7 +144,7 @@ async function clientFor(config: AppConfig, address: string, concurrency: number
 }
 
 /** `node dist/src/dev.js` (what `npm start` runs) on free ports. */
-async function startEmbedded(s: Secrets, concurrency: number): Promise<Target> {
+async function startEmbedded(s: BenchSecrets, concurrency: number): Promise<Target> {
   const [port, devPort, uiPort, metricsPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
   const env = { ...s.env, PORT: String(port), HOST: '127.0.0.1', TEMPORAL_DEV_PORT: String(devPort), TEMPORAL_UI_PORT: String(uiPort), WORKER_METRICS_PORT: String(metricsPort) };
   const proc = spawnNode('embedded default', ENTRY.embedded, env);
@@ -211,7 +189,7 @@ function workerEntry(workerOptions: string): { entry: string; env: Record<string
   return workerOptions ? { entry: join(ROOT, 'dist', 'bench', 'worker.js'), env: { BENCH_WORKER_OPTIONS: workerOptions } } : { entry: ENTRY.worker, env: {} };
 }
 
-async function startSplit(s: Secrets, concurrency: number, workerOptions: string): Promise<SplitTarget> {
+async function startSplit(s: BenchSecrets, concurrency: number, workerOptions: string): Promise<SplitTarget> {
   const [port, devPort] = [await freePort(), await freePort()];
   const devServer = await startDevServer({ cli: temporalBinaries().cli, port: devPort, dbFile: join(s.dataDir, 'temporal.sqlite'), output: 'ignore', logLevel: 'error' });
   const address = devServer.address;
@@ -452,7 +430,7 @@ async function latencyOf(count: number, fn: () => Promise<{ ok: boolean; outcome
 
 const lat = (s: RunSummary) => `p50 ${fmt(s.p50)} / p95 ${fmt(s.p95)} / p99 ${fmt(s.p99)} ms (n=${s.count}${s.ok < s.count ? `, failures ${failureText(s.failures)}` : ''})`;
 
-async function scale(s: Secrets, o: Options, out: string[]): Promise<void> {
+async function scale(s: BenchSecrets, o: Options, out: string[]): Promise<void> {
   progress(`scale: starting the dev server, a worker and the API as three processes`);
   const t = await startSplit(s, o.concurrency, o.workerOptions);
   const rows: string[][] = [];
