@@ -6,21 +6,7 @@
  */
 import { startTestApp, type TestApp } from '../support/app';
 
-type Schema = {
-  type?: string;
-  format?: string;
-  enum?: unknown[];
-  properties?: Record<string, Schema>;
-  required?: string[];
-  items?: Schema;
-  $ref?: string;
-  allOf?: Schema[];
-  oneOf?: Schema[];
-  anyOf?: Schema[];
-  example?: unknown;
-  pattern?: string;
-};
-type OpenApi = { paths: Record<string, Record<string, { requestBody?: { content?: Record<string, { schema?: Schema }> }; parameters?: Array<{ in: string; name: string }> }>>; components?: { schemas?: Record<string, Schema> } };
+import { resolveSchema, sample, type OpenApi, type Schema } from '../support/openapi-sample';
 
 const INJECTIONS = ["<script>alert('x')</script>", "' OR '1'='1'; DROP TABLE cases; --", '${jndi:ldap://127.0.0.1/x}', '../../etc/passwd', '\u0000\u202e'];
 const SKIP = /^\/(health|docs|metrics|codec)/;
@@ -29,36 +15,6 @@ const SKIP = /^\/(health|docs|metrics|codec)/;
 function rng(seed: number) {
   let s = seed >>> 0;
   return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
-}
-
-function resolve(doc: OpenApi, schema: Schema | undefined): Schema {
-  if (!schema) return {};
-  if (schema.$ref) return resolve(doc, doc.components?.schemas?.[schema.$ref.split('/').pop()!]);
-  if (schema.allOf?.length) return schema.allOf.map((s) => resolve(doc, s)).reduce((a, b) => ({ ...a, ...b, properties: { ...a.properties, ...b.properties } }), {});
-  if (schema.oneOf?.length) return resolve(doc, schema.oneOf[0]);
-  if (schema.anyOf?.length) return resolve(doc, schema.anyOf[0]);
-  return schema;
-}
-
-/** A plausible value for a schema (the base that each mutation breaks in exactly one more way). */
-function sample(doc: OpenApi, raw: Schema | undefined, depth = 0): unknown {
-  const schema = resolve(doc, raw);
-  if (schema.example !== undefined) return schema.example;
-  if (schema.enum?.length) return schema.enum[0];
-  switch (schema.type) {
-    case 'object':
-      return depth > 4 ? {} : Object.fromEntries(Object.entries(schema.properties ?? {}).map(([k, v]) => [k, sample(doc, v, depth + 1)]));
-    case 'array':
-      return [sample(doc, schema.items, depth + 1)];
-    case 'integer':
-      return 1;
-    case 'number':
-      return 1;
-    case 'boolean':
-      return true;
-    default:
-      return schema.format === 'date' ? '2026-01-15' : schema.format === 'date-time' ? '2026-01-15T10:00:00Z' : 'x';
-  }
 }
 
 interface Probe {
@@ -89,7 +45,7 @@ function wrongTypeFor(schema: Schema): unknown {
 
 function probesFor(doc: OpenApi, path: string, method: string, op: OpenApi['paths'][string][string], concretePath: string, random: () => number): Probe[] {
   const probes: Probe[] = [];
-  const schema = resolve(doc, op.requestBody?.content?.['application/json']?.schema);
+  const schema = resolveSchema(doc, op.requestBody?.content?.['application/json']?.schema);
   const base = (sample(doc, schema) ?? {}) as Record<string, unknown>;
   const send = (name: string, body: unknown, contentType = 'application/json') =>
     probes.push({ name, method, path: concretePath, body: typeof body === 'string' ? body : JSON.stringify(body), contentType });
@@ -117,11 +73,11 @@ function probesFor(doc: OpenApi, path: string, method: string, op: OpenApi['path
   send('deep nesting', { ...base, nested: JSON.parse('{"a":'.repeat(200) + '1' + '}'.repeat(200)) });
   send('huge body', { ...base, blob: 'x'.repeat(120 * 1024) });
   send('prototype pollution', JSON.parse(JSON.stringify({ ...base }).replace(/^\{/, '{"__proto__":{"polluted":true},')));
-  const props = Object.entries(resolve(doc, schema).properties ?? {});
+  const props = Object.entries(resolveSchema(doc, schema).properties ?? {});
   for (const [key, rawProp] of props) {
-    const prop = resolve(doc, rawProp);
+    const prop = resolveSchema(doc, rawProp);
     send(`wrong type for ${key}`, { ...base, [key]: wrongTypeFor(prop) });
-    if ((resolve(doc, schema).required ?? []).includes(key)) {
+    if ((resolveSchema(doc, schema).required ?? []).includes(key)) {
       const { [key]: _omit, ...rest } = base;
       send(`missing ${key}`, rest);
     }

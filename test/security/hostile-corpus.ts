@@ -6,21 +6,9 @@
  * test/security/bounded-cost.e2e.spec.ts and bench/hostile.ts (no test framework here).
  */
 
-export type Schema = {
-  type?: string;
-  format?: string;
-  enum?: unknown[];
-  properties?: Record<string, Schema>;
-  required?: string[];
-  items?: Schema;
-  $ref?: string;
-  allOf?: Schema[];
-  oneOf?: Schema[];
-  anyOf?: Schema[];
-  example?: unknown;
-};
-type Operation = { requestBody?: { content?: Record<string, { schema?: Schema }> }; parameters?: Array<{ in: string; name: string }> };
-export type OpenApi = { paths: Record<string, Record<string, Operation>>; components?: { schemas?: Record<string, Schema> } };
+import { resolveSchema, sample, type OpenApi, type Schema } from '../support/openapi-sample';
+
+export type { OpenApi, Schema };
 
 export interface HostileProbe {
   /** The route, as the OpenAPI document writes it: `POST /parcours/{dossierId}/consent`. */
@@ -39,35 +27,6 @@ export interface HostileProbe {
 export const BODY_LIMIT = 100 * 1024;
 /** Hostile bodies are built to about this size: under the limit, so that the validation has to read them. */
 const TARGET = BODY_LIMIT - 2 * 1024;
-
-function resolve(doc: OpenApi, schema: Schema | undefined): Schema {
-  if (!schema) return {};
-  if (schema.$ref) return resolve(doc, doc.components?.schemas?.[schema.$ref.split('/').pop()!]);
-  if (schema.allOf?.length) return schema.allOf.map((s) => resolve(doc, s)).reduce((a, b) => ({ ...a, ...b, properties: { ...a.properties, ...b.properties } }), {});
-  if (schema.oneOf?.length) return resolve(doc, schema.oneOf[0]);
-  if (schema.anyOf?.length) return resolve(doc, schema.anyOf[0]);
-  return schema;
-}
-
-/** A plausible value for a schema: the base each hostile body inflates in one way. */
-export function sample(doc: OpenApi, raw: Schema | undefined, depth = 0): unknown {
-  const schema = resolve(doc, raw);
-  if (schema.example !== undefined) return schema.example;
-  if (schema.enum?.length) return schema.enum[0];
-  switch (schema.type) {
-    case 'object':
-      return depth > 4 ? {} : Object.fromEntries(Object.entries(schema.properties ?? {}).map(([k, v]) => [k, sample(doc, v, depth + 1)]));
-    case 'array':
-      return [sample(doc, schema.items, depth + 1)];
-    case 'integer':
-    case 'number':
-      return 1;
-    case 'boolean':
-      return true;
-    default:
-      return schema.format === 'date' ? '2026-01-15' : 'x';
-  }
-}
 
 /** `count` copies of `item` in a JSON array, as many as fit in `bytes`. */
 function arrayOf(item: unknown, bytes: number): string {
@@ -108,7 +67,7 @@ function manyFields(base: Record<string, unknown>, bytes: number): string {
 
 /** The hostile bodies of one write route. */
 function bodyProbes(doc: OpenApi, route: string, method: string, path: string, bodySchema: Schema): HostileProbe[] {
-  const schema = resolve(doc, bodySchema);
+  const schema = resolveSchema(doc, bodySchema);
   const base = (sample(doc, schema) ?? {}) as Record<string, unknown>;
   const baseSize = Buffer.byteLength(JSON.stringify(base));
   const room = TARGET - baseSize;
@@ -123,7 +82,7 @@ function bodyProbes(doc: OpenApi, route: string, method: string, path: string, b
   add('over the body limit', withRaw(base, 'blob', JSON.stringify('x'.repeat(BODY_LIMIT + 1024))), [413]);
 
   for (const [key, raw] of Object.entries(schema.properties ?? {})) {
-    const prop = resolve(doc, raw);
+    const prop = resolveSchema(doc, raw);
     const isArray = prop.type === 'array';
     const isObject = prop.type === 'object' || (!!prop.properties && !isArray);
     if (isArray) {
