@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { ConsoleLogger, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import helmet from 'helmet';
 import { AppModule } from './app.module';
@@ -10,8 +10,8 @@ import { HttpMetrics, RequestLogMiddleware } from './metrics/metrics';
 import { problem, PROBLEM_CONTENT_TYPE } from './common/problem';
 import { validationPipe } from './common/validation';
 import { dateWindowFrom } from './config/dates.env';
+import { buildOpenApiDocument } from './openapi/document';
 import type { AppConfig } from './config/env';
-import { CODEC_SESSION_COOKIE } from './privacy/codec-session';
 
 const LEVELS: Record<AppConfig['LOG_LEVEL'], LogLevel[]> = {
   debug: ['debug', 'log', 'warn', 'error', 'fatal'],
@@ -111,17 +111,6 @@ export async function createApp(config: AppConfig, logger = createLogger(config)
   });
   app.useGlobalPipes(validationPipe(dateWindowFrom(config)));
 
-  const doc = new DocumentBuilder()
-    .setTitle('PRE Orchestrator')
-    .setDescription(
-      "Programme de Réussite Éducative of the CCAS de Dijon: children's parcours and the funding convention, " +
-        'run as durable Temporal workflows. Errors are application/problem+json (RFC 9457).',
-    )
-    .setVersion('0.1.0')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
-    .addCookieAuth(CODEC_SESSION_COOKIE, { type: 'apiKey', in: 'cookie', name: CODEC_SESSION_COOKIE, description: 'The codec session of POST /codec/session (codec paths only).' }, CODEC_SESSION_COOKIE)
-    .addSecurityRequirements('bearer')
-    .build();
-  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, doc), { jsonDocumentUrl: 'docs-json' });
+  SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app), { jsonDocumentUrl: 'docs-json' });
   return app;
 }

@@ -1,0 +1,127 @@
+/**
+ * The request schemas say exactly what the validators accept: the constraints are read from class-validator's
+ * metadata (the DTO decorators, the one source of truth) and written into the schemas @nestjs/swagger built from
+ * the same classes. Nothing here is a second copy of a rule: a decorator changed is a schema changed.
+ */
+import { getMetadataStorage } from 'class-validator';
+import type { ValidationMetadata } from 'class-validator/types/metadata/ValidationMetadata';
+import { MAX_YEAR, MIN_YEAR } from '../conventions/dto/year-number';
+
+/** A JSON Schema fragment (OpenAPI 3.0 dialect). */
+export type SchemaFragment = Record<string, unknown>;
+
+/** What a named class-validator constraint means as a schema fragment, from its constraints array. */
+type FragmentOf = (constraints: unknown[]) => SchemaFragment;
+
+const regexSource = (c: unknown): string => (c instanceof RegExp ? c.source : String(c));
+
+/**
+ * Every validation the request DTOs use, by class-validator name. A name missing here fails
+ * test/unit/openapi.spec.ts, so a new decorator cannot leave the document looser than the pipe.
+ * `{}` means "no JSON Schema equivalent; the schema already says it or a description does".
+ */
+const FRAGMENTS: Record<string, FragmentOf> = {
+  isString: () => ({ type: 'string' }),
+  isInt: () => ({ type: 'integer' }),
+  isNumber: () => ({ type: 'number' }),
+  isBoolean: () => ({ type: 'boolean' }),
+  isObject: () => ({ type: 'object' }),
+  isArray: () => ({ type: 'array' }),
+  isEmail: () => ({ type: 'string', format: 'email' }),
+  isUrl: () => ({ type: 'string', format: 'uri' }),
+  matches: ([re]) => ({ type: 'string', pattern: regexSource(re) }),
+  maxLength: ([n]) => ({ maxLength: n }),
+  minLength: ([n]) => ({ minLength: n }),
+  isLength: ([min, max]) => ({ minLength: min, ...(max === undefined ? {} : { maxLength: max }) }),
+  isNotEmpty: () => ({ minLength: 1 }),
+  min: ([n]) => ({ minimum: n }),
+  max: ([n]) => ({ maximum: n }),
+  isPositive: () => ({ exclusiveMinimum: true, minimum: 0 }),
+  arrayMinSize: ([n]) => ({ minItems: n }),
+  arrayMaxSize: ([n]) => ({ maxItems: n }),
+  arrayNotEmpty: () => ({ minItems: 1 }),
+  arrayUnique: () => ({ uniqueItems: true }),
+  isIn: ([values]) => ({ enum: [...(values as unknown[])] }),
+  isEnum: ([entity]) => ({ enum: Object.values(entity as object) }),
+  // nested objects: their own schema ($ref) says it
+  nestedValidation: () => ({}),
+  // cross-field and whole-object rules JSON Schema cannot say: each DTO's description says them
+  customValidation: () => ({}),
+};
+
+/** A fragment registered by a custom decorator of the project (IsText, IsCalendarDate, IsYear, …). */
+const custom = new Map<string, FragmentOf>();
+
+/**
+ * Called once by a custom class-validator decorator: what its constraint means in JSON Schema, from the
+ * `constraints` it registered. The decorator keeps its own validation; this only documents it.
+ */
+export function registerSchemaFragment(name: string, fragment: FragmentOf): void {
+  custom.set(name, fragment);
+}
+
+/** Any character but those JavaScript's \s matches (written out: Python's \s, which a fuzzer uses, differs). */
+export const NOT_BLANK = '[^\\t\\n\\v\\f\\r \\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff]';
+
+/** A calendar date from 1900 (src/common/calendar-date.ts); format `date` rules out 30 February. */
+const CALENDAR_DATE = '^(19\\d{2}|[2-9]\\d{3})-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])$';
+
+// The project's own decorators (src/common/text.ts, src/common/calendar-date.ts, src/conventions/dto/*.ts):
+// their limits travel in the schema from their ApiProperty (maxLength, minimum, maximum); the rest is here.
+registerSchemaFragment('isText', () => ({ type: 'string', minLength: 1, pattern: NOT_BLANK }));
+registerSchemaFragment('isCalendarDate', () => ({ type: 'string', format: 'date', pattern: CALENDAR_DATE }));
+registerSchemaFragment('isYear', () => ({ type: 'integer', minimum: MIN_YEAR, maximum: MAX_YEAR }));
+registerSchemaFragment('isCents', () => ({ type: 'integer' }));
+
+/** Whole-object rules (no schema equivalent), named so the check knows they were considered. */
+const WHOLE_OBJECT = new Set(['sharesAddUpToOne', 'consecutiveYears', 'awardNoticeAlone']);
+
+export function fragmentFor(m: ValidationMetadata): SchemaFragment | undefined {
+  const name = m.name ?? m.type;
+  const fn = custom.get(name) ?? FRAGMENTS[name] ?? (WHOLE_OBJECT.has(name) ? () => ({}) : undefined);
+  return fn?.(m.constraints ?? []);
+}
+
+/** The validation names a class uses that have no fragment (the unit test lists them: it must be empty). */
+export function unmappedValidations(cls: Function): string[] {
+  return metadataOf(cls)
+    .filter((m) => !['conditionalValidation', 'whitelistValidation'].includes(m.type) && fragmentFor(m) === undefined)
+    .map((m) => `${cls.name}.${m.propertyName}: ${m.name ?? m.type}`);
+}
+
+function metadataOf(cls: Function): ValidationMetadata[] {
+  return getMetadataStorage().getTargetValidationMetadatas(cls, '', true, false);
+}
+
+/** The classes class-validator knows (each DTO with at least one decorator). */
+export function validatedClasses(): Function[] {
+  // MetadataStorage keeps them in a Map keyed by class; getTargetValidationMetadatas answers per class
+  const storage = getMetadataStorage() as unknown as { validationMetadatas: Map<Function | string, ValidationMetadata[]> };
+  return [...storage.validationMetadatas.keys()].filter((k): k is Function => typeof k === 'function');
+}
+
+export interface PropertyRules {
+  /** Schema fragment for the value (or each item, see `items`). */
+  value: SchemaFragment;
+  /** Schema fragment for each item of an array (validators with `each: true`). */
+  items: SchemaFragment;
+  /** No @IsOptional nor @ValidateIf: the pipe refuses the request without it. */
+  required: boolean;
+}
+
+/** Per property of a DTO: what its decorators accept, merged into one fragment. */
+export function rulesOf(cls: Function): Map<string, PropertyRules> {
+  const out = new Map<string, PropertyRules>();
+  for (const m of metadataOf(cls)) {
+    if (m.type === 'whitelistValidation') continue;
+    const rules = out.get(m.propertyName) ?? { value: {}, items: {}, required: true };
+    out.set(m.propertyName, rules);
+    if (m.type === 'conditionalValidation') {
+      rules.required = false;
+      continue;
+    }
+    const fragment = fragmentFor(m) ?? {};
+    Object.assign(m.each ? rules.items : rules.value, fragment);
+  }
+  return out;
+}
