@@ -26,6 +26,7 @@ export const ApiIdempotencyKey = () =>
     ApiHeader({
       name: 'Idempotency-Key',
       required: false,
+      schema: { type: 'string', pattern: SHAPE.source },
       description: 'Replays the first answer for the same key and never applies the change twice (it is the Temporal update id).',
     }),
   );

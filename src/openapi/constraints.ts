@@ -28,6 +28,8 @@ const FRAGMENTS: Record<string, FragmentOf> = {
   isObject: () => ({ type: 'object' }),
   isArray: () => ({ type: 'array' }),
   isEmail: () => ({ type: 'string', format: 'email' }),
+  // strict ISO 8601: an instant, or a date
+  isIso8601: () => ({ type: 'string', format: 'date-time' }),
   isUrl: () => ({ type: 'string', format: 'uri' }),
   matches: ([re]) => ({ type: 'string', pattern: regexSource(re) }),
   maxLength: ([n]) => ({ maxLength: n }),
@@ -100,6 +102,16 @@ export function validatedClasses(): Function[] {
   return [...storage.validationMetadatas.keys()].filter((k): k is Function => typeof k === 'function');
 }
 
+function conditionHolds(m: ValidationMetadata, object: Record<string, unknown>): boolean {
+  const condition = m.constraints?.[0];
+  if (typeof condition !== 'function') return true;
+  try {
+    return Boolean(condition(object, object[m.propertyName]));
+  } catch {
+    return true;
+  }
+}
+
 export interface PropertyRules {
   /** Schema fragment for the value (or each item, see `items`). */
   value: SchemaFragment;
@@ -107,6 +119,8 @@ export interface PropertyRules {
   items: SchemaFragment;
   /** No @IsOptional nor @ValidateIf: the pipe refuses the request without it. */
   required: boolean;
+  /** @IsOptional: class-validator lets null through as it lets an absent value through. */
+  nullable: boolean;
 }
 
 /** Per property of a DTO: what its decorators accept, merged into one fragment. */
@@ -114,10 +128,12 @@ export function rulesOf(cls: Function): Map<string, PropertyRules> {
   const out = new Map<string, PropertyRules>();
   for (const m of metadataOf(cls)) {
     if (m.type === 'whitelistValidation') continue;
-    const rules = out.get(m.propertyName) ?? { value: {}, items: {}, required: true };
+    const rules = out.get(m.propertyName) ?? { value: {}, items: {}, required: true, nullable: false };
     out.set(m.propertyName, rules);
     if (m.type === 'conditionalValidation') {
       rules.required = false;
+      // @IsOptional skips null; a @ValidateIf skips it when its condition, asked about a lone null, says so
+      if (m.name === 'isOptional' || !conditionHolds(m, { [m.propertyName]: null })) rules.nullable = true;
       continue;
     }
     const fragment = fragmentFor(m) ?? {};

@@ -103,6 +103,13 @@ function applyRules(target: Json, rules: PropertyRules): void {
   }
 }
 
+/** A list's nextPageToken is null on its last page (every list answers it so). */
+function refineResponseSchemas(doc: OpenAPIObject): void {
+  for (const schema of Object.values((doc.components?.schemas ?? {}) as Json)) {
+    if (schema.properties?.nextPageToken) schema.properties.nextPageToken.nullable = true;
+  }
+}
+
 /** Request schemas: each validated class's schema says exactly what the global ValidationPipe accepts. */
 function refineSchemas(doc: OpenAPIObject): void {
   const schemas = (doc.components?.schemas ?? {}) as Json;
@@ -117,8 +124,11 @@ function refineSchemas(doc: OpenAPIObject): void {
     for (const [name, r] of rules) {
       schema.properties[name] = schema.properties[name] ?? {};
       applyRules(schema.properties[name], r);
-      // a required property is never null; an optional one may be omitted, not sent as null or ''
-      delete schema.properties[name].nullable;
+      // an @IsOptional property may be absent or null (class-validator skips both); any other is never null
+      if (r.nullable) {
+        schema.properties[name].nullable = true;
+        if (Array.isArray(schema.properties[name].enum) && !schema.properties[name].enum.includes(null)) schema.properties[name].enum.push(null);
+      } else delete schema.properties[name].nullable;
     }
     const required = [...rules].filter(([, r]) => r.required).map(([n]) => n);
     if (required.length) schema.required = required;
@@ -129,6 +139,8 @@ function refineSchemas(doc: OpenAPIObject): void {
 
 /** Query and path parameters: exploded from their DTO by @nestjs/swagger, constrained here from the same DTO. */
 function refineParameters(op: Json, route: Route): void {
+  // a body whose every field is optional may be left out (the pipe validates {} then)
+  if (route.body && op.requestBody && ![...rulesOf(route.body).values()].some((r) => r.required)) op.requestBody.required = false;
   const byLocation: Array<['query' | 'path', Function | undefined]> = [
     ['query', route.query],
     ['path', route.params],
@@ -165,6 +177,8 @@ export function statusesOf(httpMethod: string, op: Json, route: Route): number[]
   if (op.requestBody || write) statuses.add(400).add(413).add(415);
   if (params.some((p) => p.in === 'query' || p.in === 'path' || p.in === 'header')) statuses.add(400);
   if (params.some((p) => p.in === 'path')) statuses.add(404);
+  // Node refuses a request line and headers over 16 kB before the app sees them (no body)
+  if (params.some((p) => p.in === 'query')) statuses.add(431);
   const temporal = !route.isPublic || route.cls.name === 'HealthController';
   if (temporal && route.method !== 'live' && route.cls.name !== 'MeController') statuses.add(503);
   if (!route.isPublic && route.cls.name !== 'MeController') {
@@ -177,12 +191,16 @@ export function statusesOf(httpMethod: string, op: Json, route: Route): number[]
 function refineResponses(httpMethod: string, op: Json, route: Route): void {
   op.responses = op.responses ?? {};
   for (const status of statusesOf(httpMethod, op, route)) {
+    if (status === 431) {
+      op.responses['431'] = { description: 'The request line and headers are over 16 kB (answered by Node, without a body)' };
+      continue;
+    }
     const existing = op.responses[String(status)];
     op.responses[String(status)] = problemResponse(existing?.description || DESCRIPTIONS[status]);
   }
   // statuses declared by a controller (410, 503 of /health/ready, …) are problem+json too
   for (const [status, response] of Object.entries(op.responses as Record<string, Json>)) {
-    if (Number(status) >= 400) op.responses[status] = problemResponse(response.description || DESCRIPTIONS[Number(status)] || 'An error');
+    if (Number(status) >= 400 && status !== '431') op.responses[status] = problemResponse(response.description || DESCRIPTIONS[Number(status)] || 'An error');
   }
   if (op.responses['429']) {
     op.responses['429'].headers = { 'Retry-After': { description: 'Seconds to wait before retrying', schema: { type: 'integer', minimum: 0 } } };
@@ -249,6 +267,7 @@ export function baseDocument(): Omit<OpenAPIObject, 'paths'> {
 export function refineDocument(doc: OpenAPIObject, app: INestApplication): OpenAPIObject {
   const byId = routes(app);
   refineSchemas(doc);
+  refineResponseSchemas(doc);
   doc.components = doc.components ?? {};
   doc.components.schemas = { ...(doc.components.schemas ?? {}), Problem: problemSchema() };
   for (const item of Object.values(doc.paths as Json)) {

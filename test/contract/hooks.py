@@ -39,3 +39,71 @@ class RoleToken:
         if data:
             case.headers = case.headers or {}
             case.headers["Authorization"] = f"Bearer {data}"
+
+
+# Rules JSON Schema cannot state (each named in its DTO's decorators and in docs/openapi.json's descriptions).
+# A schema-valid request breaking one is refused, rightly; so that the valid requests the fuzzer generates are
+# valid for them too, each positive case is brought within them here — never a negative one, which must
+# still be refused. Whatever else the generator drew is sent as drawn.
+
+
+def _tranches(body):
+    """CreateConventionDto.tranches: the shares add up to 1 (SharesAddUpToOne)."""
+    tranches = body.get("tranches")
+    if isinstance(tranches, list) and tranches and all(isinstance(t, dict) for t in tranches):
+        n = len(tranches)
+        share = round(1 / n, 4)
+        for t in tranches:
+            t["share"] = share
+        tranches[-1]["share"] = round(1 - share * (n - 1), 4)
+
+
+def _years(body):
+    """CreateConventionDto.years: consecutive, ascending (ConsecutiveYears)."""
+    years = body.get("years")
+    if isinstance(years, list) and years and all(isinstance(y, int) for y in years):
+        first = min(min(years), 2100 - len(years) + 1)
+        body["years"] = [first + i for i in range(len(years))]
+
+
+def _financial_report(body):
+    """FinancialReportDto: spentCents with SUBMITTED, comment with RETURNED (ValidateIf)."""
+    if body.get("status") == "SUBMITTED" and body.get("spentCents") is None:
+        body["spentCents"] = 0
+    if body.get("status") == "RETURNED" and body.get("comment") is None:
+        body["comment"] = "Pièces justificatives manquantes"
+
+
+RULES = {
+    ("POST", "/conventions"): [_tranches, _years],
+    ("POST", "/conventions/{ref}/years/{year}/financial-report"): [_financial_report],
+}
+
+
+@schemathesis.hook
+def before_call(context, case, **kwargs):
+    meta = getattr(case, "meta", None)
+    positive = meta is not None and meta.generation.mode.is_positive
+    if not positive:
+        return
+    # a page token is opaque and signed: only a previous page issues one, the fuzzer cannot draw a valid one
+    if isinstance(case.query, dict):
+        for name in ("pageToken", "nextPageToken"):
+            case.query.pop(name, None)
+    if isinstance(case.body, dict):
+        for rule in RULES.get((case.method.upper(), case.operation.path), []):
+            rule(case.body)
+
+
+TRACE = os.environ.get("CONTRACT_TRACE")
+
+
+@schemathesis.hook
+def after_call(context, case, response):
+    """With CONTRACT_TRACE=<file>: every schema-valid request refused with 400, one JSON line each (debugging)."""
+    meta = getattr(case, "meta", None)
+    if not TRACE or meta is None or not meta.generation.mode.is_positive or response.status_code != 400:
+        return
+    with open(TRACE, "a", encoding="utf-8") as out:
+        out.write(json.dumps({"op": f"{case.method} {case.operation.path}", "body": case.body if not callable(case.body) else None,
+                              "query": case.query, "answer": response.text[:600]}, default=str) + "\n")

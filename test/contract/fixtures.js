@@ -1,0 +1,91 @@
+#!/usr/bin/env node
+/**
+ * Test data for the contract test's example, coverage and fuzzing phases (scripts/contract.sh): a case taken to
+ * ACTIVE with one action, and a convention with its seed deliberation, created through the API with the bodies
+ * of API.md (test/support/api-examples.ts). Prints `{ dossierId, actionId, ref, year }`; the fuzzer then aims
+ * its path parameters at records that exist instead of drawing ids that name nothing (404).
+ * The stateful phase needs none of this: it follows the document's links from POST /parcours and POST /conventions.
+ *
+ * Usage: CONTRACT_TOKENS='{"coordinator":"…","finance":"…"}' node test/contract/fixtures.js http://127.0.0.1:3000
+ */
+'use strict';
+
+const base = process.argv[2];
+const tokens = JSON.parse(process.env.CONTRACT_TOKENS || '{}');
+
+async function call(role, method, path, body) {
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${tokens[role]}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${method} ${path} answered ${res.status}: ${text.slice(0, 400)}`);
+  return JSON.parse(text);
+}
+
+async function main() {
+  const referral = {
+    referredOn: '2026-11-20',
+    child: {
+      firstName: 'Contrat',
+      lastName: 'Fixture',
+      birthDate: '2016-03-14',
+      sex: 'F',
+      address: { line1: '12 rue Jean de Cirey', postcode: '21000', city: 'Dijon' },
+      qpv: 'GRESILLES',
+      school: { name: 'École élémentaire Les Grésilles', level: 'CE2', priorityEducation: 'REP+' },
+    },
+    guardians: [{ firstName: 'Samira', lastName: 'Fixture', relationship: 'MOTHER', phone: '+33612345678' }],
+    orienteur: { type: 'SCHOOL', organisation: 'École élémentaire Les Grésilles' },
+    reasons: ['SCHOOL_RESULTS', 'SOCIAL_ISOLATION'],
+  };
+  const { dossierId } = await call('coordinator', 'POST', '/parcours', referral);
+  await call('coordinator', 'POST', `/parcours/${dossierId}/consent`, {
+    decision: 'GRANTED',
+    signedOn: '2026-11-25',
+    signedBy: [{ name: 'Samira Fixture', relationship: 'MOTHER' }],
+    dataSharingInformed: true,
+  });
+  await call('coordinator', 'POST', `/parcours/${dossierId}/team-reviews`, {
+    meetingDate: '2026-12-03',
+    decision: 'VALIDATED',
+    objectives: [{ label: 'Read fluently by June' }],
+    referentId: 'u-ref-1',
+    durationMonths: 12,
+  });
+  const view = await call('coordinator', 'POST', `/parcours/${dossierId}/actions`, {
+    type: 'SCHOOL_SUPPORT',
+    provider: 'Association Lire et Faire Lire',
+    startsOn: '2026-12-10',
+    endsOn: '2027-06-30',
+    frequency: 'WEEKLY',
+  });
+  const actionId = view.actions[view.actions.length - 1].actionId;
+
+  const ref = 'CPO-CONTRACT-2024-2026';
+  await call('finance', 'POST', '/conventions', {
+    reference: ref,
+    subject: "Programme de réussite éducative — Convention pluriannuelle d'objectifs 2024-2026",
+    parties: { state: "Préfet de la Côte-d'Or", beneficiary: 'CCAS de Dijon' },
+    years: [2024, 2025, 2026],
+    annualAmountCents: 20000000,
+  });
+  await call('finance', 'POST', `/conventions/${ref}/deliberations`, {
+    sessionDate: '2024-07-03',
+    convocationDate: '2024-06-28',
+    membersInOffice: 17,
+    president: 'M. HOAREAU',
+    present: ['M. HOAREAU', 'Mme TENENBAUM', 'M. BERTHIER', 'Mme CHOLLET', 'Mme GINDRE', 'Mme VIAN', 'M. FOUILLOT', 'Mme JACQUENET', 'M. AVENA'],
+    excused: [],
+    votes: { for: 9, against: 0, abstain: 0 },
+    decisions: ['APPROVE_CONVENTION', 'AUTHORISE_SIGNATURE', 'AUTHORISE_RECEIPT'],
+    receiptYear: 2024,
+  });
+  process.stdout.write(`${JSON.stringify({ dossierId, actionId, ref, year: 2025 })}\n`);
+}
+
+main().catch((e) => {
+  process.stderr.write(`contract fixtures: ${e.message}\n`);
+  process.exit(1);
+});
