@@ -28,8 +28,8 @@ const FRAGMENTS: Record<string, FragmentOf> = {
   isObject: () => ({ type: 'object' }),
   isArray: () => ({ type: 'array' }),
   isEmail: () => ({ type: 'string', format: 'email' }),
-  // strict ISO 8601: an instant, or a date
-  isIso8601: () => ({ type: 'string', format: 'date-time' }),
+  // strict ISO 8601: an instant (or a date); validator.js reads years below 100 as 19xx and refuses them
+  isIso8601: () => ({ type: 'string', format: 'date-time', pattern: '^(0[1-9]|[1-9]\\d)\\d{2}-' }),
   isUrl: () => ({ type: 'string', format: 'uri' }),
   matches: ([re]) => ({ type: 'string', pattern: regexSource(re) }),
   maxLength: ([n]) => ({ maxLength: n }),
@@ -131,7 +131,8 @@ export function rulesOf(cls: Function): Map<string, PropertyRules> {
     const rules = out.get(m.propertyName) ?? { value: {}, items: {}, required: true, nullable: false };
     out.set(m.propertyName, rules);
     if (m.type === 'conditionalValidation') {
-      rules.required = false;
+      // a @ValidateIf whose condition holds for an empty body still requires the property there
+      if (m.name === 'isOptional' || !conditionHolds(m, {})) rules.required = false;
       // @IsOptional skips null; a @ValidateIf skips it when its condition, asked about a lone null, says so
       if (m.name === 'isOptional' || !conditionHolds(m, { [m.propertyName]: null })) rules.nullable = true;
       continue;

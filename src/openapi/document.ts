@@ -235,7 +235,7 @@ function addLinks(doc: OpenAPIObject): void {
   if (scheduleAction) {
     link(scheduleAction, '201', ops.filter((o) => o.path.includes('{actionId}')), () => ({
       dossierId: '$request.path.dossierId',
-      actionId: '$response.body#/actions/0/actionId',
+      actionId: '$response.body#/actions/0/id',
     }));
   }
   const convention = find('/conventions', 'post');

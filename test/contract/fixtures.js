@@ -61,7 +61,7 @@ async function main() {
     endsOn: '2027-06-30',
     frequency: 'WEEKLY',
   });
-  const actionId = view.actions[view.actions.length - 1].actionId;
+  const actionId = view.actions[view.actions.length - 1].id;
 
   const ref = 'CPO-CONTRACT-2024-2026';
   await call('finance', 'POST', '/conventions', {

@@ -21,8 +21,8 @@ export class FundingYearSummaryDto {
   @ApiProperty({ example: 'AWAITING_SUBMISSION' }) reportState!: string;
   @ApiProperty({ example: '2025-06-30', format: 'date' }) reportDueOn!: string;
   @ApiProperty({ example: false, description: 'The CRF is 60 days late or more' }) nextPaymentAtRisk!: boolean;
-  @ApiProperty({ example: 150000, nullable: true, description: 'Granted minus spent, once the report is in' }) underUseCents!: number | null;
-  @ApiProperty({ example: null, nullable: true, format: 'date' }) closedOn!: string | null;
+  @ApiProperty({ type: 'integer', example: 150000, nullable: true, description: 'Granted minus spent, once the report is in' }) underUseCents!: number | null;
+  @ApiProperty({ type: String, example: null, nullable: true, format: 'date' }) closedOn!: string | null;
 }
 
 export class FundingYearViewDto extends FundingYearSummaryDto {
@@ -52,7 +52,7 @@ export class ConventionViewDto {
   @ApiProperty({ description: 'Board sessions with their computed result', type: 'array', items: { type: 'object' } }) deliberations!: object[];
   @ApiProperty({ description: "Publication, transmission, enforceability and the préfet's two-month window" }) legality!: object;
   @ApiProperty({ description: 'Signatures: party, signatory, signedOn', type: 'array', items: { type: 'object' } }) signatures!: object[];
-  @ApiProperty({ example: null, nullable: true, format: 'date', description: 'The later signature' }) effectiveOn!: string | null;
+  @ApiProperty({ type: String, example: null, nullable: true, format: 'date', description: 'The later signature' }) effectiveOn!: string | null;
   @ApiProperty({ example: '2027-06-30', format: 'date' }) finalReportDueOn!: string;
   @ApiProperty({ type: [DeadlineDto] }) deadlines!: DeadlineDto[];
   @ApiProperty({ type: [String], example: ['deliberation'] }) accepts!: string[];
