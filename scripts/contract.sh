@@ -48,7 +48,7 @@ for role in coordinator finance admin supervisor referent; do
 done
 export CONTRACT_TOKENS="${tokens%,}}"
 
-fixtures=$(node test/contract/fixtures.js "$base")
+fixtures=$(node scripts/contract-fixtures.js "$base")
 echo "fixtures: $fixtures"
 field() { node -e 'process.stdout.write(String(JSON.parse(process.argv[1])[process.argv[2]]))' "$fixtures" "$1"; }
 # examples, coverage and fuzzing aim their path parameters at the fixtures; the stateful phase finds its own

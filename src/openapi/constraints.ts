@@ -7,6 +7,9 @@ import { getMetadataStorage } from 'class-validator';
 import type { ValidationMetadata } from 'class-validator/types/metadata/ValidationMetadata';
 import { MAX_YEAR, MIN_YEAR } from '../conventions/dto/year-number';
 
+/** A DTO class (class-validator keys its metadata by constructor). */
+export type DtoClass = abstract new (...args: never[]) => unknown;
+
 /** A JSON Schema fragment (OpenAPI 3.0 dialect). */
 export type SchemaFragment = Record<string, unknown>;
 
@@ -85,21 +88,21 @@ export function fragmentFor(m: ValidationMetadata): SchemaFragment | undefined {
 }
 
 /** The validation names a class uses that have no fragment (the unit test lists them: it must be empty). */
-export function unmappedValidations(cls: Function): string[] {
+export function unmappedValidations(cls: DtoClass): string[] {
   return metadataOf(cls)
     .filter((m) => !['conditionalValidation', 'whitelistValidation'].includes(m.type) && fragmentFor(m) === undefined)
     .map((m) => `${cls.name}.${m.propertyName}: ${m.name ?? m.type}`);
 }
 
-function metadataOf(cls: Function): ValidationMetadata[] {
+function metadataOf(cls: DtoClass): ValidationMetadata[] {
   return getMetadataStorage().getTargetValidationMetadatas(cls, '', true, false);
 }
 
 /** The classes class-validator knows (each DTO with at least one decorator). */
-export function validatedClasses(): Function[] {
+export function validatedClasses(): DtoClass[] {
   // MetadataStorage keeps them in a Map keyed by class; getTargetValidationMetadatas answers per class
-  const storage = getMetadataStorage() as unknown as { validationMetadatas: Map<Function | string, ValidationMetadata[]> };
-  return [...storage.validationMetadatas.keys()].filter((k): k is Function => typeof k === 'function');
+  const storage = getMetadataStorage() as unknown as { validationMetadatas: Map<DtoClass | string, ValidationMetadata[]> };
+  return [...storage.validationMetadatas.keys()].filter((k): k is DtoClass => typeof k === 'function');
 }
 
 function conditionHolds(m: ValidationMetadata, object: Record<string, unknown>): boolean {
@@ -124,7 +127,7 @@ export interface PropertyRules {
 }
 
 /** Per property of a DTO: what its decorators accept, merged into one fragment. */
-export function rulesOf(cls: Function): Map<string, PropertyRules> {
+export function rulesOf(cls: DtoClass): Map<string, PropertyRules> {
   const out = new Map<string, PropertyRules>();
   for (const m of metadataOf(cls)) {
     if (m.type === 'whitelistValidation') continue;

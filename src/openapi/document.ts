@@ -13,10 +13,10 @@ import { IS_PUBLIC, ROLES_KEY } from '../auth/decorators';
 import type { Role } from '../auth/roles';
 import { PROBLEM_CONTENT_TYPE } from '../common/problem';
 import { CODEC_SESSION_COOKIE } from '../privacy/codec-session';
-import { rulesOf, validatedClasses, type PropertyRules, type SchemaFragment } from './constraints';
+import { rulesOf, validatedClasses, type DtoClass, type PropertyRules, type SchemaFragment } from './constraints';
 import { problemSchema } from './problem-types';
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = Record<string, any>;
 
 /** Nest's RouteParamtypes (enum values): which handler arguments come from the body, the query, the path. */
 const ARG = { BODY: 3, QUERY: 4, PARAM: 5 } as const;
@@ -37,16 +37,16 @@ const DESCRIPTIONS: Record<number, string> = {
 };
 
 interface Route {
-  cls: Function;
-  handler: Function;
+  cls: DtoClass;
+  handler: (...args: unknown[]) => unknown;
   method: string;
   roles?: Role[];
   isPublic: boolean;
   /** Public for the global guard but guarded by its own (the codec). */
   ownGuard: boolean;
-  body?: Function;
-  query?: Function;
-  params?: Function;
+  body?: DtoClass;
+  query?: DtoClass;
+  params?: DtoClass;
 }
 
 /** Every controller method by operationId (`Controller_method`, as @nestjs/swagger names them). */
@@ -54,17 +54,17 @@ function routes(app: INestApplication): Map<string, Route> {
   const out = new Map<string, Route>();
   for (const module of app.get(ModulesContainer).values()) {
     for (const wrapper of module.controllers.values()) {
-      const cls = wrapper.metatype as Function | null;
+      const cls = wrapper.metatype as DtoClass | null;
       if (!cls) continue;
       for (const method of Object.getOwnPropertyNames(cls.prototype)) {
         const handler = cls.prototype[method];
         if (method === 'constructor' || typeof handler !== 'function') continue;
         const args: Record<string, { index: number }> = Reflect.getMetadata(ROUTE_ARGS_METADATA, cls, method) ?? {};
-        const types: Function[] = Reflect.getMetadata('design:paramtypes', cls.prototype, method) ?? [];
-        const argOf = (kind: number): Function | undefined => {
+        const types: DtoClass[] = Reflect.getMetadata('design:paramtypes', cls.prototype, method) ?? [];
+        const argOf = (kind: number): DtoClass | undefined => {
           const key = Object.keys(args).find((k) => k.split(':')[0] === String(kind));
           const t = key === undefined ? undefined : types[args[key].index];
-          return t && t !== Object ? t : undefined;
+          return t && (t as unknown) !== Object ? t : undefined;
         };
         out.set(`${cls.name}_${method}`, {
           cls,
@@ -141,7 +141,7 @@ function refineSchemas(doc: OpenAPIObject): void {
 function refineParameters(op: Json, route: Route): void {
   // a body whose every field is optional may be left out (the pipe validates {} then)
   if (route.body && op.requestBody && ![...rulesOf(route.body).values()].some((r) => r.required)) op.requestBody.required = false;
-  const byLocation: Array<['query' | 'path', Function | undefined]> = [
+  const byLocation: Array<['query' | 'path', DtoClass | undefined]> = [
     ['query', route.query],
     ['path', route.params],
   ];

@@ -9,7 +9,7 @@ import { unmappedValidations, validatedClasses } from '../../src/openapi/constra
 import { documentText, generateOpenApiDocument, OPENAPI_PATH } from '../../src/openapi/generate';
 import { FAILURE_SLUGS, PROBLEM_SLUGS } from '../../src/openapi/problem-types';
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = Record<string, any>;
 
 const ROOT = resolve(__dirname, '../..');
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'];

@@ -6,7 +6,7 @@
  * its path parameters at records that exist instead of drawing ids that name nothing (404).
  * The stateful phase needs none of this: it follows the document's links from POST /parcours and POST /conventions.
  *
- * Usage: CONTRACT_TOKENS='{"coordinator":"…","finance":"…"}' node test/contract/fixtures.js http://127.0.0.1:3000
+ * Usage: CONTRACT_TOKENS='{"coordinator":"…","finance":"…"}' node scripts/contract-fixtures.js http://127.0.0.1:3000
  */
 'use strict';
 
