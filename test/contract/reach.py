@@ -15,7 +15,7 @@ def template(method, path):
     for m, regex, label in TEMPLATES:
         if m == method and regex.fullmatch(path):
             return label
-    return f"{method} {path}"
+    return f"{method} (a path no operation has: a drawn, invalid path parameter)"
 
 
 def main(report, document):
