@@ -46,6 +46,7 @@ export function IsText(max: number, opts: { missing?: string; multiline?: boolea
       name: 'isText',
       target: target.constructor,
       propertyName: String(key),
+      constraints: [max, multiline], // read by the OpenAPI document (src/openapi/constraints.ts)
       validator: {
         validate: (value: unknown) => textProblem(value, max, missing, multiline) === undefined,
         defaultMessage: (args?: ValidationArguments) => `${args?.property} ${textProblem(args?.value, max, missing, multiline)}`,
@@ -70,6 +71,7 @@ export function CleanText(opts: { multiline?: boolean; each?: boolean } = {}): P
       name: 'cleanText',
       target: target.constructor,
       propertyName: String(key),
+      constraints: [multiline], // read by the OpenAPI document (src/openapi/constraints.ts)
       options: { each: opts.each },
       validator: {
         validate: (value: unknown) => problemOf(value) === undefined,

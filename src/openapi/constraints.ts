@@ -65,15 +65,33 @@ export function registerSchemaFragment(name: string, fragment: FragmentOf): void
   custom.set(name, fragment);
 }
 
-/** Any character but those JavaScript's \s matches (written out: Python's \s, which a fuzzer uses, differs). */
-export const NOT_BLANK = '[^\\t\\n\\v\\f\\r \\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff]';
+/** JavaScript's \s (what src/common/text.ts calls blank), written out: Python's \s, which a fuzzer uses, differs. */
+const BLANK = '\\t\\n\\v\\f\\r \\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff';
+/** What src/common/text.ts#hygieneProblem refuses: controls (a free text keeps tab and line breaks), bidi controls, surrogates. */
+const LINE_FORBIDDEN = '\\u0000-\\u001f\\u007f-\\u009f\\u202a-\\u202e\\u2066-\\u2069\\ud800-\\udfff';
+const TEXT_FORBIDDEN = '\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f\\u202a-\\u202e\\u2066-\\u2069\\ud800-\\udfff';
+
+/** Clean text (no forbidden character); with `nonBlank`, at least one character that is not blank. */
+export function textPattern(multiline: boolean, nonBlank: boolean): string {
+  const forbidden = multiline ? TEXT_FORBIDDEN : LINE_FORBIDDEN;
+  const allowed = `[^${forbidden}]`;
+  return nonBlank ? `^${allowed}*[^${forbidden}${BLANK}]${allowed}*$` : `^${allowed}*$`;
+}
 
 /** A calendar date from 1900 (src/common/calendar-date.ts); format `date` rules out 30 February. */
 const CALENDAR_DATE = '^(19\\d{2}|[2-9]\\d{3})-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])$';
 
 // The project's own decorators (src/common/text.ts, src/common/calendar-date.ts, src/conventions/dto/*.ts):
-// their limits travel in the schema from their ApiProperty (maxLength, minimum, maximum); the rest is here.
-registerSchemaFragment('isText', () => ({ type: 'string', minLength: 1, pattern: NOT_BLANK }));
+// their limits travel in their `constraints` or their ApiProperty (maxLength, minimum, maximum); the rest is here.
+registerSchemaFragment('isText', ([max, multiline]) => ({
+  type: 'string',
+  minLength: 1,
+  ...(typeof max === 'number' ? { maxLength: max } : {}),
+  pattern: textPattern(multiline === true, true),
+}));
+registerSchemaFragment('cleanText', ([multiline]) => ({ pattern: textPattern(multiline === true, false) }));
+// the plausible-date windows move with today: the property's description says them (DOMAIN.md "Plausible dates")
+registerSchemaFragment('isInstantInWindow', () => ({}));
 registerSchemaFragment('isCalendarDate', () => ({ type: 'string', format: 'date', pattern: CALENDAR_DATE }));
 registerSchemaFragment('isYear', () => ({ type: 'integer', minimum: MIN_YEAR, maximum: MAX_YEAR }));
 registerSchemaFragment('isCents', () => ({ type: 'integer' }));

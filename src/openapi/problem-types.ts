@@ -29,6 +29,7 @@ export const PROBLEM_SLUGS: Record<string, { status: number; meaning: string }> 
   purged: { status: 410, meaning: 'the case was closed and its personal data purged' },
   'payload-too-large': { status: 413, meaning: 'the body is over 100 kB' },
   'unsupported-media-type': { status: 415, meaning: 'the body is not JSON' },
+  'unsupported-charset': { status: 415, meaning: 'the body is JSON in another charset than UTF-8' },
   'rule-violation': { status: 422, meaning: 'a domain rule refuses the change (the detail says which)' },
   'invalid-range': { status: 422, meaning: 'a date range ends before it starts' },
   'range-too-long': { status: 422, meaning: 'a date range is too long' },

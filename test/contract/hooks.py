@@ -5,8 +5,10 @@ role of ROLE_PREFERENCE the operation accepts (coordinator for the parcours, rep
 conventions, admin for the schedules); public operations get none. The tokens come from CONTRACT_TOKENS
 (a JSON object role -> token) that scripts/contract.sh mints against the running service.
 """
+import datetime
 import json
 import os
+import re
 
 import schemathesis
 
@@ -74,6 +76,36 @@ def _financial_report(body):
         body["comment"] = "Pièces justificatives manquantes"
 
 
+DATE = re.compile(r"^(\d{4})(-\d{2}-\d{2})")
+THIS_YEAR = datetime.date.today().year
+
+
+def _in_window(value):
+    """Plausible dates (src/common/calendar-date.ts): from 2000 (1900 for a birth) to today, or months ahead."""
+    match = DATE.match(value)
+    if not match:
+        return value
+    year, rest = int(match.group(1)), match.group(2)
+    if 2000 <= year < THIS_YEAR:
+        return value
+    year = 2000 + year % (THIS_YEAR - 2000)
+    if rest == "-02-29" and not (year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)):
+        rest = "-02-28"
+    return f"{year}{rest}{value[match.end():]}"
+
+
+def _dates(node):
+    """Every date and instant of the body, into its window: the window moves with today, no static schema says it."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            node[key] = _in_window(value) if isinstance(value, str) else value
+            _dates(node[key])
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            node[i] = _in_window(value) if isinstance(value, str) else value
+            _dates(node[i])
+
+
 RULES = {
     ("POST", "/conventions"): [_tranches, _years],
     ("POST", "/conventions/{ref}/years/{year}/financial-report"): [_financial_report],
@@ -91,6 +123,7 @@ def before_call(context, case, **kwargs):
         for name in ("pageToken", "nextPageToken"):
             case.query.pop(name, None)
     if isinstance(case.body, dict):
+        _dates(case.body)
         for rule in RULES.get((case.method.upper(), case.operation.path), []):
             rule(case.body)
 
