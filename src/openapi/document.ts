@@ -90,6 +90,11 @@ function merge(target: Json, fragment: SchemaFragment): void {
     if (isRef && k === 'type') continue;
     if (k === 'type' && target.enum !== undefined) continue;
     if (k === 'type' && target.type === 'integer' && v === 'number') continue;
+    if (k === 'pattern' && target.pattern !== undefined && target.pattern !== v) {
+      // two validators with a pattern (non-blank and clean text): the value must match both
+      target.allOf = [...(target.allOf ?? []), { pattern: v }];
+      continue;
+    }
     target[k] = v;
   }
 }
