@@ -162,8 +162,13 @@ export function rulesOf(cls: DtoClass): Map<string, PropertyRules> {
       if (m.name === 'isOptional' || !conditionHolds(m, { [m.propertyName]: null })) rules.nullable = true;
       continue;
     }
-    const fragment = fragmentFor(m) ?? {};
-    Object.assign(m.each ? rules.items : rules.value, fragment);
+    const target = m.each ? rules.items : rules.value;
+    for (const [k, v] of Object.entries(fragmentFor(m) ?? {})) {
+      // two validators with a pattern (non-blank and clean text): the value must match both
+      if (k === 'pattern' && target.pattern !== undefined && target.pattern !== v) {
+        target.allOf = [...((target.allOf as unknown[]) ?? []), { pattern: v }];
+      } else target[k] = v;
+    }
   }
   return out;
 }

@@ -9,6 +9,7 @@ import datetime
 import json
 import os
 import re
+import uuid
 
 import schemathesis
 
@@ -118,6 +119,10 @@ def before_call(context, case, **kwargs):
     positive = meta is not None and meta.generation.mode.is_positive
     if not positive:
         return
+    # a client sends a fresh Idempotency-Key per logical request (API.md "Idempotency-Key"); a drawn key ("0") would
+    # be shared by unrelated requests. Reusing one for another request is a separate finding (see docs/api.md).
+    if isinstance(case.headers, dict) and "Idempotency-Key" in case.headers:
+        case.headers["Idempotency-Key"] = f"contract-{uuid.uuid4().hex}"
     # a page token is opaque and signed: only a previous page issues one, the fuzzer cannot draw a valid one
     if isinstance(case.query, dict):
         for name in ("pageToken", "nextPageToken"):
