@@ -95,11 +95,20 @@ def _in_window(value):
     return f"{year}{rest}{value[match.end():]}"
 
 
+def _child_age(value):
+    """A child's birth date, 6 to 14 years before this year: an ineligible referral is closed (and purged) at once."""
+    match = DATE.match(value)
+    if not match or match.group(2) == "-02-29":
+        return value
+    return f"{THIS_YEAR - 6 - int(match.group(1)) % 9}{match.group(2)}{value[match.end():]}"
+
+
 def _dates(node):
     """Every date and instant of the body, into its window: the window moves with today, no static schema says it."""
     if isinstance(node, dict):
         for key, value in node.items():
-            node[key] = _in_window(value) if isinstance(value, str) else value
+            if isinstance(value, str):
+                node[key] = _child_age(value) if key == "birthDate" else _in_window(value)
             _dates(node[key])
     elif isinstance(node, list):
         for i, value in enumerate(node):
