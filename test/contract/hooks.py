@@ -87,9 +87,8 @@ def _in_window(value):
     if not match:
         return value
     year, rest = int(match.group(1)), match.group(2)
-    if 2000 <= year < THIS_YEAR:
-        return value
-    year = 2000 + year % (THIS_YEAR - 2000)
+    # the last two years: inside every window, after every child's birth (_child_age)
+    year = THIS_YEAR - 2 + year % 2
     if rest == "-02-29" and not (year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)):
         rest = "-02-28"
     return f"{year}{rest}{value[match.end():]}"
