@@ -36,7 +36,7 @@ import { type Caller, primaryRole } from '../auth/roles';
 import { ProblemException } from '../common/problem';
 import { conventionSettingsFrom } from '../config/convention.env';
 import { AppConfig } from '../config/env';
-import { isNotFound, nextDeadlineOf, TemporalGateway, type ListedExecution } from '../temporal/temporal-gateway';
+import { isNotFound, nextDeadlineOf, TemporalGateway, updateIdOf, type ListedExecution } from '../temporal/temporal-gateway';
 import { latestRuns, oneOf, onTaskQueue, visibilityQuery, workflowType, eq } from '../temporal/visibility-query';
 import { PRE_CONVENTION_REF, PRE_FUNDING_STAGE, PRE_FUNDING_YEAR, PRE_OVERDUE } from '../../workflows/shared/search-attributes';
 import type { YearAuthorisationDto } from './dto/authorisation.dto';
@@ -135,7 +135,7 @@ export class ConventionsService {
       return await this.temporal.withDeadline(() =>
         this.temporal.client.workflow.executeUpdateWithStart(createConventionUpdate, {
           args: [meta],
-          ...(key ? { updateId: key } : {}),
+          ...updateIdOf(createConventionUpdate, key),
           startWorkflowOperation: start,
         }),
       );

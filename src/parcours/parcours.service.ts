@@ -7,7 +7,7 @@ import { ProblemException } from '../common/problem';
 import { AppConfig } from '../config/env';
 import { parcoursSettingsFrom } from '../config/parcours.env';
 import { NotificationsService } from '../notifications/notifications.service';
-import { attributeDate, isDomainRefusal, isNotFound, isNotRunning, nextDeadlineOf, TemporalGateway, type ListedExecution } from '../temporal/temporal-gateway';
+import { attributeDate, isDomainRefusal, isNotFound, isNotRunning, nextDeadlineOf, TemporalGateway, updateIdOf, type ListedExecution } from '../temporal/temporal-gateway';
 import { anyOf, eq, isNull, latestRuns, ne, onTaskQueue, running, visibilityQuery, workflowIdIs, workflowType } from '../temporal/visibility-query';
 import {
   createReferralUpdate,
@@ -128,7 +128,7 @@ export class ParcoursService {
         view = await this.temporal.withDeadline(() =>
           this.temporal.client.workflow.executeUpdateWithStart(createReferralUpdate, {
             args: [{ actor, at, ...(key ? { idempotencyKey: key } : {}) }],
-            ...(key ? { updateId: key } : {}),
+            ...updateIdOf(createReferralUpdate, key),
             startWorkflowOperation: start,
           }),
         );

@@ -175,9 +175,9 @@ export class TemporalGateway {
     return this.temporal.connection.withDeadline(Date.now() + seconds * 1000, fn);
   }
 
-  /** Sends one update (its Idempotency-Key, if any, as the update id) and answers its result. */
+  /** Sends one update (its Idempotency-Key, if any, in the update id: {@link updateIdOf}) and answers its result. */
   update<R, I>(handle: WorkflowHandle, def: UpdateDefinition<R, [I]>, input: I, key?: string): Promise<R> {
-    return this.withDeadline(() => handle.executeUpdate(def, { args: [input], ...(key ? { updateId: key } : {}) }));
+    return this.withDeadline(() => handle.executeUpdate(def, { args: [input], ...updateIdOf(def, key) }));
   }
 
   /** Asks one query. */
@@ -226,4 +226,14 @@ export class TemporalGateway {
     const res = await this.withDeadline(() => this.temporal.connection.workflowService.countWorkflowExecutions({ namespace: this.temporal.namespace, query }), seconds);
     return Number(res.count ?? 0);
   }
+}
+
+/**
+ * The update id of a request with an Idempotency-Key: the update's name and the key. Temporal answers a repeated
+ * update id with the first outcome before any validator runs, so the key alone would hand a deliberation the answer
+ * of the convention's creation sent earlier with the same key; with the name in the id, the same key on another
+ * update reaches the workflow's journal, which refuses it (409, `workflows/shared/journal.ts#Journal`).
+ */
+export function updateIdOf(def: { name: string }, key: string | undefined): { updateId?: string } {
+  return key ? { updateId: `${def.name}:${key}` } : {};
 }

@@ -119,6 +119,17 @@ describe('conventions and funding years over HTTP', () => {
       expect(duplicate.body).toMatchObject({ status: 409, title: 'Conflict', detail: expect.stringContaining(ref) });
     });
 
+    it("refuses the creation's Idempotency-Key on a deliberation with 409 naming the key, and records nothing", async () => {
+      const reused = await post(`${base}/deliberations`, SEED_SESSION, 'seed-create');
+      expect(reused.status).toBe(409);
+      expect(reused.headers['content-type']).toMatch(/application\/problem\+json/);
+      expect(reused.body).toMatchObject({ status: 409, detail: expect.stringContaining('seed-create') });
+      expect(reused.body).not.toHaveProperty('reference');
+      const after = await get(base);
+      expect(after.body).toMatchObject({ stage: 'AWAITING_DELIBERATION' });
+      expect(after.body.adoptedDeliberationId ?? null).toBeNull();
+    });
+
     it('refuses a year change before the convention takes effect: 409 saying what is missing; the year reads NOT_STARTED', async () => {
       const res = await post(`${base}/years/2024/request`, { sentOn: '2024-07-15' });
       expect(res.status).toBe(409);
