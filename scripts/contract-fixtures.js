@@ -2,9 +2,10 @@
 /**
  * Test data for the contract test's example, coverage and fuzzing phases (scripts/contract.sh): a case taken to
  * ACTIVE with one action, and a convention with its seed deliberation, created through the API with the bodies
- * of API.md (test/support/api-examples.ts). Prints `{ dossierId, actionId, ref, year }`; the fuzzer then aims
+ * of API.md (test/support/api-examples.ts). Prints `{ dossierId, actionId, ref, year, caseBodies }`; the fuzzer then aims
  * its path parameters at records that exist instead of drawing ids that name nothing (404).
- * The stateful phase needs none of this: it follows the document's links from POST /parcours and POST /conventions.
+ * The stateful phase needs no record: it follows the document's links from POST /parcours and POST /conventions,
+ * and sends `caseBodies` now and then.
  *
  * Usage: CONTRACT_TOKENS='{"coordinator":"…","finance":"…"}' node scripts/contract-fixtures.js http://127.0.0.1:3000
  */
@@ -24,43 +25,43 @@ async function call(role, method, path, body) {
   return JSON.parse(text);
 }
 
-async function main() {
-  const referral = {
-    referredOn: '2026-11-20',
-    child: {
-      firstName: 'Contrat',
-      lastName: 'Fixture',
-      birthDate: '2016-03-14',
-      sex: 'F',
-      address: { line1: '12 rue Jean de Cirey', postcode: '21000', city: 'Dijon' },
-      qpv: 'GRESILLES',
-      school: { name: 'École élémentaire Les Grésilles', level: 'CE2', priorityEducation: 'REP+' },
+/** A date `days` from today (UTC), YYYY-MM-DD: the case's dates follow today, so that no deadline has passed. */
+const day = (days) => new Date(Date.now() + days * 86400000).toISOString().slice(0, 10);
+
+/**
+ * The bodies that take a case to ACTIVE with one action (API.md's, with dates from today). The stateful phase
+ * sends them too, now and then (test/contract/hooks.py), so that its chains reach the operations of an active case.
+ */
+function caseBodies(firstName) {
+  return {
+    referral: {
+      referredOn: day(-20),
+      child: {
+        firstName,
+        lastName: 'Fixture',
+        birthDate: '2016-03-14',
+        sex: 'F',
+        address: { line1: '12 rue Jean de Cirey', postcode: '21000', city: 'Dijon' },
+        qpv: 'GRESILLES',
+        school: { name: 'École élémentaire Les Grésilles', level: 'CE2', priorityEducation: 'REP+' },
+      },
+      guardians: [{ firstName: 'Samira', lastName: 'Fixture', relationship: 'MOTHER', phone: '+33612345678' }],
+      orienteur: { type: 'SCHOOL', organisation: 'École élémentaire Les Grésilles' },
+      reasons: ['SCHOOL_RESULTS', 'SOCIAL_ISOLATION'],
     },
-    guardians: [{ firstName: 'Samira', lastName: 'Fixture', relationship: 'MOTHER', phone: '+33612345678' }],
-    orienteur: { type: 'SCHOOL', organisation: 'École élémentaire Les Grésilles' },
-    reasons: ['SCHOOL_RESULTS', 'SOCIAL_ISOLATION'],
+    consent: { decision: 'GRANTED', signedOn: day(-15), signedBy: [{ name: 'Samira Fixture', relationship: 'MOTHER' }], dataSharingInformed: true },
+    teamReview: { meetingDate: day(-10), decision: 'VALIDATED', objectives: [{ label: 'Read fluently by June' }], referentId: 'u-ref-1', durationMonths: 12 },
+    action: { type: 'SCHOOL_SUPPORT', provider: 'Association Lire et Faire Lire', startsOn: day(7), endsOn: day(180), frequency: 'WEEKLY' },
   };
+}
+
+async function main() {
+  const bodies = caseBodies('Contrat');
+  const referral = bodies.referral;
   const { dossierId } = await call('coordinator', 'POST', '/parcours', referral);
-  await call('coordinator', 'POST', `/parcours/${dossierId}/consent`, {
-    decision: 'GRANTED',
-    signedOn: '2026-11-25',
-    signedBy: [{ name: 'Samira Fixture', relationship: 'MOTHER' }],
-    dataSharingInformed: true,
-  });
-  await call('coordinator', 'POST', `/parcours/${dossierId}/team-reviews`, {
-    meetingDate: '2026-12-03',
-    decision: 'VALIDATED',
-    objectives: [{ label: 'Read fluently by June' }],
-    referentId: 'u-ref-1',
-    durationMonths: 12,
-  });
-  const view = await call('coordinator', 'POST', `/parcours/${dossierId}/actions`, {
-    type: 'SCHOOL_SUPPORT',
-    provider: 'Association Lire et Faire Lire',
-    startsOn: '2026-12-10',
-    endsOn: '2027-06-30',
-    frequency: 'WEEKLY',
-  });
+  await call('coordinator', 'POST', `/parcours/${dossierId}/consent`, bodies.consent);
+  await call('coordinator', 'POST', `/parcours/${dossierId}/team-reviews`, bodies.teamReview);
+  const view = await call('coordinator', 'POST', `/parcours/${dossierId}/actions`, bodies.action);
   const actionId = view.actions[view.actions.length - 1].id;
 
   const ref = 'CPO-CONTRACT-2024-2026';
@@ -82,7 +83,7 @@ async function main() {
     decisions: ['APPROVE_CONVENTION', 'AUTHORISE_SIGNATURE', 'AUTHORISE_RECEIPT'],
     receiptYear: 2024,
   });
-  process.stdout.write(`${JSON.stringify({ dossierId, actionId, ref, year: 2025 })}\n`);
+  process.stdout.write(`${JSON.stringify({ dossierId, actionId, ref, year: 2025, caseBodies: caseBodies('Etape') })}\n`);
 }
 
 main().catch((e) => {

@@ -63,6 +63,9 @@ with_fixtures="$report/schemathesis-fixtures.toml"
     "$(field dossierId)" "$(field actionId)" "$(field ref)" "$(field year)"
 } >"$with_fixtures"
 
+# the bodies that take a case to ACTIVE: the stateful phase sends them now and then (test/contract/hooks.py)
+CONTRACT_CASE_BODIES=$(node -e 'process.stdout.write(JSON.stringify(JSON.parse(process.argv[1]).caseBodies))' "$fixtures")
+export CONTRACT_CASE_BODIES
 export SCHEMATHESIS_HOOKS=hooks PYTHONPATH="$root/test/contract${PYTHONPATH:+:$PYTHONPATH}"
 args=(--report junit,ndjson --report-dir "$report")
 [ -n "${CONTRACT_SEED:-}" ] && args+=(--seed "$CONTRACT_SEED")

@@ -213,8 +213,9 @@ function refineResponses(httpMethod: string, op: Json, route: Route): void {
 }
 
 /**
- * OpenAPI links: the creating operations name the ids that open the next ones, so a client (and the fuzzer's
- * stateful phase) can walk a case from its referral and a convention from its creation.
+ * OpenAPI links: the creating operations name the ids that open the next ones, and a case's consent and EPS review
+ * the step after them, so a client (and the fuzzer's stateful phase) can walk a case from its referral to its
+ * actions and a convention from its creation.
  */
 function addLinks(doc: OpenAPIObject): void {
   const ops: Array<{ path: string; method: string; op: Json }> = [];
@@ -235,6 +236,16 @@ function addLinks(doc: OpenAPIObject): void {
     link(referral, '201', ops.filter((o) => o.path.startsWith('/parcours/{dossierId}') && !o.path.includes('{actionId}')), () => ({
       dossierId: '$response.body#/dossierId',
     }));
+  }
+  // the case's next step: a granted consent opens the EPS review, a validated review the first actions
+  const nextSteps: Array<[from: string, to: string]> = [
+    ['/parcours/{dossierId}/consent', '/parcours/{dossierId}/team-reviews'],
+    ['/parcours/{dossierId}/team-reviews', '/parcours/{dossierId}/actions'],
+  ];
+  for (const [from, to] of nextSteps) {
+    const source = find(from, 'post');
+    const target = ops.filter((o) => o.path === to && o.method === 'post');
+    if (source) link(source, '200', target, () => ({ dossierId: '$request.path.dossierId' }));
   }
   const scheduleAction = find('/parcours/{dossierId}/actions', 'post');
   if (scheduleAction) {

@@ -291,6 +291,12 @@ describe('parcours over HTTP', () => {
       ok(await post(`/parcours/${id}/actions`, ref1, ACTION), 201);
       const cancelled = await patch(`/parcours/${id}/actions/a1`, ref1, { status: 'CANCELLED' });
       expect({ status: cancelled.status, detail: cancelled.body.detail }).toEqual({ status: 422, detail: 'Cancelling an action needs a motive.' });
+      // a schema-valid body that changes nothing (every field is optional) is a rule of the action, not a malformed request
+      const nothing = await patch(`/parcours/${id}/actions/a1`, ref1, {});
+      expect({ status: nothing.status, detail: nothing.body.detail }).toEqual({
+        status: 422,
+        detail: 'Nothing to change: send a status (DONE, CANCELLED) or changed dates, sessions, frequency or provider.',
+      });
       ok(await patch(`/parcours/${id}/actions/a1`, ref1, ACTION_DONE), 200);
       const twice = await patch(`/parcours/${id}/actions/a1`, ref1, { status: 'CANCELLED', motive: 'Erreur' });
       expect({ status: twice.status, detail: twice.body.detail }).toEqual({ status: 409, detail: 'The action a1 is already DONE and cannot change.' });

@@ -196,7 +196,7 @@ export class CaseTransitions extends CaseState {
     const a = this.findAction(i.actionId);
     if (a.status !== 'SCHEDULED') throw failure(FailureType.CONFLICT, `The action ${a.id} is already ${a.status} and cannot change.`, { actionId: a.id, actionStatus: a.status });
     const changes = [i.status, i.provider, i.startsOn, i.endsOn, i.sessions, i.frequency, i.note].filter((x) => x !== undefined);
-    if (changes.length === 0) throw failure(FailureType.BAD_INPUT, 'Nothing to change: send a status (DONE, CANCELLED) or changed dates, sessions, frequency or provider.');
+    if (changes.length === 0) rule('Nothing to change: send a status (DONE, CANCELLED) or changed dates, sessions, frequency or provider.');
     if (i.status === 'CANCELLED' && blank(i.motive)) rule('Cancelling an action needs a motive.', { field: 'motive' });
     if (i.provider !== undefined && blank(i.provider)) rule('The provider cannot be empty.', { field: 'provider' });
     this.checkActionDates(i.startsOn ?? a.startsOn, i.endsOn ?? a.endsOn, i.sessions ?? a.sessions);
