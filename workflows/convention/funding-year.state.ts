@@ -29,7 +29,7 @@ import type {
 import { allocatePayments, daysLate, frEuros, reconcile, remainingCents, trancheAmounts, trancheConditionMet, trancheWaitingFor, type Reconciliation, type TrancheFacts } from './convention.rules';
 import { yearDeadlineTable, yearDueDates } from './funding-year.deadlines';
 
-const DELIBERATION_FIELDS = ['sessionDate', 'convocationDate', 'membersInOffice', 'president', 'present', 'proxies', 'excused', 'votes', 'decisions', 'receiptYear', 'presidentVote'] as const;
+const DELIBERATION_FIELDS = ['sessionDate', 'convocationDate', 'membersInOffice', 'president', 'present', 'proxies', 'excused', 'nonParticipating', 'votes', 'decisions', 'receiptYear', 'presidentVote'] as const;
 
 interface ReportData {
   state: ReportState;
@@ -290,7 +290,7 @@ export class FundingYearState implements LongLivedState {
     }
     const body = this.deliberationBody(i);
     assertSessionOrder(body.sessionDate, this.d.sessions);
-    sessionResult(body, this.d.sessions);
+    sessionResult(body, this.d.sessions, this.input.settings);
     if (!body.decisions.includes('AUTHORISE_RECEIPT')) {
       throw failure(FailureType.RULE_VIOLATION, `A year's authorisation must decide AUTHORISE_RECEIPT (decisions: ${body.decisions.join(', ')}).`, { code: 'RECEIPT_YEAR' });
     }
@@ -314,7 +314,7 @@ export class FundingYearState implements LongLivedState {
       this.add(i.actor, 'AUTHORISATION_RECORDED', `Année ${this.year} autorisée par l'avis d'attribution « ${i.awardNotice} » notifié le ${frLongDate(i.notifiedOn!)}`, nowMs, { ...this.meta(i), onDate: i.notifiedOn });
     } else {
       const body = this.deliberationBody(i);
-      const result = sessionResult(body, this.d.sessions);
+      const result = sessionResult(body, this.d.sessions, this.input.settings);
       const id = `y${this.year}-d${this.d.sessions.length + 1}`;
       this.d.sessions.push({ id, body, result, by: i.actor, at });
       if (result.outcome === 'ADOPTED') {
