@@ -71,3 +71,40 @@ export function sessionResult(body: DeliberationBody, sessions: readonly Deliber
   if (!ev.ok) throw failure(FailureType.RULE_VIOLATION, ev.violation.message, { code: ev.violation.code });
   return ev.result;
 }
+
+/** The dates a year's money and report may carry (DOMAIN.md §2.4 "Dates in their window"). */
+export interface DateWindow {
+  from: IsoDate;
+  /** Absent: open-ended. */
+  to?: IsoDate;
+  /** Why `from` (and `to`): shown in the refusal. */
+  why: string;
+}
+
+/** A year's CRF is about a finished year: submitted from 1 January N+1. */
+export function reportWindow(year: number): DateWindow {
+  return { from: `${year + 1}-01-01`, why: `a report on ${year} is submitted after the year's end` };
+}
+
+/**
+ * A payment for a year falls within the convention's life (from its taking effect to the end of the year after its
+ * last year, when the last balance is paid) and not before the year's authorisation, when recorded.
+ */
+export function paymentWindow(effectiveOn: IsoDate, years: readonly number[], authorisedOn: IsoDate | null): DateWindow {
+  const to = `${Math.max(...years) + 1}-12-31`;
+  if (authorisedOn && authorisedOn > effectiveOn) {
+    return { from: authorisedOn, to, why: `not before the year's authorisation (${authorisedOn}) nor after the end of the year following the convention's last year` };
+  }
+  return { from: effectiveOn, to, why: `within the convention's life: from its taking effect (${effectiveOn})${authorisedOn ? ` and the year's authorisation (${authorisedOn})` : ''} to the end of the year following its last year` };
+}
+
+/** RULE_VIOLATION `DATE_WINDOW` (422) naming the window, unless `on` falls in it. */
+export function assertInWindow(on: IsoDate, w: DateWindow, what: string, field: string): void {
+  if (on >= w.from && (w.to === undefined || on <= w.to)) return;
+  const span = w.to ? `from ${w.from} to ${w.to}` : `from ${w.from}`;
+  throw failure(FailureType.RULE_VIOLATION, `${what} cannot be dated ${on}: its window is ${span} (${w.why}).`, {
+    code: 'DATE_WINDOW',
+    field,
+    window: w.to ? { from: w.from, to: w.to } : { from: w.from },
+  });
+}
