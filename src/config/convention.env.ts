@@ -24,6 +24,8 @@ export class ConventionEnv {
   PRE_REPORT_REMINDER_DAYS = '60,30,7';
   /** Escalation this many days after a missed request or report due date. */
   @Transform(toInt) @IsInt() @Min(1) @Max(90) PRE_ESCALATION_DAYS_AFTER = 1;
+  /** Convocation delay of a board session, in jours francs (neither the sending day nor the session day counts). */
+  @Transform(toInt) @IsInt() @Min(0) @Max(30) PRE_CONVOCATION_CLEAR_DAYS = 3;
 }
 
 /** The workflows' settings from this section (absent fields default; every convention gets them in its input). */
@@ -37,6 +39,7 @@ export function conventionSettingsFrom(env: {
   PRE_REQUEST_REMINDER_DAYS?: string | number[];
   PRE_REPORT_REMINDER_DAYS?: string | number[];
   PRE_ESCALATION_DAYS_AFTER?: number;
+  PRE_CONVOCATION_CLEAR_DAYS?: number;
 }): ConventionSettings {
   const list = (v: string | number[] | undefined, d: number[]): number[] =>
     v === undefined ? d : Array.isArray(v) ? v : v.split(',').map((s) => Number(s.trim())).filter((n) => Number.isInteger(n) && n > 0);
@@ -52,5 +55,6 @@ export function conventionSettingsFrom(env: {
     reportReminderDaysBefore: list(env.PRE_REPORT_REMINDER_DAYS, d.reportReminderDaysBefore),
     escalationDaysAfter: env.PRE_ESCALATION_DAYS_AFTER ?? d.escalationDaysAfter,
     atRiskDaysLate: env.PRE_REPORT_AT_RISK_DAYS,
+    convocationClearDays: env.PRE_CONVOCATION_CLEAR_DAYS ?? d.convocationClearDays,
   };
 }

@@ -216,6 +216,20 @@ describe('conventions and funding years over HTTP', () => {
       expect(balance.status).toBe(201);
       expect(balance.body).toMatchObject({ receivedCents: 20000000, remainingCents: 0 });
 
+      // a report on 2024 dated before 2024 is over, a payment dated 2019: 422 naming the window, nothing recorded
+      const early = await post(`${base}/years/2024/financial-report`, { status: 'SUBMITTED', on: '2024-12-20', spentCents: 19850000 });
+      expect(early.status).toBe(422);
+      expect(early.body).toMatchObject({
+        failureType: 'RuleViolation',
+        code: 'DATE_WINDOW',
+        field: 'on',
+        window: { from: '2025-01-01' },
+        detail: "The financial report for 2024 cannot be dated 2024-12-20: its window is from 2025-01-01 (a report on 2024 is submitted after the year's end).",
+      });
+      const old = await post(`${base}/years/2024/payments`, { reference: 'VIR-2019-0001', receivedOn: '2019-05-02', amountCents: 1 });
+      expect(old.status).toBe(422);
+      expect(old.body).toMatchObject({ code: 'DATE_WINDOW', field: 'receivedOn', window: { to: '2027-12-31' }, detail: expect.stringContaining('its window is from 2024-07-') });
+
       const submitted = await post(`${base}/years/2024/financial-report`, FINANCIAL_REPORT_SUBMITTED);
       expect(submitted.status).toBe(200);
       expect(submitted.body).toMatchObject({ stage: 'REPORT_SUBMITTED', report: { state: 'SUBMITTED', submittedOn: '2025-06-10', spentCents: 19850000 } });
@@ -264,8 +278,8 @@ describe('conventions and funding years over HTTP', () => {
       expect((await post(`${y2026}/request`, { sentOn: '2026-01-20' })).status).toBe(200);
       expect((await post(`${y2026}/payments`, { reference: 'VIR-2026-0001', receivedOn: '2026-03-15', amountCents: HALF })).status).toBe(201);
       expect((await post(`${y2026}/payments`, { reference: 'VIR-2026-0002', receivedOn: '2026-07-20', amountCents: HALF })).status).toBe(201);
-      expect((await post(`${y2026}/financial-report`, { status: 'SUBMITTED', on: '2026-11-20', spentCents: 20000000 })).status).toBe(200);
-      const closed2026 = await post(`${y2026}/financial-report`, { status: 'ACCEPTED', on: '2026-11-25' });
+      expect((await post(`${y2026}/financial-report`, { status: 'SUBMITTED', on: '2027-01-20', spentCents: 20000000 })).status).toBe(200);
+      const closed2026 = await post(`${y2026}/financial-report`, { status: 'ACCEPTED', on: '2027-01-25' });
       expect(closed2026.status).toBe(200);
       expect(closed2026.body).toMatchObject({ year: 2026, stage: 'CLOSED', receivedCents: 20000000 });
 

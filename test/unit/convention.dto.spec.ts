@@ -62,6 +62,8 @@ describe('conventions API: request validation (real pipe and filter)', () => {
       ['report accepted', FinancialReportDto, FINANCIAL_REPORT_ACCEPTED],
       ['report returned', FinancialReportDto, { status: 'RETURNED', on: '2025-07-01', comment: 'Pièces justificatives manquantes.' }],
       ['a tie settled by the president', DeliberationDto, { ...SEED_SESSION, votes: { for: 6, against: 6, abstain: 1 }, presidentVote: 'FOR' }],
+      ['members not taking part in the vote', DeliberationDto, { ...SEED_SESSION, nonParticipating: ['Mme GINDRE'], votes: { for: 12, against: 0, abstain: 0 } }],
+      ['a year authorisation with members not taking part', YearAuthorisationDto, { ...SEED_SESSION, receiptYear: 2025, nonParticipating: ['Mme GINDRE'], votes: { for: 12, against: 0, abstain: 0 } }],
     ];
     it.each(valid)('%s', async (_name, metatype, body) => {
       await expectPassesPipeUnchanged(metatype, body);
@@ -191,6 +193,21 @@ describe('conventions API: request validation (real pipe and filter)', () => {
           { field: 'presidentVote', message: 'presidentVote must be FOR or AGAINST' },
         ]),
       });
+    });
+
+    it('bounds the members not taking part in the vote like the other name lists', async () => {
+      const many = Array.from({ length: 201 }, (_, i) => `Membre ${i}`);
+      expect(answer(await post(path, { ...SEED_SESSION, nonParticipating: many }))).toEqual({
+        status: 400,
+        body: problem400(path, [{ field: 'nonParticipating', message: 'nonParticipating must contain at most 200 items' }]),
+      });
+      expect(answer(await post(path, { ...SEED_SESSION, nonParticipating: ['  '] }))).toEqual({
+        status: 400,
+        body: problem400(path, [{ field: 'nonParticipating', message: 'each name in nonParticipating must not be blank' }]),
+      });
+      const notList = await post(path, { ...SEED_SESSION, nonParticipating: 'Mme GINDRE' });
+      expect(notList.status).toBe(400);
+      expect((notList.body as { errors: unknown[] }).errors).toContainEqual({ field: 'nonParticipating', message: 'nonParticipating must be an array of names' });
     });
 
     it('refuses a convocation date that does not exist', async () => {

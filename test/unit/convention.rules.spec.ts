@@ -1,6 +1,6 @@
 /** Pure rules of the funding convention (DOMAIN.md §2): deliberations, legality, tranches, deadlines, reconciliation. */
 import { fundingYearWorkflowId, conventionWorkflowId, DEFAULT_CONVENTION_SETTINGS } from '../../workflows/convention/convention.contract';
-import { allocatePayments, daysLate, enforceableOn, evaluateDeliberation, frEuros, prefetWindowEndsOn, quorumRequired, reconcile, reminderDates, remainingCents, trancheAmounts, trancheConditionMet, type DeliberationBody, type DeliberationEvaluation } from '../../workflows/convention/convention.rules';
+import { allocatePayments, clearDaysBetween, daysLate, enforceableOn, evaluateDeliberation, frEuros, prefetWindowEndsOn, quorumRequired, reconcile, reminderDates, remainingCents, trancheAmounts, trancheConditionMet, type DeliberationBody, type DeliberationEvaluation } from '../../workflows/convention/convention.rules';
 import { SEED_SESSION } from '../support/api-examples';
 import { conventionLabel, conventionStaticSummary, fundingYearStaticSummary } from '../../workflows/convention/convention.labels';
 import { conventionSettingsFrom } from '../../src/config/convention.env';
@@ -38,13 +38,53 @@ describe('board deliberation (DOMAIN.md §2.1)', () => {
   });
 
   it('lets the next session, at least 3 days after a session without quorum, deliberate whatever the attendance', () => {
+    const agenda = { decisions: SEED.decisions, receiptYear: SEED.receiptYear };
     const thin = session({ sessionDate: '2024-07-08', convocationDate: '2024-07-04', present: ['M. HOAREAU', 'Mme CHOLLET'], proxies: [{ member: 'M. REBSAMEN', holder: 'M. HOAREAU' }], excused: [], votes: { for: 3, against: 0, abstain: 0 } });
-    expect(ok(evaluateDeliberation(thin, { sessionDate: '2024-07-03', outcome: 'NO_QUORUM' }))).toMatchObject({ quorum: { met: true, waived: true, present: 2 }, outcome: 'ADOPTED' });
+    expect(ok(evaluateDeliberation(thin, { sessionDate: '2024-07-03', outcome: 'NO_QUORUM', ...agenda }))).toMatchObject({ quorum: { met: true, waived: true, present: 2 }, outcome: 'ADOPTED' });
     // less than 3 days after: the quorum applies again
     const tooSoon = { ...thin, sessionDate: '2024-07-05', convocationDate: '2024-07-01' };
-    expect(ok(evaluateDeliberation(tooSoon, { sessionDate: '2024-07-03', outcome: 'NO_QUORUM' }))).toMatchObject({ outcome: 'NO_QUORUM', quorum: { waived: false } });
+    expect(ok(evaluateDeliberation(tooSoon, { sessionDate: '2024-07-03', outcome: 'NO_QUORUM', ...agenda }))).toMatchObject({ outcome: 'NO_QUORUM', quorum: { waived: false } });
     // after an adopted session there is no waiver
-    expect(ok(evaluateDeliberation(thin, { sessionDate: '2024-07-03', outcome: 'ADOPTED' })).outcome).toBe('NO_QUORUM');
+    expect(ok(evaluateDeliberation(thin, { sessionDate: '2024-07-03', outcome: 'ADOPTED', ...agenda })).outcome).toBe('NO_QUORUM');
+  });
+
+  it('waives the quorum only for the session reconvened on the same agenda as the void one, not for a later session on another', () => {
+    const failed = { sessionDate: '2024-07-03', outcome: 'NO_QUORUM' as const, decisions: SEED.decisions, receiptYear: SEED.receiptYear };
+    const thin = session({ sessionDate: '2024-09-20', convocationDate: '2024-09-12', present: ['M. HOAREAU', 'Mme CHOLLET'], proxies: [], excused: [], votes: { for: 2, against: 0, abstain: 0 } });
+    // same decisions in another order: reconvened on the same agenda, waived
+    const reconvened = { ...thin, decisions: [...SEED.decisions].reverse() };
+    expect(ok(evaluateDeliberation(reconvened, failed))).toMatchObject({ quorum: { waived: true, met: true }, outcome: 'ADOPTED' });
+    // another agenda (only AUTHORISE_RECEIPT for 2025): the quorum applies
+    const other = { ...thin, decisions: ['AUTHORISE_RECEIPT' as const], receiptYear: 2025 };
+    expect(ok(evaluateDeliberation(other, failed))).toMatchObject({ quorum: { waived: false, met: false }, outcome: 'NO_QUORUM' });
+    // same decisions but another receipt year: another agenda
+    expect(ok(evaluateDeliberation({ ...thin, receiptYear: 2025 }, failed))).toMatchObject({ quorum: { waived: false }, outcome: 'NO_QUORUM' });
+  });
+
+  it('adopts nothing when no vote is cast: 13 abstentions and the president FOR are not adopted unanimously', () => {
+    const r = ok(evaluateDeliberation(session({ votes: { for: 0, against: 0, abstain: 13 }, presidentVote: 'FOR' })));
+    expect(r).toMatchObject({ outcome: 'REJECTED', unanimous: false, casting: null, votesCast: 0 });
+    expect(r.summary).toBe('Non adoptée (0 pour, 0 contre, 13 abstentions ; quorum 9/9, aucun suffrage exprimé)');
+    // no casting vote is asked for when nobody voted
+    expect(ok(evaluateDeliberation(session({ votes: { for: 0, against: 0, abstain: 13 } })))).toMatchObject({ outcome: 'REJECTED', casting: null });
+  });
+
+  it('records members not taking part in the vote: counted for the quorum if present, not among the votes', () => {
+    // Mme GINDRE (present) and M. JASPART (represented) declare a conflict of interest: 11 vote
+    const aside = session({ nonParticipating: ['Mme GINDRE', 'm. jaspart'], votes: { for: 11, against: 0, abstain: 0 } });
+    const r = ok(evaluateDeliberation(aside));
+    expect(r).toMatchObject({ quorum: { present: 9, required: 9, met: true }, nonParticipating: 2, voters: 11, votesCast: 11, majority: 6, outcome: 'ADOPTED', unanimous: true });
+    expect(r.summary).toBe("Adoptée à l'unanimité (11 pour, 0 contre, 0 abstention, 2 ne prenant pas part au vote ; quorum 9/9)");
+    // their votes are not counted: 13 votes for 11 voters do not add up
+    const v = refused(evaluateDeliberation({ ...aside, votes: { for: 13, against: 0, abstain: 0 } }));
+    expect(v.code).toBe('VOTES_DO_NOT_ADD_UP');
+    expect(v.message).toBe('13 for, 0 against and 0 abstaining make 13 votes, but 9 members present and 4 proxies less 2 not taking part make 11.');
+    // a member neither present nor represented cannot be set aside; nor one listed twice
+    expect(refused(evaluateDeliberation(session({ nonParticipating: ['M. MEZUI'], votes: { for: 12, against: 0, abstain: 0 } }))).code).toBe('NON_PARTICIPANT_ABSENT');
+    expect(refused(evaluateDeliberation(session({ nonParticipating: ['Mme VIAN', 'mme vian'], votes: { for: 11, against: 0, abstain: 0 } }))).code).toBe('DUPLICATE_NAME');
+    // a tie while the president takes no part: no casting vote, not adopted
+    const tie = ok(evaluateDeliberation(session({ nonParticipating: ['M. HOAREAU'], votes: { for: 6, against: 6, abstain: 0 }, presidentVote: 'FOR' })));
+    expect(tie).toMatchObject({ outcome: 'REJECTED', casting: null });
   });
 
   it('refuses a holder carrying two proxies (422 HOLDER_WITH_TOO_MANY_PROXIES)', () => {
@@ -83,11 +123,17 @@ describe('board deliberation (DOMAIN.md §2.1)', () => {
     expect(v.message).toBe('13 for, 0 against and 1 abstaining make 14 votes, but 9 members present and 4 proxies make 13.');
   });
 
-  it('refuses a convocation sent 2 days before the session (422 CONVOCATION_TOO_LATE); 3 days is enough', () => {
-    const v = refused(evaluateDeliberation(session({ convocationDate: '2024-07-01' })));
+  it('counts the convocation delay in jours francs: 3 clear days needed, the seed (28 June for 3 July) has 4; 30 June is too late (422 CONVOCATION_TOO_LATE)', () => {
+    const v = refused(evaluateDeliberation(session({ convocationDate: '2024-06-30' })));
     expect(v.code).toBe('CONVOCATION_TOO_LATE');
-    expect(v.message).toBe('The convocation (2024-07-01) was sent 2 days before the session (2024-07-03); it must be sent at least 3 days before.');
-    expect(ok(evaluateDeliberation(session({ convocationDate: '2024-06-30' }))).outcome).toBe('ADOPTED');
+    expect(v.message).toBe(
+      'The convocation (2024-06-30) was sent with 2 clear days before the session (2024-07-03); it must be sent at least 3 clear days (jours francs, neither the sending day nor the session day counted) before.',
+    );
+    expect(ok(evaluateDeliberation(session({ convocationDate: '2024-06-29' }))).outcome).toBe('ADOPTED');
+    expect(ok(evaluateDeliberation(SEED)).outcome).toBe('ADOPTED');
+    // the delay is a setting: with 5 clear days the seed's convocation is too late
+    expect(refused(evaluateDeliberation(SEED, null, { convocationClearDays: 5 })).message).toContain('with 4 clear days before the session');
+    expect(clearDaysBetween('2024-06-28', '2024-07-03')).toBe(4);
   });
 
   it('refuses a member both present and excused (422 PRESENT_AND_EXCUSED), names compared without case or extra spaces', () => {
@@ -181,7 +227,8 @@ describe('identity, settings and summaries', () => {
       PRE_REPORT_REMINDER_DAYS: '90,15',
       PRE_REQUEST_REMINDER_DAYS: '10',
       PRE_ESCALATION_DAYS_AFTER: 2,
+      PRE_CONVOCATION_CLEAR_DAYS: 5,
     });
-    expect(s).toMatchObject({ signatureReminderDays: 10, requestDueMonth: 2, requestDueDay: 28, atRiskDaysLate: 45, reportReminderDaysBefore: [90, 15], requestReminderDaysBefore: [10], escalationDaysAfter: 2, financeRecipient: 'role:finance' });
+    expect(s).toMatchObject({ convocationClearDays: 5, signatureReminderDays: 10, requestDueMonth: 2, requestDueDay: 28, atRiskDaysLate: 45, reportReminderDaysBefore: [90, 15], requestReminderDaysBefore: [10], escalationDaysAfter: 2, financeRecipient: 'role:finance' });
   });
 });

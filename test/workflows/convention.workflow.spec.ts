@@ -294,6 +294,41 @@ describe('funding convention workflows (time-skipping)', () => {
     });
   });
 
+  it('refuses dates outside their window (422 DATE_WINDOW naming it): a CRF before the year ends, a payment outside the convention or before the authorisation', async () => {
+    await withConvention(2, {}, async (c, _outbox, [y1, y2]) => {
+      const on = await today(env);
+      await bringIntoEffect(c, on);
+      const last = `${y2 + 1}-12-31`;
+      // a CRF for y1 dated in y1 (1 March): the year is not over
+      const p = yearHandle(env, c.ref, y1);
+      expect(await refusal(p.executeUpdate(recordFinancialReportUpdate, { args: [{ ...meta(), status: 'SUBMITTED', on: `${y1}-03-01`, spentCents: 20000000 }] }))).toEqual({
+        type: 'RuleViolation',
+        message: `The financial report for ${y1} cannot be dated ${y1}-03-01: its window is from ${y1 + 1}-01-01 (a report on ${y1} is submitted after the year's end).`,
+        details: { code: 'DATE_WINDOW', field: 'on', window: { from: `${y1 + 1}-01-01` } },
+      });
+      // a payment dated 2019, long before the convention took effect (and the first year's authorisation, two days earlier)
+      const old = await refusal(p.executeUpdate(recordPaymentUpdate, { args: [pay(y1, 'VIR-2019-0001', 100, '2019-05-02')] }));
+      expect(old).toMatchObject({ type: 'RuleViolation', details: { code: 'DATE_WINDOW', field: 'receivedOn', window: { from: on, to: last } } });
+      expect(old.message).toBe(`Payment VIR-2019-0001 for ${y1} cannot be dated 2019-05-02: its window is from ${on} to ${last} (within the convention's life: from its taking effect (${on}) and the year's authorisation (${addDays(on, -2)}) to the end of the year following its last year).`);
+      // after the end of the year following the last year
+      expect(await refusal(p.executeUpdate(recordPaymentUpdate, { args: [pay(y1, 'VIR-LATE-0001', 100, `${y2 + 2}-01-01`)] }))).toMatchObject({ details: { code: 'DATE_WINDOW', window: { from: on, to: last } } });
+      // y2 authorised by an award notice of 14 February: a payment of 1 February is before it
+      const y = yearHandle(env, c.ref, y2);
+      await y.executeUpdate(recordAuthorisationUpdate, { args: [{ ...meta(), awardNotice: `Arrêté préfectoral ${y2}-0142`, notifiedOn: `${y2}-02-14` }] });
+      const early = await refusal(y.executeUpdate(recordPaymentUpdate, { args: [pay(y2, `VIR-${y2}-0001`, 100, `${y2}-02-01`)] }));
+      expect(early).toEqual({
+        type: 'RuleViolation',
+        message: `Payment VIR-${y2}-0001 for ${y2} cannot be dated ${y2}-02-01: its window is from ${y2}-02-14 to ${last} (not before the year's authorisation (${y2}-02-14) nor after the end of the year following the convention's last year).`,
+        details: { code: 'DATE_WINDOW', field: 'receivedOn', window: { from: `${y2}-02-14`, to: last } },
+      });
+      // the bounds themselves are in the window; nothing refused was recorded
+      expect(await y.executeUpdate(recordPaymentUpdate, { args: [pay(y2, `VIR-${y2}-0001`, 100, `${y2}-02-14`)] })).toMatchObject({ receivedCents: 100 });
+      expect(await p.executeUpdate(recordPaymentUpdate, { args: [pay(y1, `VIR-${y1}-0001`, 100, last)] })).toMatchObject({ receivedCents: 100 });
+      expect(await p.executeUpdate(recordFinancialReportUpdate, { args: [{ ...meta(), status: 'SUBMITTED', on: `${y1 + 1}-01-01`, spentCents: 20000000 }] })).toMatchObject({ report: { state: 'SUBMITTED' } });
+      expect((await p.query(getYearStateQuery)).payments.map((x) => x.reference)).toEqual([`VIR-${y1}-0001`]);
+    });
+  });
+
   it('completes the convention after its last year (three years, 100 000 € + 100 000 € each)', async () => {
     await withConvention(3, {}, async (c, _outbox, years) => {
       await bringIntoEffect(c, await today(env));

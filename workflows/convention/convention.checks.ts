@@ -7,7 +7,7 @@ import type { ApplicationFailure } from '@temporalio/common';
 import { isValidDate, type IsoDate } from '../shared/calendar';
 import { FailureType, failure } from '../shared/failures';
 import type { DeliberationRecord } from './convention.records';
-import { evaluateDeliberation, type DeliberationBody, type DeliberationResult } from './convention.rules';
+import { evaluateDeliberation, type DeliberationBody, type DeliberationResult, type PreviousSession, type SessionRules } from './convention.rules';
 
 /** The DUPLICATE refusal of a key already used for another request (the convention's and the years' journals). */
 export function reusedKey(key: string, firstUpdate: string): ApplicationFailure {
@@ -39,6 +39,7 @@ export function deliberationBodyOf(i: Partial<DeliberationBody>): DeliberationBo
   };
   if (i.proxies) b.proxies = i.proxies;
   if (i.excused) b.excused = i.excused;
+  if (i.nonParticipating) b.nonParticipating = i.nonParticipating;
   if (i.receiptYear !== undefined) b.receiptYear = i.receiptYear;
   if (i.presidentVote) b.presidentVote = i.presidentVote;
   return b;
@@ -52,10 +53,58 @@ export function assertSessionOrder(sessionDate: IsoDate, sessions: readonly Deli
   }
 }
 
-/** The session's quorum and outcome, after the board's previous session; RULE_VIOLATION (with its `code`) when its record breaks a rule. */
-export function sessionResult(body: DeliberationBody, sessions: readonly DeliberationRecord[]): DeliberationResult {
+/** The board's last recorded session, as the quorum waiver reads it (its date, outcome and agenda). */
+export function previousSession(sessions: readonly DeliberationRecord[]): PreviousSession | null {
   const last = sessions[sessions.length - 1];
-  const ev = evaluateDeliberation(body, last ? { sessionDate: last.body.sessionDate, outcome: last.result.outcome } : null);
+  if (!last) return null;
+  const p: PreviousSession = { sessionDate: last.body.sessionDate, outcome: last.result.outcome, decisions: last.body.decisions };
+  if (last.body.receiptYear !== undefined) p.receiptYear = last.body.receiptYear;
+  return p;
+}
+
+/**
+ * The session's quorum and outcome, after the board's previous session; RULE_VIOLATION (with its `code`) when its
+ * record breaks a rule. `rules`: the convention's settings (convocation delay in jours francs).
+ */
+export function sessionResult(body: DeliberationBody, sessions: readonly DeliberationRecord[], rules: SessionRules = {}): DeliberationResult {
+  const ev = evaluateDeliberation(body, previousSession(sessions), rules);
   if (!ev.ok) throw failure(FailureType.RULE_VIOLATION, ev.violation.message, { code: ev.violation.code });
   return ev.result;
+}
+
+/** The dates a year's money and report may carry (DOMAIN.md §2.4 "Dates in their window"). */
+export interface DateWindow {
+  from: IsoDate;
+  /** Absent: open-ended. */
+  to?: IsoDate;
+  /** Why `from` (and `to`): shown in the refusal. */
+  why: string;
+}
+
+/** A year's CRF is about a finished year: submitted from 1 January N+1. */
+export function reportWindow(year: number): DateWindow {
+  return { from: `${year + 1}-01-01`, why: `a report on ${year} is submitted after the year's end` };
+}
+
+/**
+ * A payment for a year falls within the convention's life (from its taking effect to the end of the year after its
+ * last year, when the last balance is paid) and not before the year's authorisation, when recorded.
+ */
+export function paymentWindow(effectiveOn: IsoDate, years: readonly number[], authorisedOn: IsoDate | null): DateWindow {
+  const to = `${Math.max(...years) + 1}-12-31`;
+  if (authorisedOn && authorisedOn > effectiveOn) {
+    return { from: authorisedOn, to, why: `not before the year's authorisation (${authorisedOn}) nor after the end of the year following the convention's last year` };
+  }
+  return { from: effectiveOn, to, why: `within the convention's life: from its taking effect (${effectiveOn})${authorisedOn ? ` and the year's authorisation (${authorisedOn})` : ''} to the end of the year following its last year` };
+}
+
+/** RULE_VIOLATION `DATE_WINDOW` (422) naming the window, unless `on` falls in it. */
+export function assertInWindow(on: IsoDate, w: DateWindow, what: string, field: string): void {
+  if (on >= w.from && (w.to === undefined || on <= w.to)) return;
+  const span = w.to ? `from ${w.from} to ${w.to}` : `from ${w.from}`;
+  throw failure(FailureType.RULE_VIOLATION, `${what} cannot be dated ${on}: its window is ${span} (${w.why}).`, {
+    code: 'DATE_WINDOW',
+    field,
+    window: w.to ? { from: w.from, to: w.to } : { from: w.from },
+  });
 }

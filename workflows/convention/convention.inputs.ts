@@ -28,6 +28,8 @@ export interface ConventionSettings {
   escalationDaysAfter: number;
   /** The next payment is flagged at risk when the CRF is this many days late (default 60). */
   atRiskDaysLate: number;
+  /** Convocation delay of a board session in jours francs (default 3; absent in conventions started before it: 3). */
+  convocationClearDays?: number;
   /** Reminders go to (default `role:finance`). */
   financeRecipient: string;
   /** Escalations also go to (default `role:coordinator`). */
@@ -49,6 +51,7 @@ export const DEFAULT_CONVENTION_SETTINGS: ConventionSettings = {
   reportReminderDaysBefore: [60, 30, 7],
   escalationDaysAfter: 1,
   atRiskDaysLate: 60,
+  convocationClearDays: 3,
   financeRecipient: 'role:finance',
   coordinatorRecipient: 'role:coordinator',
 };

@@ -21,8 +21,18 @@ export function frEuros(cents: number): string {
 // Deliberations (DOMAIN.md §2.1)
 // ---------------------------------------------------------------------------------------------------------
 
-/** Minimum days between convocation and session, and between a session without quorum and the next one. */
+/** Minimum days between a session without quorum and the session reconvened on the same agenda. */
 export const CONVOCATION_MIN_DAYS = 3;
+/**
+ * Default convocation delay in jours francs: whole days between the sending day and the session day, neither counted
+ * (sent 28 June for 3 July: 29, 30 June, 1, 2 July = 4 clear days). Configurable (`PRE_CONVOCATION_CLEAR_DAYS`).
+ */
+export const DEFAULT_CONVOCATION_CLEAR_DAYS = 3;
+
+/** Jours francs between two dates: the days strictly between them (neither the first nor the last day counts). */
+export function clearDaysBetween(from: IsoDate, to: IsoDate): number {
+  return daysBetween(from, to) - 1;
+}
 /** A holder carries at most this many proxies. */
 export const MAX_PROXIES_PER_HOLDER = 1;
 
@@ -37,6 +47,11 @@ export interface DeliberationBody {
   /** `member` represented by `holder` (a present member). */
   proxies?: Array<{ member: string; holder: string }>;
   excused?: string[];
+  /**
+   * Members who do not take part in the vote (conflict of interest): each is present or represented, counts for the
+   * quorum if present, but neither votes nor abstains (not among `votes`).
+   */
+  nonParticipating?: string[];
   votes: { for: number; against: number; abstain: number };
   decisions: DeliberationDecision[];
   /** The funding year whose receipt this session authorises (with AUTHORISE_RECEIPT). */
@@ -49,6 +64,15 @@ export interface DeliberationBody {
 export interface PreviousSession {
   sessionDate: IsoDate;
   outcome: DeliberationOutcome;
+  /** Its agenda: the waiver applies only to a session reconvened on the same decisions (and receipt year). */
+  decisions: readonly DeliberationDecision[];
+  receiptYear?: number;
+}
+
+/** The board rules a convention was started with (its settings). */
+export interface SessionRules {
+  /** Convocation delay in jours francs (default DEFAULT_CONVOCATION_CLEAR_DAYS). */
+  convocationClearDays?: number;
 }
 
 /** The computed quorum and outcome of a session (API.md: at least quorum, votesCast, outcome, unanimous). */
@@ -60,12 +84,17 @@ export interface DeliberationResult {
     present: number;
     /** Present ≥ required, or waived. */
     met: boolean;
-    /** True when the session follows a session without quorum (≥ 3 days later): it deliberates whatever the attendance. */
+    /**
+     * True when the session is reconvened on the same agenda as the previous session, which lacked quorum, at least
+     * 3 days after it: it deliberates whatever the attendance.
+     */
     waived: boolean;
   };
-  /** present + proxies − abstentions (= for + against); 0 when the session is void (NO_QUORUM). */
+  /** Members recorded as not taking part in the vote (conflict of interest). */
+  nonParticipating: number;
+  /** voters − abstentions (= for + against); 0 when the session is void (NO_QUORUM). */
   votesCast: number;
-  /** Members who could vote: present + proxies. */
+  /** Members who could vote: present + proxies − non-participating. */
   voters: number;
   /** Votes needed for an absolute majority of votes cast: floor(votesCast / 2) + 1. */
   majority: number;
@@ -73,7 +102,7 @@ export interface DeliberationResult {
   outcome: DeliberationOutcome;
   /** Adopted with no vote against. */
   unanimous: boolean;
-  /** The president's vote that settled a tie, null when there was no tie. */
+  /** The president's vote that settled a tie between votes cast, null otherwise (no tie, or no vote cast). */
   casting: PresidentVote | null;
   /** French, for the timeline and the UI: "Adoptée à l'unanimité (13 voix pour, quorum 9/9)". */
   summary: string;
@@ -88,6 +117,7 @@ export interface RuleViolation {
     | 'DUPLICATE_NAME'
     | 'PRESENT_AND_EXCUSED'
     | 'PRESENT_AND_REPRESENTED'
+    | 'NON_PARTICIPANT_ABSENT'
     | 'REPRESENTED_TWICE'
     | 'HOLDER_NOT_PRESENT'
     | 'HOLDER_WITH_TOO_MANY_PROXIES'
@@ -121,21 +151,34 @@ function plural(n: number, one: string, many: string): string {
   return `${n} ${n === 1 ? one : many}`;
 }
 
+/** Same agenda: the same decisions (in any order) and the same receipt year. */
+function sameAgenda(body: DeliberationBody, previous: PreviousSession): boolean {
+  const a = [...new Set(body.decisions)].sort();
+  const b = [...new Set(previous.decisions)].sort();
+  return a.length === b.length && a.every((d, i) => d === b[i]) && (body.receiptYear ?? null) === (previous.receiptYear ?? null);
+}
+
+/** Whether the quorum is waived: the previous session lacked quorum, this one is on its agenda, ≥ 3 days later. */
+export function quorumWaived(body: DeliberationBody, previous?: PreviousSession | null): boolean {
+  return !!previous && previous.outcome === 'NO_QUORUM' && daysBetween(previous.sessionDate, body.sessionDate) >= CONVOCATION_MIN_DAYS && sameAgenda(body, previous);
+}
+
 /**
  * Checks a session's record and computes its quorum and outcome (DOMAIN.md §2.1). Consistency rules (convocation
- * delay, names, proxies, vote counts, missing casting vote) give a violation; a missing quorum gives the recorded
- * outcome NO_QUORUM (vote counts of a void session are not checked). `previous`: the board's previous session
- * recorded in the same workflow, if any.
+ * delay in jours francs, names, proxies, non-participating members, vote counts, missing casting vote) give a
+ * violation; a missing quorum gives the recorded outcome NO_QUORUM (vote counts of a void session are not checked).
+ * `previous`: the board's previous session recorded in the same workflow, if any; `rules`: the convention's settings.
  */
-export function evaluateDeliberation(body: DeliberationBody, previous?: PreviousSession | null): DeliberationEvaluation {
+export function evaluateDeliberation(body: DeliberationBody, previous?: PreviousSession | null, rules: SessionRules = {}): DeliberationEvaluation {
   if (!isValidDate(body.sessionDate) || !isValidDate(body.convocationDate)) {
     return fail('INVALID_DATE', 'The session and convocation dates must be real dates written YYYY-MM-DD.');
   }
-  const notice = daysBetween(body.convocationDate, body.sessionDate);
-  if (notice < CONVOCATION_MIN_DAYS) {
+  const clearDays = rules.convocationClearDays ?? DEFAULT_CONVOCATION_CLEAR_DAYS;
+  const notice = clearDaysBetween(body.convocationDate, body.sessionDate);
+  if (notice < clearDays) {
     return fail(
       'CONVOCATION_TOO_LATE',
-      `The convocation (${body.convocationDate}) was sent ${notice < 0 ? 'after the session' : plural(notice, 'day', 'days') + ' before the session'} (${body.sessionDate}); it must be sent at least ${CONVOCATION_MIN_DAYS} days before.`,
+      `The convocation (${body.convocationDate}) was sent ${notice < 0 ? 'after the session' : `with ${plural(notice, 'clear day', 'clear days')} before the session`} (${body.sessionDate}); it must be sent at least ${plural(clearDays, 'clear day', 'clear days')} (jours francs, neither the sending day nor the session day counted) before.`,
     );
   }
   if (!Number.isInteger(body.membersInOffice) || body.membersInOffice < 1) {
@@ -145,12 +188,15 @@ export function evaluateDeliberation(body: DeliberationBody, previous?: Previous
 
   const present = body.present.map(normaliseName);
   const excused = (body.excused ?? []).map(normaliseName);
+  const aside = (body.nonParticipating ?? []).map(normaliseName);
   const proxies = (body.proxies ?? []).map((p) => ({ member: normaliseName(p.member), holder: normaliseName(p.holder), raw: p }));
 
   const dupPresent = present.find((n, i) => present.indexOf(n) !== i);
   if (dupPresent) return fail('DUPLICATE_NAME', `${body.present[present.indexOf(dupPresent)]} is listed twice among the members present.`);
   const dupExcused = excused.find((n, i) => excused.indexOf(n) !== i);
   if (dupExcused) return fail('DUPLICATE_NAME', `${body.excused![excused.indexOf(dupExcused)]} is listed twice among the members excused.`);
+  const dupAside = aside.find((n, i) => aside.indexOf(n) !== i);
+  if (dupAside) return fail('DUPLICATE_NAME', `${body.nonParticipating![aside.indexOf(dupAside)]} is listed twice among the members not taking part in the vote.`);
 
   const presentSet = new Set(present);
   const both = excused.findIndex((n) => presentSet.has(n));
@@ -171,7 +217,12 @@ export function evaluateDeliberation(body: DeliberationBody, previous?: Previous
       return fail('HOLDER_WITH_TOO_MANY_PROXIES', `${raw} holds ${n} proxies; a member may carry at most ${MAX_PROXIES_PER_HOLDER}.`);
     }
   }
-  if (!presentSet.has(normaliseName(body.president))) return fail('PRESIDENT_NOT_PRESENT', `The president ${body.president} is not listed as present.`);
+  const absent = aside.findIndex((n) => !presentSet.has(n) && !represented.has(n));
+  if (absent >= 0) {
+    return fail('NON_PARTICIPANT_ABSENT', `${body.nonParticipating![absent]} is listed as not taking part in the vote but is neither present nor represented.`);
+  }
+  const president = normaliseName(body.president);
+  if (!presentSet.has(president)) return fail('PRESIDENT_NOT_PRESENT', `The president ${body.president} is not listed as present.`);
 
   // An excused member who gave a proxy is counted once.
   const named = new Set([...present, ...represented, ...excused]).size;
@@ -180,16 +231,18 @@ export function evaluateDeliberation(body: DeliberationBody, previous?: Previous
   }
 
   const required = quorumRequired(body.membersInOffice);
-  const waived = !!previous && previous.outcome === 'NO_QUORUM' && daysBetween(previous.sessionDate, body.sessionDate) >= CONVOCATION_MIN_DAYS;
+  const waived = quorumWaived(body, previous);
   const met = present.length >= required || waived;
   const quorum = { required, present: present.length, met, waived };
   const votes = { for: body.votes.for, against: body.votes.against, abstain: body.votes.abstain };
-  const voters = present.length + proxies.length;
+  const voters = present.length + proxies.length - aside.length;
+  const nonParticipating = aside.length;
   if (!met) {
     return {
       ok: true,
       result: {
         quorum,
+        nonParticipating,
         votesCast: 0,
         voters,
         majority: 0,
@@ -197,7 +250,7 @@ export function evaluateDeliberation(body: DeliberationBody, previous?: Previous
         outcome: 'NO_QUORUM',
         unanimous: false,
         casting: null,
-        summary: `Quorum non atteint (${present.length} présents pour ${required} requis) : séance à reconvoquer au moins ${CONVOCATION_MIN_DAYS} jours plus tard, sans condition de quorum`,
+        summary: `Quorum non atteint (${present.length} présents pour ${required} requis) : séance à reconvoquer sur le même ordre du jour au moins ${CONVOCATION_MIN_DAYS} jours plus tard, sans condition de quorum`,
       },
     };
   }
@@ -206,19 +259,30 @@ export function evaluateDeliberation(body: DeliberationBody, previous?: Previous
   if (!counts.every((n) => Number.isInteger(n) && n >= 0)) return fail('VOTES_DO_NOT_ADD_UP', 'Votes for, against and abstentions must be whole numbers, zero or more.');
   const total = votes.for + votes.against + votes.abstain;
   if (total !== voters) {
+    const asideText = aside.length > 0 ? ` less ${aside.length} not taking part` : '';
     return fail(
       'VOTES_DO_NOT_ADD_UP',
-      `${votes.for} for, ${votes.against} against and ${votes.abstain} abstaining make ${total} votes, but ${present.length} members present and ${plural(proxies.length, 'proxy', 'proxies')} make ${voters}.`,
+      `${votes.for} for, ${votes.against} against and ${votes.abstain} abstaining make ${total} votes, but ${present.length} members present and ${plural(proxies.length, 'proxy', 'proxies')}${asideText} make ${voters}.`,
     );
   }
-  const votesCast = voters - votes.abstain;
+  const votesCast = votes.for + votes.against;
   const majority = Math.floor(votesCast / 2) + 1;
+  const presidentVotes = !aside.includes(president);
   let outcome: DeliberationOutcome;
   let casting: PresidentVote | null = null;
-  if (votes.for >= majority) outcome = 'ADOPTED';
+  let why = '';
+  if (votesCast === 0) {
+    // No vote cast: nothing is adopted; there is no tie for the president to settle.
+    outcome = 'REJECTED';
+    why = ', aucun suffrage exprimé';
+  } else if (votes.for >= majority) outcome = 'ADOPTED';
   else if (votes.against >= majority) outcome = 'REJECTED';
-  else {
-    // for === against: a tie (including no vote cast), settled by the president's vote.
+  else if (!presidentVotes) {
+    // A tie, and the president takes no part in the vote: no casting vote, the proposal is not adopted.
+    outcome = 'REJECTED';
+    why = ', partage des voix sans voix prépondérante (le président ne prend pas part au vote)';
+  } else {
+    // for === against > 0: a tie between votes cast, settled by the president's vote.
     if (!body.presidentVote) {
       return fail('PRESIDENT_VOTE_REQUIRED', `The vote is tied (${votes.for} for, ${votes.against} against): the president's casting vote (presidentVote FOR or AGAINST) is required.`);
     }
@@ -226,13 +290,15 @@ export function evaluateDeliberation(body: DeliberationBody, previous?: Previous
     outcome = casting === 'FOR' ? 'ADOPTED' : 'REJECTED';
   }
   const unanimous = outcome === 'ADOPTED' && votes.against === 0;
-  const how = unanimous ? "Adoptée à l'unanimité" : outcome === 'ADOPTED' ? 'Adoptée' : 'Rejetée';
-  const tie = casting ? `, partage des voix tranché par la voix du président (${casting === 'FOR' ? 'pour' : 'contre'})` : '';
+  const how = unanimous ? "Adoptée à l'unanimité" : outcome === 'ADOPTED' ? 'Adoptée' : votesCast === 0 || why ? 'Non adoptée' : 'Rejetée';
+  const tie = casting ? `, partage des voix tranché par la voix du président (${casting === 'FOR' ? 'pour' : 'contre'})` : why;
   const quorumText = waived ? 'sans condition de quorum après une séance sans quorum' : `quorum ${present.length}/${required}`;
+  const asideText = aside.length > 0 ? `, ${aside.length} ne prenant pas part au vote` : '';
   return {
     ok: true,
     result: {
       quorum,
+      nonParticipating,
       votesCast,
       voters,
       majority,
@@ -240,7 +306,7 @@ export function evaluateDeliberation(body: DeliberationBody, previous?: Previous
       outcome,
       unanimous,
       casting,
-      summary: `${how} (${votes.for} pour, ${votes.against} contre, ${votes.abstain} abstention${votes.abstain > 1 ? 's' : ''} ; ${quorumText}${tie})`,
+      summary: `${how} (${votes.for} pour, ${votes.against} contre, ${votes.abstain} abstention${votes.abstain > 1 ? 's' : ''}${asideText} ; ${quorumText}${tie})`,
     },
   };
 }

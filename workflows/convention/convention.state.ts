@@ -312,7 +312,7 @@ export class ConventionState implements LongLivedState {
     const missing = missingDeliberationFields(i);
     if (missing.length > 0) throw failure(FailureType.BAD_INPUT, `A deliberation needs ${missing.join(', ')}.`, { fields: missing });
     assertSessionOrder(i.sessionDate, this.d.deliberations);
-    sessionResult(deliberationBodyOf(i), this.d.deliberations);
+    sessionResult(deliberationBodyOf(i), this.d.deliberations, this.settings);
     if (!i.decisions.includes('APPROVE_CONVENTION')) {
       throw failure(FailureType.RULE_VIOLATION, `A deliberation on convention ${this.ref} must decide APPROVE_CONVENTION (decisions: ${i.decisions.join(', ')}); a year's receipt is authorised at /years/{year}/authorisation.`, { code: 'NO_DECISION' });
     }
@@ -329,7 +329,7 @@ export class ConventionState implements LongLivedState {
   /** Records the session; the answer adds the convention's view (the workflow builds it). */
   applyDeliberation(i: DeliberationInput, nowMs: number): DeliberationResult & { deliberationId: string } {
     const body = deliberationBodyOf(i);
-    const result = sessionResult(body, this.d.deliberations);
+    const result = sessionResult(body, this.d.deliberations, this.settings);
     const id = `d${this.d.deliberations.length + 1}`;
     this.d.deliberations.push({ id, body, result, by: i.actor, at: new Date(nowMs).toISOString() });
     if (result.outcome === 'ADOPTED') this.d.adoptedId = id;

@@ -9,7 +9,7 @@ import { FailureType, failure } from '../shared/failures';
 import { resume, type CarriedState, type Journal, type NewEntry } from '../shared/journal';
 import { forcedContinueAsNew, type LongLivedState, type Wake } from '../shared/loop';
 import { SYSTEM_ACTOR, type Actor, type UpdateMeta } from '../shared/messages';
-import { assertDate, assertSessionOrder, deliberationBodyOf, missingDeliberationFields, reusedKey, sessionResult } from './convention.checks';
+import { assertDate, assertInWindow, assertSessionOrder, deliberationBodyOf, missingDeliberationFields, paymentWindow, reportWindow, reusedKey, sessionResult } from './convention.checks';
 import type { FundingYearStage, ReportState } from './convention.codes';
 import { conventionWorkflowId, fundingYearWorkflowId, type FundingYearInput } from './convention.contract';
 import { fireReminders, nextReminderWake, shownDeadlines, type DeadlineRow } from './convention.deadlines';
@@ -29,7 +29,7 @@ import type {
 import { allocatePayments, daysLate, frEuros, reconcile, remainingCents, trancheAmounts, trancheConditionMet, trancheWaitingFor, type Reconciliation, type TrancheFacts } from './convention.rules';
 import { yearDeadlineTable, yearDueDates } from './funding-year.deadlines';
 
-const DELIBERATION_FIELDS = ['sessionDate', 'convocationDate', 'membersInOffice', 'president', 'present', 'proxies', 'excused', 'votes', 'decisions', 'receiptYear', 'presidentVote'] as const;
+const DELIBERATION_FIELDS = ['sessionDate', 'convocationDate', 'membersInOffice', 'president', 'present', 'proxies', 'excused', 'nonParticipating', 'votes', 'decisions', 'receiptYear', 'presidentVote'] as const;
 
 interface ReportData {
   state: ReportState;
@@ -290,7 +290,7 @@ export class FundingYearState implements LongLivedState {
     }
     const body = this.deliberationBody(i);
     assertSessionOrder(body.sessionDate, this.d.sessions);
-    sessionResult(body, this.d.sessions);
+    sessionResult(body, this.d.sessions, this.input.settings);
     if (!body.decisions.includes('AUTHORISE_RECEIPT')) {
       throw failure(FailureType.RULE_VIOLATION, `A year's authorisation must decide AUTHORISE_RECEIPT (decisions: ${body.decisions.join(', ')}).`, { code: 'RECEIPT_YEAR' });
     }
@@ -314,7 +314,7 @@ export class FundingYearState implements LongLivedState {
       this.add(i.actor, 'AUTHORISATION_RECORDED', `Année ${this.year} autorisée par l'avis d'attribution « ${i.awardNotice} » notifié le ${frLongDate(i.notifiedOn!)}`, nowMs, { ...this.meta(i), onDate: i.notifiedOn });
     } else {
       const body = this.deliberationBody(i);
-      const result = sessionResult(body, this.d.sessions);
+      const result = sessionResult(body, this.d.sessions, this.input.settings);
       const id = `y${this.year}-d${this.d.sessions.length + 1}`;
       this.d.sessions.push({ id, body, result, by: i.actor, at });
       if (result.outcome === 'ADOPTED') {
@@ -361,6 +361,8 @@ export class FundingYearState implements LongLivedState {
     assertDate(i.receivedOn, 'receivedOn');
     if (typeof i.reference !== 'string' || i.reference.trim() === '') throw failure(FailureType.BAD_INPUT, 'reference must name the payment.', { field: 'reference' });
     if (!Number.isInteger(i.amountCents) || i.amountCents <= 0) throw failure(FailureType.BAD_INPUT, 'amountCents must be a positive whole number of cents.', { field: 'amountCents' });
+    const window = paymentWindow(this.input.effectiveOn, this.input.years, this.d.authorisation?.on ?? null);
+    assertInWindow(i.receivedOn, window, `Payment ${i.reference} for ${this.year}`, 'receivedOn');
     const remaining = remainingCents(this.input.grantedCents, this.receivedCents);
     if (i.amountCents > remaining) {
       throw failure(
@@ -394,7 +396,7 @@ export class FundingYearState implements LongLivedState {
         throw failure(FailureType.INVALID_TRANSITION, `The financial report for ${this.year} is ${r.state === 'SUBMITTED' ? 'already submitted and awaits acceptance or return' : 'already accepted'}; it accepts: ${r.state === 'SUBMITTED' ? 'ACCEPTED, RETURNED' : 'nothing more'}.`);
       }
       if (!Number.isInteger(i.spentCents) || (i.spentCents as number) < 0) throw failure(FailureType.BAD_INPUT, 'spentCents (the amount spent, in cents) is required with SUBMITTED.', { field: 'spentCents' });
-      if (i.on < `${this.year}-01-01`) throw failure(FailureType.RULE_VIOLATION, `The financial report for ${this.year} cannot be submitted on ${i.on}, before the year began.`, { code: 'DATE_ORDER' });
+      assertInWindow(i.on, reportWindow(this.year), `The financial report for ${this.year}`, 'on');
       const lastReturn = r.returns[r.returns.length - 1];
       if (lastReturn && i.on < lastReturn.on) throw failure(FailureType.RULE_VIOLATION, `The report cannot be submitted again on ${i.on}, before it was returned (${lastReturn.on}).`, { code: 'DATE_ORDER' });
       return;

@@ -12,6 +12,7 @@ const DELIBERATION_FIELDS = [
   'present',
   'proxies',
   'excused',
+  'nonParticipating',
   'votes',
   'decisions',
   'receiptYear',
@@ -45,7 +46,7 @@ export class YearAuthorisationDto extends DeliberationDto {
   notifiedOn?: string;
 }
 
-const OPTIONAL_FIELDS: ReadonlySet<string> = new Set(['proxies', 'excused', 'receiptYear', 'presidentVote']);
+const OPTIONAL_FIELDS: ReadonlySet<string> = new Set(['proxies', 'excused', 'nonParticipating', 'receiptYear', 'presidentVote']);
 
 // The inherited deliberation fields are checked only when the body is a deliberation. class-validator keeps one
 // conditional per property and type (this one replaces the parent's @IsOptional), so optional fields say so again.

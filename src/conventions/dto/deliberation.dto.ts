@@ -107,6 +107,15 @@ export class DeliberationDto {
   @NameList('excused')
   excused?: string[];
 
+  @ApiPropertyOptional({
+    ...NAME_LIST,
+    example: ['Mme GINDRE'],
+    description: 'Members who do not take part in the vote (conflict of interest): each present or represented; counted for the quorum if present, not among the votes',
+  })
+  @IsOptional()
+  @NameList('nonParticipating')
+  nonParticipating?: string[];
+
   @ApiProperty({ type: VotesDto })
   @IsObject({ message: 'votes must be an object' })
   @ValidateNested()
