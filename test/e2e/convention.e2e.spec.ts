@@ -119,11 +119,11 @@ describe('conventions and funding years over HTTP', () => {
       expect(duplicate.body).toMatchObject({ status: 409, title: 'Conflict', detail: expect.stringContaining(ref) });
     });
 
-    it("refuses the creation's Idempotency-Key on a deliberation with 409 naming the key, and records nothing", async () => {
+    it("refuses the creation's Idempotency-Key on a deliberation with 422 naming the key, and records nothing", async () => {
       const reused = await post(`${base}/deliberations`, SEED_SESSION, 'seed-create');
-      expect(reused.status).toBe(409);
+      expect(reused.status).toBe(422);
       expect(reused.headers['content-type']).toMatch(/application\/problem\+json/);
-      expect(reused.body).toMatchObject({ status: 409, detail: expect.stringContaining('seed-create') });
+      expect(reused.body).toMatchObject({ status: 422, type: 'urn:pre-orchestrator:problem:idempotency-key-reused', idempotencyKey: 'seed-create', detail: expect.stringContaining('seed-create') });
       expect(reused.body).not.toHaveProperty('reference');
       const after = await get(base);
       expect(after.body).toMatchObject({ stage: 'AWAITING_DELIBERATION' });

@@ -19,6 +19,7 @@ import {
   timeSkippingCases,
 } from './parcours.helpers';
 import { addDays, addMonths } from '../../workflows/shared/calendar';
+import { requestFingerprint, updateIdFor } from '../../src/common/idempotency-key';
 
 const signed = { signedBy: [{ name: 'Samira Benali', relationship: 'MOTHER' as const }], dataSharingInformed: true };
 
@@ -138,8 +139,39 @@ describe('parcours updates (time-skipping)', () => {
       expect(timeline.filter((e) => e.type === 'CONSENT_RECORDED')).toHaveLength(1);
       expect(timeline.find((e) => e.type === 'CONSENT_RECORDED')).toMatchObject({ idempotencyKey: 'key-consent', actor: REF });
       const reused = await refusal(c.handle.executeUpdate(assignReferentUpdate, { args: [{ ...meta(COORD, 'key-consent'), referentId: 'u-ref-3' }] }));
-      expect(reused).toMatchObject({ type: 'Duplicate', message: expect.stringContaining('key-consent') });
+      expect(reused).toMatchObject({ type: 'IdempotencyKeyReused', message: expect.stringContaining('key-consent'), details: { idempotencyKey: 'key-consent', firstRequest: 'recordConsent' } });
       expect((await stateOf(c.handle)).referentId).toBe('u-ref-2');
+    });
+  });
+
+  it('refuses an Idempotency-Key reused with another body (by its request fingerprint), as the API sends it, and replays the same request', async () => {
+    await withCase({ settings: { continueAsNewAfterUpdates: 2 } }, async (c) => {
+      const d0 = c.input.referral.referredOn;
+      const firstRun = (await c.handle.describe()).runId;
+      // as the API's gateway sends a keyed update: the fingerprint stamped on the input and in the update id
+      const send = (key: string, body: { referentId: string }) => {
+        const fp = requestFingerprint(assignReferentUpdate.name, body);
+        return c.handle.executeUpdate(assignReferentUpdate, { args: [{ ...meta(COORD, key), requestFingerprint: fp, ...body }], updateId: updateIdFor(assignReferentUpdate.name, key, fp) });
+      };
+      const first = await send('key-assign', { referentId: 'u-ref-2' });
+      expect(first.referentId).toBe('u-ref-2');
+      expect(await send('key-assign', { referentId: 'u-ref-2' })).toEqual(first);
+      const other = await refusal(send('key-assign', { referentId: 'u-ref-3' }));
+      expect(other).toEqual({
+        type: 'IdempotencyKeyReused',
+        message: 'The Idempotency-Key "key-assign" was already used for a request with another body (referent); use a new key for a new request.',
+        details: { idempotencyKey: 'key-assign', firstRequest: 'assignReferent' },
+      });
+      expect((await stateOf(c.handle)).referentId).toBe('u-ref-2');
+      expect((await c.handle.query(getTimelineQuery)).filter((e) => e.idempotencyKey === 'key-assign')).toHaveLength(1);
+      // a second update: the run continues as new, and Temporal's own update-id dedup (per run) is gone
+      await c.handle.executeUpdate(recordConsentUpdate, { args: [{ ...meta(REF), decision: 'GRANTED', signedOn: d0, ...signed }] });
+      await eventually(async () => expect((await c.handle.describe()).runId).not.toBe(firstRun));
+      // the carried fingerprint still tells the two requests apart, and the same request still replays
+      expect(await refusal(send('key-assign', { referentId: 'u-ref-3' }))).toMatchObject({ type: 'IdempotencyKeyReused' });
+      expect(await send('key-assign', { referentId: 'u-ref-2' })).toEqual(first);
+      const after = await stateOf(c.handle);
+      expect(after).toMatchObject({ stage: 'AWAITING_TEAM_REVIEW', referentId: 'u-ref-2' });
     });
   });
 
