@@ -413,6 +413,36 @@ describe('conventions and funding years over HTTP', () => {
     });
   });
 
+  describe('Idempotency-Key reused', () => {
+    it('refuses the same key with another body or on another endpoint: 422 idempotency-key-reused naming the key; the convention does not change', async () => {
+      const ref = uniqueRef();
+      const key = `create-${ref}`;
+      expect((await post('/conventions', { ...CONVENTION, reference: ref }, key)).status).toBe(201);
+      const otherTerms = await post('/conventions', { ...CONVENTION, reference: ref, subject: 'Autre objet' }, key);
+      expect(otherTerms.status).toBe(422);
+      expect(otherTerms.headers['content-type']).toMatch(/application\/problem\+json/);
+      expect(otherTerms.body).toMatchObject({
+        type: 'urn:pre-orchestrator:problem:idempotency-key-reused',
+        status: 422,
+        idempotencyKey: key,
+        detail: `The Idempotency-Key ${key} was already used for a request with another body (createConvention); use a new key for this one.`,
+      });
+      // the same request still replays the first answer
+      expect((await post('/conventions', { ...CONVENTION, reference: ref }, key)).status).toBe(201);
+      const session = `session-${ref}`;
+      expect((await post(`/conventions/${ref}/deliberations`, SEED_SESSION, session)).status).toBe(201);
+      const otherEndpoint = await post(`/conventions/${ref}/publication`, PUBLICATION, session);
+      expect(otherEndpoint.status).toBe(422);
+      expect(otherEndpoint.body).toMatchObject({ type: 'urn:pre-orchestrator:problem:idempotency-key-reused', idempotencyKey: session, detail: expect.stringContaining('another request (recordDeliberation)') });
+      const otherBody = await post(`/conventions/${ref}/deliberations`, { ...SEED_SESSION, sessionDate: '2024-07-10' }, session);
+      expect(otherBody.status).toBe(422);
+      expect(otherBody.body).toMatchObject({ type: 'urn:pre-orchestrator:problem:idempotency-key-reused', idempotencyKey: session });
+      const view = (await get(`/conventions/${ref}`)).body;
+      expect(view).toMatchObject({ subject: CONVENTION.subject, stage: 'AWAITING_LEGALITY', legality: { publishedOn: null } });
+      expect(view.deliberations).toHaveLength(1);
+    });
+  });
+
   describe('GET /conventions', () => {
     it('lists conventions from their search attributes (stage, deadline, started years), paginated with nextPageToken', async () => {
       const refs = [uniqueRef(), uniqueRef()];

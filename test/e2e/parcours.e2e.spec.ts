@@ -399,6 +399,45 @@ describe('parcours over HTTP', () => {
     });
   });
 
+  describe('Idempotency-Key reused', () => {
+    it('refuses the same key with another body or on another endpoint: 422 idempotency-key-reused naming the key; the case does not change', async () => {
+      const id = await caseAt('Inès', 'AWAITING_CONSENT');
+      const first = await post(`/parcours/${id}/consent`, ref1, CONSENT, 'consent-ines');
+      expect(first.status).toBe(200);
+      const otherBody = await post(`/parcours/${id}/consent`, ref1, { ...CONSENT, signedOn: '2026-11-26' }, 'consent-ines');
+      expect(otherBody.status).toBe(422);
+      expect(otherBody.headers['content-type']).toMatch(/application\/problem\+json/);
+      expect(otherBody.body).toMatchObject({
+        type: 'urn:pre-orchestrator:problem:idempotency-key-reused',
+        status: 422,
+        idempotencyKey: 'consent-ines',
+        detail: expect.stringMatching(/^The Idempotency-Key "consent-ines" was already used for a request with another body \(.+\); use a new key for a new request\.$/),
+      });
+      const otherEndpoint = await post(`/parcours/${id}/team-reviews`, coord, TEAM_REVIEW, 'consent-ines');
+      expect(otherEndpoint.status).toBe(422);
+      expect(otherEndpoint.body).toMatchObject({ type: 'urn:pre-orchestrator:problem:idempotency-key-reused', idempotencyKey: 'consent-ines' });
+      // the same request still replays the first answer
+      const again = await post(`/parcours/${id}/consent`, ref1, CONSENT, 'consent-ines');
+      expect(again.status).toBe(200);
+      expect(again.body).toEqual(first.body);
+      const now = (await get(`/parcours/${id}`, coord)).body as View & { consent: { signedOn: string } };
+      expect(now).toMatchObject({ stage: 'AWAITING_TEAM_REVIEW', consent: { signedOn: CONSENT.signedOn } });
+      const items = await timeline(id);
+      expect(items.filter((e) => e.type === 'CONSENT_RECORDED')).toHaveLength(1);
+      expect(items.filter((e) => e.type === 'TEAM_REVIEW_RECORDED')).toHaveLength(0);
+    });
+
+    it('refuses a referral retried with the same key and another child: 422, one case', async () => {
+      const first = await post('/parcours', ref1, referralOf('Nour'), 'ref-nour-1');
+      expect(first.status).toBe(201);
+      const other = await post('/parcours', ref1, referralOf('Noor'), 'ref-nour-1');
+      expect(other.status).toBe(422);
+      expect(other.body).toMatchObject({ type: 'urn:pre-orchestrator:problem:idempotency-key-reused', idempotencyKey: 'ref-nour-1' });
+      const state = await get(`/parcours/${view(first).dossierId}`, coord);
+      expect((state.body as { child: { firstName: string } }).child.firstName).toBe('Nour');
+    });
+  });
+
   describe('concurrency', () => {
     it('20 concurrent actions with distinct keys: each applied exactly once', async () => {
       const id = await caseAt('Lou', 'ACTIVE');
