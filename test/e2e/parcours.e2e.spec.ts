@@ -279,6 +279,20 @@ describe('parcours over HTTP', () => {
         status: 422,
         body: expect.objectContaining({ type: 'urn:pre-orchestrator:problem:rule-violation', detail: 'The consent date (2026-11-01) is before the referral date (2026-11-20).' }),
       });
+      const neighbour = await post(`/parcours/${id}/consent`, ref1, { ...CONSENT, signedBy: [{ name: 'Voisine', relationship: 'OTHER' }] });
+      expect({ status: neighbour.status, body: neighbour.body }).toEqual({
+        status: 422,
+        body: expect.objectContaining({
+          type: 'urn:pre-orchestrator:problem:rule-violation',
+          detail: 'Consent GRANTED needs the signature of a holder of parental authority (MOTHER, FATHER, LEGAL_GUARDIAN); signedBy has none.',
+          code: 'CONSENT_PARENTAL_AUTHORITY',
+        }),
+      });
+      // signed in a week (the API's date window lets it through, the case's rule does not)
+      const nextWeek = new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 10);
+      const ahead = await post(`/parcours/${id}/consent`, ref1, { ...CONSENT, signedOn: nextWeek });
+      expect({ status: ahead.status, code: ahead.body.code }).toEqual({ status: 422, code: 'CONSENT_DATE_IN_FUTURE' });
+      expect(view(await get(`/parcours/${id}`, coord)).stage).toBe('AWAITING_CONSENT');
       ok(await post(`/parcours/${id}/consent`, ref1, CONSENT), 200);
       ok(await post(`/parcours/${id}/team-reviews`, coord, TEAM_REVIEW), 200);
       const backwards = await post(`/parcours/${id}/actions`, ref1, { ...ACTION, startsOn: '2027-06-30', endsOn: '2026-12-10' });

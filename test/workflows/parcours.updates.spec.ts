@@ -126,6 +126,26 @@ describe('parcours updates (time-skipping)', () => {
     });
   });
 
+  it('refuses a consent without a holder of parental authority among its signatories, or signed in the future (422 naming the rule)', async () => {
+    await withCase({}, async (c) => {
+      const d0 = c.input.referral.referredOn;
+      const neighbour = await refusal(c.handle.executeUpdate(recordConsentUpdate, { args: [{ ...meta(REF), decision: 'GRANTED', signedOn: d0, signedBy: [{ name: 'Voisine', relationship: 'OTHER' }], dataSharingInformed: true }] }));
+      expect(neighbour).toEqual({
+        type: 'RuleViolation',
+        message: 'Consent GRANTED needs the signature of a holder of parental authority (MOTHER, FATHER, LEGAL_GUARDIAN); signedBy has none.',
+        details: { field: 'signedBy', code: 'CONSENT_PARENTAL_AUTHORITY' },
+      });
+      const future = addDays(d0, 2);
+      const ahead = await refusal(c.handle.executeUpdate(recordConsentUpdate, { args: [{ ...meta(REF), decision: 'GRANTED', signedOn: future, ...signed }] }));
+      expect(ahead).toMatchObject({ type: 'RuleViolation', message: expect.stringMatching(new RegExp(`^The consent date \\(${future}\\) is in the future \\(today is \\d{4}-\\d{2}-\\d{2}\\)\\.$`)), details: { code: 'CONSENT_DATE_IN_FUTURE' } });
+      expect(await refusal(c.handle.executeUpdate(recordConsentUpdate, { args: [{ ...meta(REF), decision: 'REFUSED', signedOn: future }] }))).toMatchObject({ details: { code: 'CONSENT_DATE_IN_FUTURE' } });
+      expect((await stateOf(c.handle)).stage).toBe('AWAITING_CONSENT');
+      // a neighbour may sign besides a holder of parental authority
+      const both = await c.handle.executeUpdate(recordConsentUpdate, { args: [{ ...meta(REF), decision: 'GRANTED', signedOn: d0, signedBy: [{ name: 'Voisine', relationship: 'OTHER' }, { name: 'Karim Benali', relationship: 'FATHER' }], dataSharingInformed: true }] });
+      expect(both).toMatchObject({ stage: 'AWAITING_TEAM_REVIEW', consent: { signedOn: d0 } });
+    });
+  });
+
   it('replays the first answer for a repeated Idempotency-Key without applying twice, and refuses a key reused for another request', async () => {
     await withCase({}, async (c) => {
       const d0 = c.input.referral.referredOn;
@@ -178,6 +198,8 @@ describe('parcours updates (time-skipping)', () => {
   it('runs a case to OBJECTIVES_MET, recording actor and time of every change, and refuses changes once closed', async () => {
     await withCase({}, async (c) => {
       const d0 = c.input.referral.referredOn;
+      // the consent is recorded when signed (not ahead of the day: a signing date in the future is refused)
+      await sleepUntil(env, addDays(d0, 5));
       await c.handle.executeUpdate(recordConsentUpdate, { args: [{ ...meta(REF), decision: 'GRANTED', signedOn: addDays(d0, 5), ...signed }] });
       const validated = await c.handle.executeUpdate(recordTeamReviewUpdate, {
         args: [{ ...meta(COORD), meetingDate: addDays(d0, 13), decision: 'VALIDATED', objectives: [{ label: 'Read fluently by June' }, { label: 'Join a club' }], referentId: 'u-ref-1', durationMonths: 12 }],
