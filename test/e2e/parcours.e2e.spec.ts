@@ -415,7 +415,7 @@ describe('parcours over HTTP', () => {
 
   describe('Idempotency-Key reused', () => {
     it('refuses the same key with another body or on another endpoint: 422 idempotency-key-reused naming the key; the case does not change', async () => {
-      const id = await caseAt('Inès', 'AWAITING_CONSENT');
+      const id = await caseAt('Bérénice', 'AWAITING_CONSENT');
       const first = await post(`/parcours/${id}/consent`, ref1, CONSENT, 'consent-ines');
       expect(first.status).toBe(200);
       const otherBody = await post(`/parcours/${id}/consent`, ref1, { ...CONSENT, signedOn: '2026-11-26' }, 'consent-ines');
@@ -442,13 +442,13 @@ describe('parcours over HTTP', () => {
     });
 
     it('refuses a referral retried with the same key and another child: 422, one case', async () => {
-      const first = await post('/parcours', ref1, referralOf('Nour'), 'ref-nour-1');
+      const first = await post('/parcours', ref1, referralOf('Apolline'), 'ref-apolline-1');
       expect(first.status).toBe(201);
-      const other = await post('/parcours', ref1, referralOf('Noor'), 'ref-nour-1');
+      const other = await post('/parcours', ref1, referralOf('Clémentine'), 'ref-apolline-1');
       expect(other.status).toBe(422);
-      expect(other.body).toMatchObject({ type: 'urn:pre-orchestrator:problem:idempotency-key-reused', idempotencyKey: 'ref-nour-1' });
+      expect(other.body).toMatchObject({ type: 'urn:pre-orchestrator:problem:idempotency-key-reused', idempotencyKey: 'ref-apolline-1' });
       const state = await get(`/parcours/${view(first).dossierId}`, coord);
-      expect((state.body as { child: { firstName: string } }).child.firstName).toBe('Nour');
+      expect((state.body as { child: { firstName: string } }).child.firstName).toBe('Apolline');
     });
   });
 
