@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { applyDecorators, createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import { ApiHeader } from '@nestjs/swagger';
 import type { Request } from 'express';
@@ -30,3 +31,32 @@ export const ApiIdempotencyKey = () =>
       description: 'Replays the first answer for the same key and never applies the change twice (it is the Temporal update id).',
     }),
   );
+
+/** JSON with object keys sorted at every level (undefined members left out): one text per request body. */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? 'null' : canonicalJson(v))).join(',')}]`;
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+}
+
+/**
+ * The fingerprint of a request sent with an Idempotency-Key: SHA-256 (base64url) of the endpoint (the update's wire
+ * name) and the canonical JSON of its body. The workflow remembers it with the key; the same key with another
+ * fingerprint is refused (422 `idempotency-key-reused`, as the IETF Idempotency-Key draft says).
+ */
+export function requestFingerprint(endpoint: string, body: unknown): string {
+  return createHash('sha256').update(`${endpoint}\n${canonicalJson(body)}`).digest('base64url');
+}
+
+/**
+ * The Temporal update id of a keyed request: the update's name, the key and, when known, the request's fingerprint.
+ * Temporal answers a repeated update id of the same run with the first outcome without asking the workflow, so the
+ * same key on another update or with another body must be another update id for the workflow's journal to see it
+ * (and refuse it); the same request keeps its id and replays.
+ */
+export function updateIdFor(name: string, key: string, fingerprint?: string): string {
+  return `${name}:${key}${fingerprint ? `~${fingerprint}` : ''}`;
+}

@@ -33,6 +33,7 @@ import { conventionStartOptions } from '../../workflows/convention/convention.vi
 import { pendingYearView } from '../../workflows/convention/funding-year.view';
 import { FailureType } from '../../workflows/shared/failures';
 import { type Caller, primaryRole } from '../auth/roles';
+import { requestFingerprint } from '../common/idempotency-key';
 import { ProblemException } from '../common/problem';
 import { conventionSettingsFrom } from '../config/convention.env';
 import { AppConfig } from '../config/env';
@@ -119,6 +120,7 @@ export class ConventionsService {
   /** `POST /conventions`: starts `conventionWorkflow` and answers its first view (a retry with the same key replays it). */
   async create(body: CreateConventionDto, caller: Caller, key?: string): Promise<ConventionView> {
     const meta = this.meta(caller, key);
+    const fingerprint = key ? requestFingerprint(createConventionUpdate.name, plain(body)) : undefined;
     const input: ConventionInput = {
       convention: plain(body) as ConventionTerms,
       settings: conventionSettingsFrom(this.config),
@@ -134,8 +136,9 @@ export class ConventionsService {
     try {
       return await this.temporal.withDeadline(() =>
         this.temporal.client.workflow.executeUpdateWithStart(createConventionUpdate, {
-          args: [meta],
-          ...updateIdOf(createConventionUpdate, key),
+          // the fingerprint of the convention's terms: the same key with other terms is refused (422)
+          args: [fingerprint ? { ...meta, requestFingerprint: fingerprint } : meta],
+          ...updateIdOf(createConventionUpdate, key, fingerprint),
           startWorkflowOperation: start,
         }),
       );

@@ -3,6 +3,7 @@ import { WithStartWorkflowOperation, WorkflowUpdateFailedError, type WorkflowHan
 import { WorkflowExecutionAlreadyStartedError, type UpdateDefinition } from '@temporalio/common';
 import { assertMayChangeCase, assertMayDecideDerogation, assertMayReadCase, caseListReferent, mayReadCase } from '../auth/access-policy';
 import { primaryRole, type Caller } from '../auth/roles';
+import { requestFingerprint } from '../common/idempotency-key';
 import { ProblemException } from '../common/problem';
 import { AppConfig } from '../config/env';
 import { parcoursSettingsFrom } from '../config/parcours.env';
@@ -96,6 +97,7 @@ export class ParcoursService {
     const referral = plain(body) as ReferralInput;
     const childKey = childKeyOf(this.config.childKeySecret, referral.child);
     const dossierId = key ? dossierIdForKey(this.config.childKeySecret, caller.sub, key) : newDossierId();
+    const fingerprint = key ? requestFingerprint(createReferralUpdate.name, referral) : undefined;
     return this.oneAtATime(childKey, async () => {
       const existing = await this.openCaseOf(childKey);
       if (existing && existing.dossierId !== dossierId) throw this.duplicate(existing, caller);
@@ -127,8 +129,9 @@ export class ParcoursService {
       try {
         view = await this.temporal.withDeadline(() =>
           this.temporal.client.workflow.executeUpdateWithStart(createReferralUpdate, {
-            args: [{ actor, at, ...(key ? { idempotencyKey: key } : {}) }],
-            ...updateIdOf(createReferralUpdate, key),
+            // the fingerprint of the referral body: the same key with another child or body is refused (422)
+            args: [{ actor, at, ...(fingerprint ? { idempotencyKey: key, requestFingerprint: fingerprint } : {}) }],
+            ...updateIdOf(createReferralUpdate, key, fingerprint),
             startWorkflowOperation: start,
           }),
         );

@@ -22,6 +22,7 @@ export const FAILURE_STATUS: Record<string, number> = {
   [FailureType.DUPLICATE]: 409,
   [FailureType.CONFLICT]: 409,
   [FailureType.RULE_VIOLATION]: 422,
+  [FailureType.IDEMPOTENCY_KEY_REUSED]: 422,
   [FailureType.NOT_FOUND]: 404,
   [FailureType.BAD_INPUT]: 400,
 };

@@ -13,6 +13,8 @@ import {
 import { google, temporal } from '@temporalio/proto';
 import { FailureType } from '../../workflows/shared/failures';
 import { PRE_NEXT_DEADLINE, PRE_NEXT_DEADLINE_KIND, SEARCH_ATTRIBUTES } from '../../workflows/shared/search-attributes';
+import type { UpdateMeta } from '../../workflows/shared/messages';
+import { requestFingerprint, updateIdFor } from '../common/idempotency-key';
 import { PageTokens } from '../common/page-token';
 import { AppConfig } from '../config/env';
 import { TemporalService } from './temporal.service';
@@ -175,9 +177,18 @@ export class TemporalGateway {
     return this.temporal.connection.withDeadline(Date.now() + seconds * 1000, fn);
   }
 
-  /** Sends one update (its Idempotency-Key, if any, in the update id: {@link updateIdOf}) and answers its result. */
+  /**
+   * Sends one update and answers its result. With an Idempotency-Key, the request's fingerprint (the update's name and
+   * the input without its UpdateMeta) is stamped on the input as `requestFingerprint`, and the key with the
+   * fingerprint is the update id: the same request replays, the same key with another request reaches the
+   * workflow's validator, which refuses it (422 `idempotency-key-reused`).
+   */
   update<R, I>(handle: WorkflowHandle, def: UpdateDefinition<R, [I]>, input: I, key?: string): Promise<R> {
-    return this.withDeadline(() => handle.executeUpdate(def, { args: [input], ...updateIdOf(def, key) }));
+    if (!key) return this.withDeadline(() => handle.executeUpdate(def, { args: [input] }));
+    const { actor: _actor, at: _at, idempotencyKey: _key, requestFingerprint: _fp, ...body } = input as I & Partial<UpdateMeta>;
+    const fingerprint = requestFingerprint(def.name, body);
+    const stamped = { ...input, requestFingerprint: fingerprint };
+    return this.withDeadline(() => handle.executeUpdate(def, { args: [stamped], ...updateIdOf(def, key, fingerprint) }));
   }
 
   /** Asks one query. */
@@ -229,11 +240,13 @@ export class TemporalGateway {
 }
 
 /**
- * The update id of a request with an Idempotency-Key: the update's name and the key. Temporal answers a repeated
- * update id with the first outcome before any validator runs, so the key alone would hand a deliberation the answer
- * of the convention's creation sent earlier with the same key; with the name in the id, the same key on another
- * update reaches the workflow's journal, which refuses it (409, `workflows/shared/journal.ts#Journal`).
+ * The update id of a request with an Idempotency-Key: the update's name, the key and the request's fingerprint
+ * ({@link updateIdFor}). Temporal answers a repeated update id with the first outcome before any validator runs, so
+ * the key alone would hand a deliberation the answer of the convention's creation sent earlier with the same key, or
+ * a consent with another date the first consent's answer; with the name and the fingerprint in the id, the same key
+ * on another request reaches the workflow's journal, which refuses it (422 `idempotency-key-reused`,
+ * `workflows/shared/journal.ts#Journal`).
  */
-export function updateIdOf(def: { name: string }, key: string | undefined): { updateId?: string } {
-  return key ? { updateId: `${def.name}:${key}` } : {};
+export function updateIdOf(def: { name: string }, key: string | undefined, fingerprint?: string): { updateId?: string } {
+  return key ? { updateId: updateIdFor(def.name, key, fingerprint) } : {};
 }

@@ -119,11 +119,11 @@ describe('conventions and funding years over HTTP', () => {
       expect(duplicate.body).toMatchObject({ status: 409, title: 'Conflict', detail: expect.stringContaining(ref) });
     });
 
-    it("refuses the creation's Idempotency-Key on a deliberation with 409 naming the key, and records nothing", async () => {
+    it("refuses the creation's Idempotency-Key on a deliberation with 422 naming the key, and records nothing", async () => {
       const reused = await post(`${base}/deliberations`, SEED_SESSION, 'seed-create');
-      expect(reused.status).toBe(409);
+      expect(reused.status).toBe(422);
       expect(reused.headers['content-type']).toMatch(/application\/problem\+json/);
-      expect(reused.body).toMatchObject({ status: 409, detail: expect.stringContaining('seed-create') });
+      expect(reused.body).toMatchObject({ status: 422, type: 'urn:pre-orchestrator:problem:idempotency-key-reused', idempotencyKey: 'seed-create', detail: expect.stringContaining('seed-create') });
       expect(reused.body).not.toHaveProperty('reference');
       const after = await get(base);
       expect(after.body).toMatchObject({ stage: 'AWAITING_DELIBERATION' });
@@ -424,6 +424,36 @@ describe('conventions and funding years over HTTP', () => {
       expect(first.status).toBe(201);
       expect(answer(second)).toEqual(answer(first));
       expect((await get(`/conventions/${ref}/years/2024`)).body).toMatchObject({ receivedCents: HALF });
+    });
+  });
+
+  describe('Idempotency-Key reused', () => {
+    it('refuses the same key with another body or on another endpoint: 422 idempotency-key-reused naming the key; the convention does not change', async () => {
+      const ref = uniqueRef();
+      const key = `create-${ref}`;
+      expect((await post('/conventions', { ...CONVENTION, reference: ref }, key)).status).toBe(201);
+      const otherTerms = await post('/conventions', { ...CONVENTION, reference: ref, subject: 'Autre objet' }, key);
+      expect(otherTerms.status).toBe(422);
+      expect(otherTerms.headers['content-type']).toMatch(/application\/problem\+json/);
+      expect(otherTerms.body).toMatchObject({
+        type: 'urn:pre-orchestrator:problem:idempotency-key-reused',
+        status: 422,
+        idempotencyKey: key,
+        detail: `The Idempotency-Key ${key} was already used for a request with another body (createConvention); use a new key for this one.`,
+      });
+      // the same request still replays the first answer
+      expect((await post('/conventions', { ...CONVENTION, reference: ref }, key)).status).toBe(201);
+      const session = `session-${ref}`;
+      expect((await post(`/conventions/${ref}/deliberations`, SEED_SESSION, session)).status).toBe(201);
+      const otherEndpoint = await post(`/conventions/${ref}/publication`, PUBLICATION, session);
+      expect(otherEndpoint.status).toBe(422);
+      expect(otherEndpoint.body).toMatchObject({ type: 'urn:pre-orchestrator:problem:idempotency-key-reused', idempotencyKey: session, detail: expect.stringContaining('another request (recordDeliberation)') });
+      const otherBody = await post(`/conventions/${ref}/deliberations`, { ...SEED_SESSION, sessionDate: '2024-07-10' }, session);
+      expect(otherBody.status).toBe(422);
+      expect(otherBody.body).toMatchObject({ type: 'urn:pre-orchestrator:problem:idempotency-key-reused', idempotencyKey: session });
+      const view = (await get(`/conventions/${ref}`)).body;
+      expect(view).toMatchObject({ subject: CONVENTION.subject, stage: 'AWAITING_LEGALITY', legality: { publishedOn: null } });
+      expect(view.deliberations).toHaveLength(1);
     });
   });
 

@@ -279,6 +279,20 @@ describe('parcours over HTTP', () => {
         status: 422,
         body: expect.objectContaining({ type: 'urn:pre-orchestrator:problem:rule-violation', detail: 'The consent date (2026-11-01) is before the referral date (2026-11-20).' }),
       });
+      const neighbour = await post(`/parcours/${id}/consent`, ref1, { ...CONSENT, signedBy: [{ name: 'Voisine', relationship: 'OTHER' }] });
+      expect({ status: neighbour.status, body: neighbour.body }).toEqual({
+        status: 422,
+        body: expect.objectContaining({
+          type: 'urn:pre-orchestrator:problem:rule-violation',
+          detail: 'Consent GRANTED needs the signature of a holder of parental authority (MOTHER, FATHER, LEGAL_GUARDIAN); signedBy has none.',
+          code: 'CONSENT_PARENTAL_AUTHORITY',
+        }),
+      });
+      // signed in a week (the API's date window lets it through, the case's rule does not)
+      const nextWeek = new Date(Date.now() + 7 * 86_400_000).toISOString().slice(0, 10);
+      const ahead = await post(`/parcours/${id}/consent`, ref1, { ...CONSENT, signedOn: nextWeek });
+      expect({ status: ahead.status, code: ahead.body.code }).toEqual({ status: 422, code: 'CONSENT_DATE_IN_FUTURE' });
+      expect(view(await get(`/parcours/${id}`, coord)).stage).toBe('AWAITING_CONSENT');
       ok(await post(`/parcours/${id}/consent`, ref1, CONSENT), 200);
       ok(await post(`/parcours/${id}/team-reviews`, coord, TEAM_REVIEW), 200);
       const backwards = await post(`/parcours/${id}/actions`, ref1, { ...ACTION, startsOn: '2027-06-30', endsOn: '2026-12-10' });
@@ -396,6 +410,45 @@ describe('parcours over HTTP', () => {
       expect(items.find((e) => e.type === 'CONSENT_RECORDED')?.idempotencyKey).toBe('consent-aya');
       // another key on the closed case: 409
       expect((await post(`/parcours/${id}/closure`, coord, close, 'close-aya-2')).status).toBe(409);
+    });
+  });
+
+  describe('Idempotency-Key reused', () => {
+    it('refuses the same key with another body or on another endpoint: 422 idempotency-key-reused naming the key; the case does not change', async () => {
+      const id = await caseAt('Bérénice', 'AWAITING_CONSENT');
+      const first = await post(`/parcours/${id}/consent`, ref1, CONSENT, 'consent-ines');
+      expect(first.status).toBe(200);
+      const otherBody = await post(`/parcours/${id}/consent`, ref1, { ...CONSENT, signedOn: '2026-11-26' }, 'consent-ines');
+      expect(otherBody.status).toBe(422);
+      expect(otherBody.headers['content-type']).toMatch(/application\/problem\+json/);
+      expect(otherBody.body).toMatchObject({
+        type: 'urn:pre-orchestrator:problem:idempotency-key-reused',
+        status: 422,
+        idempotencyKey: 'consent-ines',
+        detail: expect.stringMatching(/^The Idempotency-Key "consent-ines" was already used for a request with another body \(.+\); use a new key for a new request\.$/),
+      });
+      const otherEndpoint = await post(`/parcours/${id}/team-reviews`, coord, TEAM_REVIEW, 'consent-ines');
+      expect(otherEndpoint.status).toBe(422);
+      expect(otherEndpoint.body).toMatchObject({ type: 'urn:pre-orchestrator:problem:idempotency-key-reused', idempotencyKey: 'consent-ines' });
+      // the same request still replays the first answer
+      const again = await post(`/parcours/${id}/consent`, ref1, CONSENT, 'consent-ines');
+      expect(again.status).toBe(200);
+      expect(again.body).toEqual(first.body);
+      const now = (await get(`/parcours/${id}`, coord)).body as View & { consent: { signedOn: string } };
+      expect(now).toMatchObject({ stage: 'AWAITING_TEAM_REVIEW', consent: { signedOn: CONSENT.signedOn } });
+      const items = await timeline(id);
+      expect(items.filter((e) => e.type === 'CONSENT_RECORDED')).toHaveLength(1);
+      expect(items.filter((e) => e.type === 'TEAM_REVIEW_RECORDED')).toHaveLength(0);
+    });
+
+    it('refuses a referral retried with the same key and another child: 422, one case', async () => {
+      const first = await post('/parcours', ref1, referralOf('Apolline'), 'ref-apolline-1');
+      expect(first.status).toBe(201);
+      const other = await post('/parcours', ref1, referralOf('Clémentine'), 'ref-apolline-1');
+      expect(other.status).toBe(422);
+      expect(other.body).toMatchObject({ type: 'urn:pre-orchestrator:problem:idempotency-key-reused', idempotencyKey: 'ref-apolline-1' });
+      const state = await get(`/parcours/${view(first).dossierId}`, coord);
+      expect((state.body as { child: { firstName: string } }).child.firstName).toBe('Apolline');
     });
   });
 

@@ -19,6 +19,7 @@ import {
   timeSkippingCases,
 } from './parcours.helpers';
 import { addDays, addMonths } from '../../workflows/shared/calendar';
+import { requestFingerprint, updateIdFor } from '../../src/common/idempotency-key';
 
 const signed = { signedBy: [{ name: 'Samira Benali', relationship: 'MOTHER' as const }], dataSharingInformed: true };
 
@@ -125,6 +126,26 @@ describe('parcours updates (time-skipping)', () => {
     });
   });
 
+  it('refuses a consent without a holder of parental authority among its signatories, or signed in the future (422 naming the rule)', async () => {
+    await withCase({}, async (c) => {
+      const d0 = c.input.referral.referredOn;
+      const neighbour = await refusal(c.handle.executeUpdate(recordConsentUpdate, { args: [{ ...meta(REF), decision: 'GRANTED', signedOn: d0, signedBy: [{ name: 'Voisine', relationship: 'OTHER' }], dataSharingInformed: true }] }));
+      expect(neighbour).toEqual({
+        type: 'RuleViolation',
+        message: 'Consent GRANTED needs the signature of a holder of parental authority (MOTHER, FATHER, LEGAL_GUARDIAN); signedBy has none.',
+        details: { field: 'signedBy', code: 'CONSENT_PARENTAL_AUTHORITY' },
+      });
+      const future = addDays(d0, 2);
+      const ahead = await refusal(c.handle.executeUpdate(recordConsentUpdate, { args: [{ ...meta(REF), decision: 'GRANTED', signedOn: future, ...signed }] }));
+      expect(ahead).toMatchObject({ type: 'RuleViolation', message: expect.stringMatching(new RegExp(`^The consent date \\(${future}\\) is in the future \\(today is \\d{4}-\\d{2}-\\d{2}\\)\\.$`)), details: { code: 'CONSENT_DATE_IN_FUTURE' } });
+      expect(await refusal(c.handle.executeUpdate(recordConsentUpdate, { args: [{ ...meta(REF), decision: 'REFUSED', signedOn: future }] }))).toMatchObject({ details: { code: 'CONSENT_DATE_IN_FUTURE' } });
+      expect((await stateOf(c.handle)).stage).toBe('AWAITING_CONSENT');
+      // a neighbour may sign besides a holder of parental authority
+      const both = await c.handle.executeUpdate(recordConsentUpdate, { args: [{ ...meta(REF), decision: 'GRANTED', signedOn: d0, signedBy: [{ name: 'Voisine', relationship: 'OTHER' }, { name: 'Karim Benali', relationship: 'FATHER' }], dataSharingInformed: true }] });
+      expect(both).toMatchObject({ stage: 'AWAITING_TEAM_REVIEW', consent: { signedOn: d0 } });
+    });
+  });
+
   it('replays the first answer for a repeated Idempotency-Key without applying twice, and refuses a key reused for another request', async () => {
     await withCase({}, async (c) => {
       const d0 = c.input.referral.referredOn;
@@ -138,14 +159,47 @@ describe('parcours updates (time-skipping)', () => {
       expect(timeline.filter((e) => e.type === 'CONSENT_RECORDED')).toHaveLength(1);
       expect(timeline.find((e) => e.type === 'CONSENT_RECORDED')).toMatchObject({ idempotencyKey: 'key-consent', actor: REF });
       const reused = await refusal(c.handle.executeUpdate(assignReferentUpdate, { args: [{ ...meta(COORD, 'key-consent'), referentId: 'u-ref-3' }] }));
-      expect(reused).toMatchObject({ type: 'Duplicate', message: expect.stringContaining('key-consent') });
+      expect(reused).toMatchObject({ type: 'IdempotencyKeyReused', message: expect.stringContaining('key-consent'), details: { idempotencyKey: 'key-consent', firstRequest: 'recordConsent' } });
       expect((await stateOf(c.handle)).referentId).toBe('u-ref-2');
+    });
+  });
+
+  it('refuses an Idempotency-Key reused with another body (by its request fingerprint), as the API sends it, and replays the same request', async () => {
+    await withCase({ settings: { continueAsNewAfterUpdates: 2 } }, async (c) => {
+      const d0 = c.input.referral.referredOn;
+      const firstRun = (await c.handle.describe()).runId;
+      // as the API's gateway sends a keyed update: the fingerprint stamped on the input and in the update id
+      const send = (key: string, body: { referentId: string }) => {
+        const fp = requestFingerprint(assignReferentUpdate.name, body);
+        return c.handle.executeUpdate(assignReferentUpdate, { args: [{ ...meta(COORD, key), requestFingerprint: fp, ...body }], updateId: updateIdFor(assignReferentUpdate.name, key, fp) });
+      };
+      const first = await send('key-assign', { referentId: 'u-ref-2' });
+      expect(first.referentId).toBe('u-ref-2');
+      expect(await send('key-assign', { referentId: 'u-ref-2' })).toEqual(first);
+      const other = await refusal(send('key-assign', { referentId: 'u-ref-3' }));
+      expect(other).toEqual({
+        type: 'IdempotencyKeyReused',
+        message: 'The Idempotency-Key "key-assign" was already used for a request with another body (referent); use a new key for a new request.',
+        details: { idempotencyKey: 'key-assign', firstRequest: 'assignReferent' },
+      });
+      expect((await stateOf(c.handle)).referentId).toBe('u-ref-2');
+      expect((await c.handle.query(getTimelineQuery)).filter((e) => e.idempotencyKey === 'key-assign')).toHaveLength(1);
+      // a second update: the run continues as new, and Temporal's own update-id dedup (per run) is gone
+      await c.handle.executeUpdate(recordConsentUpdate, { args: [{ ...meta(REF), decision: 'GRANTED', signedOn: d0, ...signed }] });
+      await eventually(async () => expect((await c.handle.describe()).runId).not.toBe(firstRun));
+      // the carried fingerprint still tells the two requests apart, and the same request still replays
+      expect(await refusal(send('key-assign', { referentId: 'u-ref-3' }))).toMatchObject({ type: 'IdempotencyKeyReused' });
+      expect(await send('key-assign', { referentId: 'u-ref-2' })).toEqual(first);
+      const after = await stateOf(c.handle);
+      expect(after).toMatchObject({ stage: 'AWAITING_TEAM_REVIEW', referentId: 'u-ref-2' });
     });
   });
 
   it('runs a case to OBJECTIVES_MET, recording actor and time of every change, and refuses changes once closed', async () => {
     await withCase({}, async (c) => {
       const d0 = c.input.referral.referredOn;
+      // the consent is recorded when signed (not ahead of the day: a signing date in the future is refused)
+      await sleepUntil(env, addDays(d0, 5));
       await c.handle.executeUpdate(recordConsentUpdate, { args: [{ ...meta(REF), decision: 'GRANTED', signedOn: addDays(d0, 5), ...signed }] });
       const validated = await c.handle.executeUpdate(recordTeamReviewUpdate, {
         args: [{ ...meta(COORD), meetingDate: addDays(d0, 13), decision: 'VALIDATED', objectives: [{ label: 'Read fluently by June' }, { label: 'Join a club' }], referentId: 'u-ref-1', durationMonths: 12 }],

@@ -9,9 +9,10 @@ import { FailureType, failure } from '../shared/failures';
 import type { DeliberationRecord } from './convention.records';
 import { evaluateDeliberation, type DeliberationBody, type DeliberationResult, type PreviousSession, type SessionRules } from './convention.rules';
 
-/** The DUPLICATE refusal of a key already used for another request (the convention's and the years' journals). */
-export function reusedKey(key: string, firstUpdate: string): ApplicationFailure {
-  return failure(FailureType.DUPLICATE, `The Idempotency-Key ${key} was already used for another request (${firstUpdate}); use a new key for this one.`, { idempotencyKey: key });
+/** The refusal (422) of a key already used for another request or body (the convention's and the years' journals). */
+export function reusedKey(key: string, firstUpdate: string, sameUpdate: boolean): ApplicationFailure {
+  const what = sameUpdate ? `a request with another body (${firstUpdate})` : `another request (${firstUpdate})`;
+  return failure(FailureType.IDEMPOTENCY_KEY_REUSED, `The Idempotency-Key ${key} was already used for ${what}; use a new key for this one.`, { idempotencyKey: key, firstRequest: firstUpdate });
 }
 
 /** BAD_INPUT unless `value` is a real date written YYYY-MM-DD. */

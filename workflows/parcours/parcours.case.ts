@@ -44,8 +44,11 @@ export class CaseState implements LongLivedState {
 
   constructor(input: ParcoursInput, nowMs: number) {
     this.workflowId = workflowIdFor(input.dossierId);
-    const reusedKey = (key: string, first: string) =>
-      failure(FailureType.DUPLICATE, `The Idempotency-Key "${key}" was already used for another request (${UPDATE_LABELS[first as ParcoursUpdateName] ?? first}); use a new key for a new request.`);
+    const reusedKey = (key: string, first: string, sameUpdate: boolean) => {
+      const label = UPDATE_LABELS[first as ParcoursUpdateName] ?? first;
+      const what = sameUpdate ? `a request with another body (${label})` : `another request (${label})`;
+      return failure(FailureType.IDEMPOTENCY_KEY_REUSED, `The Idempotency-Key "${key}" was already used for ${what}; use a new key for a new request.`, { idempotencyKey: key, firstRequest: first });
+    };
     const carried = resume(input.carried, reusedKey);
     ({ journal: this.journal, run: this.run } = carried);
     if (carried.data) {

@@ -50,6 +50,8 @@ export type ReferralReason = (typeof REFERRAL_REASONS)[number];
 
 export const GUARDIAN_RELATIONSHIPS = ['MOTHER', 'FATHER', 'LEGAL_GUARDIAN', 'OTHER'] as const;
 export type GuardianRelationship = (typeof GUARDIAN_RELATIONSHIPS)[number];
+/** The relationships that hold parental authority: a consent GRANTED needs one of them among its signatories. */
+export const PARENTAL_AUTHORITY: readonly GuardianRelationship[] = ['MOTHER', 'FATHER', 'LEGAL_GUARDIAN'];
 
 export const PRIORITY_EDUCATION = ['REP', 'REP+', 'NONE'] as const;
 export type PriorityEducation = (typeof PRIORITY_EDUCATION)[number];

@@ -4,11 +4,11 @@
  * applies. The stage rules of what each update is accepted in are CaseState.accepts(); the deadlines and timers
  * each change leads to are derived afterwards from parcours.deadlines.ts.
  */
-import { addDays, addMonths, dateOf, frDate } from '../shared/calendar';
+import { addDays, addMonths, dateOf, frDate, parisDateOf } from '../shared/calendar';
 import { FailureType, failure } from '../shared/failures';
 import { SYSTEM_ACTOR } from '../shared/messages';
 import { CaseState, blank, rule } from './parcours.case';
-import { CLOSURE_REASONS } from './parcours.codes';
+import { CLOSURE_REASONS, PARENTAL_AUTHORITY } from './parcours.codes';
 import type {
   ActionInput,
   ActionPatchInput,
@@ -69,9 +69,15 @@ export class CaseTransitions extends CaseState {
   validateConsent(i: ConsentInput): void {
     this.assertAccepts('recordConsent');
     this.notBefore(i.signedOn, this.record.referredOn, 'consent date', 'referral date');
+    // today is the Paris day of the workflow's clock (the staff's day)
+    const today = parisDateOf(Date.now());
+    if (i.signedOn > today) rule(`The consent date (${i.signedOn}) is in the future (today is ${today}).`, { field: 'consent date', code: 'CONSENT_DATE_IN_FUTURE' });
     if (i.decision === 'GRANTED') {
       if (!i.signedBy || i.signedBy.length === 0) rule('Consent GRANTED needs at least one holder of parental authority in signedBy.', { field: 'signedBy' });
       if (i.signedBy.some((s) => blank(s.name))) rule('Each signatory needs a name.', { field: 'signedBy' });
+      if (!i.signedBy.some((s) => PARENTAL_AUTHORITY.includes(s.relationship))) {
+        rule(`Consent GRANTED needs the signature of a holder of parental authority (${PARENTAL_AUTHORITY.join(', ')}); signedBy has none.`, { field: 'signedBy', code: 'CONSENT_PARENTAL_AUTHORITY' });
+      }
       if (i.dataSharingInformed !== true) rule('Consent can only be recorded once the family has been informed of data sharing within the EPS (dataSharingInformed: true).', { field: 'dataSharingInformed' });
     }
   }

@@ -16,6 +16,8 @@ export const FailureType = {
   CONFLICT: 'Conflict',
   /** A domain rule refuses the input: dates out of order, missing motive, inconsistent counts (→ 422). */
   RULE_VIOLATION: 'RuleViolation',
+  /** An Idempotency-Key already used for another request: another endpoint or another body (→ 422, IETF draft). */
+  IDEMPOTENCY_KEY_REUSED: 'IdempotencyKeyReused',
   /** A referenced item (objective, action, year) does not exist (→ 404). */
   NOT_FOUND: 'NotFound',
   /** Malformed input the API should have caught (→ 400). */

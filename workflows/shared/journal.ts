@@ -34,8 +34,11 @@ export interface CarriedState<Data, Entry extends TimelineEntry = TimelineEntry,
 /** A new timeline entry: what the caller says; the journal numbers and dates it. */
 export type NewEntry<Entry extends TimelineEntry> = Omit<Entry, 'seq' | 'at'>;
 
-/** The refusal of a key already used for another kind of request (a DUPLICATE failure, in the feature's words). */
-export type ReusedKeyFailure = (key: string, firstUpdate: string) => ApplicationFailure;
+/**
+ * The refusal of a key already used for another request (an IDEMPOTENCY_KEY_REUSED failure, in the feature's words):
+ * another kind of request (`sameUpdate` false) or the same kind with another body (`sameUpdate` true).
+ */
+export type ReusedKeyFailure = (key: string, firstUpdate: string, sameUpdate: boolean) => ApplicationFailure;
 
 export class Journal<Entry extends TimelineEntry = TimelineEntry, Answer = unknown> {
   timeline: Entry[] = [];
@@ -100,14 +103,17 @@ export class Journal<Entry extends TimelineEntry = TimelineEntry, Answer = unkno
   }
 
   /**
-   * The first answer of a repeated Idempotency-Key, or undefined. The same key on another kind of request is a
-   * client error (DUPLICATE, 409), never a silent replay of an unrelated answer.
+   * The first answer of a repeated Idempotency-Key, or undefined. The same key on another kind of request, or on the
+   * same kind with another fingerprint (another body), is a client error (IDEMPOTENCY_KEY_REUSED, 422), never a
+   * silent replay of an unrelated answer. A key remembered without a fingerprint (or a request without one) is
+   * compared by its update only.
    */
-  replayOf<A extends Answer>(update: string, key: string | undefined): A | undefined {
+  replayOf<A extends Answer>(update: string, key: string | undefined, fingerprint?: string): A | undefined {
     if (!key) return undefined;
     const hit = this.idempotency.find((e) => e.key === key);
     if (!hit) return undefined;
-    if (hit.update !== update) throw this.reusedKey(key, hit.update);
+    if (hit.update !== update) throw this.reusedKey(key, hit.update, false);
+    if (hit.fingerprint && fingerprint && hit.fingerprint !== fingerprint) throw this.reusedKey(key, hit.update, true);
     return hit.answer as A;
   }
 
@@ -117,9 +123,9 @@ export class Journal<Entry extends TimelineEntry = TimelineEntry, Answer = unkno
   }
 
   /** Remembers the first answer of a key (a copy: it must stay the first answer whatever changes after it). */
-  remember(update: string, key: string | undefined, answer: Answer): void {
+  remember(update: string, key: string | undefined, answer: Answer, fingerprint?: string): void {
     if (!key) return;
-    this.idempotency.push({ key, update, answer: JSON.parse(JSON.stringify(answer)) as Answer });
+    this.idempotency.push({ key, update, ...(fingerprint ? { fingerprint } : {}), answer: JSON.parse(JSON.stringify(answer)) as Answer });
     if (this.idempotency.length > MAX_IDEMPOTENCY_KEYS) this.idempotency.splice(0, this.idempotency.length - MAX_IDEMPOTENCY_KEYS);
   }
 }
@@ -136,8 +142,9 @@ export function resume<Data, Entry extends TimelineEntry, Answer>(
 }
 
 /**
- * Registers one staff update with the journal's idempotency: a repeated key gets its first answer (its validator
- * lets it through), a key used for another update is a DUPLICATE; otherwise the validator runs (synchronously: an
+ * Registers one staff update with the journal's idempotency: a repeated key with the same request fingerprint gets
+ * its first answer (its validator lets it through), a key used for another update or another body is refused
+ * (IDEMPOTENCY_KEY_REUSED, 422); otherwise the validator runs (synchronously: an
  * async validator would never reject), then `run` applies the change and answers, and the answer is remembered.
  * `replay` may find an earlier answer by another key (a payment by its reference).
  */
@@ -150,20 +157,20 @@ export function journaledUpdate<I extends UpdateMeta, A>(
   replay: (input: I) => A | undefined = () => undefined,
 ): void {
   const remembered = (i: I, answer: A): A => {
-    j.remember(name, i.idempotencyKey, answer);
+    j.remember(name, i.idempotencyKey, answer, i.requestFingerprint);
     return answer;
   };
   setHandler(
     def,
     (i: I): A | Promise<A> => {
-      const first = j.replayOf<A>(name, i.idempotencyKey) ?? replay(i);
+      const first = j.replayOf<A>(name, i.idempotencyKey, i.requestFingerprint) ?? replay(i);
       if (first) return first;
       const answer = run(i, Date.now());
       return answer instanceof Promise ? answer.then((a) => remembered(i, a)) : remembered(i, answer);
     },
     {
       validator: (i: I): void => {
-        if (j.replayOf(name, i.idempotencyKey)) return;
+        if (j.replayOf(name, i.idempotencyKey, i.requestFingerprint)) return;
         validate(i);
       },
     },

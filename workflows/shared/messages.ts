@@ -19,8 +19,13 @@ export interface UpdateMeta {
   actor: Actor;
   /** ISO instant the API received the request. */
   at: string;
-  /** The HTTP Idempotency-Key (also the Temporal update id). */
+  /** The HTTP Idempotency-Key (with the fingerprint, the Temporal update id). */
   idempotencyKey?: string;
+  /**
+   * With a key: the fingerprint of the request (endpoint and canonical body, `src/common/idempotency-key.ts`), so the
+   * same key on another request is refused rather than answered with the first request's answer.
+   */
+  requestFingerprint?: string;
 }
 
 /** Recorded with every staff change. */
@@ -56,6 +61,8 @@ export interface IdempotencyEntry<Answer = unknown> {
   key: string;
   /** Wire name of the update it answered. */
   update: string;
+  /** Fingerprint of the request it answered (absent for keys remembered before fingerprints). */
+  fingerprint?: string;
   answer: Answer;
 }
 
