@@ -64,11 +64,15 @@ describe('plausible dates: out-of-window dates are refused with 400 naming the f
     expect(await workflowsOnQueue()).toEqual(before);
   });
 
-  it('the window edges are accepted: a consent signed on the last day of the window is recorded (then the case answers)', async () => {
-    const res = await post(`/parcours/${dossierId}/consent`, { ...CONSENT, signedOn: lastBusiness });
+  it('the window edges reach the workflow, which answers by its rules: a consent on the last day of the window is refused as in the future (422), one signed today is recorded, and the case still answers', async () => {
+    // the API's window lets the date through; the consent's own rule (not signed in the future) refuses it, and the
+    // workflow keeps working: no task fails on a date the API accepted
+    const future = await post(`/parcours/${dossierId}/consent`, { ...CONSENT, signedOn: lastBusiness });
+    expect(future.status).toBe(422);
+    expect(future.body).toMatchObject({ type: 'urn:pre-orchestrator:problem:rule-violation', code: 'CONSENT_DATE_IN_FUTURE' });
+    const res = await post(`/parcours/${dossierId}/consent`, { ...CONSENT, signedOn: today });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ dossierId, stage: 'AWAITING_TEAM_REVIEW' });
-    // the case still reads: its deadlines and views are computed from the latest accepted date
     const read = await t.http().get(`/parcours/${dossierId}`).set('Authorization', `Bearer ${token}`);
     expect(read.status).toBe(200);
     expect(read.body.deadlines.length).toBeGreaterThan(0);
