@@ -12,16 +12,11 @@
  * BENCH_CONCURRENCY (8: one more pass with that many clients at once).
  */
 import 'reflect-metadata';
-import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
-import { createApp } from '../src/app';
 import { signDevToken } from '../src/auth/dev-token';
-import { loadEnv } from '../src/config/env';
-import { freePort, startDevServer, temporalBinaries, type DevServer } from '../src/dev/dev-server';
 import { benchSecrets } from './lib/secrets';
-import { createWorker } from '../src/worker/run-worker';
+import { benchTemporal, startInProcess } from './lib/in-process';
 import { hostileCorpus, type HostileProbe, type OpenApi } from '../test/security/hostile-corpus';
 import { HttpClient } from './lib/http';
 
@@ -67,26 +62,8 @@ async function main(): Promise<void> {
   const out = (line: string) => process.stdout.write(`${line}\n`);
   const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
   const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 8);
-  let server: DevServer | undefined;
-  let address = process.env.TEMPORAL_ADDRESS;
-  if (!address) {
-    server = await startDevServer({ cli: temporalBinaries().cli, port: await freePort(), logLevel: 'error', output: 'ignore' });
-    address = server.address;
-  }
-  const { dataDir, env } = benchSecrets('hostile');
-  const config = loadEnv({
-    ...env,
-    TEMPORAL_ADDRESS: address,
-    TEMPORAL_TASK_QUEUE: `bench-hostile-${randomBytes(3).toString('hex')}`,
-    WORKER_METRICS_PORT: '0',
-    PRE_SCHEDULES_AT_STARTUP: 'false',
-    LOG_LEVEL: 'error',
-  });
-  const { worker, connection } = await createWorker(config);
-  const running = worker.run();
-  const app = await createApp(config);
-  await app.listen(0, '127.0.0.1');
-  const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  const temporal = await benchTemporal();
+  const { config, url, stop } = await startInProcess('hostile', temporal.address, benchSecrets('hostile'));
   const http = new HttpClient(url, concurrency);
   let failed = false;
   try {
@@ -102,7 +79,7 @@ async function main(): Promise<void> {
     const corpus = hostileCorpus(doc, concrete);
     const bodyBytes = corpus.reduce((n, p) => n + (p.body ? Buffer.byteLength(p.body) : 0), 0);
     out(`Hostile corpus: ${corpus.length} requests over ${new Set(corpus.map((p) => p.route)).size} routes (${(bodyBytes / 1024 / 1024).toFixed(1)} MB of bodies)`);
-    out(`Machine: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), load ${loadavg().map((l) => l.toFixed(2)).join(' ')}; Node ${process.version}; Temporal ${server ? 'dev server started by the bench' : `at ${address}`}`);
+    out(`Machine: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), load ${loadavg().map((l) => l.toFixed(2)).join(' ')}; Node ${process.version}; Temporal ${temporal.started ? 'dev server started by the bench' : `at ${temporal.address}`}`);
     out('');
     out('| pass | requests | wall (s) | slowest answer (ms) | p99 answer (ms) | largest body (B) | loop delay max (ms) | loop delay p99 (ms) |');
     out('| --- | --- | --- | --- | --- | --- | --- | --- |');
@@ -122,12 +99,8 @@ async function main(): Promise<void> {
     out('');
     out(`Targets: every answer < ${TARGET_MS} ms and loop delay < ${TARGET_MS} ms on the sequential passes: ${failed ? 'MISSED' : 'met'}`);
   } finally {
-    await app.close();
-    worker.shutdown();
-    await running;
-    await connection.close();
-    await server?.stop();
-    rmSync(dataDir, { recursive: true, force: true });
+    await stop();
+    await temporal.stop();
   }
   process.exitCode = failed ? 1 : 0;
 }

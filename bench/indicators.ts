@@ -13,21 +13,17 @@
  * BENCH_SEED (42), BENCH_WORKFLOWS (the workflows/index.ts to bundle; default the project's).
  */
 import 'reflect-metadata';
-import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
-import { createApp } from '../src/app';
 import { benchSecrets } from './lib/secrets';
+import { benchTemporal, startInProcess } from './lib/in-process';
 import { signDevToken } from '../src/auth/dev-token';
-import { loadEnv } from '../src/config/env';
 import { projectRoot } from '../src/config/project-root';
-import { freePort, startDevServer, temporalBinaries, type DevServer } from '../src/dev/dev-server';
 import { ReportsService, type IndicatorsSourceStats } from '../src/reports/reports.service';
 import { BUNDLE_CONVERTERS } from '../src/temporal/data-converter';
 import { TemporalService } from '../src/temporal/temporal.service';
-import { createWorker } from '../src/worker/run-worker';
 import { buildPopulation, E2E_MIX, planPopulation, type Fate } from '../test/support/indicators-population';
 
 const YEAR = 2025;
@@ -64,36 +60,17 @@ async function main(): Promise<void> {
   const root = projectRoot();
   const out = (line: string) => process.stdout.write(`${line}\n`);
 
-  let server: DevServer | undefined;
-  let address = process.env.TEMPORAL_ADDRESS;
-  if (!address) {
-    server = await startDevServer({ cli: temporalBinaries().cli, port: await freePort(), logLevel: 'error', output: 'ignore' });
-    address = server.address;
-  }
-  const { dataDir, env } = benchSecrets('indicators');
+  const temporal = await benchTemporal();
+  const secrets = benchSecrets('indicators');
   const workflowsPath = process.env.BENCH_WORKFLOWS ?? join(root, 'workflows', 'index.ts');
   const { code } = await bundleWorkflowCode({ workflowsPath, ...BUNDLE_CONVERTERS, logger: new DefaultLogger('WARN') });
-  const bundle = join(dataDir, 'workflow-bundle.js');
+  const bundle = join(secrets.dataDir, 'workflow-bundle.js');
   writeFileSync(bundle, code);
-  const config = loadEnv({
-    ...env,
-    TEMPORAL_ADDRESS: address,
-    TEMPORAL_TASK_QUEUE: `bench-indicators-${randomBytes(3).toString('hex')}`,
-    WORKFLOW_BUNDLE_PATH: bundle,
-    WORKER_METRICS_PORT: '0',
-    PRE_SCHEDULES_AT_STARTUP: 'false',
-    LOG_LEVEL: 'error',
-  });
-
-  const { worker, connection } = await createWorker(config);
-  const running = worker.run();
-  const app = await createApp(config);
-  await app.listen(0, '127.0.0.1');
-  const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  const { config, app, url, stop } = await startInProcess('indicators', temporal.address, secrets, { WORKFLOW_BUNDLE_PATH: bundle });
   const client = app.get(TemporalService).client;
   try {
     out(`Indicators bench: ${cases} cases referred in ${YEAR}, ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-    out(`Temporal ${server ? `dev server started by the bench (${address}, in memory)` : `at ${address}`}; workflows from ${workflowsPath}`);
+    out(`Temporal ${temporal.started ? `dev server started by the bench (${temporal.address}, in memory)` : `at ${temporal.address}`}; workflows from ${workflowsPath}`);
 
     const plan = planPopulation(mixOf(cases), seed);
     const buildMs = await buildPopulation(client, config.TEMPORAL_TASK_QUEUE, plan, concurrency);
@@ -136,11 +113,8 @@ async function main(): Promise<void> {
       out(`| GET /reports/indicators?year=${YEAR} (${name}) | ${list[0].toFixed(0)} ms | ${median(list).toFixed(0)} ms | ${Math.min(...list).toFixed(0)} ms | ${Math.max(...list).toFixed(0)} ms | ${(size / 1024).toFixed(1)} KiB |`);
     }
   } finally {
-    await app.close();
-    worker.shutdown();
-    await running;
-    await connection.close();
-    await server?.stop();
+    await stop();
+    await temporal.stop();
   }
 }
 

@@ -22,6 +22,7 @@ import type { parcoursWorkflow } from '../../workflows/parcours/parcours.workflo
 import { ageBandOf, nextEpsMeeting, schoolYearEnd, type AgeBand, type EpsCalendar } from '../../workflows/parcours/parcours.rules';
 import { initialSearchAttributes, staticSummaryFor } from '../../workflows/parcours/parcours.view';
 import { addDays, addMonths, type IsoDate } from '../../workflows/shared/calendar';
+import { prng } from '../../bench/lib/inputs';
 
 /** No business date of the population is later than this. */
 export const LAST_BUSINESS_DATE = '2026-06-30';
@@ -120,16 +121,9 @@ export const E2E_MIX: Record<number, Partial<Record<Fate, number>>> = {
 /** Fates that refer a child outside any QPV. */
 const OTHER_QPV_FATES: ReadonlySet<Fate> = new Set<Fate>(['ineligible-qpv', 'derogation-active', 'derogation-refused']);
 
-/** A small seeded PRNG (mulberry32): the same seed gives the same population. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+/** The seeded PRNG with helpers: the same seed gives the same population. */
+function seeded(seed: number) {
+  const next = prng(seed);
   return {
     next,
     int: (lo: number, hi: number) => lo + Math.floor(next() * (hi - lo + 1)),
@@ -149,7 +143,7 @@ class CaseBuilder {
   consentOn: IsoDate | null = null;
 
   constructor(
-    readonly rnd: ReturnType<typeof prng>,
+    readonly rnd: ReturnType<typeof seeded>,
     readonly referredOn: IsoDate,
     qpv: QpvCode,
     readonly birthDate: IsoDate,
@@ -262,19 +256,19 @@ class CaseBuilder {
 }
 
 /** A referral date in `year` (never 29 February, so that anniversaries exist every year). */
-function referralDate(rnd: ReturnType<typeof prng>, year: number, lastMonth = 12): IsoDate {
+function referralDate(rnd: ReturnType<typeof seeded>, year: number, lastMonth = 12): IsoDate {
   const month = rnd.int(1, lastMonth);
   const day = rnd.int(month === 1 ? 5 : 1, month === 12 ? 20 : 28);
   return `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
 }
 
 /** A birth date giving exactly `age` on `on`. */
-function birthFor(rnd: ReturnType<typeof prng>, on: IsoDate, age: number): IsoDate {
+function birthFor(rnd: ReturnType<typeof seeded>, on: IsoDate, age: number): IsoDate {
   return addDays(`${Number(on.slice(0, 4)) - age}${on.slice(4)}`, -rnd.int(1, 330));
 }
 
 /** Plans one case of `fate` referred in `year`. */
-function planCase(rnd: ReturnType<typeof prng>, fate: Fate, year: number, index: number, tag: string): PlannedCase {
+function planCase(rnd: ReturnType<typeof seeded>, fate: Fate, year: number, index: number, tag: string): PlannedCase {
   // cases that need a closure ≥ 6 months after the validation are referred before September
   const referredOn = referralDate(rnd, year, fate === 'active-max-duration' ? 8 : 12);
   const sex: Sex = rnd.next() < 0.5 ? 'F' : 'M';
@@ -456,7 +450,7 @@ function planCase(rnd: ReturnType<typeof prng>, fate: Fate, year: number, index:
 
 /** The population: `mix[year][fate]` cases, in a shuffled order, reproducible from `seed`. */
 export function planPopulation(mix: Record<number, Partial<Record<Fate, number>>>, seed = 42, tag = randomBytes(3).toString('hex')): PlannedCase[] {
-  const rnd = prng(seed);
+  const rnd = seeded(seed);
   const out: PlannedCase[] = [];
   let index = 0;
   for (const year of Object.keys(mix).map(Number).sort()) {

@@ -12,6 +12,7 @@ import { protectedPattern, type RawCell } from '../../src/reports/suppression';
 import { CASE_FIGURES_VERSION, type CaseFigures } from '../../workflows/parcours/parcours.figures';
 import { populationFigures } from '../support/expected-figures';
 import { auditPublished, narrowed, publishedCells } from '../support/published-audit';
+import { prng } from '../../bench/lib/inputs';
 
 const NO_FUNDING: FundingFigures = { conventions: [], grantedCents: 0, receivedCents: 0, spentCents: null };
 
@@ -175,17 +176,6 @@ describe('the chain of publications', () => {
 });
 
 describe('property: every published chain passes the audit', () => {
-  /** mulberry32: reproducible sizes and seeds. */
-  function prng(seed: number) {
-    let a = seed >>> 0;
-    return () => {
-      a = (a + 0x6d2b79f5) >>> 0;
-      let t = a;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-  }
   const rnd = prng(16);
   const samples = Array.from({ length: 5 }, () => ({ n: 20 + Math.floor(rnd() * 381), seed: Math.floor(rnd() * 1e6), kind: rnd() < 0.5 ? ('civil' as const) : ('school' as const) }));
 
