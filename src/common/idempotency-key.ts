@@ -60,3 +60,15 @@ export function requestFingerprint(endpoint: string, body: unknown): string {
 export function updateIdFor(name: string, key: string, fingerprint?: string): string {
   return `${name}:${key}${fingerprint ? `~${fingerprint}` : ''}`;
 }
+
+/**
+ * The update options of a request: its input, and with an Idempotency-Key the input stamped with the fingerprint of
+ * `body` (what the request asks for, without its UpdateMeta) and the update id {@link updateIdFor} — so that Temporal's
+ * per-run de-duplication replays only the same request, and the same key on another update or with another body
+ * reaches the workflow's journal, which refuses it (422 `idempotency-key-reused`, `workflows/shared/journal.ts#Journal`).
+ */
+export function keyedUpdate<I extends object>(name: string, input: I, key: string | undefined, body: unknown): { args: [I]; updateId?: string } {
+  if (!key) return { args: [input] };
+  const fingerprint = requestFingerprint(name, body);
+  return { args: [{ ...input, requestFingerprint: fingerprint }], updateId: updateIdFor(name, key, fingerprint) };
+}

@@ -33,11 +33,11 @@ import { conventionStartOptions } from '../../workflows/convention/convention.vi
 import { pendingYearView } from '../../workflows/convention/funding-year.view';
 import { FailureType } from '../../workflows/shared/failures';
 import { type Caller, primaryRole } from '../auth/roles';
-import { requestFingerprint } from '../common/idempotency-key';
+import { keyedUpdate } from '../common/idempotency-key';
 import { ProblemException } from '../common/problem';
 import { conventionSettingsFrom } from '../config/convention.env';
 import { AppConfig } from '../config/env';
-import { isNotFound, nextDeadlineOf, TemporalGateway, updateIdOf, type ListedExecution } from '../temporal/temporal-gateway';
+import { isNotFound, nextDeadlineOf, TemporalGateway, type ListedExecution } from '../temporal/temporal-gateway';
 import { latestRuns, oneOf, onTaskQueue, visibilityQuery, workflowType, eq } from '../temporal/visibility-query';
 import { PRE_CONVENTION_REF, PRE_FUNDING_STAGE, PRE_FUNDING_YEAR, PRE_OVERDUE } from '../../workflows/shared/search-attributes';
 import type { YearAuthorisationDto } from './dto/authorisation.dto';
@@ -120,7 +120,6 @@ export class ConventionsService {
   /** `POST /conventions`: starts `conventionWorkflow` and answers its first view (a retry with the same key replays it). */
   async create(body: CreateConventionDto, caller: Caller, key?: string): Promise<ConventionView> {
     const meta = this.meta(caller, key);
-    const fingerprint = key ? requestFingerprint(createConventionUpdate.name, plain(body)) : undefined;
     const input: ConventionInput = {
       convention: plain(body) as ConventionTerms,
       settings: conventionSettingsFrom(this.config),
@@ -136,9 +135,8 @@ export class ConventionsService {
     try {
       return await this.temporal.withDeadline(() =>
         this.temporal.client.workflow.executeUpdateWithStart(createConventionUpdate, {
-          // the fingerprint of the convention's terms: the same key with other terms is refused (422)
-          args: [fingerprint ? { ...meta, requestFingerprint: fingerprint } : meta],
-          ...updateIdOf(createConventionUpdate, key, fingerprint),
+          // with a key, the fingerprint of the convention's terms: the same key with other terms is refused (422)
+          ...keyedUpdate(createConventionUpdate.name, meta, key, input.convention),
           startWorkflowOperation: start,
         }),
       );

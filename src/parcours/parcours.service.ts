@@ -3,12 +3,12 @@ import { WithStartWorkflowOperation, WorkflowUpdateFailedError, type WorkflowHan
 import { WorkflowExecutionAlreadyStartedError, type UpdateDefinition } from '@temporalio/common';
 import { assertMayChangeCase, assertMayDecideDerogation, assertMayReadCase, caseListReferent, mayReadCase } from '../auth/access-policy';
 import { primaryRole, type Caller } from '../auth/roles';
-import { requestFingerprint } from '../common/idempotency-key';
+import { keyedUpdate } from '../common/idempotency-key';
 import { ProblemException } from '../common/problem';
 import { AppConfig } from '../config/env';
 import { parcoursSettingsFrom } from '../config/parcours.env';
 import { NotificationsService } from '../notifications/notifications.service';
-import { attributeDate, isDomainRefusal, isNotFound, isNotRunning, nextDeadlineOf, TemporalGateway, updateIdOf, type ListedExecution } from '../temporal/temporal-gateway';
+import { attributeDate, isDomainRefusal, isNotFound, isNotRunning, nextDeadlineOf, TemporalGateway, type ListedExecution } from '../temporal/temporal-gateway';
 import { anyOf, eq, isNull, latestRuns, ne, onTaskQueue, running, visibilityQuery, workflowIdIs, workflowType } from '../temporal/visibility-query';
 import {
   createReferralUpdate,
@@ -97,7 +97,6 @@ export class ParcoursService {
     const referral = plain(body) as ReferralInput;
     const childKey = childKeyOf(this.config.childKeySecret, referral.child);
     const dossierId = key ? dossierIdForKey(this.config.childKeySecret, caller.sub, key) : newDossierId();
-    const fingerprint = key ? requestFingerprint(createReferralUpdate.name, referral) : undefined;
     return this.oneAtATime(childKey, async () => {
       const existing = await this.openCaseOf(childKey);
       if (existing && existing.dossierId !== dossierId) throw this.duplicate(existing, caller);
@@ -129,9 +128,8 @@ export class ParcoursService {
       try {
         view = await this.temporal.withDeadline(() =>
           this.temporal.client.workflow.executeUpdateWithStart(createReferralUpdate, {
-            // the fingerprint of the referral body: the same key with another child or body is refused (422)
-            args: [{ actor, at, ...(fingerprint ? { idempotencyKey: key, requestFingerprint: fingerprint } : {}) }],
-            ...updateIdOf(createReferralUpdate, key, fingerprint),
+            // with a key, the fingerprint of the referral body: the same key with another child or body is refused (422)
+            ...keyedUpdate(createReferralUpdate.name, { actor, at, ...(key ? { idempotencyKey: key } : {}) }, key, referral),
             startWorkflowOperation: start,
           }),
         );

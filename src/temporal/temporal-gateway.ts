@@ -14,7 +14,7 @@ import { google, temporal } from '@temporalio/proto';
 import { FailureType } from '../../workflows/shared/failures';
 import { PRE_NEXT_DEADLINE, PRE_NEXT_DEADLINE_KIND, SEARCH_ATTRIBUTES } from '../../workflows/shared/search-attributes';
 import type { UpdateMeta } from '../../workflows/shared/messages';
-import { requestFingerprint, updateIdFor } from '../common/idempotency-key';
+import { keyedUpdate } from '../common/idempotency-key';
 import { PageTokens } from '../common/page-token';
 import { AppConfig } from '../config/env';
 import { TemporalService } from './temporal.service';
@@ -183,12 +183,9 @@ export class TemporalGateway {
    * fingerprint is the update id: the same request replays, the same key with another request reaches the
    * workflow's validator, which refuses it (422 `idempotency-key-reused`).
    */
-  update<R, I>(handle: WorkflowHandle, def: UpdateDefinition<R, [I]>, input: I, key?: string): Promise<R> {
-    if (!key) return this.withDeadline(() => handle.executeUpdate(def, { args: [input] }));
+  update<R, I extends object>(handle: WorkflowHandle, def: UpdateDefinition<R, [I]>, input: I, key?: string): Promise<R> {
     const { actor: _actor, at: _at, idempotencyKey: _key, requestFingerprint: _fp, ...body } = input as I & Partial<UpdateMeta>;
-    const fingerprint = requestFingerprint(def.name, body);
-    const stamped = { ...input, requestFingerprint: fingerprint };
-    return this.withDeadline(() => handle.executeUpdate(def, { args: [stamped], ...updateIdOf(def, key, fingerprint) }));
+    return this.withDeadline(() => handle.executeUpdate(def, keyedUpdate(def.name, input, key, body)));
   }
 
   /** Asks one query. */
@@ -237,16 +234,4 @@ export class TemporalGateway {
     const res = await this.withDeadline(() => this.temporal.connection.workflowService.countWorkflowExecutions({ namespace: this.temporal.namespace, query }), seconds);
     return Number(res.count ?? 0);
   }
-}
-
-/**
- * The update id of a request with an Idempotency-Key: the update's name, the key and the request's fingerprint
- * ({@link updateIdFor}). Temporal answers a repeated update id with the first outcome before any validator runs, so
- * the key alone would hand a deliberation the answer of the convention's creation sent earlier with the same key, or
- * a consent with another date the first consent's answer; with the name and the fingerprint in the id, the same key
- * on another request reaches the workflow's journal, which refuses it (422 `idempotency-key-reused`,
- * `workflows/shared/journal.ts#Journal`).
- */
-export function updateIdOf(def: { name: string }, key: string | undefined, fingerprint?: string): { updateId?: string } {
-  return key ? { updateId: updateIdFor(def.name, key, fingerprint) } : {};
 }
