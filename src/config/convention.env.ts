@@ -26,6 +26,8 @@ export class ConventionEnv {
   @Transform(toInt) @IsInt() @Min(1) @Max(90) PRE_ESCALATION_DAYS_AFTER = 1;
   /** Convocation delay of a board session, in jours francs (neither the sending day nor the session day counts). */
   @Transform(toInt) @IsInt() @Min(0) @Max(30) PRE_CONVOCATION_CLEAR_DAYS = 3;
+  /** Days after the CRF's acceptance by which the State's balance or settlement is expected (then a reminder). */
+  @Transform(toInt) @IsInt() @Min(1) @Max(730) PRE_SETTLEMENT_DAYS = 90;
 }
 
 /** The workflows' settings from this section (absent fields default; every convention gets them in its input). */
@@ -40,6 +42,7 @@ export function conventionSettingsFrom(env: {
   PRE_REPORT_REMINDER_DAYS?: string | number[];
   PRE_ESCALATION_DAYS_AFTER?: number;
   PRE_CONVOCATION_CLEAR_DAYS?: number;
+  PRE_SETTLEMENT_DAYS?: number;
 }): ConventionSettings {
   const list = (v: string | number[] | undefined, d: number[]): number[] =>
     v === undefined ? d : Array.isArray(v) ? v : v.split(',').map((s) => Number(s.trim())).filter((n) => Number.isInteger(n) && n > 0);
@@ -56,5 +59,6 @@ export function conventionSettingsFrom(env: {
     escalationDaysAfter: env.PRE_ESCALATION_DAYS_AFTER ?? d.escalationDaysAfter,
     atRiskDaysLate: env.PRE_REPORT_AT_RISK_DAYS,
     convocationClearDays: env.PRE_CONVOCATION_CLEAR_DAYS ?? d.convocationClearDays,
+    settlementDays: env.PRE_SETTLEMENT_DAYS ?? d.settlementDays,
   };
 }

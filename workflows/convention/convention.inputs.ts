@@ -4,7 +4,7 @@
  */
 import type { IsoDate } from '../shared/calendar';
 import type { UpdateMeta } from '../shared/messages';
-import type { ReportStatusInput, SignatureParty } from './convention.codes';
+import type { CoFinancerKind, ExpenseCategory, IncomeCategory, ReportStatusInput, SettlementDecision, SignatureParty } from './convention.codes';
 import type { DeliberationBody, Tranche } from './convention.rules';
 
 // Settings (mirror src/config/convention.env.ts)
@@ -34,6 +34,8 @@ export interface ConventionSettings {
   financeRecipient: string;
   /** Escalations also go to (default `role:coordinator`). */
   coordinatorRecipient: string;
+  /** Days after the CRF's acceptance by which the State's balance or settlement is expected (default 90; absent in years started before it: 90). */
+  settlementDays?: number;
   /** Tests only: false on a server without the custom search attributes. Default true. */
   searchAttributes?: boolean;
   /** Tests only: continue-as-new after this many applied updates (0/absent: only when Temporal suggests it). */
@@ -52,6 +54,7 @@ export const DEFAULT_CONVENTION_SETTINGS: ConventionSettings = {
   escalationDaysAfter: 1,
   atRiskDaysLate: 60,
   convocationClearDays: 3,
+  settlementDays: 90,
   financeRecipient: 'role:finance',
   coordinatorRecipient: 'role:coordinator',
 };
@@ -105,11 +108,15 @@ export interface SignatureInput extends UpdateMeta {
 export interface AuthorisationInput extends UpdateMeta, Partial<DeliberationBody> {
   awardNotice?: string;
   notifiedOn?: IsoDate;
+  /** The amount granted for this year (issue 15 item 1); absent: the convention's annual amount. */
+  grantedCents?: number;
 }
 
 /** `POST /conventions/{ref}/years/{year}/request`. */
 export interface SubsidyRequestInput extends UpdateMeta {
   sentOn: IsoDate;
+  /** The amount requested; absent: the year's amount granted (or the convention's annual amount). */
+  amountCents?: number;
 }
 
 /** `POST /conventions/{ref}/years/{year}/payments`. */
@@ -123,7 +130,36 @@ export interface PaymentInput extends UpdateMeta {
 export interface FinancialReportInput extends UpdateMeta {
   status: ReportStatusInput;
   on: IsoDate;
+  /** The amount spent; with a `budget`, its total expenses (given, it must be equal). */
   spentCents?: number;
   comment?: string;
+  /** The action's actual budget as the State's form asks (SUBMITTED only): the subsidy's use is computed from it. */
+  budget?: CrfBudget;
+}
+
+/** The CRF's budget (CERFA 15059): actual expenses and income by category, the co-financers and their amounts. */
+export interface CrfBudget {
+  expenses: Array<{ category: ExpenseCategory; amountCents: number }>;
+  /** Income other than subsidies (own funds included). */
+  income: Array<{ category: IncomeCategory; amountCents: number }>;
+  coFinancers: Array<{ kind: CoFinancerKind; name?: string; amountCents: number }>;
+}
+
+/** `POST /conventions/{ref}/years/{year}/settlement`: the State's decision on the year, after the CRF is accepted. */
+export interface SettlementInput extends UpdateMeta {
+  decision: SettlementDecision;
+  amountCents: number;
+  decidedOn: IsoDate;
+  /** The act: the préfecture's letter, the titre de perception's number. */
+  reference: string;
+  /** REPAYMENT_ORDERED only: the date the repayment is due. */
+  dueOn?: IsoDate;
+}
+
+/** `POST /conventions/{ref}/years/{year}/repayment`: money repaid to the State against a repayment order. */
+export interface RepaymentInput extends UpdateMeta {
+  repaidOn: IsoDate;
+  amountCents: number;
+  reference: string;
 }
 

@@ -221,8 +221,9 @@ export class ConventionState implements LongLivedState {
     this.d.relayed[String(year)] = JSON.stringify(status);
   }
 
+  /** Each year's award as it reported it (its authorisation may differ from the annual amount), else the annual amount. */
   totalGranted(): number {
-    return this.terms.annualAmountCents * this.years.length;
+    return this.years.reduce((a, y) => a + (this.d.yearSummaries[String(y)]?.grantedCents ?? this.terms.annualAmountCents), 0);
   }
   totalReceived(): number {
     return this.years.reduce((a, y) => a + (this.d.yearSummaries[String(y)]?.receivedCents ?? 0), 0);
