@@ -4,7 +4,7 @@
  * transitions (parcours.transitions.ts) and the view (parcours.view.ts) build on it; parcours.state.ts assembles
  * the whole. Deterministic: "now" is always passed in (the workflow passes its sandboxed Date.now()).
  */
-import { addDays, daysBetween, frDate, isReached, type IsoDate } from '../shared/calendar';
+import { addDays, daysBetween, frDate, isReached, maxDate, type IsoDate } from '../shared/calendar';
 import { FailureType, failure } from '../shared/failures';
 import { resume, type Journal } from '../shared/journal';
 import { forcedContinueAsNew, type LongLivedState, type Wake } from '../shared/loop';
@@ -227,6 +227,21 @@ export class CaseState implements LongLivedState {
     const a = this.record.actions.find((x) => x.id === id);
     if (!a) throw failure(FailureType.NOT_FOUND, `The case has no action "${id}".`, { actionId: id });
     return a;
+  }
+
+  /**
+   * The latest business date the case's history holds: what was signed, decided, assessed, done, suspended or
+   * resumed, or happened. The dates of the history stay in order: a closure a life event leads to is never dated
+   * before it (a move recorded late closes at the end of its school year or on this date, whichever is later).
+   */
+  latestRecordedOn(): IsoDate {
+    const r = this.record;
+    const dates: IsoDate[] = [r.referredOn, ...r.reviews.map((x) => x.meetingDate), ...r.reassessments.map((x) => x.assessedOn), ...r.lifeEvents.map((x) => x.occurredOn), ...r.derogations.map((x) => x.decidedOn)];
+    if (r.consent) dates.push(r.consent.signedOn, ...(r.consent.withdrawnOn ? [r.consent.withdrawnOn] : []));
+    for (const x of r.plan?.renewals ?? []) dates.push(x.meetingDate);
+    for (const x of [...r.suspensions, ...(r.suspension ? [r.suspension] : [])]) dates.push(x.startsOn, ...(x.resumedOn ? [x.resumedOn] : []));
+    for (const a of r.actions) if (a.statusOn) dates.push(a.statusOn);
+    return dates.reduce(maxDate);
   }
 
   // -------------------------------------------------------------------------------------------------------
