@@ -99,6 +99,24 @@ describe('a year opened after its deadlines: catch-up dates', () => {
   });
 });
 
+describe('reminders reached together', () => {
+  it('of the reminders of one deadline reached together, sends only the latest and records the others as skipped', () => {
+    const y = openYear(2024);
+    y.applyRequest({ ...meta('2024-07-15'), sentOn: '2024-07-15' }, at('2024-07-15'));
+    // a worker down from April to 24 June 2025: the CRF reminders J-60, J-30 and J-7 are all due
+    expect(y.fireDue(at('2025-06-24'))).toBe(3);
+    expect(y.d.reminders.map((r) => [r.kind, r.fireOn, r.skipped])).toEqual([
+      ['REPORT_REMINDER_60', '2025-05-01', true],
+      ['REPORT_REMINDER_30', '2025-05-31', true],
+      ['REPORT_REMINDER_7', '2025-06-23', false],
+    ]);
+    expect(y.journal.outbox.map((n) => `${n.kind}@${n.dueOn}`)).toEqual(['REPORT_REMINDER_7@2025-06-30']);
+    expect(y.journal.timeline.map((e) => e.type).slice(-2)).toEqual(['REMINDERS_SKIPPED', 'REMINDER_SENT']);
+    // nothing is sent again
+    expect(y.fireDue(at('2025-06-25'))).toBe(0);
+  });
+});
+
 describe('a returned financial report: resubmission date', () => {
   it('is due again 30 days after its return, never before its own due date', () => {
     expect(resubmissionDueOn('2025-06-30', '2025-09-15', 30)).toBe('2025-10-15');
@@ -123,7 +141,7 @@ describe('a returned financial report: resubmission date', () => {
     expect(rows[0].reminders[0].notification()).toMatchObject({
       recipients: ['role:finance'],
       subject: `Compte rendu financier retourné 2024 attendu le 15 octobre 2025 (J-7) — ${REF}`,
-      body: expect.stringContaining('est à remettre de nouveau au plus tard le 15 octobre 2025, dans 7 jours (à remettre de nouveau après son retour du 15 septembre 2025)'),
+      body: expect.stringContaining('est à remettre de nouveau au plus tard le 15 octobre 2025, dans 7 jours (retourné le 15 septembre 2025)'),
     });
   });
 

@@ -78,7 +78,7 @@ export function yearDeadlineDates(year: number, s: ConventionSettings, openedOn:
 
 /** French: why a due date is not the statutory one (empty when it is). */
 export function dueDateNote(d: YearDueDate, openedOn: IsoDate | null): string {
-  if (d.returnedOn) return ` (à remettre de nouveau après son retour du ${frLongDate(d.returnedOn)})`;
+  if (d.returnedOn) return ` (retourné le ${frLongDate(d.returnedOn)})`;
   if (d.catchUp && openedOn) return ` (échéance de rattrapage : l'échéance du ${frLongDate(d.statutoryDueOn)} était passée à l'ouverture de l'année le ${frLongDate(openedOn)})`;
   return '';
 }
