@@ -261,14 +261,17 @@ export class CaseState implements LongLivedState {
     this.addTimeline(meta.actor, 'SUSPENDED', `Parcours suspendu (${s.reason}) à partir du ${frDate(s.startsOn)} : relances en pause`, nowMs, s.startsOn, meta);
   }
 
-  /** Ends the suspension: the reassessment clock was paused, so its due date moves by the suspended days. */
+  /**
+   * Ends the suspension: the reassessment clock was paused, so its due date moves by the suspended days. An unreachable
+   * family stays so: only CONTACT_RESTORED ends it (applyLifeEvent), whatever the suspension was for.
+   */
   protected resume(resumedOn: IsoDate, meta: UpdateMeta, nowMs: number): void {
     const r = this.record;
     const s = r.suspension!;
     const days = Math.max(0, daysBetween(s.startsOn, resumedOn));
     r.suspensions.push({ ...s, resumedOn });
     r.suspension = null;
-    r.unreachableSince = null;
+    // the family stays unreachable (and LOST_CONTACT keeps its date) until CONTACT_RESTORED: a resumption is no contact
     if (r.plan?.nextReassessmentOn) r.plan.nextReassessmentOn = addDays(r.plan.nextReassessmentOn, days);
     this.addTimeline(meta.actor, 'RESUMED', `Parcours repris le ${frDate(resumedOn)} après ${days} jour(s) de suspension${r.plan?.nextReassessmentOn ? ` ; réévaluation reportée au ${frDate(r.plan.nextReassessmentOn)}` : ''}`, nowMs, resumedOn, meta);
     // Reminders whose time passed during the suspension are not sent afterwards.
