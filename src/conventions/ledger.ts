@@ -67,6 +67,7 @@ function grantReference(ref: string, y: FundingYearView): string {
   const a = y.authorisation.current;
   if (!a) return `Convention ${ref}`;
   if (a.kind === 'AWARD_NOTICE') return a.awardNotice ?? 'Avis d’attribution';
+  if (a.deliberationNumber) return `Délibération n° ${a.deliberationNumber}`;
   return a.fromConventionDeliberation ? `Délibération ${a.deliberationId} de la convention ${ref}` : `Délibération ${a.deliberationId}`;
 }
 

@@ -100,7 +100,7 @@ describe('the ledger (item 11)', () => {
       grantedCents: 18500000,
       closedOn: '2026-07-01',
       authorisation: { authorised: true, current: { kind: 'AWARD_NOTICE', on: '2025-03-12', awardNotice: 'Arrêté 2025-117', notifiedOn: '2025-03-12', grantedCents: 18500000, by: FIN, at }, sessions: [] },
-      request: { dueOn: '2025-01-31', sentOn: '2025-01-20', amountCents: 20000000, overdue: false, recorded: null },
+      request: { dueOn: '2025-01-31', statutoryDueOn: '2025-01-31', catchUp: false, sentOn: '2025-01-20', amountCents: 20000000, portalDossierNumber: null, overdue: false, recorded: null },
       payments: [
         { reference: 'VIR-2025-0001', receivedOn: '2025-04-15', amountCents: 9250000, by: FIN, at },
         { reference: 'VIR-2025-0002', receivedOn: '2025-07-20', amountCents: 9250000, by: FIN, at },
@@ -118,7 +118,7 @@ describe('the ledger (item 11)', () => {
       grantedCents: 20000000,
       closedOn: '2025-11-15',
       authorisation: { authorised: true, current: { kind: 'DELIBERATION', on: '2024-07-03', deliberationId: 'd1', fromConventionDeliberation: true, by: FIN, at }, sessions: [] },
-      request: { dueOn: '2024-01-31', sentOn: '2024-07-15', amountCents: 20000000, overdue: false, recorded: null },
+      request: { dueOn: '2024-01-31', statutoryDueOn: '2024-01-31', catchUp: false, sentOn: '2024-07-15', amountCents: 20000000, portalDossierNumber: null, overdue: false, recorded: null },
       payments: [{ reference: 'VIR-2024-0001', receivedOn: '2024-09-15', amountCents: 20000000, by: FIN, at }],
       settlements: [{ decision: 'REPAYMENT_ORDERED', amountCents: 1500000, decidedOn: '2025-09-01', dueOn: '2025-11-30', reference: 'Titre 2025-311', by: FIN, at }],
       repayments: [{ repaidOn: '2025-11-15', amountCents: 1500000, reference: 'Mandat 2025-4411', by: FIN, at }],

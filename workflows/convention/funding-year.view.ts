@@ -42,6 +42,7 @@ export function yearSummary(y: FundingYearState, nowMs: number, stageOverride?: 
 /** The funding year as it now stands (every year update's answer, `getYearState`). */
 export function yearView(y: FundingYearState, nowMs: number): FundingYearView {
   const r = y.d.report;
+  const due = y.dueDates();
   return {
     ...yearSummary(y, nowMs),
     conventionRef: y.ref,
@@ -49,9 +50,12 @@ export function yearView(y: FundingYearState, nowMs: number): FundingYearView {
     remainingCents: remainingCents(y.grantedCents, y.receivedCents),
     authorisation: { authorised: y.d.authorisation !== null, current: y.d.authorisation, sessions: y.d.sessions },
     request: {
-      dueOn: y.requestDueOn,
+      dueOn: due.request.dueOn,
+      statutoryDueOn: due.request.statutoryDueOn,
+      catchUp: due.request.catchUp,
       sentOn: y.d.request?.sentOn ?? null,
       amountCents: y.d.request ? (y.d.request.amountCents ?? y.grantedCents) : null,
+      portalDossierNumber: y.d.request?.portalDossierNumber ?? null,
       overdue: !y.d.request && !y.closed && isOverdue(y.requestDueOn, nowMs),
       recorded: y.d.request ? { by: y.d.request.by, at: y.d.request.at } : null,
     },
@@ -59,7 +63,10 @@ export function yearView(y: FundingYearState, nowMs: number): FundingYearView {
     tranches: y.tranches(),
     report: {
       state: r.state,
-      dueOn: y.reportDueOn,
+      dueOn: due.report.dueOn,
+      statutoryDueOn: due.report.statutoryDueOn,
+      catchUp: due.report.catchUp,
+      resubmissionOf: due.report.returnedOn,
       submittedOn: r.state === 'AWAITING_SUBMISSION' ? null : r.submittedOn,
       spentCents: r.spentCents,
       acceptedOn: r.acceptedOn,
@@ -71,6 +78,7 @@ export function yearView(y: FundingYearState, nowMs: number): FundingYearView {
     },
     settlements: y.d.settlements ?? [],
     repayments: y.d.repayments ?? [],
+    openedOn: due.openedOn,
     reminders: y.d.reminders,
     reconciliation: y.reconciliation(),
     previousYear: y.d.previousYear,
@@ -140,12 +148,13 @@ export function pendingYearView(convention: ConventionView, year: number): Fundi
     conventionWorkflowId: convention.workflowId,
     remainingCents: summary.grantedCents - summary.receivedCents,
     authorisation: { authorised: false, current: null, sessions: [] },
-    request: { dueOn: requestDeadline?.dueOn ?? `${year}-01-31`, sentOn: null, amountCents: null, overdue: requestDeadline?.overdue ?? false, recorded: null },
+    request: { dueOn: requestDeadline?.dueOn ?? `${year}-01-31`, statutoryDueOn: requestDeadline?.dueOn ?? `${year}-01-31`, catchUp: false, sentOn: null, amountCents: null, portalDossierNumber: null, overdue: requestDeadline?.overdue ?? false, recorded: null },
     payments: [],
     tranches: tranches.map((t, index) => ({ index, share: t.share, condition: t.condition, amountCents: amounts[index], due: false, waitingFor: "en attente de la prise d'effet de la convention", paidCents: 0, status: 'NOT_DUE' as const })),
-    report: { state: 'AWAITING_SUBMISSION', dueOn: summary.reportDueOn, submittedOn: null, spentCents: null, acceptedOn: null, returns: [], daysLate: 0, overdue: false, history: [], budget: null },
+    report: { state: 'AWAITING_SUBMISSION', dueOn: summary.reportDueOn, statutoryDueOn: summary.reportDueOn, catchUp: false, resubmissionOf: null, submittedOn: null, spentCents: null, acceptedOn: null, returns: [], daysLate: 0, overdue: false, history: [], budget: null },
     settlements: [],
     repayments: [],
+    openedOn: null,
     reminders: [],
     reconciliation: reconcile(summary.grantedCents, 0, null, false),
     previousYear: null,

@@ -13,6 +13,7 @@ import {
   type ReportStatusInput,
   type SettlementDecision,
 } from '../../../workflows/convention/convention.contract';
+import { MAX_REFERENCE_LENGTH } from '../../../workflows/convention/convention.checks';
 import { IsCalendarDate } from '../../common/calendar-date';
 import { IsCents } from './money';
 import { IsLine, IsText } from '../../common/text';
@@ -40,6 +41,11 @@ export class SubsidyRequestDto {
   @ValidateIf((o: SubsidyRequestDto) => o.amountCents !== undefined)
   @IsCents(1, { required: false, example: 20000000, description: "The amount requested, in euro cents (absent: the year's award)" })
   amountCents?: number;
+
+  @ApiPropertyOptional({ type: String, maxLength: MAX_REFERENCE_LENGTH, example: 'PV-2025-021-00417', description: "The request's dossier number on the State's subsidy portal" })
+  @IsOptional()
+  @IsText(MAX_REFERENCE_LENGTH)
+  portalDossierNumber?: string;
 }
 
 export const PAYMENT_REFERENCE = /^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$/;
