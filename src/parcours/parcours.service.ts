@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { WithStartWorkflowOperation, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
-import { WorkflowExecutionAlreadyStartedError, type UpdateDefinition } from '@temporalio/common';
-import { assertMayChangeCase, assertMayDecideDerogation, assertMayReadCase, caseListReferent, mayReadCase } from '../auth/access-policy';
+import { ApplicationFailure, WorkflowExecutionAlreadyStartedError, type UpdateDefinition } from '@temporalio/common';
+import { assertMayChangeCase, assertMayDecideDerogation, assertMayReadCase, caseListReferent, changeAccessOf, mayReadCase, notAssigned } from '../auth/access-policy';
 import { primaryRole, type Caller } from '../auth/roles';
 import { keyedUpdate } from '../common/idempotency-key';
 import { ProblemException } from '../common/problem';
@@ -45,6 +45,7 @@ import { dossierIdForKey, newDossierId } from './dossier-id';
 import type { ListParcoursQuery } from './dto/params.dto';
 import type { ReferralDto } from './dto/referral.dto';
 import type { ParcoursListItemDto } from './dto/views.dto';
+import { FailureType } from '../../workflows/shared/failures';
 import { ui } from '../../workflows/shared/ui-text';
 import { plain } from '../common/async';
 
@@ -327,10 +328,12 @@ export class ParcoursService {
   // ---------------------------------------------------------------------------------------------------------
 
   /**
-   * Sends one staff action as a workflow update and answers the case as it now stands. Before sending: 404 for an
-   * unknown dossier, 403 for a référent on a case not assigned to them, 409 for a closed case (its workflow has
-   * completed and takes no update) — unless the request is the retry of one already applied (same
-   * Idempotency-Key in the timeline), which replays the case as it stands.
+   * Sends one staff action as a workflow update and answers the case as it now stands, without reading the case
+   * first: the update carries the caller's access (access policy) and the workflow's validator refuses a référent on
+   * a case not assigned to them (403), then a closed case (409), before any rule. When the workflow does not take the
+   * update: 404 for an unknown dossier, 410 for a purged one; a closed case whose workflow has completed answers 409
+   * — unless the request is the retry of one already applied (same Idempotency-Key in the timeline), which replays
+   * the case as it stands.
    */
   async change<I extends UpdateMeta>(
     dossierId: string,
@@ -339,21 +342,20 @@ export class ParcoursService {
     fields: Omit<I, keyof UpdateMeta>,
     key?: string,
   ): Promise<ParcoursView> {
-    const before = await this.state(dossierId);
-    assertMayChangeCase(caller, before);
-    if (before.stage === 'CLOSED') return this.closedAnswer(dossierId, before, key);
-    const input = { ...plain(fields), actor: this.actor(caller), at: new Date().toISOString(), ...(key ? { idempotencyKey: key } : {}) } as I;
+    const input = { ...plain(fields), actor: this.actor(caller), at: new Date().toISOString(), ...(key ? { idempotencyKey: key } : {}), access: changeAccessOf(caller) } as I;
     const send = () => this.temporal.update(this.handle(dossierId), update, input, key);
     try {
       return await send();
     } catch (err) {
+      if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure && err.cause.type === FailureType.NOT_ASSIGNED) throw notAssigned(dossierId);
       if (!isNotRunning(err)) {
-        // purged between the read and the update (the tombstone has no update handler): 410 rather than an opaque error
+        // purged (the tombstone has no update handler): 410 rather than an opaque error
         if (err instanceof WorkflowUpdateFailedError && !isDomainRefusal(err)) await this.state(dossierId);
         throw err;
       }
-      // the case closed (and its workflow completed) between the read and the update …
+      // unknown (404), purged (410), or closed with its workflow completed …
       const now = await this.state(dossierId);
+      assertMayChangeCase(caller, now);
       if (now.stage === 'CLOSED') return this.closedAnswer(dossierId, now, key);
       // … or the run ended while continuing-as-new: the update was not accepted, send it once more to the new run
       return send();
