@@ -16,7 +16,7 @@ import type { ParcoursSettings, SuspensionInput } from './parcours.inputs';
 import { CLOSURE_LABELS, UPDATE_LABELS } from './parcours.labels';
 import { caseNotice } from './parcours.notices';
 import type { ActionRecord, ClosureRecord, DeadlineView, ParcoursRecord, ParcoursView, TimelineEntry } from './parcours.records';
-import { ageBandOf, ageOn } from './parcours.rules';
+import { ageBandOf, ageOn, beyondGrantedLength } from './parcours.rules';
 
 /** A closure, whatever its path (staff, timer, EPS decision, eligibility): the record without who and when. */
 export type Closing = Omit<ClosureRecord, 'by' | 'at'>;
@@ -219,6 +219,18 @@ export class CaseState implements LongLivedState {
       if (!this.record.objectives.some((o) => o.id === id)) {
         throw failure(FailureType.NOT_FOUND, `The case has no objective "${id}" (objectives: ${this.record.objectives.map((o) => o.id).join(', ') || 'none'}).`, { objectiveId: id });
       }
+    }
+  }
+
+  /**
+   * The granted length is enforced: an action beyond the end of the granted length (one that starts after it) is
+   * refused (422, naming the rule) until the EPS renews the parcours. The action's own date is compared, not today's:
+   * an action carried out within the granted length may still be recorded late.
+   */
+  protected checkGrantedLength(startsOn: IsoDate | undefined): void {
+    const plan = this.record.plan!;
+    if (startsOn !== undefined && beyondGrantedLength(startsOn, plan.endsOn)) {
+      rule(`The action starts (${startsOn}) after the end of the granted length (${plan.endsOn}): the EPS must renew the parcours (renewals) or the coordinator close it.`, { field: 'startsOn', code: 'BEYOND_GRANTED_LENGTH', endsOn: plan.endsOn });
     }
   }
 

@@ -20,11 +20,13 @@ import {
   getTimelineQuery,
   isPurgedInput,
   recordConsentUpdate,
+  recordDataExportUpdate,
   recordDerogationUpdate,
   recordLifeEventUpdate,
   recordReassessmentUpdate,
   recordSafeguardingReportUpdate,
   recordTeamReviewUpdate,
+  rectifyParcoursUpdate,
   renewParcoursUpdate,
   resumeParcoursUpdate,
   scheduleActionUpdate,
@@ -119,6 +121,9 @@ export async function parcoursWorkflow(input: ParcoursInput | ContinuedParcoursI
   staffUpdate(recordDerogationUpdate, 'recordDerogation', (i) => c.validateDerogation(i), (i, now) => c.applyDerogation(i, now));
   staffUpdate(closeParcoursUpdate, 'closeParcours', (i) => c.validateClosure(i), (i, now) => c.applyClosure(i, now));
   staffUpdate(assignReferentUpdate, 'assignReferent', (i) => c.validateReferent(i), (i, now) => c.applyReferent(i, now));
+  // the family's rights: also on a closed case held for its retention
+  staffUpdate(rectifyParcoursUpdate, 'rectifyParcours', (i) => c.validateRectification(i), (i, now) => c.applyRectification(i, now));
+  staffUpdate(recordDataExportUpdate, 'recordDataExport', (i) => c.validateDataExport(i), (i, now) => c.applyDataExport(i, now));
 
   // The companion of update-with-start: no change of its own, it answers the first state once eligibility is checked.
   journaledUpdate(
