@@ -193,6 +193,17 @@ export class TemporalGateway {
     return this.withDeadline(() => handle.query(def, ...args));
   }
 
+  /** The search attributes of a running workflow (answered by the server alone), or undefined when it is not running or unknown. */
+  async runningAttributes(handle: WorkflowHandle): Promise<TypedSearchAttributes | undefined> {
+    try {
+      const d = await this.withDeadline(() => handle.describe());
+      return d.status.name === 'RUNNING' ? d.typedSearchAttributes : undefined;
+    } catch (e) {
+      if (isNotFound(e)) return undefined;
+      throw e;
+    }
+  }
+
   /** Whether a workflow has finished (its status name: COMPLETED, FAILED, …), is running (null), or does not exist (undefined). */
   async closedStatus(handle: WorkflowHandle): Promise<string | null | undefined> {
     try {

@@ -79,6 +79,17 @@ export interface ParcoursInput {
   createdAt: string;
   /** Initial référent; default: the creator when they are a référent. */
   referentId?: string;
+  /**
+   * True (every referral since issue 17): the workflow decides eligibility itself, with the pure rule and the list in
+   * `settings`, in its first workflow task. Absent in the inputs of cases referred before, whose histories hold the
+   * `checkEligibility` activity they replay.
+   */
+  eligibilityInWorkflow?: boolean;
+  /**
+   * True when the API claimed the child's registry (workflows/registry/child-registry.ts) for this case: the case
+   * releases it when it closes. Absent in the inputs of cases referred before the registry.
+   */
+  childRegistry?: boolean;
   /** Set by the workflow itself on continue-as-new. */
   carried?: ParcoursCarriedState;
 }

@@ -1,9 +1,10 @@
-import { allHandlersFinished, condition, continueAsNew, log, makeContinueAsNewFunc, proxyActivities, setHandler, sleep, upsertSearchAttributes } from '@temporalio/workflow';
+import { allHandlersFinished, condition, continueAsNew, getExternalWorkflowHandle, log, makeContinueAsNewFunc, proxyActivities, setHandler, sleep, upsertSearchAttributes } from '@temporalio/workflow';
 import type { ActivityOptions, UpdateDefinition } from '@temporalio/common';
 import type { Activities } from '../../activities/index';
 import { instantOf } from '../shared/calendar';
 import { journaledUpdate } from '../shared/journal';
 import { LongLivedLoop, Publisher } from '../shared/loop';
+import { childRegistryId, releaseChildSignal } from '../registry/child-registry';
 import { FailureType, failure } from '../shared/failures';
 import type { CaseAccess, UpdateMeta } from '../shared/messages';
 import { PRE_PURGE_ON, PRE_RETENTION, searchAttributeDate } from '../shared/search-attributes';
@@ -38,6 +39,7 @@ import {
 import { CASE_FIGURES_MEMO_KEY, caseFiguresOf } from './parcours.figures';
 import { assertWithinLimits, CASE_LIMITS } from './parcours.limits';
 import { NOTIFICATION_SUMMARIES } from './parcours.labels';
+import { eligibilityOf } from './parcours.rules';
 import { purgedCase, purgedSearchAttributes } from './parcours.purged';
 import type { ParcoursClosingSummary, ParcoursView, PurgedCaseRecord } from './parcours.records';
 import { ParcoursCase } from './parcours.state';
@@ -147,8 +149,17 @@ export async function parcoursWorkflow(input: ParcoursInput | ContinuedParcoursI
     notificationSummary: (req) => `${NOTIFICATION_SUMMARIES[req.kind as ParcoursNotificationKind] ?? req.kind}${req.dueOn ? ` — échéance ${req.dueOn}` : ''}`,
   });
 
+  if (!c.eligibilityChecked && input.eligibilityInWorkflow && input.referral) {
+    // A pure rule on the input: decided in the first workflow task, which also answers the referral.
+    const r = input.referral;
+    const now = Date.now();
+    const outcome = eligibilityOf({ birthDate: r.child.birthDate, referredOn: r.referredOn, qpv: r.child.qpv, eligibleQpvs: settings.eligibleQpvs, ruleVersion: settings.eligibilityRuleVersion });
+    c.applyEligibility({ ...outcome, qpv: r.child.qpv, checkedAt: new Date(now).toISOString() }, r.derogation?.motive, now);
+    c.fireDue(now);
+  }
   publish(Date.now());
   if (!c.eligibilityChecked && input.referral) {
+    // Cases referred before issue 17: the activity their histories hold.
     const r = input.referral;
     const outcome = await eligibility.checkEligibility.executeWithOptions(
       { ...ELIGIBILITY_OPTIONS, summary: ui(`Vérification d'éligibilité (âge, QPV)`) },
@@ -163,6 +174,13 @@ export async function parcoursWorkflow(input: ParcoursInput | ContinuedParcoursI
 
   await loop.runToEnd({ dossierId: input.dossierId, run: c.run }, () => continueAsNew<typeof parcoursWorkflow>(c.continuedInput(input)));
   closingDone = true;
+  if (input.childRegistry) {
+    // the child may be referred again: release the duplicate registry (gone already if another case replaced it),
+    // under the child's fingerprint as it now stands (a rectified name or birth date moved it)
+    await getExternalWorkflowHandle(childRegistryId(c.record.childKey))
+      .signal(releaseChildSignal, { dossierId: input.dossierId })
+      .catch(() => undefined);
+  }
 
   // Retention: the closed case answers its queries (and refuses changes, 409) until its purge day.
   const retention = c.retention()!;
