@@ -152,8 +152,8 @@ export interface FinancialReportInput extends UpdateMeta {
   /** The amount spent; with a `budget`, its total expenses (given, it must be equal). */
   spentCents?: number;
   comment?: string;
-  /** The action's actual budget as the State's form asks (SUBMITTED only): the subsidy's use is computed from it. */
-  budget?: CrfBudget;
+  /** The action's actual budget as the State's form asks (SUBMITTED only): the subsidy's use is computed from it (null: none). */
+  budget?: CrfBudget | null;
 }
 
 /** The CRF's budget (CERFA 15059): actual expenses and income by category, the co-financers and their amounts. */
@@ -171,8 +171,8 @@ export interface SettlementInput extends UpdateMeta {
   decidedOn: IsoDate;
   /** The act: the préfecture's letter, the titre de perception's number. */
   reference: string;
-  /** REPAYMENT_ORDERED only: the date the repayment is due. */
-  dueOn?: IsoDate;
+  /** REPAYMENT_ORDERED only (required then): the date the repayment is due. */
+  dueOn?: IsoDate | null;
 }
 
 /** `POST /conventions/{ref}/years/{year}/repayment`: money repaid to the State against a repayment order. */
