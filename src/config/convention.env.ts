@@ -40,6 +40,7 @@ export function conventionSettingsFrom(env: {
   PRE_REPORT_REMINDER_DAYS?: string | number[];
   PRE_ESCALATION_DAYS_AFTER?: number;
   PRE_CONVOCATION_CLEAR_DAYS?: number;
+  PRE_TIMER_LOCAL_HOUR?: number;
 }): ConventionSettings {
   const list = (v: string | number[] | undefined, d: number[]): number[] =>
     v === undefined ? d : Array.isArray(v) ? v : v.split(',').map((s) => Number(s.trim())).filter((n) => Number.isInteger(n) && n > 0);
@@ -56,5 +57,6 @@ export function conventionSettingsFrom(env: {
     escalationDaysAfter: env.PRE_ESCALATION_DAYS_AFTER ?? d.escalationDaysAfter,
     atRiskDaysLate: env.PRE_REPORT_AT_RISK_DAYS,
     convocationClearDays: env.PRE_CONVOCATION_CLEAR_DAYS ?? d.convocationClearDays,
+    ...(env.PRE_TIMER_LOCAL_HOUR !== undefined ? { timerLocalHour: env.PRE_TIMER_LOCAL_HOUR } : {}),
   };
 }

@@ -44,6 +44,7 @@ import { dossierIdForKey, newDossierId } from './dossier-id';
 import type { ListParcoursQuery } from './dto/params.dto';
 import type { ReferralDto } from './dto/referral.dto';
 import type { ParcoursListItemDto } from './dto/views.dto';
+import { parisDateOf } from '../../workflows/shared/calendar';
 import { ui } from '../../workflows/shared/ui-text';
 import { plain } from '../common/async';
 
@@ -185,7 +186,7 @@ export class ParcoursService {
     }
     try {
       this.notifications.noticeToCoordinator({
-        key: `duplicate-referral:${existing.dossierId}:${caller.sub}:${new Date().toISOString().slice(0, 10)}`,
+        key: `duplicate-referral:${existing.dossierId}:${caller.sub}:${parisDateOf(Date.now())}`,
         kind: 'DUPLICATE_REFERRAL',
         subject: `Orientation en double pour le dossier ${existing.dossierId}`,
         body: `${caller.sub} a orienté un enfant déjà suivi dans le dossier ${existing.dossierId}. Aucun second dossier n'a été ouvert ; rapprochez-vous de ${caller.sub} et du référent du dossier.`,

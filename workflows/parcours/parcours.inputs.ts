@@ -3,7 +3,7 @@
  * staff update with what the API stamps on it. Part of the contract (parcours.contract.ts).
  */
 import type { UpdateMeta } from '../shared/messages';
-import type { IsoDate } from '../shared/calendar';
+import { DEFAULT_TIMER_LOCAL_HOUR, type IsoDate } from '../shared/calendar';
 import type {
   ActionFrequency,
   ActionType,
@@ -66,6 +66,11 @@ export interface ParcoursSettings {
    */
   retentionMonths?: number;
   /**
+   * Hour, in Paris, at which the case's timers fire (`PRE_TIMER_LOCAL_HOUR`, default 8: 08:00 winter and summer
+   * alike). Absent on cases started before the setting: they keep 06:00 UTC (`timerHourOf`), so their histories replay.
+   */
+  timerLocalHour?: number;
+  /**
    * Tests only: continue-as-new after this many applied updates (0 = only when Temporal suggests it or after a
    * reassessment cycle).
    */
@@ -92,6 +97,7 @@ export const DEFAULT_PARCOURS_SETTINGS: ParcoursSettings = {
   eligibleQpvs: ['FONTAINE_D_OUCHE', 'GRESILLES'],
   eligibilityRuleVersion: 'qpv-2024-dijon-v1',
   retentionMonths: 24,
+  timerLocalHour: DEFAULT_TIMER_LOCAL_HOUR,
 };
 
 /** Months a closed case's personal data are kept after the last contact when the settings say nothing. */
