@@ -2,7 +2,7 @@
  * What the API sends a convention and its years (DOMAIN.md §2): the settings, the terms that create a convention, and
  * the body of each staff update with what the API stamps on it. Part of the contract (convention.contract.ts).
  */
-import type { IsoDate } from '../shared/calendar';
+import { DEFAULT_TIMER_LOCAL_HOUR, type IsoDate } from '../shared/calendar';
 import type { UpdateMeta } from '../shared/messages';
 import type { CoFinancerKind, ExpenseCategory, IncomeCategory, ReportStatusInput, SettlementDecision, SignatureParty } from './convention.codes';
 import type { DeliberationBody, Tranche } from './convention.rules';
@@ -42,6 +42,8 @@ export interface ConventionSettings {
   catchUpDays?: number;
   /** Convocation delay of a board session in jours francs (default 3; absent in conventions started before it: 3). */
   convocationClearDays?: number;
+  /** Hour, in Paris, at which the reminders fire (`PRE_TIMER_LOCAL_HOUR`; absent in conventions started before it: 06:00 UTC, `timerHourOf`). */
+  timerLocalHour?: number;
   /** Reminders go to (default `role:finance`). */
   financeRecipient: string;
   /** Escalations also go to (default `role:coordinator`). */
@@ -72,6 +74,7 @@ export const DEFAULT_CONVENTION_SETTINGS: ConventionSettings = {
   settlementDays: 90,
   financeRecipient: 'role:finance',
   coordinatorRecipient: 'role:coordinator',
+  timerLocalHour: DEFAULT_TIMER_LOCAL_HOUR,
 };
 
 

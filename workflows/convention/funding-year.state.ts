@@ -4,7 +4,7 @@
  * update. What it shows is funding-year.view.ts. Deterministic and I/O-free: `fundingYearWorkflow` drives it, and the
  * convention uses it to show a year before its workflow starts.
  */
-import { dateOf, frLongDate, type IsoDate } from '../shared/calendar';
+import { dateOf, frLongDate, timerHourOf, type IsoDate } from '../shared/calendar';
 import { FailureType, failure } from '../shared/failures';
 import { resume, type CarriedState, type Journal, type NewEntry } from '../shared/journal';
 import { forcedContinueAsNew, type LongLivedState, type Wake } from '../shared/loop';
@@ -252,17 +252,17 @@ export class FundingYearState implements LongLivedState, MoneyHost {
   }
 
   deadlines(nowMs: number): DeadlineView[] {
-    return shownDeadlines(this.deadlineTable(), nowMs);
+    return shownDeadlines(this.deadlineTable(), nowMs, timerHourOf(this.input.settings));
   }
 
   fireDue(nowMs: number): number {
-    const n = fireReminders(this.journal, this.d.reminders, this.workflowId, this.deadlineTable(), nowMs, this.stage(), this.year);
+    const n = fireReminders(this.journal, this.d.reminders, this.workflowId, this.deadlineTable(), nowMs, this.stage(), this.year, timerHourOf(this.input.settings));
     if (n > 0) this.changed(nowMs, false);
     return n;
   }
 
   nextWake(nowMs: number): Wake | null {
-    return nextReminderWake(this.journal, this.deadlineTable(), nowMs);
+    return nextReminderWake(this.journal, this.deadlineTable(), nowMs, timerHourOf(this.input.settings));
   }
 
   finished(): boolean {
