@@ -10,6 +10,7 @@ import {
   recordDerogationUpdate,
   recordLifeEventUpdate,
   recordReassessmentUpdate,
+  recordSafeguardingReportUpdate,
   recordTeamReviewUpdate,
   renewParcoursUpdate,
   resumeParcoursUpdate,
@@ -18,7 +19,7 @@ import {
 } from '../../workflows/parcours/parcours.contract';
 import { ActionDto, ActionPatchDto } from './dto/action.dto';
 import { ConsentDto } from './dto/consent.dto';
-import { ClosureDto, DerogationDto, LifeEventDto, ReferentAssignmentDto, RenewalDto, ResumptionDto, SuspensionDto } from './dto/lifecycle.dto';
+import { ClosureDto, DerogationDto, LifeEventDto, ReferentAssignmentDto, RenewalDto, ResumptionDto, SafeguardingReportDto, SuspensionDto } from './dto/lifecycle.dto';
 import { ActionParams, DossierParams, ListParcoursQuery } from './dto/params.dto';
 import { ReassessmentDto } from './dto/reassessment.dto';
 import { ReferralDto } from './dto/referral.dto';
@@ -175,6 +176,16 @@ export class ParcoursController {
   @ApiOkResponse({ type: ParcoursViewDto })
   lifeEvent(@Param() { dossierId }: DossierParams, @Body() body: LifeEventDto, @CurrentCaller() caller: Caller, @IdempotencyKey() key?: string) {
     return this.parcours.change(dossierId, caller, recordLifeEventUpdate, body, key);
+  }
+
+  @Post(':dossierId/safeguarding-reports')
+  @Roles('referent', 'coordinator')
+  @HttpCode(200)
+  @ChangeResponses()
+  @ApiOperation({ summary: "The département's report date of a safeguarding concern already recorded (added to it: no second concern, no second escalation)" })
+  @ApiOkResponse({ type: ParcoursViewDto })
+  safeguardingReport(@Param() { dossierId }: DossierParams, @Body() body: SafeguardingReportDto, @CurrentCaller() caller: Caller, @IdempotencyKey() key?: string) {
+    return this.parcours.change(dossierId, caller, recordSafeguardingReportUpdate, body, key);
   }
 
   @Post(':dossierId/derogations')

@@ -14,6 +14,7 @@ import {
   createReferralUpdate,
   dossierIdOf,
   getStateQuery,
+  getAnswerQuery,
   getTimelineQuery,
   isPurgedView,
   PARCOURS_WORKFLOW_TYPE,
@@ -358,6 +359,8 @@ export class ParcoursService {
   /** A closed case: the replay of a request it already applied, else 409 naming the closure. */
   private async closedAnswer(dossierId: string, view: ParcoursView, key?: string): Promise<ParcoursView> {
     if (key) {
+      // the keys the case remembers (its last 100), or an entry of the timeline it still carries
+      if ((await this.temporal.query(this.handle(dossierId), getAnswerQuery, key)) !== null) return view;
       const timeline = await this.temporal.query(this.handle(dossierId), getTimelineQuery);
       if (timeline.some((e) => e.idempotencyKey === key)) return view;
     }

@@ -188,9 +188,9 @@ export class TemporalGateway {
     return this.withDeadline(() => handle.executeUpdate(def, keyedUpdate(def.name, input, key, body)));
   }
 
-  /** Asks one query. */
-  query<R>(handle: WorkflowHandle, def: QueryDefinition<R, []>): Promise<R> {
-    return this.withDeadline(() => handle.query(def));
+  /** Asks one query (with its arguments, if any). */
+  query<R, A extends unknown[] = []>(handle: WorkflowHandle, def: QueryDefinition<R, A>, ...args: A): Promise<R> {
+    return this.withDeadline(() => handle.query(def, ...args));
   }
 
   /** The search attributes of a running workflow (answered by the server alone), or undefined when it is not running or unknown. */

@@ -27,7 +27,7 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Actor } from '../shared/messages';
 import type { CarriedState } from '../shared/journal';
 import type { CaseFigures } from './parcours.figures';
-import type { ParcoursSettings, ReferralInput, ConsentInput, TeamReviewInput, ActionInput, ActionPatchInput, ReassessmentInput, RenewalInput, SuspensionInput, ResumptionInput, LifeEventInput, DerogationInput, ClosureInput, ReferentAssignmentInput, CreateReferralInput } from './parcours.inputs';
+import type { ParcoursSettings, ReferralInput, ConsentInput, TeamReviewInput, ActionInput, ActionPatchInput, ReassessmentInput, RenewalInput, SuspensionInput, ResumptionInput, LifeEventInput, SafeguardingReportInput, DerogationInput, ClosureInput, ReferentAssignmentInput, CreateReferralInput } from './parcours.inputs';
 import type { ErasureConfirmation, ParcoursClosingSummary, ParcoursRecord, ParcoursView, PurgedCaseRecord, PurgedCaseView, TimelineEntry } from './parcours.records';
 
 export * from './parcours.codes';
@@ -95,6 +95,12 @@ export interface ParcoursInput {
 }
 
 /**
+ * Input of a run continued as new: the start input without the referral (the carried record holds the child's data
+ * once, as it now stands), with what the previous run carried.
+ */
+export type ContinuedParcoursInput = Omit<ParcoursInput, 'referral' | 'carried'> & { referral?: undefined; carried: ParcoursCarriedState };
+
+/**
  * Input of the last run of a purged case (the "tombstone"): the case continues-as-new into it when its retention
  * ends, so the current run's history starts without any personal data; the anonymised figures ride along for the
  * yearly indicators (and in the memo, as for every case).
@@ -112,7 +118,7 @@ export function isPurgedView(v: ParcoursView | PurgedCaseView): v is PurgedCaseV
   return (v as PurgedCaseView).purged !== undefined;
 }
 
-export function isPurgedInput(i: ParcoursInput | PurgedCaseInput): i is PurgedCaseInput {
+export function isPurgedInput(i: ParcoursInput | ContinuedParcoursInput | PurgedCaseInput): i is PurgedCaseInput {
   return (i as PurgedCaseInput).purged !== undefined;
 }
 
@@ -143,6 +149,8 @@ export const suspendParcoursUpdate = defineUpdate<ParcoursView, [SuspensionInput
 export const resumeParcoursUpdate = defineUpdate<ParcoursView, [ResumptionInput], 'resumeParcours'>('resumeParcours');
 /** A life event: consent withdrawn, moved out, family unreachable, contact restored, safeguarding concern. */
 export const recordLifeEventUpdate = defineUpdate<ParcoursView, [LifeEventInput], 'recordLifeEvent'>('recordLifeEvent');
+/** The département's report date of a safeguarding concern already recorded (any open stage; no second escalation). */
+export const recordSafeguardingReportUpdate = defineUpdate<ParcoursView, [SafeguardingReportInput], 'recordSafeguardingReport'>('recordSafeguardingReport');
 /** A coordinator override with a motive (age, duration; eligibility travels with the referral). */
 export const recordDerogationUpdate = defineUpdate<ParcoursView, [DerogationInput], 'recordDerogation'>('recordDerogation');
 /** Closes the case with a reason and summary; the case then keeps its data for the retention period, and purges them. */

@@ -261,6 +261,17 @@ export interface LifeEventInput extends UpdateMeta {
   note?: string;
 }
 
+/**
+ * `POST /parcours/{id}/safeguarding-reports`: the date the concern already recorded (its SAFEGUARDING_CONCERN event)
+ * was reported to the département, added to that concern — no second concern, no second escalation.
+ */
+export interface SafeguardingReportInput extends UpdateMeta {
+  /** The date of the concern (`occurredOn` of its SAFEGUARDING_CONCERN event). */
+  concernOn: IsoDate;
+  /** The date of the child-protection report (information préoccupante) to the département. */
+  reportedOn: IsoDate;
+}
+
 /** `POST /parcours/{id}/derogations`. */
 export interface DerogationInput extends UpdateMeta {
   kind: DerogationKind;
