@@ -3,7 +3,7 @@
  * suspension, a closure is never dated before what the case already holds, and "today" is the Paris day.
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { recordLifeEventUpdate, resumeParcoursUpdate, suspendParcoursUpdate } from '../../workflows/parcours/parcours.contract';
+import { recordLifeEventUpdate, recordReassessmentUpdate, resumeParcoursUpdate, suspendParcoursUpdate } from '../../workflows/parcours/parcours.contract';
 import { addDays } from '../../workflows/shared/calendar';
 import { activate, closingSummaryOf, meta, REF, sleepUntil, stateOf, timeSkippingCases, today } from './parcours.helpers';
 
@@ -35,6 +35,37 @@ describe('parcours dates (time-skipping)', () => {
       expect((await stateOf(c.handle)).stage).toBe('ACTIVE');
       await sleepUntil(env, lostOn);
       expect(await closingSummaryOf(env, c.handle)).toMatchObject({ closureReason: 'LOST_CONTACT', closedOn: lostOn });
+    });
+  });
+
+  it('closes a move out of the QPV recorded in October with a June date no earlier than the reassessment of 15 September', async () => {
+    const y = Number((await today(env)).slice(0, 4)) + 1;
+    const [movedOn, assessedOn, recordedOn] = [`${y}-06-15`, `${y}-09-15`, `${y}-10-10`];
+    await withCase({ settings: { reassessmentMonths: 12 } }, async (c) => {
+      await activate(c, { durationMonths: 24 });
+      await sleepUntil(env, assessedOn);
+      await c.handle.executeUpdate(recordReassessmentUpdate, { args: [{ ...meta(REF), assessedOn, progress: [{ objectiveId: 'o1', level: 'PARTIAL' }], decision: 'CONTINUE' }] });
+      await sleepUntil(env, recordedOn);
+      // the end of the school year of the move (31 August) is before the reassessment: the case closes on the latter
+      const v = await c.handle.executeUpdate(recordLifeEventUpdate, { args: [{ ...meta(REF), type: 'MOVED_OUT', occurredOn: movedOn, leftCity: false }] });
+      expect(v.pendingClosure).toEqual({ reason: 'MOVED_OUT', dueOn: assessedOn });
+      expect(v.lifeEvents).toEqual([expect.objectContaining({ type: 'MOVED_OUT', occurredOn: movedOn })]);
+      expect(await closingSummaryOf(env, c.handle)).toMatchObject({ closureReason: 'MOVED_OUT', closedOn: assessedOn });
+      expect((await stateOf(c.handle)).closure).toMatchObject({ reason: 'MOVED_OUT', closedOn: assessedOn });
+    });
+  });
+
+  it('closes a move out of the city recorded late no earlier than the latest date of the case', async () => {
+    const y = Number((await today(env)).slice(0, 4)) + 1;
+    const [movedOn, assessedOn, recordedOn] = [`${y}-06-15`, `${y}-09-15`, `${y}-10-10`];
+    await withCase({ settings: { reassessmentMonths: 12 } }, async (c) => {
+      await activate(c, { durationMonths: 24 });
+      await sleepUntil(env, assessedOn);
+      await c.handle.executeUpdate(recordReassessmentUpdate, { args: [{ ...meta(REF), assessedOn, progress: [{ objectiveId: 'o1', level: 'PARTIAL' }], decision: 'CONTINUE' }] });
+      await sleepUntil(env, recordedOn);
+      const v = await c.handle.executeUpdate(recordLifeEventUpdate, { args: [{ ...meta(REF), type: 'MOVED_OUT', occurredOn: movedOn, leftCity: true }] });
+      expect(v).toMatchObject({ stage: 'CLOSED', closure: { reason: 'MOVED_OUT', closedOn: assessedOn } });
+      expect(v.lifeEvents).toEqual([expect.objectContaining({ type: 'MOVED_OUT', occurredOn: movedOn, leftCity: true })]);
     });
   });
 });

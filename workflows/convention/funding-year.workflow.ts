@@ -1,6 +1,6 @@
 import { continueAsNew, getExternalWorkflowHandle, log, setHandler } from '@temporalio/workflow';
 import type { UpdateDefinition } from '@temporalio/common';
-import { journaledUpdate } from '../shared/journal';
+import { CARRIED_ANSWER_BYTES, journaledUpdate } from '../shared/journal';
 import { LongLivedLoop, Publisher } from '../shared/loop';
 import type { UpdateMeta } from '../shared/messages';
 import type { FundingYearUpdateName } from './convention.codes';
@@ -30,6 +30,8 @@ export async function fundingYearWorkflow(input: FundingYearInput): Promise<Fund
   const y = new FundingYearState(input, Date.now());
   const publisher = new Publisher(input.settings.searchAttributes !== false);
 
+  // Whole first answers are carried within the journal's byte budget; a key past it gets the year as it now stands.
+  y.journal.bound({ answerBytes: CARRIED_ANSWER_BYTES, rederive: (_e, now) => yearView(y, now) });
   setHandler(getYearStateQuery, () => yearView(y, Date.now()));
   setHandler(getYearTimelineQuery, () => y.journal.timeline);
 
