@@ -397,7 +397,7 @@ export class ConventionState implements LongLivedState {
     if (prior) throw failure(FailureType.INVALID_TRANSITION, `The ${i.party} party already signed (${prior.signatory}, ${prior.signedOn}); waiting for the other party's signature.`);
     assertDate(i.signedOn, 'signedOn');
     if (typeof i.signatory !== 'string' || i.signatory.trim() === '') throw failure(FailureType.BAD_INPUT, 'signatory must name who signed.', { field: 'signatory' });
-    if (i.notifiedOn !== undefined) {
+    if (i.notifiedOn !== undefined && i.notifiedOn !== null) {
       assertDate(i.notifiedOn, 'notifiedOn');
       if (i.notifiedOn < i.signedOn) throw failure(FailureType.RULE_VIOLATION, `The signed convention cannot be notified on ${i.notifiedOn}, before it was signed (${i.signedOn}).`, { code: 'DATE_ORDER', field: 'notifiedOn' });
     }
