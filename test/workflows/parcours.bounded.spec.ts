@@ -1,6 +1,6 @@
 /**
  * Cases that never outgrow Temporal (DOMAIN.md "Cases that never outgrow Temporal"): the worst case the API allows —
- * every text at its DTO maximum in 3-byte characters, 128-character Idempotency-Keys, the most objectives, actions,
+ * every text at its DTO maximum in 4-byte characters, 128-character Idempotency-Keys, the most objectives, actions,
  * reassessment notes, derogations and life events the case accepts, over 24 months and an age derogation — continues
  * as new carrying at most 256 kB, still answers, and its timers still fire after.
  */
@@ -29,7 +29,8 @@ import { MAX } from '../../src/parcours/dto/text';
 import { COORD, eventually, kindsOf, refusal, REF, sleepUntil, stateOf, timeSkippingCases, type StartedCase } from './parcours.helpers';
 
 /** A text of `n` characters of 3 UTF-8 bytes each (the heaviest a DTO lets through per character). */
-const heavy = (n: number): string => '€'.repeat(n);
+// 4 bytes in UTF-8 for one character as the DTOs count them (code points, as JSON Schema does): the heaviest text
+const heavy = (n: number): string => '😀'.repeat(n);
 const NOTE = heavy(MAX.note);
 /** A staff id at its maximum (64 characters). */
 const LONG_ID = (n: number): string => `u-${n}-`.padEnd(64, 'r');
