@@ -40,16 +40,16 @@ describe('a funding year’s money (time-skipping)', () => {
   let env: TestWorkflowEnvironment;
   let current: StartedConvention | undefined;
 
-  beforeAll(async () => {
+  // A test server of its own for each test: a run's clock (time skipping) is never shared with the previous test's
+  // workflows, whatever they were doing when they were terminated.
+  beforeEach(async () => {
     env = await timeSkippingEnv();
     await registerSearchAttributes(env);
-  });
-  afterAll(async () => {
-    await env?.teardown();
   });
   afterEach(async () => {
     await cleanup(env, current);
     current = undefined;
+    await env?.teardown();
   });
 
   async function withConvention(yearsAhead: number, body: (c: StartedConvention, outbox: Outbox, years: number[]) => Promise<void>): Promise<void> {
