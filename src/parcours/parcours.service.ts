@@ -50,6 +50,7 @@ import type { DataExportDto, RectificationDto } from './dto/rights.dto';
 import type { ParcoursListItemDto } from './dto/views.dto';
 import { FailureType } from '../../workflows/shared/failures';
 import { CHILD_REGISTRY_WORKFLOW_TYPE, childRegistryId, claimChildUpdate, releaseChildSignal, type ClaimChildAnswer, type ClaimChildInput, type childRegistryWorkflow } from '../../workflows/registry/child-registry';
+import { parisDateOf } from '../../workflows/shared/calendar';
 import { ui } from '../../workflows/shared/ui-text';
 import { plain } from '../common/async';
 
@@ -222,7 +223,7 @@ export class ParcoursService {
     }
     try {
       this.notifications.noticeToCoordinator({
-        key: `duplicate-referral:${existing.dossierId}:${caller.sub}:${new Date().toISOString().slice(0, 10)}`,
+        key: `duplicate-referral:${existing.dossierId}:${caller.sub}:${parisDateOf(Date.now())}`,
         kind: 'DUPLICATE_REFERRAL',
         subject: `Orientation en double pour le dossier ${existing.dossierId}`,
         body: `${caller.sub} a orienté un enfant déjà suivi dans le dossier ${existing.dossierId}. Aucun second dossier n'a été ouvert ; rapprochez-vous de ${caller.sub} et du référent du dossier.`,
