@@ -15,8 +15,10 @@ import {
   recordConsentUpdate,
   recordDerogationUpdate,
   recordLifeEventUpdate,
+  recordDataExportUpdate,
   recordReassessmentUpdate,
   recordTeamReviewUpdate,
+  rectifyParcoursUpdate,
   scheduleActionUpdate,
   REFERRAL_REASONS,
   type Actor,
@@ -146,14 +148,19 @@ describe('parcours that never outgrow Temporal (time-skipping)', () => {
       );
       // in 4-byte characters a heavy action may no longer fit after the heavy reassessment: light ones still do
       expect(heavyActions + light).toBeGreaterThan(0);
+      // the family's data may still be corrected (art. 16) once the record is full for ordinary changes
+      const rectified = await h.executeUpdate(rectifyParcoursUpdate, { args: [{ ...keyed(COORD), child: { address: { line1: heavy(MAX.line - 1) } }, motive: 'Nouvelle adresse' }] });
+      expect(rectified.child.address.line1).toBe(heavy(MAX.line - 1));
       // the reserve: life events with full notes until it is full too
       const events = await fill(
         (n) => h.executeUpdate(recordLifeEventUpdate, { args: [{ ...keyed(REF), type: 'SAFEGUARDING_CONCERN', occurredOn: addDays(d0, n % 30), reportedOn: addDays(d0, 30), note: NOTE }] }),
         'CASE_RECORD_FULL',
       );
       expect(events).toBeGreaterThan(0);
-      // a référent may still be assigned to a full case
+      // a référent may still be assigned to a full case, its data exported (art. 15) and corrected (art. 16)
       await h.executeUpdate(assignReferentUpdate, { args: [{ ...keyed(COORD), referentId: LONG_ID(0) }] });
+      await h.executeUpdate(recordDataExportUpdate, { args: [keyed(COORD)] });
+
       const full = await stateOf(h);
       expect(full.actions.length).toBe(heavyActions + light);
       // a final continue-as-new of the full case
