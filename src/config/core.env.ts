@@ -34,6 +34,14 @@ export class CoreEnv {
   @IsOptional() @IsString() TEMPORAL_TLS_CA_PATH?: string;
   @IsOptional() @IsString() TEMPORAL_TLS_SERVER_NAME?: string;
 
+  /**
+   * At start-up, the API and the workers register the custom search attributes the namespace lacks (opt-in: an
+   * operator may prefer to register them by hand). Off: readiness answers 503 naming each missing one and the command
+   * that registers it, and a worker waits before polling (src/temporal/prerequisites.ts).
+   */
+  @IsOptional() @Transform(toBool) @IsBoolean()
+  PRE_REGISTER_SEARCH_ATTRIBUTES = false;
+
   /** Task queue shared by the API (client) and the workers. */
   @IsString() @MinLength(1)
   TEMPORAL_TASK_QUEUE = 'pre-orchestrator';

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { WithStartWorkflowOperation, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
-import { WorkflowExecutionAlreadyStartedError, type UpdateDefinition } from '@temporalio/common';
-import { assertMayChangeCase, assertMayDecideDerogation, assertMayExportCase, assertMayReadCase, caseListReferent, mayReadCase } from '../auth/access-policy';
+import { ApplicationFailure, WorkflowExecutionAlreadyStartedError, type UpdateDefinition } from '@temporalio/common';
+import { assertMayChangeCase, assertMayDecideDerogation, assertMayExportCase, assertMayReadCase, caseListReferent, changeAccessOf, mayReadCase, notAssigned } from '../auth/access-policy';
 import { primaryRole, type Caller } from '../auth/roles';
 import { keyedUpdate } from '../common/idempotency-key';
 import { ProblemException } from '../common/problem';
@@ -47,6 +47,7 @@ import type { ListParcoursQuery } from './dto/params.dto';
 import type { ReferralDto } from './dto/referral.dto';
 import type { DataExportDto, RectificationDto } from './dto/rights.dto';
 import type { ParcoursListItemDto } from './dto/views.dto';
+import { FailureType } from '../../workflows/shared/failures';
 import { ui } from '../../workflows/shared/ui-text';
 import { plain } from '../common/async';
 
@@ -57,8 +58,8 @@ const DEFAULT_PAGE_SIZE = 50;
 interface ChangeOptions<I> {
   /** Sent to a closed case too (held for its retention), rather than answered 409. */
   closedToo?: boolean;
-  /** Fields the API stamps on the input from the case as it stands (e.g. a recomputed fingerprint). */
-  stamp?: (before: ParcoursView) => Promise<Partial<I>> | Partial<I>;
+  /** Fields the API stamps on the input before sending it (e.g. a recomputed fingerprint). */
+  stamp?: () => Promise<Partial<I>> | Partial<I>;
 }
 
 /** An open case of the same child: its dossierId and référent, from visibility. */
@@ -337,10 +338,12 @@ export class ParcoursService {
   // ---------------------------------------------------------------------------------------------------------
 
   /**
-   * Sends one staff action as a workflow update and answers the case as it now stands. Before sending: 404 for an
-   * unknown dossier, 403 for a référent on a case not assigned to them, 409 for a closed case (its workflow has
-   * completed and takes no update) — unless the request is the retry of one already applied (same
-   * Idempotency-Key in the timeline), which replays the case as it stands.
+   * Sends one staff action as a workflow update and answers the case as it now stands, without reading the case
+   * first: the update carries the caller's access (access policy) and the workflow's validator refuses a référent on
+   * a case not assigned to them (403), then a closed case (409), before any rule. When the workflow does not take the
+   * update: 404 for an unknown dossier, 410 for a purged one; a closed case whose workflow has completed answers 409
+   * — unless the request is the retry of one already applied (same Idempotency-Key in the timeline), which replays
+   * the case as it stands.
    */
   async change<I extends UpdateMeta>(
     dossierId: string,
@@ -350,22 +353,21 @@ export class ParcoursService {
     key?: string,
     opts: ChangeOptions<I> = {},
   ): Promise<ParcoursView> {
-    const before = await this.state(dossierId);
-    assertMayChangeCase(caller, before);
-    if (before.stage === 'CLOSED' && !opts.closedToo) return this.closedAnswer(dossierId, before, key);
-    const stamped = opts.stamp ? await opts.stamp(before) : {};
-    const input = { ...plain(fields), ...stamped, actor: this.actor(caller), at: new Date().toISOString(), ...(key ? { idempotencyKey: key } : {}) } as I;
+    const stamped = opts.stamp ? await opts.stamp() : {};
+    const input = { ...plain(fields), ...stamped, actor: this.actor(caller), at: new Date().toISOString(), ...(key ? { idempotencyKey: key } : {}), access: changeAccessOf(caller) } as I;
     const send = () => this.temporal.update(this.handle(dossierId), update, input, key);
     try {
       return await send();
     } catch (err) {
+      if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure && err.cause.type === FailureType.NOT_ASSIGNED) throw notAssigned(dossierId);
       if (!isNotRunning(err)) {
-        // purged between the read and the update (the tombstone has no update handler): 410 rather than an opaque error
+        // purged (the tombstone has no update handler): 410 rather than an opaque error
         if (err instanceof WorkflowUpdateFailedError && !isDomainRefusal(err)) await this.state(dossierId);
         throw err;
       }
-      // the case closed (and its workflow completed) between the read and the update …
+      // unknown (404), purged (410), or closed with its workflow completed …
       const now = await this.state(dossierId);
+      assertMayChangeCase(caller, now);
       if (now.stage === 'CLOSED' && !opts.closedToo) return this.closedAnswer(dossierId, now, key);
       // … or the run ended while continuing-as-new: the update was not accepted, send it once more to the new run
       return send();
@@ -385,9 +387,12 @@ export class ParcoursService {
   rectify(dossierId: string, caller: Caller, body: RectificationDto, key?: string): Promise<ParcoursView> {
     return this.change(dossierId, caller, rectifyParcoursUpdate, body, key, {
       closedToo: true,
-      stamp: async (before) => {
+      stamp: async () => {
         const p = body.child;
         if (!p || (p.firstName === undefined && p.lastName === undefined && p.birthDate === undefined)) return {};
+        // the names and birth date the correction completes: read first (404, 410, 403 for a case not the caller's)
+        const before = await this.readable(dossierId, caller);
+        assertMayChangeCase(caller, before);
         const childKey = childKeyOf(this.config.childKeySecret, {
           firstName: p.firstName ?? before.child.firstName,
           lastName: p.lastName ?? before.child.lastName,

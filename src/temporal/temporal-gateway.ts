@@ -184,7 +184,7 @@ export class TemporalGateway {
    * workflow's validator, which refuses it (422 `idempotency-key-reused`).
    */
   update<R, I extends object>(handle: WorkflowHandle, def: UpdateDefinition<R, [I]>, input: I, key?: string): Promise<R> {
-    const { actor: _actor, at: _at, idempotencyKey: _key, requestFingerprint: _fp, ...body } = input as I & Partial<UpdateMeta>;
+    const { actor: _actor, at: _at, idempotencyKey: _key, requestFingerprint: _fp, access: _access, ...body } = input as I & Partial<UpdateMeta>;
     return this.withDeadline(() => handle.executeUpdate(def, keyedUpdate(def.name, input, key, body)));
   }
 

@@ -28,6 +28,18 @@ export interface ConventionSettings {
   escalationDaysAfter: number;
   /** The next payment is flagged at risk when the CRF is this many days late (default 60). */
   atRiskDaysLate: number;
+  /**
+   * A returned CRF is due again this many days after its return, and not before its own due date (default 30;
+   * absent in conventions started before it: 30).
+   */
+  resubmissionDays?: number;
+  /** Reminders of a returned CRF, this many days before its resubmission date (default [7]). */
+  resubmissionReminderDaysBefore?: number[];
+  /**
+   * A year's deadline already past when the year opens (the convention takes effect after it) is due this many days
+   * after the opening instead: its catch-up date (default 30; absent in conventions started before it: 30).
+   */
+  catchUpDays?: number;
   /** Convocation delay of a board session in jours francs (default 3; absent in conventions started before it: 3). */
   convocationClearDays?: number;
   /** Reminders go to (default `role:finance`). */
@@ -51,6 +63,9 @@ export const DEFAULT_CONVENTION_SETTINGS: ConventionSettings = {
   reportReminderDaysBefore: [60, 30, 7],
   escalationDaysAfter: 1,
   atRiskDaysLate: 60,
+  resubmissionDays: 30,
+  resubmissionReminderDaysBefore: [7],
+  catchUpDays: 30,
   convocationClearDays: 3,
   financeRecipient: 'role:finance',
   coordinatorRecipient: 'role:coordinator',
@@ -95,6 +110,8 @@ export interface SignatureInput extends UpdateMeta {
   party: SignatureParty;
   signatory: string;
   signedOn: IsoDate;
+  /** The date the signed convention was notified (not before `signedOn`). */
+  notifiedOn?: IsoDate;
 }
 
 /**
@@ -110,6 +127,8 @@ export interface AuthorisationInput extends UpdateMeta, Partial<DeliberationBody
 /** `POST /conventions/{ref}/years/{year}/request`. */
 export interface SubsidyRequestInput extends UpdateMeta {
   sentOn: IsoDate;
+  /** The request's dossier number on the State's subsidy portal. */
+  portalDossierNumber?: string;
 }
 
 /** `POST /conventions/{ref}/years/{year}/payments`. */

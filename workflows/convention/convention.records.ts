@@ -45,6 +45,8 @@ export interface SignatureRecord extends Recorded {
   party: SignatureParty;
   signatory: string;
   signedOn: IsoDate;
+  /** The date the signed convention was notified, when given with this signature. */
+  notifiedOn?: IsoDate;
 }
 
 /** A year as the convention shows it (API.md: year, stage, grantedCents, receivedCents, deadlines). */
@@ -82,6 +84,8 @@ export interface AuthorisationRecord extends Recorded {
   on: IsoDate;
   /** DELIBERATION: the id of the session (in the convention for the seed year, in the year otherwise). */
   deliberationId?: string;
+  /** DELIBERATION: the deliberation's number in the board's register, when recorded. */
+  deliberationNumber?: string;
   /** True when it came from the convention's own deliberation (`receiptYear`). */
   fromConventionDeliberation?: boolean;
   awardNotice?: string;
@@ -96,8 +100,15 @@ export interface AuthorisationView {
 }
 
 export interface SubsidyRequestView {
+  /** The date to meet: the statutory date, or its catch-up date when it was past on the year's opening. */
   dueOn: IsoDate;
+  /** 31 January N (the settings' date). */
+  statutoryDueOn: IsoDate;
+  /** `dueOn` is a catch-up date (the statutory one was past when the year opened). */
+  catchUp: boolean;
   sentOn: IsoDate | null;
+  /** The request's dossier number on the State's subsidy portal, when recorded. */
+  portalDossierNumber: string | null;
   overdue: boolean;
   recorded: Recorded | null;
 }
@@ -131,7 +142,14 @@ export interface ReportEvent extends Recorded {
 
 export interface ReportView {
   state: ReportState;
+  /** The date to meet (lateness counts from it): the statutory date, its catch-up date, or the resubmission date. */
   dueOn: IsoDate;
+  /** 30 June N+1 (the settings' date). */
+  statutoryDueOn: IsoDate;
+  /** The statutory date was past when the year opened: `dueOn` is (or was, before a return) its catch-up date. */
+  catchUp: boolean;
+  /** The return `dueOn` counts from (a returned report is due again `resubmissionDays` after it), null otherwise. */
+  resubmissionOf: IsoDate | null;
   submittedOn: IsoDate | null;
   spentCents: number | null;
   acceptedOn: IsoDate | null;
@@ -178,6 +196,8 @@ export interface FundingYearView extends FundingYearSummary {
   /** "Next payment at risk": the CRF is `atRiskDaysLate` days late (cleared when it is accepted). */
   nextPaymentAtRisk: boolean;
   reconciliation: Reconciliation;
+  /** The day the year opened (its convention took effect): a deadline already past then gets a catch-up date. */
+  openedOn: IsoDate | null;
   /** Null for the convention's first year. */
   previousYear: PreviousYearStatus | null;
   /** Short names of what the year accepts now (the 409 sentence lists the same). */
@@ -206,6 +226,8 @@ export interface ConventionView {
   signatures: SignatureRecord[];
   /** The later signature date: the convention takes effect, every year starts. */
   effectiveOn: IsoDate | null;
+  /** The date the signed convention was notified (given with a signature), null until then. */
+  notifiedOn: IsoDate | null;
   /** 30 June after the last year, shown from the start. */
   finalReportDueOn: IsoDate;
   /** Open deadlines of the convention and of its years, soonest first. */

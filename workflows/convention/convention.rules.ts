@@ -38,6 +38,8 @@ export const MAX_PROXIES_PER_HOLDER = 1;
 
 /** A board (CA) session's record: the body of `POST /conventions/{ref}/deliberations` (API.md, as written). */
 export interface DeliberationBody {
+  /** The deliberation's number in the board's register (e.g. "D2024-41"), as the State and the CCAS cite it. */
+  number?: string;
   sessionDate: IsoDate;
   convocationDate: IsoDate;
   membersInOffice: number;

@@ -21,7 +21,7 @@ import { VIEW_TIMELINE_ENTRIES, yearSummary } from './funding-year.view';
 export function yearSummaryOf(c: ConventionState, year: number, nowMs: number): FundingYearSummary {
   const reported = c.reportedSummary(year, nowMs);
   if (reported) return reported;
-  const projection = new FundingYearState(c.childInput(year), nowMs, true);
+  const projection = new FundingYearState(c.childInput(year), nowMs, true, c.d.effectiveOn !== null);
   return yearSummary(projection, nowMs, c.d.startedYears.includes(year) ? undefined : 'NOT_STARTED');
 }
 
@@ -63,6 +63,7 @@ export function conventionView(c: ConventionState, nowMs: number): ConventionVie
     },
     signatures: c.d.signatures,
     effectiveOn: c.d.effectiveOn,
+    notifiedOn: c.notifiedOn,
     finalReportDueOn: c.finalReportDueOn,
     deadlines,
     nextDeadline: deadlines[0] ?? null,

@@ -9,7 +9,7 @@ import { FailureType, failure } from '../shared/failures';
 import { resume, type CarriedState, type Journal, type NewEntry } from '../shared/journal';
 import { forcedContinueAsNew, type LongLivedState, type Wake } from '../shared/loop';
 import { SYSTEM_ACTOR, type Actor, type UpdateMeta } from '../shared/messages';
-import { assertDate, assertInWindow, assertSessionOrder, deliberationBodyOf, missingDeliberationFields, paymentWindow, reportWindow, reusedKey, sessionResult } from './convention.checks';
+import { assertDate, assertInWindow, assertReference, assertSessionOrder, deliberationBodyOf, missingDeliberationFields, paymentWindow, reportWindow, reusedKey, sessionResult } from './convention.checks';
 import type { FundingYearStage, ReportState } from './convention.codes';
 import { conventionWorkflowId, fundingYearWorkflowId, type FundingYearInput } from './convention.contract';
 import { fireReminders, nextReminderWake, shownDeadlines, type DeadlineRow } from './convention.deadlines';
@@ -27,9 +27,9 @@ import type {
   TrancheView,
 } from './convention.records';
 import { allocatePayments, daysLate, frEuros, reconcile, remainingCents, trancheAmounts, trancheConditionMet, trancheWaitingFor, type Reconciliation, type TrancheFacts } from './convention.rules';
-import { yearDeadlineTable, yearDueDates } from './funding-year.deadlines';
+import { yearDeadlineDates, yearDeadlineTable, type YearDeadlineDates } from './funding-year.deadlines';
 
-const DELIBERATION_FIELDS = ['sessionDate', 'convocationDate', 'membersInOffice', 'president', 'present', 'proxies', 'excused', 'nonParticipating', 'votes', 'decisions', 'receiptYear', 'presidentVote'] as const;
+const DELIBERATION_FIELDS = ['sessionDate', 'convocationDate', 'membersInOffice', 'president', 'present', 'proxies', 'excused', 'nonParticipating', 'votes', 'decisions', 'receiptYear', 'presidentVote', 'number'] as const;
 
 interface ReportData {
   state: ReportState;
@@ -44,7 +44,7 @@ interface ReportData {
 export interface YearData {
   authorisation: AuthorisationRecord | null;
   sessions: DeliberationRecord[];
-  request: { sentOn: IsoDate; by: Actor; at: string } | null;
+  request: { sentOn: IsoDate; portalDossierNumber?: string; by: Actor; at: string } | null;
   payments: PaymentRecord[];
   /** First answer per payment reference. */
   paymentAnswers: Record<string, FundingYearView>;
@@ -70,18 +70,19 @@ export class FundingYearState implements LongLivedState {
   readonly run: number;
   d: YearData;
   appliedThisRun = 0;
-  readonly requestDueOn: IsoDate;
-  readonly reportDueOn: IsoDate;
 
-  /** `projection`: built by the parent to show a year not started yet (no timeline of its own). */
+  /**
+   * `projection`: built by the parent to show a year not started yet (no timeline of its own); `opened`: false for
+   * the projection of a year whose convention has not taken effect (no opening day: its statutory dates stand).
+   */
   constructor(
     readonly input: FundingYearInput,
     nowMs: number,
     projection = false,
+    private readonly opened = true,
   ) {
     this.workflowId = fundingYearWorkflowId(input.conventionRef, input.year);
     this.parentWorkflowId = conventionWorkflowId(input.conventionRef);
-    ({ requestDueOn: this.requestDueOn, reportDueOn: this.reportDueOn } = yearDueDates(input.year, input.settings));
     const carried = resume(input.carried as CarriedState<YearData, TimelineEntry> | undefined, reusedKey);
     ({ journal: this.journal, run: this.run } = carried);
     if (carried.data) {
@@ -105,7 +106,7 @@ export class FundingYearState implements LongLivedState {
     };
     if (!projection) {
       const auth = input.authorisation ? ` ; réception autorisée par la délibération du ${frLongDate(input.authorisation.on)}` : ' ; autorisation de recevoir la subvention à enregistrer';
-      this.add(input.startedBy, 'YEAR_OPENED', `Année ${input.year} ouverte (convention en vigueur le ${frLongDate(input.effectiveOn)}), ${frEuros(input.grantedCents)} accordés${auth}`, nowMs, { onDate: input.effectiveOn });
+      this.add(input.startedBy, 'YEAR_OPENED', `Année ${input.year} ouverte (convention en vigueur le ${frLongDate(input.effectiveOn)}), ${frEuros(input.grantedCents)} accordés${auth}${this.catchUpNote()}`, nowMs, { onDate: input.effectiveOn });
     }
   }
 
@@ -132,6 +133,31 @@ export class FundingYearState implements LongLivedState {
   }
   get isFirstYear(): boolean {
     return this.year === Math.min(...this.input.years);
+  }
+
+  /**
+   * The dates the year must meet (funding-year.deadlines.ts#yearDeadlineDates): opened the day its convention took
+   * effect, a date already past then moves to its catch-up date; a returned report is due again from its return.
+   */
+  dueDates(): YearDeadlineDates {
+    const returns = this.d.report.returns;
+    return yearDeadlineDates(this.year, this.input.settings, this.opened ? this.input.effectiveOn : null, returns.length > 0 ? returns[returns.length - 1].on : null);
+  }
+  get requestDueOn(): IsoDate {
+    return this.dueDates().request.dueOn;
+  }
+  get reportDueOn(): IsoDate {
+    return this.dueDates().report.dueOn;
+  }
+
+  /** French, for the opening entry: the catch-up dates of the deadlines already past on the opening day. */
+  private catchUpNote(): string {
+    const d = this.dueDates();
+    const moved = [
+      d.request.catchUp ? `demande de subvention (échéance du ${frLongDate(d.request.statutoryDueOn)}) à envoyer avant le ${frLongDate(d.request.dueOn)}` : '',
+      d.report.catchUp ? `compte rendu financier (échéance du ${frLongDate(d.report.statutoryDueOn)}) à remettre avant le ${frLongDate(d.report.dueOn)}` : '',
+    ].filter(Boolean);
+    return moved.length > 0 ? ` ; échéances déjà passées à l'ouverture, de rattrapage : ${moved.join(', ')}` : '';
   }
 
   facts(): TrancheFacts {
@@ -196,7 +222,7 @@ export class FundingYearState implements LongLivedState {
   // -------------------------------------------------------------------------------------------------------
 
   private deadlineTable(): DeadlineRow[] {
-    return yearDeadlineTable({ ref: this.ref, year: this.year, settings: this.input.settings, closed: this.closed, requestSent: this.d.request !== null, reportAwaited: this.d.report.state === 'AWAITING_SUBMISSION' });
+    return yearDeadlineTable({ ref: this.ref, year: this.year, settings: this.input.settings, closed: this.closed, requestSent: this.d.request !== null, reportAwaited: this.d.report.state === 'AWAITING_SUBMISSION', dates: this.dueDates() });
   }
 
   deadlines(nowMs: number): DeadlineView[] {
@@ -318,7 +344,7 @@ export class FundingYearState implements LongLivedState {
       const id = `y${this.year}-d${this.d.sessions.length + 1}`;
       this.d.sessions.push({ id, body, result, by: i.actor, at });
       if (result.outcome === 'ADOPTED') {
-        this.d.authorisation = { kind: 'DELIBERATION', on: body.sessionDate, deliberationId: id, by: i.actor, at };
+        this.d.authorisation = { kind: 'DELIBERATION', on: body.sessionDate, deliberationId: id, ...(body.number ? { deliberationNumber: body.number } : {}), by: i.actor, at };
       }
       const effect = result.outcome === 'ADOPTED' ? `réception ${this.year} autorisée` : result.outcome === 'NO_QUORUM' ? 'séance à reconvoquer' : 'autorisation refusée';
       this.add(i.actor, 'AUTHORISATION_RECORDED', `Séance du CA du ${frLongDate(body.sessionDate)} : ${result.summary} — ${effect}`, nowMs, { ...this.meta(i), onDate: body.sessionDate });
@@ -332,12 +358,14 @@ export class FundingYearState implements LongLivedState {
       throw failure(FailureType.INVALID_TRANSITION, `The subsidy request for ${this.year} is already recorded (sent on ${this.d.request.sentOn}); it accepts: ${this.accepts().join(', ')}.`);
     }
     assertDate(i.sentOn, 'sentOn');
+    assertReference(i.portalDossierNumber, 'portalDossierNumber');
   }
 
   applyRequest(i: SubsidyRequestInput, nowMs: number): void {
-    this.d.request = { sentOn: i.sentOn, by: i.actor, at: new Date(nowMs).toISOString() };
+    this.d.request = { sentOn: i.sentOn, ...(i.portalDossierNumber ? { portalDossierNumber: i.portalDossierNumber } : {}), by: i.actor, at: new Date(nowMs).toISOString() };
     const late = i.sentOn > this.requestDueOn ? ` (échéance du ${frLongDate(this.requestDueOn)} dépassée)` : '';
-    this.add(i.actor, 'REQUEST_RECORDED', `Demande de subvention ${this.year} envoyée le ${frLongDate(i.sentOn)}${late}`, nowMs, { ...this.meta(i), onDate: i.sentOn });
+    const dossier = i.portalDossierNumber ? ` (dossier n° ${i.portalDossierNumber} sur le portail de l'État)` : '';
+    this.add(i.actor, 'REQUEST_RECORDED', `Demande de subvention ${this.year} envoyée le ${frLongDate(i.sentOn)}${dossier}${late}`, nowMs, { ...this.meta(i), onDate: i.sentOn });
     this.changed(nowMs);
   }
 
@@ -432,7 +460,7 @@ export class FundingYearState implements LongLivedState {
     } else {
       r.state = 'AWAITING_SUBMISSION';
       r.returns.push({ on: i.on, comment: i.comment! });
-      this.add(i.actor, 'REPORT_RETURNED', `Compte rendu financier ${this.year} retourné le ${frLongDate(i.on)} pour correction : à remettre de nouveau`, nowMs, meta);
+      this.add(i.actor, 'REPORT_RETURNED', `Compte rendu financier ${this.year} retourné le ${frLongDate(i.on)} pour correction : à remettre de nouveau avant le ${frLongDate(this.reportDueOn)}`, nowMs, meta);
     }
     this.changed(nowMs);
     this.maybeClose(i.actor, nowMs);

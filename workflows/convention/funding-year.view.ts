@@ -42,6 +42,7 @@ export function yearSummary(y: FundingYearState, nowMs: number, stageOverride?: 
 /** The funding year as it now stands (every year update's answer, `getYearState`). */
 export function yearView(y: FundingYearState, nowMs: number): FundingYearView {
   const r = y.d.report;
+  const due = y.dueDates();
   return {
     ...yearSummary(y, nowMs),
     conventionRef: y.ref,
@@ -49,8 +50,11 @@ export function yearView(y: FundingYearState, nowMs: number): FundingYearView {
     remainingCents: remainingCents(y.input.grantedCents, y.receivedCents),
     authorisation: { authorised: y.d.authorisation !== null, current: y.d.authorisation, sessions: y.d.sessions },
     request: {
-      dueOn: y.requestDueOn,
+      dueOn: due.request.dueOn,
+      statutoryDueOn: due.request.statutoryDueOn,
+      catchUp: due.request.catchUp,
       sentOn: y.d.request?.sentOn ?? null,
+      portalDossierNumber: y.d.request?.portalDossierNumber ?? null,
       overdue: !y.d.request && !y.closed && isOverdue(y.requestDueOn, nowMs),
       recorded: y.d.request ? { by: y.d.request.by, at: y.d.request.at } : null,
     },
@@ -58,7 +62,10 @@ export function yearView(y: FundingYearState, nowMs: number): FundingYearView {
     tranches: y.tranches(),
     report: {
       state: r.state,
-      dueOn: y.reportDueOn,
+      dueOn: due.report.dueOn,
+      statutoryDueOn: due.report.statutoryDueOn,
+      catchUp: due.report.catchUp,
+      resubmissionOf: due.report.returnedOn,
       submittedOn: r.state === 'AWAITING_SUBMISSION' ? null : r.submittedOn,
       spentCents: r.spentCents,
       acceptedOn: r.acceptedOn,
@@ -67,6 +74,7 @@ export function yearView(y: FundingYearState, nowMs: number): FundingYearView {
       overdue: r.state === 'AWAITING_SUBMISSION' && !y.closed && isOverdue(y.reportDueOn, nowMs),
       history: r.history,
     },
+    openedOn: due.openedOn,
     reminders: y.d.reminders,
     reconciliation: y.reconciliation(),
     previousYear: y.d.previousYear,
@@ -136,10 +144,11 @@ export function pendingYearView(convention: ConventionView, year: number): Fundi
     conventionWorkflowId: convention.workflowId,
     remainingCents: summary.grantedCents - summary.receivedCents,
     authorisation: { authorised: false, current: null, sessions: [] },
-    request: { dueOn: requestDeadline?.dueOn ?? `${year}-01-31`, sentOn: null, overdue: requestDeadline?.overdue ?? false, recorded: null },
+    request: { dueOn: requestDeadline?.dueOn ?? `${year}-01-31`, statutoryDueOn: requestDeadline?.dueOn ?? `${year}-01-31`, catchUp: false, sentOn: null, portalDossierNumber: null, overdue: requestDeadline?.overdue ?? false, recorded: null },
     payments: [],
     tranches: tranches.map((t, index) => ({ index, share: t.share, condition: t.condition, amountCents: amounts[index], due: false, waitingFor: "en attente de la prise d'effet de la convention", paidCents: 0, status: 'NOT_DUE' as const })),
-    report: { state: 'AWAITING_SUBMISSION', dueOn: summary.reportDueOn, submittedOn: null, spentCents: null, acceptedOn: null, returns: [], daysLate: 0, overdue: false, history: [] },
+    report: { state: 'AWAITING_SUBMISSION', dueOn: summary.reportDueOn, statutoryDueOn: summary.reportDueOn, catchUp: false, resubmissionOf: null, submittedOn: null, spentCents: null, acceptedOn: null, returns: [], daysLate: 0, overdue: false, history: [] },
+    openedOn: null,
     reminders: [],
     reconciliation: { grantedCents: summary.grantedCents, receivedCents: 0, spentCents: null, expectedCents: null, outstandingCents: null, underUseCents: null, overpaidCents: null, underUse: false, reconciled: false },
     previousYear: null,

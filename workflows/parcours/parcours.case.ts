@@ -4,7 +4,7 @@
  * transitions (parcours.transitions.ts) and the view (parcours.view.ts) build on it; parcours.state.ts assembles
  * the whole. Deterministic: "now" is always passed in (the workflow passes its sandboxed Date.now()).
  */
-import { addDays, daysBetween, frDate, isReached, type IsoDate } from '../shared/calendar';
+import { addDays, daysBetween, frDate, isReached, maxDate, type IsoDate } from '../shared/calendar';
 import { FailureType, failure } from '../shared/failures';
 import { resume, type Journal } from '../shared/journal';
 import { forcedContinueAsNew, type LongLivedState, type Wake } from '../shared/loop';
@@ -241,6 +241,21 @@ export class CaseState implements LongLivedState {
     return a;
   }
 
+  /**
+   * The latest business date the case's history holds: what was signed, decided, assessed, done, suspended or
+   * resumed, or happened. The dates of the history stay in order: a closure a life event leads to is never dated
+   * before it (a move recorded late closes at the end of its school year or on this date, whichever is later).
+   */
+  latestRecordedOn(): IsoDate {
+    const r = this.record;
+    const dates: IsoDate[] = [r.referredOn, ...r.reviews.map((x) => x.meetingDate), ...r.reassessments.map((x) => x.assessedOn), ...r.lifeEvents.map((x) => x.occurredOn), ...r.derogations.map((x) => x.decidedOn)];
+    if (r.consent) dates.push(r.consent.signedOn, ...(r.consent.withdrawnOn ? [r.consent.withdrawnOn] : []));
+    for (const x of r.plan?.renewals ?? []) dates.push(x.meetingDate);
+    for (const x of [...r.suspensions, ...(r.suspension ? [r.suspension] : [])]) dates.push(x.startsOn, ...(x.resumedOn ? [x.resumedOn] : []));
+    for (const a of r.actions) if (a.statusOn) dates.push(a.statusOn);
+    return dates.reduce(maxDate);
+  }
+
   // -------------------------------------------------------------------------------------------------------
   // Closing, suspending, resuming (several transitions and timers lead there)
   // -------------------------------------------------------------------------------------------------------
@@ -273,14 +288,17 @@ export class CaseState implements LongLivedState {
     this.addTimeline(meta.actor, 'SUSPENDED', `Parcours suspendu (${s.reason}) à partir du ${frDate(s.startsOn)} : relances en pause`, nowMs, s.startsOn, meta);
   }
 
-  /** Ends the suspension: the reassessment clock was paused, so its due date moves by the suspended days. */
+  /**
+   * Ends the suspension: the reassessment clock was paused, so its due date moves by the suspended days. An unreachable
+   * family stays so: only CONTACT_RESTORED ends it (applyLifeEvent), whatever the suspension was for.
+   */
   protected resume(resumedOn: IsoDate, meta: UpdateMeta, nowMs: number): void {
     const r = this.record;
     const s = r.suspension!;
     const days = Math.max(0, daysBetween(s.startsOn, resumedOn));
     r.suspensions.push({ ...s, resumedOn });
     r.suspension = null;
-    r.unreachableSince = null;
+    // the family stays unreachable (and LOST_CONTACT keeps its date) until CONTACT_RESTORED: a resumption is no contact
     if (r.plan?.nextReassessmentOn) r.plan.nextReassessmentOn = addDays(r.plan.nextReassessmentOn, days);
     this.addTimeline(meta.actor, 'RESUMED', `Parcours repris le ${frDate(resumedOn)} après ${days} jour(s) de suspension${r.plan?.nextReassessmentOn ? ` ; réévaluation reportée au ${frDate(r.plan.nextReassessmentOn)}` : ''}`, nowMs, resumedOn, meta);
     // Reminders whose time passed during the suspension are not sent afterwards.

@@ -4,7 +4,8 @@ import type { Activities } from '../../activities/index';
 import { instantOf } from '../shared/calendar';
 import { journaledUpdate } from '../shared/journal';
 import { LongLivedLoop, Publisher } from '../shared/loop';
-import type { UpdateMeta } from '../shared/messages';
+import { FailureType, failure } from '../shared/failures';
+import type { CaseAccess, UpdateMeta } from '../shared/messages';
 import { PRE_PURGE_ON, PRE_RETENTION, searchAttributeDate } from '../shared/search-attributes';
 import { ui } from '../shared/ui-text';
 import type { ParcoursNotificationKind, ParcoursUpdateName } from './parcours.codes';
@@ -67,15 +68,34 @@ export async function parcoursWorkflow(input: ParcoursInput | PurgedCaseInput): 
   setHandler(getClosingSummaryQuery, () => (closingDone ? c.closingSummary() : null));
   setHandler(getAnswerQuery, (key: string) => c.journal.answerOf(key));
 
-  /** Registers one staff update: idempotency first, then the validator, then apply, publish, answer (remembered). */
+  /**
+   * The caller's access (stamped by the API from its access policy) against the case's référent: a référent changes
+   * only the cases assigned to them (403), checked here so that the API sends the update without reading the case.
+   */
+  function authorize(access: CaseAccess | undefined): void {
+    if (!access || access.everyCase) return;
+    if (access.referentSub === null || access.referentSub !== c.record.referentId) {
+      throw failure(FailureType.NOT_ASSIGNED, `Case ${input.dossierId} is followed by another référent: only its référent or a coordinator may access it.`, { dossierId: input.dossierId });
+    }
+  }
+
+  /** Registers one staff update: access, idempotency, then the validator, then apply, publish, answer (remembered). */
   function staffUpdate<I extends UpdateMeta>(def: UpdateDefinition<ParcoursView, [I]>, name: ParcoursUpdateName, validate: (input: I) => void, apply: (input: I, nowMs: number) => void): void {
-    journaledUpdate(c.journal, def, name, validate, (i, now) => {
-      apply(i, now);
-      c.appliedThisRun += 1;
-      c.touch();
-      publish(now);
-      return c.view(now);
-    });
+    journaledUpdate(
+      c.journal,
+      def,
+      name,
+      validate,
+      (i, now) => {
+        apply(i, now);
+        c.appliedThisRun += 1;
+        c.touch();
+        publish(now);
+        return c.view(now);
+      },
+      undefined,
+      (i) => authorize(i.access),
+    );
   }
 
   staffUpdate(recordConsentUpdate, 'recordConsent', (i) => c.validateConsent(i), (i, now) => c.applyConsent(i, now));

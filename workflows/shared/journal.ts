@@ -146,7 +146,8 @@ export function resume<Data, Entry extends TimelineEntry, Answer>(
  * its first answer (its validator lets it through), a key used for another update or another body is refused
  * (IDEMPOTENCY_KEY_REUSED, 422); otherwise the validator runs (synchronously: an
  * async validator would never reject), then `run` applies the change and answers, and the answer is remembered.
- * `replay` may find an earlier answer by another key (a payment by its reference).
+ * `replay` may find an earlier answer by another key (a payment by its reference). `authorize` runs first, before
+ * any replay: a caller who may not change the record gets its refusal, never a remembered answer.
  */
 export function journaledUpdate<I extends UpdateMeta, A>(
   j: Journal<TimelineEntry, A>,
@@ -155,6 +156,7 @@ export function journaledUpdate<I extends UpdateMeta, A>(
   validate: (input: I) => void,
   run: (input: I, nowMs: number) => A | Promise<A>,
   replay: (input: I) => A | undefined = () => undefined,
+  authorize: (input: I) => void = () => undefined,
 ): void {
   const remembered = (i: I, answer: A): A => {
     j.remember(name, i.idempotencyKey, answer, i.requestFingerprint);
@@ -170,6 +172,7 @@ export function journaledUpdate<I extends UpdateMeta, A>(
     },
     {
       validator: (i: I): void => {
+        authorize(i);
         if (j.replayOf(name, i.idempotencyKey, i.requestFingerprint)) return;
         validate(i);
       },

@@ -26,6 +26,19 @@ export interface UpdateMeta {
    * same key on another request is refused rather than answered with the first request's answer.
    */
   requestFingerprint?: string;
+  /**
+   * Who may the caller change (decided by the API's access policy, src/auth/access-policy.ts): every case, or only
+   * the cases whose référent is `referentSub`. The workflow's validator compares it with the case's référent, so the
+   * API needs no read of the case before an update. Absent: a trusted caller (tests, the workflows' own clients).
+   */
+  access?: CaseAccess;
+}
+
+/** The access an update's caller holds (UpdateMeta.access). */
+export interface CaseAccess {
+  everyCase: boolean;
+  /** The caller's `sub` when they act as a référent (on the cases assigned to them), else null. */
+  referentSub: string | null;
 }
 
 /** Recorded with every staff change. */

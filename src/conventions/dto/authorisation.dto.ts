@@ -17,6 +17,7 @@ const DELIBERATION_FIELDS = [
   'decisions',
   'receiptYear',
   'presidentVote',
+  'number',
 ] as const satisfies ReadonlyArray<keyof DeliberationDto>;
 
 /** The body is an award notice when it names one; otherwise it is a board deliberation. */
@@ -46,7 +47,7 @@ export class YearAuthorisationDto extends DeliberationDto {
   notifiedOn?: string;
 }
 
-const OPTIONAL_FIELDS: ReadonlySet<string> = new Set(['proxies', 'excused', 'nonParticipating', 'receiptYear', 'presidentVote']);
+const OPTIONAL_FIELDS: ReadonlySet<string> = new Set(['proxies', 'excused', 'nonParticipating', 'receiptYear', 'presidentVote', 'number']);
 
 // The inherited deliberation fields are checked only when the body is a deliberation. class-validator keeps one
 // conditional per property and type (this one replaces the parent's @IsOptional), so optional fields say so again.

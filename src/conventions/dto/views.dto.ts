@@ -29,11 +29,12 @@ export class FundingYearViewDto extends FundingYearSummaryDto {
   @ApiProperty({ example: 'CPO-PRE-2024-2026' }) conventionRef!: string;
   @ApiProperty({ example: 10000000 }) remainingCents!: number;
   @ApiProperty({ description: 'Authorised by a board session or an award notice; the year’s own sessions' }) authorisation!: object;
-  @ApiProperty({ description: 'dueOn, sentOn, overdue' }) request!: object;
+  @ApiProperty({ description: 'dueOn (the date to meet: the statutory date or its catch-up date), statutoryDueOn, catchUp, sentOn, portalDossierNumber, overdue' }) request!: object;
   @ApiProperty({ description: 'Payments received: reference, receivedOn, amountCents, by, at', type: 'array', items: { type: 'object' } }) payments!: object[];
   @ApiProperty({ description: 'Each tranche: share, condition, amountCents, due, waitingFor, paidCents, status', type: 'array', items: { type: 'object' } })
   tranches!: object[];
-  @ApiProperty({ description: 'The CRF: state, dueOn, submittedOn, spentCents, acceptedOn, returns, daysLate' }) report!: object;
+  @ApiProperty({ description: 'The CRF: state, dueOn (the date to meet: statutory, catch-up or resubmission), statutoryDueOn, catchUp, resubmissionOf, submittedOn, spentCents, acceptedOn, returns, daysLate' }) report!: object;
+  @ApiProperty({ type: String, example: '2024-07-12', nullable: true, format: 'date', description: 'The day the year opened (its convention took effect): a deadline already past then gets a catch-up date' }) openedOn!: string | null;
   @ApiProperty({ description: 'Granted, received, spent, under-use' }) reconciliation!: object;
   @ApiProperty({ type: [String], example: ['payment', 'financial report'], description: 'What the year accepts now' }) accepts!: string[];
 }
@@ -51,7 +52,8 @@ export class ConventionViewDto {
   @ApiProperty({ type: [FundingYearSummaryDto] }) years!: FundingYearSummaryDto[];
   @ApiProperty({ description: 'Board sessions with their computed result', type: 'array', items: { type: 'object' } }) deliberations!: object[];
   @ApiProperty({ description: "Publication, transmission, enforceability and the préfet's two-month window" }) legality!: object;
-  @ApiProperty({ description: 'Signatures: party, signatory, signedOn', type: 'array', items: { type: 'object' } }) signatures!: object[];
+  @ApiProperty({ description: 'Signatures: party, signatory, signedOn, notifiedOn', type: 'array', items: { type: 'object' } }) signatures!: object[];
+  @ApiProperty({ type: String, example: null, nullable: true, format: 'date', description: 'The date the signed convention was notified' }) notifiedOn!: string | null;
   @ApiProperty({ type: String, example: null, nullable: true, format: 'date', description: 'The later signature' }) effectiveOn!: string | null;
   @ApiProperty({ example: '2027-06-30', format: 'date' }) finalReportDueOn!: string;
   @ApiProperty({ type: [DeadlineDto] }) deadlines!: DeadlineDto[];

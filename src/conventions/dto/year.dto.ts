@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsString, Matches, ValidateIf } from 'class-validator';
+import { IsIn, IsOptional, IsString, Matches, ValidateIf } from 'class-validator';
+import { MAX_REFERENCE_LENGTH } from '../../../workflows/convention/convention.checks';
 import { REPORT_STATUSES, type ReportStatusInput } from '../../../workflows/convention/convention.contract';
 import { IsCalendarDate } from '../../common/calendar-date';
 import { IsCents } from './money';
@@ -20,6 +21,11 @@ export class SubsidyRequestDto {
   @ApiProperty({ example: '2025-01-20', format: 'date' })
   @IsCalendarDate()
   sentOn!: string;
+
+  @ApiPropertyOptional({ type: String, maxLength: MAX_REFERENCE_LENGTH, example: 'PV-2025-021-00417', description: "The request's dossier number on the State's subsidy portal" })
+  @IsOptional()
+  @IsText(MAX_REFERENCE_LENGTH)
+  portalDossierNumber?: string;
 }
 
 export const PAYMENT_REFERENCE = /^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$/;
