@@ -61,8 +61,8 @@ const DEFAULT_PAGE_SIZE = 50;
 interface ChangeOptions<I> {
   /** Sent to a closed case too (held for its retention), rather than answered 409. */
   closedToo?: boolean;
-  /** Fields the API stamps on the input from the case as it stands (e.g. a recomputed fingerprint). */
-  stamp?: (before: ParcoursView) => Promise<Partial<I>> | Partial<I>;
+  /** Fields the API stamps on the input before sending it (e.g. a recomputed fingerprint). */
+  stamp?: () => Promise<Partial<I>> | Partial<I>;
 }
 
 /** An open case of the same child: its dossierId and référent, from visibility. */
@@ -349,13 +349,7 @@ export class ParcoursService {
     key?: string,
     opts: ChangeOptions<I> = {},
   ): Promise<ParcoursView> {
-    // a change whose input the API completes from the case as it stands (a recomputed fingerprint) reads it first
-    let stamped: Partial<I> = {};
-    if (opts.stamp) {
-      const before = await this.state(dossierId);
-      assertMayChangeCase(caller, before);
-      stamped = await opts.stamp(before);
-    }
+    const stamped = opts.stamp ? await opts.stamp() : {};
     const input = { ...plain(fields), ...stamped, actor: this.actor(caller), at: new Date().toISOString(), ...(key ? { idempotencyKey: key } : {}), access: changeAccessOf(caller) } as I;
     const send = () => this.temporal.update(this.handle(dossierId), update, input, key);
     try {
@@ -392,9 +386,12 @@ export class ParcoursService {
     let moved: { from: string; to: string } | undefined;
     const view = await this.change(dossierId, caller, rectifyParcoursUpdate, body, key, {
       closedToo: true,
-      stamp: async (before) => {
+      stamp: async () => {
         const p = body.child;
         if (!p || (p.firstName === undefined && p.lastName === undefined && p.birthDate === undefined)) return {};
+        // the names and birth date the correction completes: read first (404, 410, 403 for a case not the caller's)
+        const before = await this.readable(dossierId, caller);
+        assertMayChangeCase(caller, before);
         const identity = (c: { firstName: string; lastName: string; birthDate: string }) => childKeyOf(this.config.childKeySecret, c);
         const from = identity(before.child);
         const childKey = identity({
