@@ -2,12 +2,20 @@
 import 'reflect-metadata';
 import { appConfigOrExit } from './config/env';
 import { ensureSchedulesFromWorker } from './schedules/ensure-schedules';
-import { temporalAddress } from './temporal/connection-options';
-import { createWorker } from './worker/run-worker';
+import { NativeConnection } from '@temporalio/worker';
+import { connectionOptions, temporalAddress } from './temporal/connection-options';
+import { untilPrerequisitesMet } from './temporal/prerequisites';
+import { createWorker, installRuntime } from './worker/run-worker';
 
 async function main(): Promise<void> {
   const config = appConfigOrExit();
-  const { worker, connection } = await createWorker(config);
+  const log = (level: string, msg: string, extra: Record<string, unknown> = {}) =>
+    process.stdout.write(JSON.stringify({ level, time: new Date().toISOString(), context: 'Worker', msg, ...extra }) + '\n');
+  installRuntime(config); // before the first connection: the SDK runtime is installed once per process
+  const nativeConnection = await NativeConnection.connect(connectionOptions(config));
+  // the namespace and the search attributes first: polling without them fails every workflow task that sets one
+  await untilPrerequisitesMet(nativeConnection, config.TEMPORAL_NAMESPACE, { register: config.PRE_REGISTER_SEARCH_ATTRIBUTES, log });
+  const { worker, connection } = await createWorker(config, nativeConnection);
   const schedules = ensureSchedulesFromWorker(config, connection); // in the background: never delays polling
   const stop = (signal: string) => {
     process.stdout.write(JSON.stringify({ level: 'info', context: 'Worker', msg: `${signal}: draining in-flight tasks` }) + '\n');

@@ -25,6 +25,10 @@ export interface DevServerOptions {
   /** SQLite file; in memory when omitted (tests). */
   dbFile?: string;
   namespace?: string;
+  /** More namespaces to create (tests). */
+  extraNamespaces?: string[];
+  /** Register the project's search attributes (default true; false: tests of the start-up checks, issue 18). */
+  searchAttributes?: boolean;
   codecEndpoint?: string;
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
   /** Extra dynamic config values (KEY=JSON). */
@@ -61,8 +65,9 @@ export async function startDevServer(opts: DevServerOptions): Promise<DevServer>
   // server's CPU per workflow step and doubles throughput on a file (bench/results). A power cut may lose the last commits.
   if (opts.dbFile) args.push('--db-filename', opts.dbFile, '--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', 'synchronous=normal');
   if (opts.namespace && opts.namespace !== 'default') args.push('--namespace', opts.namespace);
+  for (const ns of opts.extraNamespaces ?? []) args.push('--namespace', ns);
   if (opts.codecEndpoint) args.push('--ui-codec-endpoint', opts.codecEndpoint);
-  for (const sa of searchAttributeCliArgs()) args.push('--search-attribute', sa);
+  if (opts.searchAttributes !== false) for (const sa of searchAttributeCliArgs()) args.push('--search-attribute', sa);
   for (const dc of opts.dynamicConfig ?? []) args.push('--dynamic-config-value', dc);
   const out = opts.output ?? 'inherit';
   const child = spawn(opts.cli, args, { stdio: ['ignore', out, out] });

@@ -20,22 +20,28 @@ describe('docker-compose.yml (production layout)', () => {
   const s = compose.services;
 
   it('has PostgreSQL, the Temporal server, its UI, the admin job, the API and the worker', () => {
-    expect(Object.keys(s).sort()).toEqual(['api', 'postgresql', 'temporal', 'temporal-admin-tools', 'temporal-ui', 'worker']);
+    expect(Object.keys(s).sort()).toEqual(['api', 'postgresql', 'temporal', 'temporal-search-attributes', 'temporal-ui', 'worker']);
     expect(s.temporal.image).toMatch(/^temporalio\/auto-setup:/);
     expect(s.temporal.environment).toMatchObject({ DB: 'postgres12', POSTGRES_SEEDS: 'postgresql' });
     expect(s.temporal.depends_on).toEqual({ postgresql: { condition: 'service_healthy' } });
     expect(s['temporal-ui'].environment).toMatchObject({ TEMPORAL_ADDRESS: 'temporal:7233' });
   });
 
-  it('registers exactly the search attributes of workflows/shared/search-attributes.ts', () => {
-    const script = (s['temporal-admin-tools'].command as string[]).join('\n');
-    const listed = /for sa in ([^;]+);/.exec(script)![1].trim().split(/\s+/);
-    expect(listed).toEqual(searchAttributeCliArgs());
+  it('registers exactly the search attributes of workflows/shared/search-attributes.ts, with the code that checks them, failing loudly', () => {
+    // the one-shot job runs the project's registration (src/temporal/prerequisites.ts: anything but "already exists"
+    // fails it, and then neither the API nor the workers start), not a CLI loop whose errors were hidden by `|| true`
+    const job = s['temporal-search-attributes'];
+    expect(job.image).toBe(s.api.image);
+    expect(job.command).toEqual(['node', 'dist/scripts/register-search-attributes.js']);
+    expect(job.environment).toEqual(s.api.environment);
+    expect(job.depends_on).toEqual({ temporal: { condition: 'service_healthy' } });
+    expect(JSON.stringify(compose)).not.toContain('|| true');
+    expect(searchAttributeCliArgs()).toHaveLength(15);
   });
 
   it('starts the API and the workers after the search attributes exist, against the cluster', () => {
     for (const name of ['api', 'worker']) {
-      expect(s[name].depends_on?.['temporal-admin-tools']).toEqual({ condition: 'service_completed_successfully' });
+      expect(s[name].depends_on?.['temporal-search-attributes']).toEqual({ condition: 'service_completed_successfully' });
       expect(s[name].environment).toMatchObject({ TEMPORAL_ADDRESS: 'temporal:7233', NODE_ENV: 'production', TEMPORAL_TASK_QUEUE: 'pre-orchestrator' });
     }
     expect(s.api.build).toBe('.');
@@ -72,12 +78,12 @@ describe('docker-compose.yml: nothing of Temporal reachable from outside (issue 
     });
     const cli = { TEMPORAL_TLS_CLIENT_CERT_PATH: '/certs/client.pem', TEMPORAL_TLS_CLIENT_KEY_PATH: '/certs/client.key', TEMPORAL_TLS_SERVER_CA_CERT_PATH: '/certs/ca.pem', TEMPORAL_TLS_SERVER_NAME: 'temporal' };
     expect(s.temporal.environment).toMatchObject(cli); // its health check
-    expect(s['temporal-admin-tools'].environment).toMatchObject(cli);
+    expect(s['temporal-search-attributes'].environment).toMatchObject({ TEMPORAL_TLS_CERT_PATH: '/certs/client.pem', TEMPORAL_TLS_KEY_PATH: '/certs/client.key' });
     for (const name of ['api', 'worker']) {
       expect(s[name].environment).toMatchObject({ TEMPORAL_TLS_CERT_PATH: '/certs/client.pem', TEMPORAL_TLS_KEY_PATH: '/certs/client.key', TEMPORAL_TLS_CA_PATH: '/certs/ca.pem', TEMPORAL_TLS_SERVER_NAME: 'temporal' });
     }
     expect(s['temporal-ui'].environment).toMatchObject({ TEMPORAL_TLS_CERT: '/certs/ui.pem', TEMPORAL_TLS_KEY: '/certs/ui.key', TEMPORAL_TLS_CA: '/certs/ca.pem', TEMPORAL_TLS_ENABLE_HOST_VERIFICATION: 'true' });
-    for (const name of ['temporal', 'temporal-admin-tools', 'temporal-ui', 'api', 'worker']) expect(s[name].volumes).toContain('./certs:/certs:ro');
+    for (const name of ['temporal', 'temporal-search-attributes', 'temporal-ui', 'api', 'worker']) expect(s[name].volumes).toContain('./certs:/certs:ro');
   });
 
   it('signs UI users in with the identity provider (OIDC) and decodes through the API codec with credentials', () => {

@@ -1,7 +1,7 @@
 /**
  * Every custom search attribute the project uses, in one list. The dev server (npm start), the test
- * server setup and docker-compose's admin-tools job register exactly these (a test checks the compose
- * file against this list). None of them may hold personal data: they are visible in the Temporal UI.
+ * server setup, `npm run temporal:search-attributes` (docker-compose's one-shot job, test:cluster) and the
+ * start-up checks of the API and the workers (src/temporal/prerequisites.ts) read exactly these. None of them may hold personal data: they are visible in the Temporal UI.
  */
 import { defineSearchAttributeKey, SearchAttributeType, type SearchAttributeUpdatePair } from '@temporalio/common';
 import type { IsoDate } from './calendar';
@@ -60,6 +60,31 @@ export const SEARCH_ATTRIBUTES = [
   PRE_RETENTION,
   PRE_PURGE_ON,
 ] as const;
+
+/**
+ * How many custom search attributes of each type a namespace may have, per visibility store the project supports
+ * (Temporal Server 1.32). The SQL stores (PostgreSQL 12+, MySQL 8, and SQLite of the dev server) pre-allocate a
+ * fixed number of columns per type (schema/postgresql/v12/visibility/schema.sql: Keyword01…Keyword10, Bool01…03,
+ * …): registration past them fails with "cannot have more than N search attribute of type …". Elasticsearch has no
+ * per-type cap; every store takes at most 100 keys in one workflow's search attributes
+ * (frontend.searchAttributesNumberOfKeysLimit). test/unit/search-attribute-budget.spec.ts checks the list above
+ * against each of them.
+ */
+const SQL_PER_TYPE: Record<SearchAttributeType, number> = {
+  [SearchAttributeType.KEYWORD]: 10,
+  [SearchAttributeType.TEXT]: 3,
+  [SearchAttributeType.INT]: 3,
+  [SearchAttributeType.DOUBLE]: 3,
+  [SearchAttributeType.BOOL]: 3,
+  [SearchAttributeType.DATETIME]: 3,
+  [SearchAttributeType.KEYWORD_LIST]: 3,
+};
+export const VISIBILITY_STORE_LIMITS: Record<'postgres12' | 'mysql8' | 'sqlite' | 'elasticsearch', { perType?: Record<SearchAttributeType, number>; keysPerWorkflow: number }> = {
+  postgres12: { perType: SQL_PER_TYPE, keysPerWorkflow: 100 },
+  mysql8: { perType: SQL_PER_TYPE, keysPerWorkflow: 100 },
+  sqlite: { perType: SQL_PER_TYPE, keysPerWorkflow: 100 },
+  elasticsearch: { keysPerWorkflow: 100 },
+};
 
 /** The CLI's type names (`temporal server start-dev --search-attribute Name=Type`). */
 export const CLI_TYPE_NAMES: Record<string, string> = {
