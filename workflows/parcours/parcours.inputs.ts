@@ -202,6 +202,8 @@ export interface ConsentInput extends UpdateMeta {
 /** `POST /parcours/{id}/team-reviews`. */
 export interface TeamReviewInput extends UpdateMeta {
   meetingDate: IsoDate;
+  /** The recorded EPS meeting (`EPS-<date>`, `POST /team-meetings`) the decision was taken at; the API checks it. */
+  meetingId?: string;
   decision: TeamDecision;
   /** VALIDATED: at least one. */
   objectives?: Array<{ label: string }>;
