@@ -61,6 +61,14 @@ export function assertMayDecideDerogation(caller: Caller): void {
 }
 
 /**
+ * 403 unless the caller may export everything the service holds about a child and family (GDPR art. 15, for the
+ * family's request): the coordinator, who answers the family's requests.
+ */
+export function assertMayExportCase(caller: Caller): void {
+  if (!changesEveryCase(caller)) throw ProblemException.of(403, 'forbidden-role', "A case's data are exported for the family by a coordinator.");
+}
+
+/**
  * The référent whose cases a case list holds: any (or the one asked for) for whoever reads every case; the caller's
  * own for a référent, who may not ask for another's (403).
  */

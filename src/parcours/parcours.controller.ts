@@ -23,6 +23,7 @@ import { ClosureDto, DerogationDto, LifeEventDto, ReferentAssignmentDto, Renewal
 import { ActionParams, DossierParams, ListParcoursQuery } from './dto/params.dto';
 import { ReassessmentDto } from './dto/reassessment.dto';
 import { ReferralDto } from './dto/referral.dto';
+import { DataExportDto, RectificationDto } from './dto/rights.dto';
 import { TeamReviewDto } from './dto/team-review.dto';
 import { ParcoursListDto, ParcoursViewDto, TimelineDto } from './dto/views.dto';
 import { ApiIdempotencyKey, IdempotencyKey } from '../common/idempotency-key';
@@ -86,6 +87,32 @@ export class ParcoursController {
   @ApiGoneResponse({ description: GONE })
   timeline(@Param() { dossierId }: DossierParams, @CurrentCaller() caller: Caller) {
     return this.parcours.timeline(dossierId, caller);
+  }
+
+  @Get(':dossierId/export')
+  @Roles('coordinator')
+  @ApiOperation({
+    summary: "Access (GDPR art. 15): everything the service holds about the child and the family, as JSON, for the family's request; the export is recorded in the timeline",
+  })
+  @ApiOkResponse({ type: DataExportDto })
+  @ApiForbiddenResponse({ description: 'Not a coordinator' })
+  @ApiNotFoundResponse({ description: 'Unknown dossier' })
+  @ApiGoneResponse({ description: GONE })
+  exportCase(@Param() { dossierId }: DossierParams, @CurrentCaller() caller: Caller) {
+    return this.parcours.exportCase(dossierId, caller);
+  }
+
+  @Post(':dossierId/rectifications')
+  @Roles('referent', 'coordinator')
+  @HttpCode(200)
+  @ChangeResponses()
+  @ApiOperation({
+    summary:
+      "Rectification (GDPR art. 16): only the fields given change (child's names, birth date, sex, address, QPV, school; guardians), with a motive except for the school level alone; a closed case still holding its data is rectified too",
+  })
+  @ApiOkResponse({ type: ParcoursViewDto })
+  rectify(@Param() { dossierId }: DossierParams, @Body() body: RectificationDto, @CurrentCaller() caller: Caller, @IdempotencyKey() key?: string) {
+    return this.parcours.rectify(dossierId, caller, body, key);
   }
 
   @Post(':dossierId/consent')

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { WithStartWorkflowOperation, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure, WorkflowExecutionAlreadyStartedError, type UpdateDefinition } from '@temporalio/common';
-import { assertMayChangeCase, assertMayDecideDerogation, assertMayReadCase, caseListReferent, changeAccessOf, mayReadCase, notAssigned } from '../auth/access-policy';
+import { assertMayChangeCase, assertMayDecideDerogation, assertMayExportCase, assertMayReadCase, caseListReferent, changeAccessOf, mayReadCase, notAssigned } from '../auth/access-policy';
 import { primaryRole, type Caller } from '../auth/roles';
 import { keyedUpdate } from '../common/idempotency-key';
 import { ProblemException } from '../common/problem';
@@ -18,6 +18,8 @@ import {
   getTimelineQuery,
   isPurgedView,
   PARCOURS_WORKFLOW_TYPE,
+  recordDataExportUpdate,
+  rectifyParcoursUpdate,
   workflowIdFor,
   type Actor,
   type ParcoursInput,
@@ -45,14 +47,24 @@ import { childKeyOf } from './child-key';
 import { dossierIdForKey, newDossierId } from './dossier-id';
 import type { ListParcoursQuery } from './dto/params.dto';
 import type { ReferralDto } from './dto/referral.dto';
+import type { DataExportDto, RectificationDto } from './dto/rights.dto';
 import type { ParcoursListItemDto } from './dto/views.dto';
 import { FailureType } from '../../workflows/shared/failures';
-import { CHILD_REGISTRY_WORKFLOW_TYPE, childRegistryId, claimChildUpdate, type ClaimChildAnswer, type ClaimChildInput, type childRegistryWorkflow } from '../../workflows/registry/child-registry';
+import { CHILD_REGISTRY_WORKFLOW_TYPE, childRegistryId, claimChildUpdate, releaseChildSignal, type ClaimChildAnswer, type ClaimChildInput, type childRegistryWorkflow } from '../../workflows/registry/child-registry';
+import { parisDateOf } from '../../workflows/shared/calendar';
 import { ui } from '../../workflows/shared/ui-text';
 import { plain } from '../common/async';
 
 const DEFAULT_PAGE_SIZE = 50;
 
+
+/** How `change` sends an update beyond the common path. */
+interface ChangeOptions<I> {
+  /** Sent to a closed case too (held for its retention), rather than answered 409. */
+  closedToo?: boolean;
+  /** Fields the API stamps on the input from the case as it stands (e.g. a recomputed fingerprint). */
+  stamp?: (before: ParcoursView) => Promise<Partial<I>> | Partial<I>;
+}
 
 /** An open case of the same child: its dossierId and référent, from visibility. */
 interface OpenCase {
@@ -216,7 +228,7 @@ export class ParcoursService {
     }
     try {
       this.notifications.noticeToCoordinator({
-        key: `duplicate-referral:${existing.dossierId}:${caller.sub}:${new Date().toISOString().slice(0, 10)}`,
+        key: `duplicate-referral:${existing.dossierId}:${caller.sub}:${parisDateOf(Date.now())}`,
         kind: 'DUPLICATE_REFERRAL',
         subject: `Orientation en double pour le dossier ${existing.dossierId}`,
         body: `${caller.sub} a orienté un enfant déjà suivi dans le dossier ${existing.dossierId}. Aucun second dossier n'a été ouvert ; rapprochez-vous de ${caller.sub} et du référent du dossier.`,
@@ -340,8 +352,16 @@ export class ParcoursService {
     update: UpdateDefinition<ParcoursView, [I]>,
     fields: Omit<I, keyof UpdateMeta>,
     key?: string,
+    opts: ChangeOptions<I> = {},
   ): Promise<ParcoursView> {
-    const input = { ...plain(fields), actor: this.actor(caller), at: new Date().toISOString(), ...(key ? { idempotencyKey: key } : {}), access: changeAccessOf(caller) } as I;
+    // a change whose input the API completes from the case as it stands (a recomputed fingerprint) reads it first
+    let stamped: Partial<I> = {};
+    if (opts.stamp) {
+      const before = await this.state(dossierId);
+      assertMayChangeCase(caller, before);
+      stamped = await opts.stamp(before);
+    }
+    const input = { ...plain(fields), ...stamped, actor: this.actor(caller), at: new Date().toISOString(), ...(key ? { idempotencyKey: key } : {}), access: changeAccessOf(caller) } as I;
     const send = () => this.temporal.update(this.handle(dossierId), update, input, key);
     try {
       return await send();
@@ -355,10 +375,87 @@ export class ParcoursService {
       // unknown (404), purged (410), or closed with its workflow completed …
       const now = await this.state(dossierId);
       assertMayChangeCase(caller, now);
-      if (now.stage === 'CLOSED') return this.closedAnswer(dossierId, now, key);
+      if (now.stage === 'CLOSED' && !opts.closedToo) return this.closedAnswer(dossierId, now, key);
       // … or the run ended while continuing-as-new: the update was not accepted, send it once more to the new run
       return send();
     }
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+  // The family's rights (GDPR)
+  // ---------------------------------------------------------------------------------------------------------
+
+  /**
+   * `POST /parcours/{dossierId}/rectifications` (art. 16): a closed case still holding its data is rectified too.
+   * When a name or the birth date changes, the child's identity fingerprint (PreChildKey) is recomputed here (the
+   * workflow has no key) and stamped on the update; a fingerprint that is another open case's is refused (409, as a
+   * duplicate referral).
+   */
+  async rectify(dossierId: string, caller: Caller, body: RectificationDto, key?: string): Promise<ParcoursView> {
+    // a new fingerprint of an open case claims the child's registry under it (409 if another open case holds it)
+    // before the change, and releases the old one after it (or the new one if the change is refused)
+    let moved: { from: string; to: string } | undefined;
+    const view = await this.change(dossierId, caller, rectifyParcoursUpdate, body, key, {
+      closedToo: true,
+      stamp: async (before) => {
+        const p = body.child;
+        if (!p || (p.firstName === undefined && p.lastName === undefined && p.birthDate === undefined)) return {};
+        const identity = (c: { firstName: string; lastName: string; birthDate: string }) => childKeyOf(this.config.childKeySecret, c);
+        const from = identity(before.child);
+        const childKey = identity({
+          firstName: p.firstName ?? before.child.firstName,
+          lastName: p.lastName ?? before.child.lastName,
+          birthDate: p.birthDate ?? before.child.birthDate,
+        });
+        if (before.stage !== 'CLOSED' && childKey !== from) {
+          await this.claimChild(childKey, dossierId, caller);
+          moved = { from, to: childKey };
+        }
+        return { childKey };
+      },
+    }).catch(async (err: unknown) => {
+      if (moved) await this.releaseChild(moved.to, dossierId);
+      throw err;
+    });
+    if (moved) await this.releaseChild(moved.from, dossierId);
+    return view;
+  }
+
+  /** Releases the child's registry under `childKey` if `dossierId` holds it (best effort: a stale holder is replaced). */
+  private async releaseChild(childKey: string, dossierId: string): Promise<void> {
+    await this.temporal.withDeadline(() => this.temporal.client.workflow.getHandle(childRegistryId(childKey)).signal(releaseChildSignal, { dossierId })).catch(() => undefined);
+  }
+
+
+  /**
+   * `GET /parcours/{dossierId}/export` (art. 15): the export is first recorded in the case (an update, so its timeline
+   * says who exported what and when), then answered: the case record, its whole timeline (this export included) and
+   * the notifications recorded about it.
+   */
+  async exportCase(dossierId: string, caller: Caller): Promise<DataExportDto> {
+    assertMayExportCase(caller);
+    await this.state(dossierId);
+    const exportedAt = new Date().toISOString();
+    const actor = this.actor(caller);
+    let view: ParcoursView;
+    try {
+      view = await this.temporal.update(this.handle(dossierId), recordDataExportUpdate, { actor, at: exportedAt });
+    } catch (err) {
+      // purged meanwhile (the tombstone has no update handler): 410 rather than an opaque error
+      if (err instanceof WorkflowUpdateFailedError && !isDomainRefusal(err)) await this.state(dossierId);
+      throw err;
+    }
+    const timeline = await this.temporal.query(this.handle(dossierId), getTimelineQuery);
+    this.logger.log({ msg: 'access export recorded', dossierId, by: caller.sub });
+    return {
+      dossierId,
+      exportedAt,
+      exportedBy: actor,
+      legalBasis: 'RGPD art. 15',
+      case: view as unknown as DataExportDto['case'],
+      timeline,
+      notifications: this.notifications.ofDossier(dossierId),
+    };
   }
 
   /** A closed case: the replay of a request it already applied, else 409 naming the closure. */

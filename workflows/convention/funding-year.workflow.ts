@@ -11,12 +11,15 @@ import {
   recordAuthorisationUpdate,
   recordFinancialReportUpdate,
   recordPaymentUpdate,
+  recordRepaymentUpdate,
   recordRequestUpdate,
+  recordSettlementUpdate,
   yearChangedSignal,
   type FundingYearInput,
   type FundingYearResult,
 } from './convention.contract';
 import type { FundingYearView } from './convention.records';
+import { applyPayment, applyRepayment, applySettlement, paymentReplay, rememberPayment, validatePayment, validateRepayment, validateSettlement } from './funding-year.money';
 import { FundingYearState } from './funding-year.state';
 import { yearDetails, yearResult, yearSearchAttributes, yearSummary, yearView } from './funding-year.view';
 
@@ -65,11 +68,13 @@ export async function fundingYearWorkflow(input: FundingYearInput): Promise<Fund
   staffUpdate(
     recordPaymentUpdate,
     'recordPayment',
-    (i) => y.validatePayment(i),
-    (i, now) => y.applyPayment(i, now),
-    (i) => y.paymentReplay(i),
-    (i, answer) => y.rememberPayment(i.reference, answer),
+    (i) => validatePayment(y, i),
+    (i, now) => applyPayment(y, i, now),
+    (i) => paymentReplay(y, i),
+    (i, answer) => rememberPayment(y, i.reference, answer),
   );
+  staffUpdate(recordSettlementUpdate, 'recordSettlement', (i) => validateSettlement(y, i), (i, now) => applySettlement(y, i, now));
+  staffUpdate(recordRepaymentUpdate, 'recordRepayment', (i) => validateRepayment(y, i), (i, now) => applyRepayment(y, i, now));
   staffUpdate(recordFinancialReportUpdate, 'recordFinancialReport', (i) => y.validateReport(i), (i, now) => y.applyReport(i, now));
 
   setHandler(previousYearChangedSignal, (status) => {

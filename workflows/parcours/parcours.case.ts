@@ -4,7 +4,7 @@
  * transitions (parcours.transitions.ts) and the view (parcours.view.ts) build on it; parcours.state.ts assembles
  * the whole. Deterministic: "now" is always passed in (the workflow passes its sandboxed Date.now()).
  */
-import { addDays, daysBetween, frDate, isReached, maxDate, type IsoDate } from '../shared/calendar';
+import { addDays, daysBetween, frDate, isReached, maxDate, timerHourOf, type IsoDate } from '../shared/calendar';
 import { FailureType, failure } from '../shared/failures';
 import { resume, type Journal } from '../shared/journal';
 import { forcedContinueAsNew, type LongLivedState, type Wake } from '../shared/loop';
@@ -16,7 +16,7 @@ import type { ParcoursSettings, SuspensionInput } from './parcours.inputs';
 import { CLOSURE_LABELS, UPDATE_LABELS } from './parcours.labels';
 import { caseNotice } from './parcours.notices';
 import type { ActionRecord, ClosureRecord, DeadlineView, ParcoursRecord, ParcoursView, TimelineEntry } from './parcours.records';
-import { ageBandOf, ageOn } from './parcours.rules';
+import { ageBandOf, ageOn, beyondGrantedLength } from './parcours.rules';
 
 /** A closure, whatever its path (staff, timer, EPS decision, eligibility): the record without who and when. */
 export type Closing = Omit<ClosureRecord, 'by' | 'at'>;
@@ -222,6 +222,18 @@ export class CaseState implements LongLivedState {
     }
   }
 
+  /**
+   * The granted length is enforced: an action beyond the end of the granted length (one that starts after it) is
+   * refused (422, naming the rule) until the EPS renews the parcours. The action's own date is compared, not today's:
+   * an action carried out within the granted length may still be recorded late.
+   */
+  protected checkGrantedLength(startsOn: IsoDate | undefined): void {
+    const plan = this.record.plan!;
+    if (startsOn !== undefined && beyondGrantedLength(startsOn, plan.endsOn)) {
+      rule(`The action starts (${startsOn}) after the end of the granted length (${plan.endsOn}): the EPS must renew the parcours (renewals) or the coordinator close it.`, { field: 'startsOn', code: 'BEYOND_GRANTED_LENGTH', endsOn: plan.endsOn });
+    }
+  }
+
   protected checkActionDates(startsOn: IsoDate, endsOn: IsoDate | undefined, sessions: number | undefined): void {
     const plan = this.record.plan!;
     this.notBefore(startsOn, plan.validatedOn, 'action start date', 'validation of the parcours');
@@ -297,7 +309,7 @@ export class CaseState implements LongLivedState {
     if (r.plan?.nextReassessmentOn) r.plan.nextReassessmentOn = addDays(r.plan.nextReassessmentOn, days);
     this.addTimeline(meta.actor, 'RESUMED', `Parcours repris le ${frDate(resumedOn)} après ${days} jour(s) de suspension${r.plan?.nextReassessmentOn ? ` ; réévaluation reportée au ${frDate(r.plan.nextReassessmentOn)}` : ''}`, nowMs, resumedOn, meta);
     // Reminders whose time passed during the suspension are not sent afterwards.
-    const skipped = this.timers().filter((t) => t.pausable && isReached(t.fireOn, nowMs));
+    const skipped = this.timers().filter((t) => t.pausable && isReached(t.fireOn, nowMs, timerHourOf(this.settings)));
     for (const t of skipped) this.journal.fired.add(t.key);
     if (skipped.length > 0) this.addTimeline(SYSTEM_ACTOR, 'REMINDERS_SKIPPED', `${skipped.length} relance(s) échue(s) pendant la suspension non envoyée(s)`, nowMs, resumedOn);
   }
@@ -329,7 +341,7 @@ export class CaseState implements LongLivedState {
   fireDue(nowMs: number): number {
     let count = 0;
     while (!this.closed) {
-      const next = this.timers().find((t) => isReached(t.fireOn, nowMs));
+      const next = this.timers().find((t) => isReached(t.fireOn, nowMs, timerHourOf(this.settings)));
       if (!next) break;
       this.journal.fired.add(next.key);
       count += 1;

@@ -27,7 +27,7 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Actor } from '../shared/messages';
 import type { CarriedState } from '../shared/journal';
 import type { CaseFigures } from './parcours.figures';
-import type { ParcoursSettings, ReferralInput, ConsentInput, TeamReviewInput, ActionInput, ActionPatchInput, ReassessmentInput, RenewalInput, SuspensionInput, ResumptionInput, LifeEventInput, SafeguardingReportInput, DerogationInput, ClosureInput, ReferentAssignmentInput, CreateReferralInput } from './parcours.inputs';
+import type { ParcoursSettings, ReferralInput, ConsentInput, TeamReviewInput, ActionInput, ActionPatchInput, ReassessmentInput, RenewalInput, SuspensionInput, ResumptionInput, LifeEventInput, SafeguardingReportInput, DerogationInput, ClosureInput, ReferentAssignmentInput, CreateReferralInput, RectificationInput, DataExportInput } from './parcours.inputs';
 import type { ErasureConfirmation, ParcoursClosingSummary, ParcoursRecord, ParcoursView, PurgedCaseRecord, PurgedCaseView, TimelineEntry } from './parcours.records';
 
 export * from './parcours.codes';
@@ -157,6 +157,13 @@ export const recordDerogationUpdate = defineUpdate<ParcoursView, [DerogationInpu
 export const closeParcoursUpdate = defineUpdate<ParcoursView, [ClosureInput], 'closeParcours'>('closeParcours');
 /** Assigns or changes the référent (any open stage). */
 export const assignReferentUpdate = defineUpdate<ParcoursView, [ReferentAssignmentInput], 'assignReferent'>('assignReferent');
+/**
+ * Rectification (GDPR art. 16): only the fields given change; recorded as which fields changed, by whom and when.
+ * Accepted at every stage once the eligibility is checked, a closed case included while it holds its data.
+ */
+export const rectifyParcoursUpdate = defineUpdate<ParcoursView, [RectificationInput], 'rectifyParcours'>('rectifyParcours');
+/** Records an access export (GDPR art. 15) in the timeline before the API answers it; accepted at every stage. */
+export const recordDataExportUpdate = defineUpdate<ParcoursView, [DataExportInput], 'recordDataExport'>('recordDataExport');
 
 /**
  * The case as it stands (also on a closed case); once its retention has ended, the `PurgedCaseView` of what

@@ -1,7 +1,7 @@
 /**
  * The state of one parcours, split by responsibility: its record and journal, what its stage accepts and how it
  * closes (parcours.case.ts); its deadlines and timers, from one table (parcours.deadlines.ts); the validator and
- * applier of each update (parcours.transitions.ts); what it shows (parcours.view.ts). `ParcoursCase` assembles
+ * applier of each update (parcours.transitions.ts), the family's rights (parcours.rights.ts); what it shows (parcours.view.ts). `ParcoursCase` assembles
  * them for the workflow. Deterministic: "now" is always passed in.
  */
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
@@ -10,11 +10,11 @@ import { FailureType, failure } from '../shared/failures';
 import { rule } from './parcours.case';
 import type { SafeguardingReportInput } from './parcours.inputs';
 import type { LifeEventRecord, ParcoursClosingSummary, ParcoursView, RetentionView } from './parcours.records';
-import { CaseTransitions } from './parcours.transitions';
+import { CaseRights } from './parcours.rights';
 import { caseDetails, caseSearchAttributes, caseView, closingSummaryOf, retentionOf } from './parcours.view';
 
 /** One parcours: data, journal, transitions and view. */
-export class ParcoursCase extends CaseTransitions {
+export class ParcoursCase extends CaseRights {
   /** The concern a report date is added to: the latest of that date still without one, else the latest of that date. */
   private concernOn(date: string): LifeEventRecord | undefined {
     const concerns = this.record.lifeEvents.filter((e) => e.type === 'SAFEGUARDING_CONCERN' && e.occurredOn === date);

@@ -174,6 +174,7 @@ export class CaseTransitions extends CaseState {
     this.assertAccepts('scheduleAction');
     if (blank(i.provider)) rule('An action needs a provider.', { field: 'provider' });
     this.checkActionDates(i.startsOn, i.endsOn, i.sessions);
+    this.checkGrantedLength(i.startsOn);
     this.checkObjectiveIds(i.objectiveIds);
   }
 
@@ -206,6 +207,8 @@ export class CaseTransitions extends CaseState {
     if (i.status === 'CANCELLED' && blank(i.motive)) rule('Cancelling an action needs a motive.', { field: 'motive' });
     if (i.provider !== undefined && blank(i.provider)) rule('The provider cannot be empty.', { field: 'provider' });
     this.checkActionDates(i.startsOn ?? a.startsOn, i.endsOn ?? a.endsOn, i.sessions ?? a.sessions);
+    // completing or cancelling stays possible after the granted end; moving an action beyond it does not
+    this.checkGrantedLength(i.startsOn);
   }
 
   applyActionPatch(i: ActionPatchInput, nowMs: number): void {

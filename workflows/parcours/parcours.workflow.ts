@@ -1,7 +1,7 @@
 import { allHandlersFinished, condition, continueAsNew, getExternalWorkflowHandle, log, makeContinueAsNewFunc, proxyActivities, setHandler, sleep, upsertSearchAttributes } from '@temporalio/workflow';
 import type { ActivityOptions, UpdateDefinition } from '@temporalio/common';
 import type { Activities } from '../../activities/index';
-import { instantOf } from '../shared/calendar';
+import { instantOf, timerHourOf } from '../shared/calendar';
 import { journaledUpdate } from '../shared/journal';
 import { LongLivedLoop, Publisher } from '../shared/loop';
 import { childRegistryId, releaseChildSignal } from '../registry/child-registry';
@@ -21,11 +21,13 @@ import {
   getTimelineQuery,
   isPurgedInput,
   recordConsentUpdate,
+  recordDataExportUpdate,
   recordDerogationUpdate,
   recordLifeEventUpdate,
   recordReassessmentUpdate,
   recordSafeguardingReportUpdate,
   recordTeamReviewUpdate,
+  rectifyParcoursUpdate,
   renewParcoursUpdate,
   resumeParcoursUpdate,
   scheduleActionUpdate,
@@ -121,6 +123,9 @@ export async function parcoursWorkflow(input: ParcoursInput | ContinuedParcoursI
   staffUpdate(recordDerogationUpdate, 'recordDerogation', (i) => c.validateDerogation(i), (i, now) => c.applyDerogation(i, now));
   staffUpdate(closeParcoursUpdate, 'closeParcours', (i) => c.validateClosure(i), (i, now) => c.applyClosure(i, now));
   staffUpdate(assignReferentUpdate, 'assignReferent', (i) => c.validateReferent(i), (i, now) => c.applyReferent(i, now));
+  // the family's rights: also on a closed case held for its retention
+  staffUpdate(rectifyParcoursUpdate, 'rectifyParcours', (i) => c.validateRectification(i), (i, now) => c.applyRectification(i, now));
+  staffUpdate(recordDataExportUpdate, 'recordDataExport', (i) => c.validateDataExport(i), (i, now) => c.applyDataExport(i, now));
 
   // The companion of update-with-start: no change of its own, it answers the first state once eligibility is checked.
   journaledUpdate(
@@ -170,8 +175,9 @@ export async function parcoursWorkflow(input: ParcoursInput | ContinuedParcoursI
   await loop.runToEnd({ dossierId: input.dossierId, run: c.run }, () => continueAsNew<typeof parcoursWorkflow>(c.continuedInput(input)));
   closingDone = true;
   if (input.childRegistry) {
-    // the child may be referred again: release the duplicate registry (gone already if another case replaced it)
-    await getExternalWorkflowHandle(childRegistryId(input.childKey))
+    // the child may be referred again: release the duplicate registry (gone already if another case replaced it),
+    // under the child's fingerprint as it now stands (a rectified name or birth date moved it)
+    await getExternalWorkflowHandle(childRegistryId(c.record.childKey))
       .signal(releaseChildSignal, { dossierId: input.dossierId })
       .catch(() => undefined);
   }
@@ -184,7 +190,7 @@ export async function parcoursWorkflow(input: ParcoursInput | ContinuedParcoursI
       { key: PRE_PURGE_ON, value: searchAttributeDate(retention.purgeOn) },
     ]);
   }
-  const purgeAtMs = instantOf(retention.purgeOn);
+  const purgeAtMs = instantOf(retention.purgeOn, timerHourOf(settings));
   while (Date.now() < purgeAtMs) {
     await sleep(purgeAtMs - Date.now(), { summary: ui(`Purge des données personnelles (conservation jusqu'au ${retention.purgeOn})`) });
   }
