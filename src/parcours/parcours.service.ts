@@ -35,6 +35,7 @@ import { QPV_LABELS, ageBandLabel } from '../../workflows/parcours/parcours.labe
 import { ageBandForReferral, initialSearchAttributes, staticSummaryFor } from '../../workflows/parcours/parcours.view';
 import {
   PRE_AGE_BAND,
+  PRE_CHILD_KEY,
   PRE_CLOSURE_REASON,
   PRE_OVERDUE,
   PRE_QPV,
@@ -166,7 +167,7 @@ export class ParcoursService {
       const answer = await this.claim(childKey, { dossierId, ...(replacing ? { replacing } : {}) });
       if (!answer) continue; // the registry completed (released) between the start and the claim: a new run
       if (answer.claimed) return;
-      const holder = await this.openCase(answer.dossierId);
+      const holder = await this.openCase(answer.dossierId, childKey);
       if (holder) throw this.duplicate(holder, caller);
       replacing = answer.dossierId;
     }
@@ -190,10 +191,14 @@ export class ParcoursService {
     }
   }
 
-  /** The case `dossierId` if it is open (running and not CLOSED), from its search attributes (server only), else null. */
-  private async openCase(dossierId: string): Promise<OpenCase | null> {
+  /**
+   * The case `dossierId` if it is this child's open case (running, not CLOSED, its `PreChildKey`), from its search
+   * attributes (server only), else null: a dossier whose start failed after the claim (e.g. an Idempotency-Key
+   * reused for another child, 422) may hold another child's registry, and is replaced there.
+   */
+  private async openCase(dossierId: string, childKey: string): Promise<OpenCase | null> {
     const sa = await this.temporal.runningAttributes(this.handle(dossierId));
-    if (!sa || sa.get(PRE_STAGE) === 'CLOSED') return null;
+    if (!sa || sa.get(PRE_STAGE) === 'CLOSED' || sa.get(PRE_CHILD_KEY) !== childKey) return null;
     return { dossierId, referentId: sa.get(PRE_REFERENT_ID) ?? null };
   }
 
