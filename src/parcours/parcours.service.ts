@@ -97,7 +97,8 @@ export class ParcoursService {
     const referral = plain(body) as ReferralInput;
     const childKey = childKeyOf(this.config.childKeySecret, referral.child);
     const dossierId = key ? dossierIdForKey(this.config.childKeySecret, caller.sub, key) : newDossierId();
-    return this.oneAtATime(childKey, async () => {
+    // one referral of a child at a time: in this process (oneAtATime), and across API processes (the lease)
+    return this.oneAtATime(childKey, () => this.temporal.withLease(`referral-${childKey.slice(0, 32)}`, async () => {
       const existing = await this.openCaseOf(childKey);
       if (existing && existing.dossierId !== dossierId) throw this.duplicate(existing, caller);
       const actor = this.actor(caller);
@@ -140,7 +141,7 @@ export class ParcoursService {
       }
       await this.untilVisible(dossierId);
       return view;
-    });
+    }));
   }
 
   /** Static details for the Temporal UI: who referred, when, which rule; nothing that identifies the child. */
