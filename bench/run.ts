@@ -10,17 +10,21 @@
  *   as three processes, so that each one's memory is its own and the worker can be restarted alone.
  *
  * Knobs (environment or flags): BENCH_N / --n (1000), BENCH_CONCURRENCY / --concurrency (20), BENCH_SCALE_N /
- * --scale-n (10000), BENCH_SEED / --seed (42), BENCH_SECTIONS / --sections (referrals,updates,lifecycle,scale),
+ * --scale-n (10000), BENCH_SEED / --seed (42), BENCH_SECTIONS / --sections (limit,referrals,updates,lifecycle,scale),
  * BENCH_READY_STALE=0 / --no-ready-stale (skip waiting for readiness to notice a stopped worker),
  * BENCH_WORKER_OPTIONS (JSON worker options, e.g. '{"maxCachedWorkflows":500}'), BENCH_LABEL / --label (a name for
  * the run in the results file), BENCH_OUT / --out (results file; "-" writes none), --quick (N=200, scale 1000).
+ *
+ * The `limit` section (issue 17) runs the engine's own limit on the same dev server with the same clients: a trivial
+ * workflow (bench/limit/) started with update-with-start and updated; every throughput is also printed as a ratio to
+ * it, and the last line printed is `BENCH_SUMMARY {json}` (ratios and p99s) for scripts to read.
  */
 import 'reflect-metadata';
 import { spawnSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, freemem, loadavg, release, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, WithStartWorkflowOperation } from '@temporalio/client';
 import { benchSecrets, type BenchSecrets } from './lib/secrets';
 import { signDevToken } from '../src/auth/dev-token';
 import type { Role } from '../src/auth/roles';
@@ -33,11 +37,12 @@ import { HttpClient } from './lib/http';
 import { generateCase, todayUtc, type GeneratedCase } from './lib/inputs';
 import { runPool, sleep, until, type PoolResult } from './lib/load';
 import { childPids, commandLine, cpuSeconds, ENTRY, ROOT, rssMiB, spawnNode, waitForHttp, type NodeProcess } from './lib/processes';
+import { addUpdate, type limitWorkflow } from './limit/limit.workflow';
 import { idsFrom, LIFECYCLE, stepRequest, type StepName } from './lib/steps';
 import { failureText, fmt, summarize, table, type RunSummary } from './lib/stats';
 
-type Section = 'referrals' | 'updates' | 'lifecycle' | 'scale';
-const SECTIONS: Section[] = ['referrals', 'updates', 'lifecycle', 'scale'];
+type Section = 'limit' | 'referrals' | 'updates' | 'lifecycle' | 'scale';
+const SECTIONS: Section[] = ['limit', 'referrals', 'updates', 'lifecycle', 'scale'];
 
 interface Options {
   n: number;
@@ -123,6 +128,8 @@ interface Target {
   temporalAddress: string;
   config: AppConfig;
   client: Client;
+  /** A client with the SDK's default data converter (no codec), for the limit's trivial workflow. */
+  rawClient: Client;
   connection: Connection;
   http: HttpClient;
   token(sub: string, role: Role): Promise<string>;
@@ -134,13 +141,14 @@ interface Target {
 async function clientFor(config: AppConfig, address: string, concurrency: number) {
   const connection = await Connection.connect({ address });
   const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: dataConverter(config) });
+  const rawClient = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
   const tokens = new Map<string, Promise<string>>();
   const token = (sub: string, role: Role) => {
     const k = `${sub}/${role}`;
-    if (!tokens.has(k)) tokens.set(k, signDevToken(config, sub, [role], '24h'));
+    if (!tokens.has(k)) tokens.set(k, signDevToken(config, sub, [role], '11h'));
     return tokens.get(k)!;
   };
-  return { connection, client, token, http: (api: string) => new HttpClient(api, concurrency + 4) };
+  return { connection, client, rawClient, token, http: (api: string) => new HttpClient(api, concurrency + 4) };
 }
 
 /** `node dist/src/dev.js` (what `npm start` runs) on free ports. */
@@ -161,6 +169,7 @@ async function startEmbedded(s: BenchSecrets, concurrency: number): Promise<Targ
     temporalAddress: address,
     config,
     client: c.client,
+    rawClient: c.rawClient,
     connection: c.connection,
     http: c.http(api),
     token: c.token,
@@ -212,6 +221,7 @@ async function startSplit(s: BenchSecrets, concurrency: number, workerOptions: s
     temporalAddress: address,
     config,
     client: c.client,
+    rawClient: c.rawClient,
     connection: c.connection,
     http: c.http(api),
     token: c.token,
@@ -249,9 +259,12 @@ interface CpuRow {
 }
 const cpuRows: CpuRow[] = [];
 
+/** Processes of the bench's own besides the target's (the limit's worker), measured while they run. */
+const extraProcesses: Array<{ what: string; pid: number }> = [];
+
 function cpuNow(t: Target): Record<string, number> {
   const r: Record<string, number> = {};
-  for (const p of t.processes()) r[p.what] = cpuSeconds(p.pid);
+  for (const p of [...t.processes(), ...extraProcesses]) r[p.what] = cpuSeconds(p.pid);
   const u = process.cpuUsage();
   r['bench client'] = (u.user + u.system) / 1e6;
   return r;
@@ -299,19 +312,84 @@ async function apiStep(t: Target, c: GeneratedCase, name: StepName, ids: { dossi
   return { ok, outcome: String(res.status), value: ok ? idsFrom(name, res.body, ids) : undefined };
 }
 
-function row(s: RunSummary, what: string): string[] {
-  return [what, String(s.count), failureText(s.failures), fmt(s.wallMs / 1000, 1), fmt(s.throughput, 1), fmt(s.p50), fmt(s.p95), fmt(s.p99), fmt(s.max)];
+/** `ref`: the limit's run of the same kind of operation, for the throughput ratio to the engine's limit. */
+function row(s: RunSummary, what: string, ref?: RunSummary): string[] {
+  return [what, String(s.count), failureText(s.failures), fmt(s.wallMs / 1000, 1), fmt(s.throughput, 1), vsLimit(s, ref), fmt(s.p50), fmt(s.p95), fmt(s.p99), fmt(s.max)];
 }
+
+function vsLimit(s: RunSummary, ref?: RunSummary): string {
+  return ref && ref.throughput > 0 ? `×${(s.throughput / ref.throughput).toFixed(2)}` : '';
+}
+
+/** The limit's runs (update-with-start, update) once measured, and the figures of the BENCH_SUMMARY line. */
+const limitRuns: { start?: RunSummary; update?: RunSummary } = {};
+const summary: Record<string, number | string | null> = {};
+const ratioOf = (a: number, b: number) => (b > 0 && Number.isFinite(a) ? Number((a / b).toFixed(3)) : null);
+const msOf = (v: number) => (Number.isFinite(v) ? Number(v.toFixed(1)) : null);
 
 function ratioRow(api: RunSummary, direct: RunSummary): string[] {
   const r = (a: number, b: number) => (b > 0 ? `×${(a / b).toFixed(2)}` : '–');
-  return ['ratio API / direct', '', '', r(api.wallMs, direct.wallMs), r(api.throughput, direct.throughput), r(api.p50, direct.p50), r(api.p95, direct.p95), r(api.p99, direct.p99), r(api.max, direct.max)];
+  return ['ratio API / direct', '', '', r(api.wallMs, direct.wallMs), r(api.throughput, direct.throughput), '', r(api.p50, direct.p50), r(api.p95, direct.p95), r(api.p99, direct.p99), r(api.max, direct.max)];
 }
 
-const LATENCY_HEADER = ['what', 'n', 'failures', 'wall s', 'per s', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms'];
+const LATENCY_HEADER = ['what', 'n', 'failures', 'wall s', 'per s', 'per s ÷ limit', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms'];
 
 function progress(msg: string): void {
   process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
+}
+
+/**
+ * The engine's limit: `limitWorkflow` (an update handler that adds a number) on the same dev server, its worker in a
+ * process of its own (bench/limit-worker.ts), the same C clients: N update-with-start (`USE_EXISTING`, an update id
+ * as the service sends), then one update on each of those N workflows.
+ */
+async function limit(t: Target, o: Options, out: string[]): Promise<void> {
+  const taskQueue = `bench-limit-${Date.now().toString(36)}`;
+  progress(`limit: starting the trivial workflow's worker (task queue ${taskQueue})`);
+  const worker = spawnNode('limit worker', join(ROOT, 'dist', 'bench', 'limit-worker.js'), { TEMPORAL_ADDRESS: t.temporalAddress, BENCH_LIMIT_TASK_QUEUE: taskQueue });
+  try {
+    await worker.waitForOutput(/limit worker polling/, 120_000);
+    extraProcesses.push({ what: 'limit worker', pid: worker.pid });
+    const ids = Array.from({ length: o.n }, (_, i) => `bench-limit-${o.seed}-${i}-${taskQueue}`);
+    progress(`limit: ${o.n} update-with-start of the trivial workflow, ${o.concurrency} clients`);
+    const started = await metered(t, 'limit: update-with-start', o.n, () =>
+      runPool(ids, o.concurrency, async (workflowId) => {
+        const startWorkflowOperation = new WithStartWorkflowOperation<typeof limitWorkflow>('limitWorkflow', {
+          workflowId,
+          taskQueue,
+          workflowIdConflictPolicy: 'USE_EXISTING',
+        });
+        const total = await t.rawClient.workflow.executeUpdateWithStart(addUpdate, { args: [1], updateId: `${workflowId}-start`, startWorkflowOperation });
+        return { ok: total === 1, outcome: String(total) };
+      }),
+    );
+    progress(`limit: ${o.n} updates of the running trivial workflows, ${o.concurrency} clients`);
+    const updated = await metered(t, 'limit: update', o.n, () =>
+      runPool(ids, o.concurrency, async (workflowId) => {
+        const total = await t.rawClient.workflow.getHandle(workflowId).executeUpdate(addUpdate, { args: [2], updateId: `${workflowId}-add` });
+        return { ok: total === 3, outcome: String(total) };
+      }),
+    );
+    limitRuns.start = summarize('limit update-with-start', started.samples, started.wallMs);
+    limitRuns.update = summarize('limit update', updated.samples, updated.wallMs);
+    Object.assign(summary, {
+      limitStartPerS: Number(limitRuns.start.throughput.toFixed(2)),
+      limitUpdatePerS: Number(limitRuns.update.throughput.toFixed(2)),
+      limitStartP99Ms: msOf(limitRuns.start.p99),
+      limitUpdateP99Ms: msOf(limitRuns.update.p99),
+    });
+    out.push(
+      `## The engine's limit (a trivial workflow whose update adds a number; same dev server, ${o.concurrency} clients, its worker in its own process)`,
+      '',
+      table(LATENCY_HEADER, [row(limitRuns.start, 'limit update-with-start (`USE_EXISTING`)', limitRuns.start), row(limitRuns.update, 'limit update on a running workflow', limitRuns.update)]),
+      '',
+      '(Its CPU per operation is in the CPU table below, rows `limit: …`.)',
+      '',
+    );
+  } finally {
+    extraProcesses.splice(0);
+    await worker.stop(15_000);
+  }
 }
 
 async function referralsAndUpdates(t: Target, o: Options, out: string[]): Promise<void> {
@@ -328,7 +406,17 @@ async function referralsAndUpdates(t: Target, o: Options, out: string[]): Promis
   );
   const a = summarize('POST /parcours', apiRun.samples, apiRun.wallMs);
   const d = summarize('update-with-start', directRun.samples, directRun.wallMs);
-  out.push(`## Referrals (${o.n}, ${o.concurrency} concurrent clients)`, '', table(LATENCY_HEADER, [row(a, 'API `POST /parcours`'), row(d, 'direct update-with-start'), ratioRow(a, d)]), '');
+  out.push(`## Referrals (${o.n}, ${o.concurrency} concurrent clients)`, '', table(LATENCY_HEADER, [row(a, 'API `POST /parcours`', limitRuns.start), row(d, 'direct update-with-start', limitRuns.start), ratioRow(a, d)]), '');
+  Object.assign(summary, {
+    referralPerS: Number(a.throughput.toFixed(2)),
+    referralDirectPerS: Number(d.throughput.toFixed(2)),
+    referralVsLimit: limitRuns.start ? ratioOf(a.throughput, limitRuns.start.throughput) : null,
+    directReferralVsLimit: limitRuns.start ? ratioOf(d.throughput, limitRuns.start.throughput) : null,
+    apiVsDirectReferral: ratioOf(a.throughput, d.throughput),
+    referralP50Ms: msOf(a.p50),
+    referralP99Ms: msOf(a.p99),
+    referralFailures: a.count - a.ok,
+  });
 
   if (!o.sections.has('updates')) return;
   const apiLive: Created[] = apiCases.flatMap((c, i) => (apiRun.results[i]?.dossierId ? [{ c, dossierId: apiRun.results[i]!.dossierId! }] : []));
@@ -350,7 +438,7 @@ async function referralsAndUpdates(t: Target, o: Options, out: string[]): Promis
     const as = summarize(step, ar.samples, ar.wallMs);
     const ds = summarize(step, dr.samples, dr.wallMs);
     const path = { consent: 'consent', teamReview: 'team-reviews', action: 'actions' }[step];
-    rows.push(row(as, `API \`POST …/${path}\``), row(ds, `direct \`${step}\` update`), ratioRow(as, ds));
+    rows.push(row(as, `API \`POST …/${path}\``, limitRuns.update), row(ds, `direct \`${step}\` update`, limitRuns.update), ratioRow(as, ds));
   }
   // What the API adds around each update: it reads the case first (a getState query, answered by the worker).
   // For comparison, a describe (answered by the server alone, with the search attributes).
@@ -372,7 +460,17 @@ async function referralsAndUpdates(t: Target, o: Options, out: string[]): Promis
     summarize(label, runs.flatMap((r) => r.samples), runs.reduce((s, r) => s + r.wallMs, 0));
   const aAll = merge(all.api, 'all');
   const dAll = merge(all.direct, 'all');
-  rows.push(row(aAll, 'API, the three together'), row(dAll, 'direct, the three together'), ratioRow(aAll, dAll));
+  rows.push(row(aAll, 'API, the three together', limitRuns.update), row(dAll, 'direct, the three together', limitRuns.update), ratioRow(aAll, dAll));
+  Object.assign(summary, {
+    updatePerS: Number(aAll.throughput.toFixed(2)),
+    updateDirectPerS: Number(dAll.throughput.toFixed(2)),
+    updateVsLimit: limitRuns.update ? ratioOf(aAll.throughput, limitRuns.update.throughput) : null,
+    directUpdateVsLimit: limitRuns.update ? ratioOf(dAll.throughput, limitRuns.update.throughput) : null,
+    apiVsDirectUpdate: ratioOf(aAll.throughput, dAll.throughput),
+    updateP50Ms: msOf(aAll.p50),
+    updateP99Ms: msOf(aAll.p99),
+    updateFailures: aAll.count - aAll.ok,
+  });
   out.push(`## Updates (consent, team review, action on each case; ${o.concurrency} concurrent clients)`, '', table(LATENCY_HEADER, rows), '');
 }
 
@@ -397,15 +495,15 @@ async function lifecycle(t: Target, o: Options, out: string[]): Promise<void> {
     `## Full lifecycle (${o.n} cases, referral → consent → team review → action → action done → closure, ${o.concurrency} concurrent clients)`,
     '',
     table(
-      ['cases', 'closed', 'failures', 'requests', 'wall s', 'cases/s', 'requests/s', 'case p50 ms', 'case p99 ms'],
-      [[String(s.count), String(s.ok), failureText(s.failures), String(requests), fmt(s.wallMs / 1000), fmt(s.throughput, 2), fmt((requests * 1000) / s.wallMs, 1), fmt(s.p50), fmt(s.p99)]],
+      ['cases', 'closed', 'failures', 'requests', 'wall s', 'cases/s', 'requests/s', 'requests/s ÷ limit update', 'case p50 ms', 'case p99 ms'],
+      [[String(s.count), String(s.ok), failureText(s.failures), String(requests), fmt(s.wallMs / 1000), fmt(s.throughput, 2), fmt((requests * 1000) / s.wallMs, 1), limitRuns.update ? `×${((requests * 1000) / s.wallMs / limitRuns.update.throughput).toFixed(2)}` : '', fmt(s.p50), fmt(s.p99)]],
     ),
     '',
     table(
       LATENCY_HEADER,
       LIFECYCLE.filter((n) => perStep[n]).map((n) => {
         const x = summarize(n, perStep[n], run.wallMs);
-        return [n, String(x.count), failureText(x.failures), '', '', fmt(x.p50), fmt(x.p95), fmt(x.p99), fmt(x.max)];
+        return [n, String(x.count), failureText(x.failures), '', '', '', fmt(x.p50), fmt(x.p95), fmt(x.p99), fmt(x.max)];
       }),
     ),
     '',
@@ -441,7 +539,8 @@ async function scale(s: BenchSecrets, o: Options, out: string[]): Promise<void> 
     progress(`scale: ${o.scaleN} referrals through the API, ${o.concurrency} clients`);
     const created = await metered(t, `scale: ${o.scaleN} referrals, API`, o.scaleN, () => runPool(list, o.concurrency, (c) => apiStep(t, c, 'referral', {})));
     const cs = summarize('create', created.samples, created.wallMs);
-    rows.push([`create ${o.scaleN} open cases (POST /parcours, ${o.concurrency} clients)`, `${fmt(cs.wallMs / 1000)} s, ${fmt(cs.throughput)}/s, ${lat(cs)}`]);
+    rows.push([`create ${o.scaleN} open cases (POST /parcours, ${o.concurrency} clients)`, `${fmt(cs.wallMs / 1000)} s, ${fmt(cs.throughput)}/s${limitRuns.start ? ` (${vsLimit(cs, limitRuns.start)} the limit's update-with-start)` : ''}, ${lat(cs)}`]);
+    Object.assign(summary, { scaleCreateS: msOf(cs.wallMs / 1000), scaleCreatePerS: Number(cs.throughput.toFixed(2)), scaleReferralP99Ms: msOf(cs.p99), scaleFailures: cs.count - cs.ok });
     const tenth = Math.max(1, Math.floor(o.scaleN / 10));
     const first = summarize('', created.samples.slice(0, tenth), NaN);
     const last = summarize('', created.samples.slice(-tenth), NaN);
@@ -458,6 +557,7 @@ async function scale(s: BenchSecrets, o: Options, out: string[]): Promise<void> 
     rows.push(['visibility caught up after the last create', `${fmt((performance.now() - visibleAfter) / 1000)} s`]);
     await sleep(5000); // let the eligibility activities and acknowledgements of the last cases settle
     rows.push(...(await memory(t)).map(([k, v]) => [`${k}, ${cs.ok} open cases`, v]));
+    summary.scaleWorkerRssMiB = msOf(rssMiB(t.worker.pid));
 
     const list1 = await latencyOf(30, async () => {
       const r = await t.http.get('/parcours?stage=AWAITING_CONSENT', { token: coord });
@@ -485,6 +585,11 @@ async function scale(s: BenchSecrets, o: Options, out: string[]): Promise<void> 
       return { ok: r.status === 200, outcome: String(r.status) };
     });
     rows.push(['`GET /me/tasks` (coordinator)', lat(tasksCoord)]);
+    Object.assign(summary, {
+      scaleListP99Ms: msOf(Math.max(list1.p99, list2.p99, own.p99)),
+      scaleTasksReferentP99Ms: msOf(tasksRef.p99),
+      scaleTasksCoordinatorP99Ms: msOf(tasksCoord.p99),
+    });
 
     // worker restart
     progress('scale: stopping the worker (SIGTERM)');
@@ -551,7 +656,7 @@ async function main(): Promise<void> {
     return s;
   };
   try {
-    if (o.sections.has('referrals') || o.sections.has('updates') || o.sections.has('lifecycle')) {
+    if (o.sections.has('limit') || o.sections.has('referrals') || o.sections.has('updates') || o.sections.has('lifecycle')) {
       const s = fresh();
       const t0 = performance.now();
       let t: Target;
@@ -566,6 +671,7 @@ async function main(): Promise<void> {
       }
       const cpuFrom = cpuRows.length;
       try {
+        if (o.sections.has('limit')) await limit(t, o, out);
         if (o.sections.has('referrals') || o.sections.has('updates')) await referralsAndUpdates(t, o, out);
         if (o.sections.has('lifecycle')) await lifecycle(t, o, out);
         out.push('Memory after these sections:', '', table(['process', 'RSS'], (await memory(t)).map(([k, v]) => [k.replace(/^RSS /, ''), v])), '');
@@ -577,6 +683,8 @@ async function main(): Promise<void> {
     if (o.sections.has('scale')) await scale(fresh(), o, out);
   } finally {
     out.push(`Total bench time ${fmt((Date.now() - started.getTime()) / 60_000)} min.`, '');
+    const summaryLine = `BENCH_SUMMARY ${JSON.stringify({ n: o.n, concurrency: o.concurrency, scaleN: o.sections.has('scale') ? o.scaleN : null, sections: [...o.sections].join(','), ...summary })}`;
+    out.push('`' + summaryLine + '`', '');
     const text = out.join('\n');
     process.stdout.write(`\n${text}\n`);
     if (o.out !== '-') {
@@ -586,6 +694,8 @@ async function main(): Promise<void> {
       progress(`written to ${o.out}`);
     }
     for (const d of folders) rmSync(d, { recursive: true, force: true });
+    // the last line printed, for scripts: the ratios to the limit and the p99s through the API
+    process.stdout.write(`${summaryLine}\n`);
   }
 }
 

@@ -5,3 +5,4 @@ export { dailyDigestWorkflow, epsAgendaWorkflow, fundingKickoffWorkflow } from '
 export { conventionWorkflow } from './convention/convention.workflow';
 export { fundingYearWorkflow } from './convention/funding-year.workflow';
 export { retentionPurgeWorkflow } from './retention/retention.workflow';
+export { childRegistryWorkflow } from './registry/child-registry';

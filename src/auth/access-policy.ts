@@ -4,6 +4,7 @@
  * that path is decided here, for the parcours, the conventions, the tasks, the notifications and the reports alike.
  */
 import { ProblemException } from '../common/problem';
+import type { CaseAccess } from '../../workflows/shared/messages';
 import type { Caller, Role } from './roles';
 
 /** Roles that read every case (a référent reads only the cases assigned to them). */
@@ -31,7 +32,16 @@ export function mayChangeCase(caller: Caller, referentId: string | null | undefi
   return changesEveryCase(caller) || followsCase(caller, referentId);
 }
 
-function notAssigned(dossierId: string): ProblemException {
+/**
+ * What the caller may change, stamped on every update of a case (`UpdateMeta.access`): the workflow's validator
+ * applies `mayChangeCase` with the case's référent, so the API sends the update without reading the case first.
+ */
+export function changeAccessOf(caller: Caller): CaseAccess {
+  return { everyCase: changesEveryCase(caller), referentSub: caller.roles.includes('referent') ? caller.sub : null };
+}
+
+/** The 403 of a référent on a case followed by another (also the answer to the workflow's NotAssigned refusal). */
+export function notAssigned(dossierId: string): ProblemException {
   return ProblemException.of(403, 'not-assigned', `Case ${dossierId} is followed by another référent: only its référent or a coordinator may access it.`, { dossierId });
 }
 
@@ -48,6 +58,14 @@ export function assertMayChangeCase(caller: Caller, c: { dossierId: string; refe
 /** 403 unless the caller may decide an eligibility derogation. */
 export function assertMayDecideDerogation(caller: Caller): void {
   if (!changesEveryCase(caller)) throw ProblemException.of(403, 'forbidden-role', 'An eligibility derogation is decided by a coordinator.');
+}
+
+/**
+ * 403 unless the caller may export everything the service holds about a child and family (GDPR art. 15, for the
+ * family's request): the coordinator, who answers the family's requests.
+ */
+export function assertMayExportCase(caller: Caller): void {
+  if (!changesEveryCase(caller)) throw ProblemException.of(403, 'forbidden-role', "A case's data are exported for the family by a coordinator.");
 }
 
 /**

@@ -1,6 +1,7 @@
 import { Transform } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
 import type { ParcoursSettings } from '../../workflows/parcours/parcours.contract';
+import { DEFAULT_TIMER_LOCAL_HOUR } from '../../workflows/shared/calendar';
 
 const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
 
@@ -35,6 +36,14 @@ export class ParcoursEnv {
    * the day of the last contact (tests, demonstrations).
    */
   @Transform(toInt) @IsInt() @Min(0) @Max(120) PRE_RETENTION_MONTHS = 24;
+  /**
+   * Months the personal data of a referral that never became a parcours (closed before any EPS validation) are kept
+   * after the last contact; never more than PRE_RETENTION_MONTHS (DOMAIN.md §5, where the default is reasoned).
+   */
+  @Transform(toInt) @IsInt() @Min(0) @Max(120) PRE_NOT_FOLLOWED_RETENTION_MONTHS = 6;
+  /** Reminder this many days before the end of the granted length; escalation this many days after it. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(180) PRE_RENEWAL_REMINDER_DAYS = 30;
+  @Transform(toInt) @IsInt() @Min(1) @Max(180) PRE_RENEWAL_ESCALATION_DAYS = 15;
 
   /** EPS calendar: weekday (0 = Sunday … 6) and week of the month of the monthly meeting; months without one. */
   @Transform(toInt) @IsInt() @Min(0) @Max(6) PRE_EPS_WEEKDAY = 2;
@@ -44,7 +53,7 @@ export class ParcoursEnv {
 }
 
 /** The workflow's settings from this section (every case gets them in its input: workflows never read env). */
-export function parcoursSettingsFrom(env: Omit<ParcoursEnv, 'PRE_CHILD_KEY_SECRET' | 'PRE_EPS_WEEKDAY' | 'PRE_EPS_WEEK_OF_MONTH' | 'PRE_EPS_NO_MEETING_MONTHS'>): ParcoursSettings {
+export function parcoursSettingsFrom(env: Omit<ParcoursEnv, 'PRE_CHILD_KEY_SECRET' | 'PRE_EPS_WEEKDAY' | 'PRE_EPS_WEEK_OF_MONTH' | 'PRE_EPS_NO_MEETING_MONTHS'> & { PRE_TIMER_LOCAL_HOUR?: number }): ParcoursSettings {
   return {
     consentReminderDays: env.PRE_CONSENT_REMINDER_DAYS,
     consentExpiryDays: env.PRE_CONSENT_EXPIRY_DAYS,
@@ -62,5 +71,9 @@ export function parcoursSettingsFrom(env: Omit<ParcoursEnv, 'PRE_CHILD_KEY_SECRE
     eligibleQpvs: env.PRE_ELIGIBLE_QPVS.split(',').filter(Boolean),
     eligibilityRuleVersion: env.PRE_ELIGIBILITY_RULE_VERSION,
     retentionMonths: env.PRE_RETENTION_MONTHS,
+    notFollowedRetentionMonths: env.PRE_NOT_FOLLOWED_RETENTION_MONTHS,
+    renewalReminderDays: env.PRE_RENEWAL_REMINDER_DAYS,
+    renewalEscalationDays: env.PRE_RENEWAL_ESCALATION_DAYS,
+    timerLocalHour: env.PRE_TIMER_LOCAL_HOUR ?? DEFAULT_TIMER_LOCAL_HOUR,
   };
 }

@@ -36,6 +36,21 @@ export class NotificationsService {
   }
 
   /**
+   * Every notification recorded about one case, oldest first (the family's access export, GDPR art. 15): what was
+   * decided and to whom, without the delivery details (addresses, SMTP ids).
+   */
+  ofDossier(dossierId: string): Array<Pick<NotificationRecord, 'kind' | 'createdAt' | 'dueOn' | 'recipients' | 'subject' | 'body'>> {
+    const out: NotificationRecord[] = [];
+    let pageToken: string | undefined;
+    do {
+      const page = this.outbox.query({ dossierId, pageSize: 500, pageToken });
+      out.push(...page.items);
+      pageToken = page.nextPageToken;
+    } while (pageToken !== undefined);
+    return out.reverse().map((r) => ({ kind: r.kind, createdAt: r.createdAt, ...(r.dueOn ? { dueOn: r.dueOn } : {}), recipients: r.recipients, subject: r.subject, body: r.body }));
+  }
+
+  /**
    * A notice from the API itself to the coordinator (e.g. a refused duplicate referral), recorded once per key in the
    * outbox, where `GET /notifications` shows it. It is not e-mailed: only the workers' notification activity sends
    * mail. The text names cases and staff ids only, never a child.

@@ -10,6 +10,7 @@ import {
   recordDerogationUpdate,
   recordLifeEventUpdate,
   recordReassessmentUpdate,
+  recordSafeguardingReportUpdate,
   recordTeamReviewUpdate,
   renewParcoursUpdate,
   resumeParcoursUpdate,
@@ -18,10 +19,11 @@ import {
 } from '../../workflows/parcours/parcours.contract';
 import { ActionDto, ActionPatchDto } from './dto/action.dto';
 import { ConsentDto } from './dto/consent.dto';
-import { ClosureDto, DerogationDto, LifeEventDto, ReferentAssignmentDto, RenewalDto, ResumptionDto, SuspensionDto } from './dto/lifecycle.dto';
+import { ClosureDto, DerogationDto, LifeEventDto, ReferentAssignmentDto, RenewalDto, ResumptionDto, SafeguardingReportDto, SuspensionDto } from './dto/lifecycle.dto';
 import { ActionParams, DossierParams, ListParcoursQuery } from './dto/params.dto';
 import { ReassessmentDto } from './dto/reassessment.dto';
 import { ReferralDto } from './dto/referral.dto';
+import { DataExportDto, RectificationDto } from './dto/rights.dto';
 import { TeamReviewDto } from './dto/team-review.dto';
 import { ParcoursListDto, ParcoursViewDto, TimelineDto } from './dto/views.dto';
 import { ApiIdempotencyKey, IdempotencyKey } from '../common/idempotency-key';
@@ -85,6 +87,32 @@ export class ParcoursController {
   @ApiGoneResponse({ description: GONE })
   timeline(@Param() { dossierId }: DossierParams, @CurrentCaller() caller: Caller) {
     return this.parcours.timeline(dossierId, caller);
+  }
+
+  @Get(':dossierId/export')
+  @Roles('coordinator')
+  @ApiOperation({
+    summary: "Access (GDPR art. 15): everything the service holds about the child and the family, as JSON, for the family's request; the export is recorded in the timeline",
+  })
+  @ApiOkResponse({ type: DataExportDto })
+  @ApiForbiddenResponse({ description: 'Not a coordinator' })
+  @ApiNotFoundResponse({ description: 'Unknown dossier' })
+  @ApiGoneResponse({ description: GONE })
+  exportCase(@Param() { dossierId }: DossierParams, @CurrentCaller() caller: Caller) {
+    return this.parcours.exportCase(dossierId, caller);
+  }
+
+  @Post(':dossierId/rectifications')
+  @Roles('referent', 'coordinator')
+  @HttpCode(200)
+  @ChangeResponses()
+  @ApiOperation({
+    summary:
+      "Rectification (GDPR art. 16): only the fields given change (child's names, birth date, sex, address, QPV, school; guardians), with a motive except for the school level alone; a closed case still holding its data is rectified too",
+  })
+  @ApiOkResponse({ type: ParcoursViewDto })
+  rectify(@Param() { dossierId }: DossierParams, @Body() body: RectificationDto, @CurrentCaller() caller: Caller, @IdempotencyKey() key?: string) {
+    return this.parcours.rectify(dossierId, caller, body, key);
   }
 
   @Post(':dossierId/consent')
@@ -175,6 +203,16 @@ export class ParcoursController {
   @ApiOkResponse({ type: ParcoursViewDto })
   lifeEvent(@Param() { dossierId }: DossierParams, @Body() body: LifeEventDto, @CurrentCaller() caller: Caller, @IdempotencyKey() key?: string) {
     return this.parcours.change(dossierId, caller, recordLifeEventUpdate, body, key);
+  }
+
+  @Post(':dossierId/safeguarding-reports')
+  @Roles('referent', 'coordinator')
+  @HttpCode(200)
+  @ChangeResponses()
+  @ApiOperation({ summary: "The département's report date of a safeguarding concern already recorded (added to it: no second concern, no second escalation)" })
+  @ApiOkResponse({ type: ParcoursViewDto })
+  safeguardingReport(@Param() { dossierId }: DossierParams, @Body() body: SafeguardingReportDto, @CurrentCaller() caller: Caller, @IdempotencyKey() key?: string) {
+    return this.parcours.change(dossierId, caller, recordSafeguardingReportUpdate, body, key);
   }
 
   @Post(':dossierId/derogations')

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { WithStartWorkflowOperation, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
-import { WorkflowExecutionAlreadyStartedError, type UpdateDefinition } from '@temporalio/common';
-import { assertMayChangeCase, assertMayDecideDerogation, assertMayReadCase, caseListReferent, mayReadCase } from '../auth/access-policy';
+import { ApplicationFailure, WorkflowExecutionAlreadyStartedError, type UpdateDefinition } from '@temporalio/common';
+import { assertMayChangeCase, assertMayDecideDerogation, assertMayExportCase, assertMayReadCase, caseListReferent, changeAccessOf, mayReadCase, notAssigned } from '../auth/access-policy';
 import { primaryRole, type Caller } from '../auth/roles';
 import { keyedUpdate } from '../common/idempotency-key';
 import { ProblemException } from '../common/problem';
@@ -9,14 +9,17 @@ import { AppConfig } from '../config/env';
 import { parcoursSettingsFrom } from '../config/parcours.env';
 import { NotificationsService } from '../notifications/notifications.service';
 import { attributeDate, isDomainRefusal, isNotFound, isNotRunning, nextDeadlineOf, TemporalGateway, type ListedExecution } from '../temporal/temporal-gateway';
-import { anyOf, eq, isNull, latestRuns, ne, onTaskQueue, running, visibilityQuery, workflowIdIs, workflowType } from '../temporal/visibility-query';
+import { anyOf, eq, isNull, latestRuns, onTaskQueue, visibilityQuery, workflowType } from '../temporal/visibility-query';
 import {
   createReferralUpdate,
   dossierIdOf,
   getStateQuery,
+  getAnswerQuery,
   getTimelineQuery,
   isPurgedView,
   PARCOURS_WORKFLOW_TYPE,
+  recordDataExportUpdate,
+  rectifyParcoursUpdate,
   workflowIdFor,
   type Actor,
   type ParcoursInput,
@@ -43,12 +46,24 @@ import { childKeyOf } from './child-key';
 import { dossierIdForKey, newDossierId } from './dossier-id';
 import type { ListParcoursQuery } from './dto/params.dto';
 import type { ReferralDto } from './dto/referral.dto';
+import type { DataExportDto, RectificationDto } from './dto/rights.dto';
 import type { ParcoursListItemDto } from './dto/views.dto';
+import { FailureType } from '../../workflows/shared/failures';
+import { CHILD_REGISTRY_WORKFLOW_TYPE, childRegistryId, claimChildUpdate, releaseChildSignal, type ClaimChildAnswer, type ClaimChildInput, type childRegistryWorkflow } from '../../workflows/registry/child-registry';
+import { parisDateOf } from '../../workflows/shared/calendar';
 import { ui } from '../../workflows/shared/ui-text';
 import { plain } from '../common/async';
 
 const DEFAULT_PAGE_SIZE = 50;
 
+
+/** How `change` sends an update beyond the common path. */
+interface ChangeOptions<I> {
+  /** Sent to a closed case too (held for its retention), rather than answered 409. */
+  closedToo?: boolean;
+  /** Fields the API stamps on the input from the case as it stands (e.g. a recomputed fingerprint). */
+  stamp?: (before: ParcoursView) => Promise<Partial<I>> | Partial<I>;
+}
 
 /** An open case of the same child: its dossierId and référent, from visibility. */
 interface OpenCase {
@@ -64,8 +79,6 @@ interface OpenCase {
 @Injectable()
 export class ParcoursService {
   private readonly logger = new Logger(ParcoursService.name);
-  /** Referrals in flight per child key: two referrals for one child never race past the duplicate check here. */
-  private readonly referralsInFlight = new Map<string, Promise<unknown>>();
 
   constructor(
     private readonly temporal: TemporalGateway,
@@ -86,9 +99,9 @@ export class ParcoursService {
   // ---------------------------------------------------------------------------------------------------------
 
   /**
-   * `POST /parcours`: refuses a second open case for the same child (409; see `duplicate` for who learns its
-   * dossierId), then starts the case and
-   * sends `createReferral` in one call, so the answer is the validated first state, eligibility included.
+   * `POST /parcours`: claims the child's registry for the new dossier — a second open case for the same child is
+   * refused (409; see `duplicate` for who learns its dossierId) — then starts the case and sends `createReferral` in
+   * one call, so the answer is the validated first state, eligibility included (decided by the workflow in that task).
    * With an Idempotency-Key the dossierId is derived from (caller, key) and the start attaches to the existing
    * workflow: a retry never opens a second case and replays the first answer.
    */
@@ -97,51 +110,91 @@ export class ParcoursService {
     const referral = plain(body) as ReferralInput;
     const childKey = childKeyOf(this.config.childKeySecret, referral.child);
     const dossierId = key ? dossierIdForKey(this.config.childKeySecret, caller.sub, key) : newDossierId();
-    // one referral of a child at a time: in this process (oneAtATime), and across API processes (the lease)
-    return this.oneAtATime(childKey, () => this.temporal.withLease(`referral-${childKey.slice(0, 32)}`, async () => {
-      const existing = await this.openCaseOf(childKey);
-      if (existing && existing.dossierId !== dossierId) throw this.duplicate(existing, caller);
-      const actor = this.actor(caller);
-      const at = new Date().toISOString();
-      const input: ParcoursInput = {
-        dossierId,
-        referral,
-        childKey,
-        settings: parcoursSettingsFrom(this.config),
-        createdBy: actor,
-        createdAt: at,
-        // a référent who refers a child follows the case until a coordinator assigns someone else
-        ...(actor.role === 'referent' ? { referentId: caller.sub } : {}),
-      };
-      const start = new WithStartWorkflowOperation<typeof parcoursWorkflow>(PARCOURS_WORKFLOW_TYPE, {
-        workflowId: workflowIdFor(dossierId),
-        taskQueue: this.temporal.taskQueue,
-        args: [input],
-        typedSearchAttributes: initialSearchAttributes(input),
-        // written without personal data, readable in the Temporal UI without the codec (ui)
-        staticSummary: ui(staticSummaryFor(referral)),
-        staticDetails: ui(this.staticDetails(dossierId, referral, actor)),
-        // With a key, a retry attaches to the case its first attempt started; a closed one is never restarted.
-        workflowIdConflictPolicy: key ? 'USE_EXISTING' : 'FAIL',
-        workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      });
-      let view: ParcoursView;
-      try {
-        view = await this.temporal.withDeadline(() =>
-          this.temporal.client.workflow.executeUpdateWithStart(createReferralUpdate, {
-            // with a key, the fingerprint of the referral body: the same key with another child or body is refused (422)
-            ...keyedUpdate(createReferralUpdate.name, { actor, at, ...(key ? { idempotencyKey: key } : {}) }, key, referral),
-            startWorkflowOperation: start,
-          }),
-        );
-      } catch (err) {
-        // The retried referral's case is already closed (e.g. ineligible): it cannot change, its state is the answer.
-        if (key && err instanceof WorkflowExecutionAlreadyStartedError) return this.readable(dossierId, caller);
-        throw err;
-      }
-      await this.untilVisible(dossierId);
-      return view;
-    }));
+    await this.claimChild(childKey, dossierId, caller);
+    const actor = this.actor(caller);
+    const at = new Date().toISOString();
+    const input: ParcoursInput = {
+      dossierId,
+      referral,
+      childKey,
+      settings: parcoursSettingsFrom(this.config),
+      createdBy: actor,
+      createdAt: at,
+      // a référent who refers a child follows the case until a coordinator assigns someone else
+      ...(actor.role === 'referent' ? { referentId: caller.sub } : {}),
+      eligibilityInWorkflow: true,
+      childRegistry: true,
+    };
+    const start = new WithStartWorkflowOperation<typeof parcoursWorkflow>(PARCOURS_WORKFLOW_TYPE, {
+      workflowId: workflowIdFor(dossierId),
+      taskQueue: this.temporal.taskQueue,
+      args: [input],
+      typedSearchAttributes: initialSearchAttributes(input),
+      // written without personal data, readable in the Temporal UI without the codec (ui)
+      staticSummary: ui(staticSummaryFor(referral)),
+      staticDetails: ui(this.staticDetails(dossierId, referral, actor)),
+      // With a key, a retry attaches to the case its first attempt started; a closed one is never restarted.
+      workflowIdConflictPolicy: key ? 'USE_EXISTING' : 'FAIL',
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+    });
+    let view: ParcoursView;
+    try {
+      view = await this.temporal.withDeadline(() =>
+        this.temporal.client.workflow.executeUpdateWithStart(createReferralUpdate, {
+          // with a key, the fingerprint of the referral body: the same key with another child or body is refused (422)
+          ...keyedUpdate(createReferralUpdate.name, { actor, at, ...(key ? { idempotencyKey: key } : {}) }, key, referral),
+          startWorkflowOperation: start,
+        }),
+      );
+    } catch (err) {
+      // The retried referral's case is already closed (e.g. ineligible): it cannot change, its state is the answer.
+      if (key && err instanceof WorkflowExecutionAlreadyStartedError) return this.readable(dossierId, caller);
+      throw err;
+    }
+    return view;
+  }
+
+  /**
+   * The duplicate check: claims the child's registry (workflows/registry/child-registry.ts, update-with-start) for
+   * `dossierId`. Held by another case: that case, if still open (its `describe`: running and not CLOSED), makes this
+   * referral a duplicate (409); if closed, gone or never started, it is replaced — only if it still holds the
+   * registry, so that two referrals racing past the same stale holder still give one case.
+   */
+  private async claimChild(childKey: string, dossierId: string, caller: Caller): Promise<void> {
+    let replacing: string | undefined;
+    for (let attempt = 0; attempt < 4; attempt += 1) {
+      const answer = await this.claim(childKey, { dossierId, ...(replacing ? { replacing } : {}) });
+      if (!answer) continue; // the registry completed (released) between the start and the claim: a new run
+      if (answer.claimed) return;
+      const holder = await this.openCase(answer.dossierId);
+      if (holder) throw this.duplicate(holder, caller);
+      replacing = answer.dossierId;
+    }
+    throw ProblemException.of(409, 'conflict', 'Other referrals of this child are being recorded at the same moment. Retry shortly.', { failureType: 'Conflict' });
+  }
+
+  /** One claim of the child's registry (started if need be); undefined when its run completed before the claim. */
+  private async claim(childKey: string, input: ClaimChildInput): Promise<ClaimChildAnswer | undefined> {
+    const start = new WithStartWorkflowOperation<typeof childRegistryWorkflow>(CHILD_REGISTRY_WORKFLOW_TYPE, {
+      workflowId: childRegistryId(childKey),
+      taskQueue: this.temporal.taskQueue,
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+      staticSummary: ui('Registre des dossiers ouverts d\'un enfant (contrôle des doublons)'),
+    });
+    try {
+      return await this.temporal.withDeadline(() => this.temporal.client.workflow.executeUpdateWithStart(claimChildUpdate, { args: [input], startWorkflowOperation: start }));
+    } catch (err) {
+      if (isNotRunning(err)) return undefined;
+      throw err;
+    }
+  }
+
+  /** The case `dossierId` if it is open (running and not CLOSED), from its search attributes (server only), else null. */
+  private async openCase(dossierId: string): Promise<OpenCase | null> {
+    const sa = await this.temporal.runningAttributes(this.handle(dossierId));
+    if (!sa || sa.get(PRE_STAGE) === 'CLOSED') return null;
+    return { dossierId, referentId: sa.get(PRE_REFERENT_ID) ?? null };
   }
 
   /** Static details for the Temporal UI: who referred, when, which rule; nothing that identifies the child. */
@@ -154,22 +207,6 @@ export class ParcoursService {
       `**Créé par** : ${actor.sub} (${actor.role})`,
       `**Règle d'éligibilité** : ${this.config.PRE_ELIGIBILITY_RULE_VERSION}`,
     ].join('\n\n');
-  }
-
-  /** Serialises work per key within this process (a chain of promises, dropped when idle). */
-  private async oneAtATime<T>(key: string, fn: () => Promise<T>): Promise<T> {
-    const before = this.referralsInFlight.get(key) ?? Promise.resolve();
-    const run = before.then(fn, fn);
-    const settled = run.then(
-      () => undefined,
-      () => undefined,
-    );
-    this.referralsInFlight.set(key, settled);
-    try {
-      return await run;
-    } finally {
-      if (this.referralsInFlight.get(key) === settled) this.referralsInFlight.delete(key);
-    }
   }
 
   /**
@@ -186,7 +223,7 @@ export class ParcoursService {
     }
     try {
       this.notifications.noticeToCoordinator({
-        key: `duplicate-referral:${existing.dossierId}:${caller.sub}:${new Date().toISOString().slice(0, 10)}`,
+        key: `duplicate-referral:${existing.dossierId}:${caller.sub}:${parisDateOf(Date.now())}`,
         kind: 'DUPLICATE_REFERRAL',
         subject: `Orientation en double pour le dossier ${existing.dossierId}`,
         body: `${caller.sub} a orienté un enfant déjà suivi dans le dossier ${existing.dossierId}. Aucun second dossier n'a été ouvert ; rapprochez-vous de ${caller.sub} et du référent du dossier.`,
@@ -203,36 +240,6 @@ export class ParcoursService {
       'An open case already exists for this child, followed by someone else: no second case was opened. The coordinator has been told and will put you in touch.',
       { failureType: 'Duplicate' },
     );
-  }
-
-  /** An open case of the same child, through visibility (PreChildKey), or null. */
-  private async openCaseOf(childKey: string): Promise<OpenCase | null> {
-    const query = visibilityQuery(workflowType(PARCOURS_WORKFLOW_TYPE), running(), eq('PreChildKey', childKey), ne('PreStage', 'CLOSED'));
-    const page = await this.temporal.listPage(query, 5);
-    for (const e of page.executions) {
-      const dossierId = dossierIdOf(e.workflowId);
-      if (dossierId) return { dossierId, referentId: e.searchAttributes.get(PRE_REFERENT_ID) ?? null };
-    }
-    return null;
-  }
-
-  /**
-   * Waits (briefly) until visibility lists the new case, so that the duplicate check of the next referral for the
-   * same child sees it. Visibility is eventually consistent; on the server this is typically immediate.
-   */
-  private async untilVisible(dossierId: string): Promise<void> {
-    const query = visibilityQuery(workflowIdIs(workflowIdFor(dossierId)));
-    const deadline = Date.now() + 3000;
-    while (Date.now() < deadline) {
-      try {
-        if ((await this.temporal.count(query)) > 0) return;
-      } catch (e) {
-        this.logger.warn({ msg: 'visibility check failed', dossierId, reason: (e as Error).message });
-        return;
-      }
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    this.logger.warn({ msg: 'new case not yet visible after 3 s', dossierId });
   }
 
   // ---------------------------------------------------------------------------------------------------------
@@ -327,10 +334,12 @@ export class ParcoursService {
   // ---------------------------------------------------------------------------------------------------------
 
   /**
-   * Sends one staff action as a workflow update and answers the case as it now stands. Before sending: 404 for an
-   * unknown dossier, 403 for a référent on a case not assigned to them, 409 for a closed case (its workflow has
-   * completed and takes no update) — unless the request is the retry of one already applied (same
-   * Idempotency-Key in the timeline), which replays the case as it stands.
+   * Sends one staff action as a workflow update and answers the case as it now stands, without reading the case
+   * first: the update carries the caller's access (access policy) and the workflow's validator refuses a référent on
+   * a case not assigned to them (403), then a closed case (409), before any rule. When the workflow does not take the
+   * update: 404 for an unknown dossier, 410 for a purged one; a closed case whose workflow has completed answers 409
+   * — unless the request is the retry of one already applied (same Idempotency-Key in the timeline), which replays
+   * the case as it stands.
    */
   async change<I extends UpdateMeta>(
     dossierId: string,
@@ -338,31 +347,117 @@ export class ParcoursService {
     update: UpdateDefinition<ParcoursView, [I]>,
     fields: Omit<I, keyof UpdateMeta>,
     key?: string,
+    opts: ChangeOptions<I> = {},
   ): Promise<ParcoursView> {
-    const before = await this.state(dossierId);
-    assertMayChangeCase(caller, before);
-    if (before.stage === 'CLOSED') return this.closedAnswer(dossierId, before, key);
-    const input = { ...plain(fields), actor: this.actor(caller), at: new Date().toISOString(), ...(key ? { idempotencyKey: key } : {}) } as I;
+    // a change whose input the API completes from the case as it stands (a recomputed fingerprint) reads it first
+    let stamped: Partial<I> = {};
+    if (opts.stamp) {
+      const before = await this.state(dossierId);
+      assertMayChangeCase(caller, before);
+      stamped = await opts.stamp(before);
+    }
+    const input = { ...plain(fields), ...stamped, actor: this.actor(caller), at: new Date().toISOString(), ...(key ? { idempotencyKey: key } : {}), access: changeAccessOf(caller) } as I;
     const send = () => this.temporal.update(this.handle(dossierId), update, input, key);
     try {
       return await send();
     } catch (err) {
+      if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure && err.cause.type === FailureType.NOT_ASSIGNED) throw notAssigned(dossierId);
       if (!isNotRunning(err)) {
-        // purged between the read and the update (the tombstone has no update handler): 410 rather than an opaque error
+        // purged (the tombstone has no update handler): 410 rather than an opaque error
         if (err instanceof WorkflowUpdateFailedError && !isDomainRefusal(err)) await this.state(dossierId);
         throw err;
       }
-      // the case closed (and its workflow completed) between the read and the update …
+      // unknown (404), purged (410), or closed with its workflow completed …
       const now = await this.state(dossierId);
-      if (now.stage === 'CLOSED') return this.closedAnswer(dossierId, now, key);
+      assertMayChangeCase(caller, now);
+      if (now.stage === 'CLOSED' && !opts.closedToo) return this.closedAnswer(dossierId, now, key);
       // … or the run ended while continuing-as-new: the update was not accepted, send it once more to the new run
       return send();
     }
   }
 
+  // ---------------------------------------------------------------------------------------------------------
+  // The family's rights (GDPR)
+  // ---------------------------------------------------------------------------------------------------------
+
+  /**
+   * `POST /parcours/{dossierId}/rectifications` (art. 16): a closed case still holding its data is rectified too.
+   * When a name or the birth date changes, the child's identity fingerprint (PreChildKey) is recomputed here (the
+   * workflow has no key) and stamped on the update; a fingerprint that is another open case's is refused (409, as a
+   * duplicate referral).
+   */
+  async rectify(dossierId: string, caller: Caller, body: RectificationDto, key?: string): Promise<ParcoursView> {
+    // a new fingerprint of an open case claims the child's registry under it (409 if another open case holds it)
+    // before the change, and releases the old one after it (or the new one if the change is refused)
+    let moved: { from: string; to: string } | undefined;
+    const view = await this.change(dossierId, caller, rectifyParcoursUpdate, body, key, {
+      closedToo: true,
+      stamp: async (before) => {
+        const p = body.child;
+        if (!p || (p.firstName === undefined && p.lastName === undefined && p.birthDate === undefined)) return {};
+        const identity = (c: { firstName: string; lastName: string; birthDate: string }) => childKeyOf(this.config.childKeySecret, c);
+        const from = identity(before.child);
+        const childKey = identity({
+          firstName: p.firstName ?? before.child.firstName,
+          lastName: p.lastName ?? before.child.lastName,
+          birthDate: p.birthDate ?? before.child.birthDate,
+        });
+        if (before.stage !== 'CLOSED' && childKey !== from) {
+          await this.claimChild(childKey, dossierId, caller);
+          moved = { from, to: childKey };
+        }
+        return { childKey };
+      },
+    }).catch(async (err: unknown) => {
+      if (moved) await this.releaseChild(moved.to, dossierId);
+      throw err;
+    });
+    if (moved) await this.releaseChild(moved.from, dossierId);
+    return view;
+  }
+
+  /** Releases the child's registry under `childKey` if `dossierId` holds it (best effort: a stale holder is replaced). */
+  private async releaseChild(childKey: string, dossierId: string): Promise<void> {
+    await this.temporal.withDeadline(() => this.temporal.client.workflow.getHandle(childRegistryId(childKey)).signal(releaseChildSignal, { dossierId })).catch(() => undefined);
+  }
+
+
+  /**
+   * `GET /parcours/{dossierId}/export` (art. 15): the export is first recorded in the case (an update, so its timeline
+   * says who exported what and when), then answered: the case record, its whole timeline (this export included) and
+   * the notifications recorded about it.
+   */
+  async exportCase(dossierId: string, caller: Caller): Promise<DataExportDto> {
+    assertMayExportCase(caller);
+    await this.state(dossierId);
+    const exportedAt = new Date().toISOString();
+    const actor = this.actor(caller);
+    let view: ParcoursView;
+    try {
+      view = await this.temporal.update(this.handle(dossierId), recordDataExportUpdate, { actor, at: exportedAt });
+    } catch (err) {
+      // purged meanwhile (the tombstone has no update handler): 410 rather than an opaque error
+      if (err instanceof WorkflowUpdateFailedError && !isDomainRefusal(err)) await this.state(dossierId);
+      throw err;
+    }
+    const timeline = await this.temporal.query(this.handle(dossierId), getTimelineQuery);
+    this.logger.log({ msg: 'access export recorded', dossierId, by: caller.sub });
+    return {
+      dossierId,
+      exportedAt,
+      exportedBy: actor,
+      legalBasis: 'RGPD art. 15',
+      case: view as unknown as DataExportDto['case'],
+      timeline,
+      notifications: this.notifications.ofDossier(dossierId),
+    };
+  }
+
   /** A closed case: the replay of a request it already applied, else 409 naming the closure. */
   private async closedAnswer(dossierId: string, view: ParcoursView, key?: string): Promise<ParcoursView> {
     if (key) {
+      // the keys the case remembers (its last 100), or an entry of the timeline it still carries
+      if ((await this.temporal.query(this.handle(dossierId), getAnswerQuery, key)) !== null) return view;
       const timeline = await this.temporal.query(this.handle(dossierId), getTimelineQuery);
       if (timeline.some((e) => e.idempotencyKey === key)) return view;
     }

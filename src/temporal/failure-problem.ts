@@ -19,6 +19,7 @@ import { problem, type Problem } from '../common/problem';
 export const FAILURE_STATUS: Record<string, number> = {
   [FailureType.INVALID_TRANSITION]: 409,
   [FailureType.CLOSED]: 409,
+  [FailureType.NOT_ASSIGNED]: 403,
   [FailureType.DUPLICATE]: 409,
   [FailureType.CONFLICT]: 409,
   [FailureType.RULE_VIOLATION]: 422,

@@ -1,14 +1,16 @@
-import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
 import { missingPrerequisites, registerSearchAttributes, type MissingPrerequisite } from './prerequisites';
 import { TemporalService } from './temporal.service';
 
 /**
- * The API's view of the cluster's prerequisites (namespace, search attributes): checked at start-up in the background
- * and again by readiness until all are there (at most every 5 s), then remembered. With
+ * The API's view of the cluster's prerequisites (namespace, search attributes): checked by readiness (the first probe
+ * after start-up, then at most every 5 s) until all are there, then remembered. Not checked eagerly at bootstrap: a
+ * check still retrying when the app closes would outlive the connection (the client's retry timer then throws
+ * "Channel has been shut down" out of a timer); shutdown waits for a check in flight instead. With
  * PRE_REGISTER_SEARCH_ATTRIBUTES=true the missing search attributes are registered instead of reported.
  */
 @Injectable()
-export class PrerequisitesService implements OnApplicationBootstrap {
+export class PrerequisitesService implements BeforeApplicationShutdown {
   private readonly logger = new Logger('Prerequisites');
   private satisfied = false;
   private last?: { at: number; missing: MissingPrerequisite[] };
@@ -16,9 +18,9 @@ export class PrerequisitesService implements OnApplicationBootstrap {
 
   constructor(private readonly temporal: TemporalService) {}
 
-  onApplicationBootstrap(): void {
-    // never delays start-up nor fails it: Temporal may be down (readiness then says so)
-    this.missing().catch(() => undefined);
+  /** Before the connection closes (TemporalService's shutdown hook): let a check in flight end (≤ its 5 s deadline). */
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.inFlight?.catch(() => undefined);
   }
 
   /** The missing prerequisites (empty: all there). Rejects when Temporal cannot be asked. */

@@ -225,7 +225,7 @@ describe('payload encryption and the codec endpoint', () => {
     const metadata = descriptions[0].executionConfig!.userMetadata!;
     expect(defaultPayloadConverter.fromPayload(metadata.summary as Payload)).toBe("Parcours PRE · Grésilles · 6–10 ans · orienté par l'école");
     expect(defaultPayloadConverter.fromPayload(metadata.details as Payload)).toContain(`**Dossier** : ${workflowId.replace('parcours-', '')}`);
-    for (const readable of ['**Étape** : Clos', "Vérification d'éligibilité (âge, QPV)", 'Purge des données personnelles (conservation jusqu']) {
+    for (const readable of ['**Étape** : Clos', "Accusé de réception de l'orientation", 'Purge des données personnelles (conservation jusqu']) {
       expect({ readable, found: rawText(stored).includes(readable) }).toEqual({ readable, found: true });
     }
 

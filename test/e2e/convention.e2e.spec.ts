@@ -494,14 +494,27 @@ describe('conventions without a worker', () => {
   let t: TestApp;
   let finance: string;
   let ref: string;
+  /** A convention awaiting its last signature, and one in effect with its years started. */
+  let signing: string;
+  let inEffect: string;
 
   beforeAll(async () => {
-    // a convention created while a worker runs, then the worker stopped: updates wait for nobody
+    // conventions created while a worker runs, then the worker stopped: updates wait for nobody
     t = await startTestApp({ env: { UPDATE_TIMEOUT_SECONDS: '3' } });
     finance = await t.token('u-fin-1', 'finance');
+    const post = (path: string, body: object) => t.http().post(path).set('Authorization', `Bearer ${finance}`).send(body);
     ref = uniqueRef();
-    const created = await t.http().post('/conventions').set('Authorization', `Bearer ${finance}`).send({ ...CONVENTION, reference: ref });
+    const created = await post('/conventions', { ...CONVENTION, reference: ref });
     expect(created.status).toBe(201);
+    [signing, inEffect] = [uniqueRef(), uniqueRef()];
+    for (const r of [signing, inEffect]) {
+      expect((await post('/conventions', { ...CONVENTION, reference: r })).status).toBe(201);
+      expect((await post(`/conventions/${r}/deliberations`, SEED_SESSION)).status).toBe(201);
+      expect((await post(`/conventions/${r}/publication`, PUBLICATION)).status).toBe(200);
+      expect((await post(`/conventions/${r}/transmission`, TRANSMISSION)).status).toBe(200);
+      expect((await post(`/conventions/${r}/signatures`, BENEFICIARY_SIGNATURE)).status).toBe(200);
+    }
+    expect((await post(`/conventions/${inEffect}/signatures`, STATE_SIGNATURE)).status).toBe(200);
     await t.stopWorker();
   });
   afterAll(async () => {
@@ -514,6 +527,28 @@ describe('conventions without a worker', () => {
     expect(res.status).toBe(504);
     expect(res.body).toMatchObject({ status: 504, type: expect.stringMatching(/^urn:pre-orchestrator:problem:(worker|temporal)-timeout$/) });
     expect(Date.now() - started).toBeLessThan(15_000);
+  });
+
+  it('answers 504 at the configured deadline for every change of a convention and of its years, the last signature and the creation included', async () => {
+    const changes: Array<[string, object]> = [
+      ['/conventions', { ...CONVENTION, reference: uniqueRef() }],
+      [`/conventions/${ref}/deliberations`, SEED_SESSION],
+      [`/conventions/${signing}/transmission`, TRANSMISSION],
+      [`/conventions/${signing}/signatures`, STATE_SIGNATURE],
+      [`/conventions/${inEffect}/years/2025/authorisation`, AWARD_NOTICE],
+      [`/conventions/${inEffect}/years/2024/request`, { sentOn: '2024-07-15' }],
+      [`/conventions/${inEffect}/years/2024/payments`, PAYMENT],
+      [`/conventions/${inEffect}/years/2024/financial-report`, FINANCIAL_REPORT_SUBMITTED],
+    ];
+    for (const [path, body] of changes) {
+      const started = Date.now();
+      const res = await t.http().post(path).set('Authorization', `Bearer ${finance}`).send(body);
+      const took = Date.now() - started;
+      expect({ path, status: res.status, type: res.body.type }).toEqual({ path, status: 504, type: expect.stringMatching(/^urn:pre-orchestrator:problem:(worker|temporal)-timeout$/) });
+      // the deadline is 3 s: answered once it is over, and not much later
+      expect(took).toBeGreaterThanOrEqual(2_900);
+      expect(took).toBeLessThan(15_000);
+    }
   });
 
   it('still lists the conventions: the list reads search attributes, no worker involved', async () => {

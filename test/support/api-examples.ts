@@ -141,3 +141,6 @@ export const STATE_SIGNATURE = frozen({ party: 'STATE', signatory: "Préfet de l
 
 /** Award notice, `POST /conventions/{ref}/years/2025/authorisation` (API.md: `"..."` placeholders): notified before the 2025 request. */
 export const AWARD_NOTICE = frozen({ awardNotice: 'Arrêté préfectoral 2025-0142', notifiedOn: '2025-01-10' });
+
+/** Rectification, `POST /parcours/{id}/rectifications` (issue 14's example): the family's new address, with its source. */
+export const RECTIFICATION = frozen({ child: { address: { line1: '3 rue Marcel Sembat', postcode: '21000', city: 'Dijon' } }, motive: 'Nouvelle adresse communiquée par la mère' });

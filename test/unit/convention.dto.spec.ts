@@ -279,6 +279,40 @@ describe('conventions API: request validation (real pipe and filter)', () => {
     });
   });
 
+  describe('references the State and the CCAS use', () => {
+    it('takes the deliberation’s number, the portal dossier number and the date the signed convention was notified', async () => {
+      await expectPassesPipeUnchanged(DeliberationDto, { ...SEED_SESSION, number: 'D2024-41' });
+      await expectPassesPipeUnchanged(YearAuthorisationDto, { ...SEED_SESSION, receiptYear: 2026, number: 'D2026-03' });
+      await expectPassesPipeUnchanged(SubsidyRequestDto, { ...SUBSIDY_REQUEST, portalDossierNumber: 'PV-2025-021-00417' });
+      await expectPassesPipeUnchanged(SignatureDto, { ...BENEFICIARY_SIGNATURE, notifiedOn: '2024-07-15' });
+    });
+
+    it('bounds them: one clean line of at most 50 characters, a real date', async () => {
+      const long = 'D'.repeat(51);
+      expect(answer(await post(`${BASE}/deliberations`, { ...SEED_SESSION, number: long }))).toEqual({
+        status: 400,
+        body: problem400(`${BASE}/deliberations`, [{ field: 'number', message: 'number must be at most 50 characters' }]),
+      });
+      expect(answer(await post(`${BASE}/years/2026/authorisation`, { ...SEED_SESSION, receiptYear: 2026, number: 'D2026\n03' }))).toEqual({
+        status: 400,
+        body: problem400(`${BASE}/years/2026/authorisation`, [{ field: 'number', message: 'number must not contain control characters or line breaks' }]),
+      });
+      expect(answer(await post(`${BASE}/years/2025/request`, { ...SUBSIDY_REQUEST, portalDossierNumber: '   ' }))).toEqual({
+        status: 400,
+        body: problem400(`${BASE}/years/2025/request`, [{ field: 'portalDossierNumber', message: 'portalDossierNumber must not be blank' }]),
+      });
+      expect(answer(await post(`${BASE}/signatures`, { ...BENEFICIARY_SIGNATURE, notifiedOn: '2024-07-32' }))).toEqual({
+        status: 400,
+        body: problem400(`${BASE}/signatures`, [{ field: 'notifiedOn', message: 'notifiedOn must be a real calendar date YYYY-MM-DD' }]),
+      });
+      // an award notice carries its own reference: a deliberation number with it is ambiguous
+      expect(answer(await post(`${BASE}/years/2025/authorisation`, { awardNotice: 'Arrêté 2025-0142', notifiedOn: '2025-02-14', number: 'D2025-01' }))).toEqual({
+        status: 400,
+        body: problem400(`${BASE}/years/2025/authorisation`, [{ field: 'awardNotice', message: 'an award notice cannot be combined with deliberation fields (number)' }]),
+      });
+    });
+  });
+
   it('documents every path of API.md in the OpenAPI document, with the Idempotency-Key header on changes', async () => {
     const res = await request(app.getHttpServer()).get('/docs-json');
     expect(res.status).toBe(200);

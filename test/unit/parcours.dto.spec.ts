@@ -312,6 +312,7 @@ describe('parcours API: OpenAPI document', () => {
         '/parcours/{dossierId}/suspension',
         '/parcours/{dossierId}/resumption',
         '/parcours/{dossierId}/events',
+        '/parcours/{dossierId}/safeguarding-reports',
         '/parcours/{dossierId}/derogations',
         '/parcours/{dossierId}/closure',
         '/parcours/{dossierId}/referent',

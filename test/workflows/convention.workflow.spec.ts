@@ -6,7 +6,7 @@
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Outbox } from '../../activities/outbox';
-import { getTimelineQuery, getYearStateQuery, recordAuthorisationUpdate, recordDeliberationUpdate, recordFinancialReportUpdate, recordPaymentUpdate, recordRequestUpdate, recordSignatureUpdate, type ConventionResult, type ConventionSettings, type FundingYearResult, type FundingYearView } from '../../workflows/convention/convention.contract';
+import { getTimelineQuery, getYearStateQuery, recordAuthorisationUpdate, recordDeliberationUpdate, recordFinancialReportUpdate, recordPaymentUpdate, recordPublicationUpdate, recordRequestUpdate, recordSignatureUpdate, recordTransmissionUpdate, type ConventionResult, type ConventionSettings, type FundingYearResult, type FundingYearView } from '../../workflows/convention/convention.contract';
 import { testWorker, timeSkippingEnv, uniqueTaskQueue } from '../support/temporal';
 import {
   bringIntoEffect,
@@ -203,8 +203,127 @@ describe('funding convention workflows (time-skipping)', () => {
       expect(submitted).toMatchObject({ stage: 'REPORT_SUBMITTED', nextPaymentAtRisk: true, report: { state: 'SUBMITTED', daysLate: 70 } });
       const accepted = await y.executeUpdate(recordFinancialReportUpdate, { args: [{ ...meta(), status: 'ACCEPTED', on: addDays(D, 80) }] });
       expect(accepted).toMatchObject({ stage: 'RECONCILING', nextPaymentAtRisk: false, reconciliation: { outstandingCents: 20000000, reconciled: false } });
-      await sleepUntil(env, addDays(D, 200));
+      // no report reminder any more (the settlement's own deadline, 90 days after the acceptance, is test/workflows/convention.money.spec.ts's)
+      await sleepUntil(env, addDays(D, 169));
       expect(kindsOf(outbox, c.ref)).toEqual(expected);
+    });
+  });
+
+  it('gives a returned report a resubmission date 30 days after its return, with its own reminder and escalation; lateness counts from it', async () => {
+    await withConvention(1, {}, async (c, outbox, [year]) => {
+      await bringIntoEffect(c, await today(env));
+      const y = yearHandle(env, c.ref, year);
+      await y.executeUpdate(recordRequestUpdate, { args: [{ ...meta(), sentOn: `${year}-01-20` }] });
+      // submitted on time (before any reminder), returned on 15 September N+1
+      await y.executeUpdate(recordFinancialReportUpdate, { args: [{ ...meta(), status: 'SUBMITTED', on: `${year + 1}-06-10`, spentCents: 20000000 }] });
+      await sleepUntil(env, `${year + 1}-09-15`);
+      const returned = await y.executeUpdate(recordFinancialReportUpdate, { args: [{ ...meta(), status: 'RETURNED', on: `${year + 1}-09-15`, comment: 'Annexe des dépenses manquante' }] });
+      const again = `${year + 1}-10-15`;
+      expect(returned).toMatchObject({
+        stage: 'AWAITING_REPORT',
+        nextPaymentAtRisk: false,
+        overdue: false,
+        reportDueOn: again,
+        report: { dueOn: again, statutoryDueOn: `${year + 1}-06-30`, resubmissionOf: `${year + 1}-09-15`, daysLate: 0, overdue: false },
+        nextDeadline: { kind: 'FINANCIAL_REPORT', dueOn: again, overdue: false },
+      });
+      // not escalated, not flagged at risk at once
+      await sleepUntil(env, `${year + 1}-10-07`);
+      expect(kindsOf(outbox, c.ref)).toEqual([]);
+      expect(await y.query(getYearStateQuery)).toMatchObject({ nextPaymentAtRisk: false, report: { daysLate: 0 } });
+      await sleepUntil(env, `${year + 1}-10-08`);
+      await eventually(() => expect(kindsOf(outbox, c.ref)).toEqual([`REPORT_RESUBMISSION_REMINDER_7@${again}`]));
+      expect(notificationsOf(outbox, c.ref)[0]).toMatchObject({ recipients: ['role:finance'], subject: `Compte rendu financier retourné ${year} attendu le 15 octobre ${year + 1} (J-7) — ${c.ref}` });
+      await sleepUntil(env, `${year + 1}-10-16`);
+      await eventually(() => expect(kindsOf(outbox, c.ref)).toEqual([`REPORT_RESUBMISSION_REMINDER_7@${again}`, `REPORT_RESUBMISSION_ESCALATION@${again}`]));
+      expect(await y.query(getYearStateQuery)).toMatchObject({ overdue: true, nextPaymentAtRisk: false, report: { daysLate: 1, overdue: true } });
+      await sleepUntil(env, addDays(again, 60));
+      await eventually(() => expect(kindsOf(outbox, c.ref)).toContain(`PAYMENT_AT_RISK@${again}`));
+      expect(await y.query(getYearStateQuery)).toMatchObject({ nextPaymentAtRisk: true, report: { daysLate: 60 } });
+      // resubmitted: its lateness counts from the resubmission date
+      const resubmitted = await y.executeUpdate(recordFinancialReportUpdate, { args: [{ ...meta(), status: 'SUBMITTED', on: addDays(again, 61), spentCents: 20000000 }] });
+      expect(resubmitted).toMatchObject({ stage: 'REPORT_SUBMITTED', report: { daysLate: 61 }, deadlines: [] });
+    });
+  });
+
+  it('gives a year opened after its deadlines catch-up dates 30 days from its opening, stated in its answer, instead of escalating at once', async () => {
+    const on = await today(env);
+    const past = Number(on.slice(0, 4)) - 2; // both its request and its report are past on the opening day
+    const taskQueue = uniqueTaskQueue('convention-catch-up');
+    const { outbox, activities } = recordingActivities();
+    const worker = await testWorker(env, taskQueue, activities);
+    await worker.runUntil(async () => {
+      current = await startConvention(env, taskQueue, [past]);
+      const c = current;
+      try {
+        await bringIntoEffect(c, on);
+        const y = yearHandle(env, c.ref, past);
+        const catchUp = addDays(on, 30);
+        const opened = await y.query(getYearStateQuery);
+        expect(opened).toMatchObject({
+          openedOn: on,
+          overdue: false,
+          nextPaymentAtRisk: false,
+          request: { dueOn: catchUp, statutoryDueOn: `${past}-01-31`, catchUp: true, overdue: false },
+          report: { dueOn: catchUp, statutoryDueOn: `${past + 1}-06-30`, catchUp: true, daysLate: 0, overdue: false },
+        });
+        expect(opened.deadlines.map((d) => [d.kind, d.dueOn, d.overdue, d.label])).toEqual([
+          ['SUBSIDY_REQUEST', catchUp, false, `Demande de subvention ${past} à envoyer (échéance de rattrapage)`],
+          ['FINANCIAL_REPORT', catchUp, false, `Compte rendu financier ${past} à remettre (échéance de rattrapage)`],
+        ]);
+        expect(opened.timeline.last.find((e) => e.type === 'YEAR_OPENED')?.summary).toContain("échéances déjà passées à l'ouverture, de rattrapage");
+        // the report's latest reminder already reached (30 days before its catch-up date) goes out at once; nothing is escalated
+        const escalated = (k: string) => /ESCALATION|PAYMENT_AT_RISK/.test(k);
+        await eventually(() => expect(kindsOf(outbox, c.ref)).toEqual([expect.stringMatching(new RegExp(`^REPORT_REMINDER_(30|60)@${catchUp}$`))]));
+        expect(await searchAttributesOf(y)).toMatchObject({ PreOverdue: false, PreNextDeadlineKind: 'SUBSIDY_REQUEST' });
+        await sleepUntil(env, addDays(on, 15));
+        await eventually(() => expect(kindsOf(outbox, c.ref)).toEqual(expect.arrayContaining([`REPORT_REMINDER_30@${catchUp}`, `REQUEST_REMINDER@${catchUp}`])));
+        expect(kindsOf(outbox, c.ref).filter(escalated)).toEqual([]);
+        await sleepUntil(env, addDays(on, 31));
+        await eventually(() => expect(kindsOf(outbox, c.ref)).toEqual(expect.arrayContaining([`REQUEST_ESCALATION@${catchUp}`, `REPORT_ESCALATION@${catchUp}`])));
+        expect(await y.query(getYearStateQuery)).toMatchObject({ overdue: true, request: { overdue: true }, report: { daysLate: 1 } });
+      } finally {
+        await cleanup(env, current);
+        current = undefined;
+      }
+    });
+  });
+
+  it('records the references the State and the CCAS use: the deliberation’s number, the portal dossier number of a request, the date the signed convention was notified', async () => {
+    await withConvention(2, {}, async (c, _outbox, [y1, y2]) => {
+      const on = await today(env);
+      const session = await c.handle.executeUpdate(recordDeliberationUpdate, { args: [{ ...meta(), ...seedSession(addDays(on, -2), { receiptYear: y1, number: 'D-T-41' }) }] });
+      expect(session.convention.deliberations[0].body.number).toBe('D-T-41');
+      expect(session.convention.timeline.last.at(-1)?.summary).toContain('(délibération n° D-T-41)');
+      await c.handle.executeUpdate(recordPublicationUpdate, { args: [{ ...meta(), publishedOn: on }] });
+      await c.handle.executeUpdate(recordTransmissionUpdate, { args: [{ ...meta(), transmittedOn: on, acknowledgementRef: '021-262100016-D-T-41-DE' }] });
+      // notified before it was signed: refused, nothing recorded
+      expect(await refusal(c.handle.executeUpdate(recordSignatureUpdate, { args: [{ ...meta(), party: 'STATE', signatory: 'Le préfet', signedOn: on, notifiedOn: addDays(on, -1) }] }))).toMatchObject({
+        type: 'RuleViolation',
+        details: { code: 'DATE_ORDER', field: 'notifiedOn' },
+      });
+      await c.handle.executeUpdate(recordSignatureUpdate, { args: [{ ...meta(), party: 'BENEFICIARY', signatory: 'M. HOAREAU', signedOn: on }] });
+      const inEffect = await c.handle.executeUpdate(recordSignatureUpdate, { args: [{ ...meta(), party: 'STATE', signatory: 'Le préfet', signedOn: on, notifiedOn: addDays(on, 3) }] });
+      expect(inEffect).toMatchObject({ stage: 'IN_EFFECT', effectiveOn: on, notifiedOn: addDays(on, 3) });
+      expect(inEffect.signatures.map((x) => [x.party, x.signedOn, x.notifiedOn])).toEqual([
+        ['BENEFICIARY', on, undefined],
+        ['STATE', on, addDays(on, 3)],
+      ]);
+      expect(inEffect.timeline.last.find((e) => e.type === 'SIGNED' && e.summary.includes('Le préfet'))?.summary).toContain('convention signée notifiée le');
+
+      // the first year is authorised by the numbered deliberation; its request carries the portal's dossier number
+      const first = yearHandle(env, c.ref, y1);
+      expect((await first.query(getYearStateQuery)).authorisation.current).toMatchObject({ kind: 'DELIBERATION', deliberationId: 'd1', deliberationNumber: 'D-T-41' });
+      expect(await refusal(first.executeUpdate(recordRequestUpdate, { args: [{ ...meta(), sentOn: `${y1}-01-20`, portalDossierNumber: 'X'.repeat(51) }] }))).toMatchObject({ type: 'BadInput', details: { field: 'portalDossierNumber' } });
+      const requested = await first.executeUpdate(recordRequestUpdate, { args: [{ ...meta(), sentOn: `${y1}-01-20`, portalDossierNumber: 'PV-2025-021-00417' }] });
+      expect(requested.request).toMatchObject({ sentOn: `${y1}-01-20`, portalDossierNumber: 'PV-2025-021-00417' });
+      expect(requested.timeline.last.at(-1)?.summary).toContain("(dossier n° PV-2025-021-00417 sur le portail de l'État)");
+
+      // the second year's own deliberation, numbered
+      const second = yearHandle(env, c.ref, y2);
+      const auth = await second.executeUpdate(recordAuthorisationUpdate, { args: [{ ...meta(), ...seedSession(`${y2}-01-12`, { decisions: ['AUTHORISE_RECEIPT'], receiptYear: y2, number: 'D-T-50' }) }] });
+      expect(auth.authorisation).toMatchObject({ authorised: true, current: { deliberationNumber: 'D-T-50' }, sessions: [{ body: { number: 'D-T-50' } }] });
+      expect((await second.query(getYearStateQuery)).request.portalDossierNumber).toBeNull();
     });
   });
 

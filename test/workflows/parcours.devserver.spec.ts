@@ -90,9 +90,10 @@ describe('parcours on the dev server', () => {
       // and shows until when its personal data are kept.
       const late = handle.executeUpdate(assignReferentUpdate, { args: [{ ...meta(COORD), referentId: 'u-ref-2' }] });
       expect(await refusal(late)).toMatchObject({ type: 'Closed' });
-      await eventually(async () => expect(await searchAttributesOf(handle)).toMatchObject({ PreStage: 'CLOSED', PreRetention: 'HELD', PrePurgeOn: `${addMonths(today, 24)}T00:00:00.000Z` }));
+      await eventually(async () => expect(await searchAttributesOf(handle)).toMatchObject({ PreStage: 'CLOSED', PreRetention: 'HELD', PrePurgeOn: `${addMonths(today, 6)}T00:00:00.000Z` }));
       expect((await handle.describe()).status.name).toBe('RUNNING');
-      expect(await stateOf(handle)).toMatchObject({ stage: 'CLOSED', retention: { lastContactOn: today, retentionMonths: 24, purgeOn: addMonths(today, 24) } });
+      // closed before the EPS validated it: a referral that never became a parcours, kept 6 months (not 24)
+      expect(await stateOf(handle)).toMatchObject({ stage: 'CLOSED', retention: { lastContactOn: today, retentionMonths: 6, purgeOn: addMonths(today, 6), followed: false } });
     });
   });
 });

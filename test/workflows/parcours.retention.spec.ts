@@ -13,6 +13,7 @@ import { startTestApp, type TestApp } from '../support/app';
 import { decodedHistoryText, type History } from '../support/privacy';
 import { testDataConverter, testWorker, timeSkippingEnv, uniqueTaskQueue } from '../support/temporal';
 import {
+  activate,
   cleanup,
   closingSummaryOf,
   COORD,
@@ -24,6 +25,7 @@ import {
   startCase,
   stateOf,
   type StartedCase,
+  type StartOptions,
 } from './parcours.helpers';
 import { addDays, addMonths } from '../../workflows/shared/calendar';
 
@@ -49,11 +51,11 @@ describe('retention of a closed case (time-skipping)', () => {
     await env?.teardown();
   });
 
-  async function withCase(body: (c: StartedCase) => Promise<void>): Promise<void> {
+  async function withCase(body: (c: StartedCase) => Promise<void>, opts: StartOptions = {}): Promise<void> {
     const taskQueue = uniqueTaskQueue('retention');
     const worker = await testWorker(env, taskQueue, recordingActivities().activities, { dataConverter: testDataConverter() });
     await worker.runUntil(async () => {
-      const c = await startCase(env, taskQueue, { searchAttributes: false, dossierId: newDossierId() });
+      const c = await startCase(env, taskQueue, { searchAttributes: false, dossierId: newDossierId(), ...opts });
       handle = c.handle;
       await body(c);
       await settle(c.handle);
@@ -65,9 +67,8 @@ describe('retention of a closed case (time-skipping)', () => {
   it('keeps a closed case readable for 24 months after the closure, then purges it: 410, nothing readable left, figures kept', async () => {
     await withCase(async (c) => {
       const d0 = c.input.referral.referredOn;
-      await c.handle.executeUpdate(recordConsentUpdate, {
-        args: [{ ...meta(REF), decision: 'GRANTED', signedOn: d0, signedBy: [{ name: 'Samira Benali', relationship: 'MOTHER' }], dataSharingInformed: true }],
-      });
+      // a parcours (validated by the EPS): the followed cases' retention
+      await activate(c);
       const closedOn = addDays(d0, 10);
       await sleepUntil(env, closedOn);
       const closed = await c.handle.executeUpdate(closeParcoursUpdate, { args: [{ ...meta(COORD), reason: 'OTHER', motive: 'Départ', closedOn, summary: 'Fin du suivi.' }] });
@@ -120,18 +121,55 @@ describe('retention of a closed case (time-skipping)', () => {
   it('counts the 24 months from the day the family became unreachable when the case closed LOST_CONTACT', async () => {
     await withCase(async (c) => {
       const d0 = c.input.referral.referredOn;
-      await c.handle.executeUpdate(recordConsentUpdate, {
-        args: [{ ...meta(REF), decision: 'GRANTED', signedOn: d0, signedBy: [{ name: 'Samira Benali', relationship: 'MOTHER' }], dataSharingInformed: true }],
-      });
+      await activate(c);
       await c.handle.executeUpdate(recordLifeEventUpdate, { args: [{ ...meta(REF), type: 'FAMILY_UNREACHABLE', occurredOn: d0 }] });
       await sleepUntil(env, addDays(d0, 90));
       const summary = await closingSummaryOf(env, c.handle);
       expect(summary).toMatchObject({ closureReason: 'LOST_CONTACT', closedOn: addDays(d0, 90) });
       const view = await stateOf(c.handle);
-      expect(view.retention).toEqual({ lastContactOn: d0, retentionMonths: 24, purgeOn: addMonths(d0, 24) });
+      expect(view.retention).toEqual({ lastContactOn: d0, retentionMonths: 24, purgeOn: addMonths(d0, 24), followed: true });
       await sleepUntil(env, addMonths(d0, 24), 2);
       const remains = await c.handle.query(getStateQuery);
       expect(isPurgedView(remains) && remains.purged).toMatchObject({ closureReason: 'LOST_CONTACT', lastContactOn: d0, purgeOn: addMonths(d0, 24) });
     });
+  });
+
+  it('keeps a referral that never became a parcours (the family refused) 6 months after its closure, then purges it', async () => {
+    await withCase(async (c) => {
+      const d0 = c.input.referral.referredOn;
+      const closed = await c.handle.executeUpdate(recordConsentUpdate, { args: [{ ...meta(REF), decision: 'REFUSED', signedOn: d0, note: 'La famille ne souhaite pas.' }] });
+      const purgeOn = addMonths(d0, 6);
+      expect(closed).toMatchObject({ stage: 'CLOSED', closure: { reason: 'NO_CONSENT' }, retention: { lastContactOn: d0, retentionMonths: 6, purgeOn, followed: false } });
+      await closingSummaryOf(env, c.handle);
+      await sleepUntil(env, addDays(purgeOn, -1));
+      expect(await stateOf(c.handle)).toMatchObject({ stage: 'CLOSED', child: { firstName: 'Lina' } });
+      await sleepUntil(env, purgeOn, 2);
+      const remains = await c.handle.query(getStateQuery);
+      expect(isPurgedView(remains) && remains.purged).toMatchObject({ closureReason: 'NO_CONSENT', lastContactOn: d0, retentionMonths: 6, purgeOn, followed: false });
+      const text = await readableText(await env.client.workflow.getHandle(workflowIdFor(c.dossierId)).fetchHistory());
+      for (const secret of SECRETS) expect(text).not.toContain(secret);
+    });
+  });
+
+  it('keeps an ineligible referral the configured shorter period, never longer than a followed case', async () => {
+    // 20 years old on the referral date: closed INELIGIBLE at once
+    await withCase(
+      async (c) => {
+        const d0 = c.input.referral.referredOn;
+        expect(c.first).toMatchObject({ stage: 'CLOSED', closure: { reason: 'INELIGIBLE' }, retention: { lastContactOn: d0, retentionMonths: 3, purgeOn: addMonths(d0, 3), followed: false } });
+        await closingSummaryOf(env, c.handle);
+        await sleepUntil(env, addMonths(d0, 3), 2);
+        expect(isPurgedView(await c.handle.query(getStateQuery))).toBe(true);
+      },
+      { birthDate: '2000-01-01', settings: { notFollowedRetentionMonths: 3 } },
+    );
+    // a shorter period for followed cases caps the one of referrals
+    await withCase(
+      async (c) => {
+        expect(c.first).toMatchObject({ closure: { reason: 'INELIGIBLE' }, retention: { retentionMonths: 2, followed: false } });
+        await closingSummaryOf(env, c.handle);
+      },
+      { birthDate: '2000-01-01', settings: { retentionMonths: 2, notFollowedRetentionMonths: 6 } },
+    );
   });
 });

@@ -4,7 +4,8 @@
  */
 import type { IsoDate } from '../shared/calendar';
 import type { Actor, Deadline, Recorded, TimelineEntry as SharedTimelineEntry, TimelineTail } from '../shared/messages';
-import type { ConventionStage, ConventionTimelineType, FundingDeadlineKind, FundingYearStage, ReportState, ReportStatusInput, SignatureParty, TrancheCondition } from './convention.codes';
+import type { ConventionStage, ConventionTimelineType, FundingDeadlineKind, FundingYearStage, ReportState, ReportStatusInput, SettlementDecision, SignatureParty, TrancheCondition } from './convention.codes';
+import type { CrfBudget } from './convention.inputs';
 import type { DeliberationBody, DeliberationResult, Reconciliation, Tranche } from './convention.rules';
 
 // ---------------------------------------------------------------------------------------------------------
@@ -45,6 +46,8 @@ export interface SignatureRecord extends Recorded {
   party: SignatureParty;
   signatory: string;
   signedOn: IsoDate;
+  /** The date the signed convention was notified, when given with this signature. */
+  notifiedOn?: IsoDate;
 }
 
 /** A year as the convention shows it (API.md: year, stage, grantedCents, receivedCents, deadlines). */
@@ -82,10 +85,14 @@ export interface AuthorisationRecord extends Recorded {
   on: IsoDate;
   /** DELIBERATION: the id of the session (in the convention for the seed year, in the year otherwise). */
   deliberationId?: string;
+  /** DELIBERATION: the deliberation's number in the board's register, when recorded. */
+  deliberationNumber?: string;
   /** True when it came from the convention's own deliberation (`receiptYear`). */
   fromConventionDeliberation?: boolean;
   awardNotice?: string;
   notifiedOn?: IsoDate;
+  /** The amount granted for the year by this act; absent: the convention's annual amount. */
+  grantedCents?: number;
 }
 
 export interface AuthorisationView {
@@ -96,8 +103,17 @@ export interface AuthorisationView {
 }
 
 export interface SubsidyRequestView {
+  /** The date to meet: the statutory date, or its catch-up date when it was past on the year's opening. */
   dueOn: IsoDate;
+  /** 31 January N (the settings' date). */
+  statutoryDueOn: IsoDate;
+  /** `dueOn` is a catch-up date (the statutory one was past when the year opened). */
+  catchUp: boolean;
   sentOn: IsoDate | null;
+  /** The amount requested (the year's grant when the request did not say); null before the request. */
+  amountCents: number | null;
+  /** The request's dossier number on the State's subsidy portal, when recorded. */
+  portalDossierNumber: string | null;
   overdue: boolean;
   recorded: Recorded | null;
 }
@@ -127,11 +143,47 @@ export interface ReportEvent extends Recorded {
   on: IsoDate;
   spentCents?: number;
   comment?: string;
+  budget?: CrfBudget;
+}
+
+/** The CRF's budget with what is computed from it (issue 15 item 10). */
+export interface BudgetView extends CrfBudget {
+  expensesCents: number;
+  incomeCents: number;
+  coFinancingCents: number;
+  /** This subsidy's use: the expenses not covered by the income and the co-financers, at most the amount granted. */
+  subsidyUsedCents: number;
+  /** Its share of the expenses, in percent (two decimals). */
+  subsidySharePercent: number;
+}
+
+/** A decision of the State on a year whose CRF is accepted (issue 15 items 2, 3). */
+export interface SettlementRecord extends Recorded {
+  decision: SettlementDecision;
+  amountCents: number;
+  decidedOn: IsoDate;
+  reference: string;
+  /** REPAYMENT_ORDERED: when the repayment is due. */
+  dueOn?: IsoDate;
+}
+
+/** Money repaid to the State against its repayment orders. */
+export interface RepaymentRecord extends Recorded {
+  repaidOn: IsoDate;
+  amountCents: number;
+  reference: string;
 }
 
 export interface ReportView {
   state: ReportState;
+  /** The date to meet (lateness counts from it): the statutory date, its catch-up date, or the resubmission date. */
   dueOn: IsoDate;
+  /** 30 June N+1 (the settings' date). */
+  statutoryDueOn: IsoDate;
+  /** The statutory date was past when the year opened: `dueOn` is (or was, before a return) its catch-up date. */
+  catchUp: boolean;
+  /** The return `dueOn` counts from (a returned report is due again `resubmissionDays` after it), null otherwise. */
+  resubmissionOf: IsoDate | null;
   submittedOn: IsoDate | null;
   spentCents: number | null;
   acceptedOn: IsoDate | null;
@@ -141,6 +193,8 @@ export interface ReportView {
   daysLate: number;
   overdue: boolean;
   history: ReportEvent[];
+  /** The budget of the last submitted report, when it gave one. */
+  budget: BudgetView | null;
 }
 
 /** A reminder or escalation the year (or convention) decided, sent or skipped. */
@@ -174,10 +228,16 @@ export interface FundingYearView extends FundingYearSummary {
   payments: PaymentRecord[];
   tranches: TrancheView[];
   report: ReportView;
+  /** The State's settlement decisions and repayment orders, oldest first. */
+  settlements: SettlementRecord[];
+  /** Money repaid against the repayment orders, oldest first. */
+  repayments: RepaymentRecord[];
   reminders: ReminderRecord[];
   /** "Next payment at risk": the CRF is `atRiskDaysLate` days late (cleared when it is accepted). */
   nextPaymentAtRisk: boolean;
   reconciliation: Reconciliation;
+  /** The day the year opened (its convention took effect): a deadline already past then gets a catch-up date. */
+  openedOn: IsoDate | null;
   /** Null for the convention's first year. */
   previousYear: PreviousYearStatus | null;
   /** Short names of what the year accepts now (the 409 sentence lists the same). */
@@ -206,6 +266,8 @@ export interface ConventionView {
   signatures: SignatureRecord[];
   /** The later signature date: the convention takes effect, every year starts. */
   effectiveOn: IsoDate | null;
+  /** The date the signed convention was notified (given with a signature), null until then. */
+  notifiedOn: IsoDate | null;
   /** 30 June after the last year, shown from the start. */
   finalReportDueOn: IsoDate;
   /** Open deadlines of the convention and of its years, soonest first. */

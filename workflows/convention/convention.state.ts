@@ -4,7 +4,7 @@
  * table of convention.deadlines.ts; what it shows is convention.view.ts. Deterministic and I/O-free:
  * `conventionWorkflow` drives it.
  */
-import { addDays, dateOf, frLongDate, isOverdue, maxDate, type IsoDate } from '../shared/calendar';
+import { addDays, dateOf, frLongDate, isOverdue, maxDate, timerHourOf, type IsoDate } from '../shared/calendar';
 import { FailureType, failure } from '../shared/failures';
 import { resume, type CarriedState, type Journal, type NewEntry } from '../shared/journal';
 import { forcedContinueAsNew, type LongLivedState, type Wake } from '../shared/loop';
@@ -108,6 +108,10 @@ export class ConventionState implements LongLivedState {
   get completed(): boolean {
     return this.d.completedOn !== null;
   }
+  /** The date the signed convention was notified: the latest given with a signature, null before. */
+  get notifiedOn(): IsoDate | null {
+    return this.d.signatures.reduce<IsoDate | null>((m, s) => (s.notifiedOn && (m === null || s.notifiedOn > m) ? s.notifiedOn : m), null);
+  }
 
   stage(): ConventionStage {
     if (this.d.completedOn) return 'COMPLETED';
@@ -141,7 +145,7 @@ export class ConventionState implements LongLivedState {
     const a = this.adopted;
     if (!a || !a.body.decisions.includes('AUTHORISE_RECEIPT')) return undefined;
     if ((a.body.receiptYear ?? Math.min(...this.years)) !== year) return undefined;
-    return { kind: 'DELIBERATION', on: a.body.sessionDate, deliberationId: a.id, fromConventionDeliberation: true, by: a.by, at: a.at };
+    return { kind: 'DELIBERATION', on: a.body.sessionDate, deliberationId: a.id, ...(a.body.number ? { deliberationNumber: a.body.number } : {}), fromConventionDeliberation: true, by: a.by, at: a.at };
   }
 
   previousStatusOf(year: number): PreviousYearStatus | undefined {
@@ -221,8 +225,9 @@ export class ConventionState implements LongLivedState {
     this.d.relayed[String(year)] = JSON.stringify(status);
   }
 
+  /** Each year's award as it reported it (its authorisation may differ from the annual amount), else the annual amount. */
   totalGranted(): number {
-    return this.terms.annualAmountCents * this.years.length;
+    return this.years.reduce((a, y) => a + (this.d.yearSummaries[String(y)]?.grantedCents ?? this.terms.annualAmountCents), 0);
   }
   totalReceived(): number {
     return this.years.reduce((a, y) => a + (this.d.yearSummaries[String(y)]?.receivedCents ?? 0), 0);
@@ -232,7 +237,7 @@ export class ConventionState implements LongLivedState {
   reportedSummary(year: number, nowMs: number): FundingYearSummary | undefined {
     const known = this.d.yearSummaries[String(year)];
     if (!known) return undefined;
-    const deadlines = known.deadlines.map((d) => ({ ...d, overdue: isOverdue(d.dueOn, nowMs) }));
+    const deadlines = known.deadlines.map((d) => ({ ...d, overdue: isOverdue(d.dueOn, nowMs, timerHourOf(this.settings)) }));
     return { ...known, deadlines, nextDeadline: deadlines[0] ?? null, overdue: deadlines.some((d) => d.overdue) };
   }
 
@@ -256,11 +261,11 @@ export class ConventionState implements LongLivedState {
   }
 
   fireDue(nowMs: number): number {
-    return fireReminders(this.journal, this.d.reminders, this.workflowId, this.deadlineTable(), nowMs, this.stage());
+    return fireReminders(this.journal, this.d.reminders, this.workflowId, this.deadlineTable(), nowMs, this.stage(), undefined, timerHourOf(this.settings));
   }
 
   nextWake(nowMs: number): Wake | null {
-    return nextReminderWake(this.journal, this.deadlineTable(), nowMs);
+    return nextReminderWake(this.journal, this.deadlineTable(), nowMs, timerHourOf(this.settings));
   }
 
   finished(): boolean {
@@ -335,7 +340,8 @@ export class ConventionState implements LongLivedState {
     if (result.outcome === 'ADOPTED') this.d.adoptedId = id;
     const next =
       result.outcome === 'ADOPTED' ? ' — convention approuvée ; publication et transmission en préfecture à enregistrer' : result.outcome === 'NO_QUORUM' ? '' : ' — une nouvelle séance doit délibérer';
-    this.add(i.actor, 'DELIBERATION_RECORDED', `Séance du CA du ${frLongDate(i.sessionDate)} : ${result.summary}${next}`, nowMs, { ...this.meta(i), onDate: i.sessionDate });
+    const number = body.number ? ` (délibération n° ${body.number})` : '';
+    this.add(i.actor, 'DELIBERATION_RECORDED', `Séance du CA du ${frLongDate(i.sessionDate)}${number} : ${result.summary}${next}`, nowMs, { ...this.meta(i), onDate: i.sessionDate });
     this.touched(nowMs);
     return { ...result, deliberationId: id };
   }
@@ -391,6 +397,10 @@ export class ConventionState implements LongLivedState {
     if (prior) throw failure(FailureType.INVALID_TRANSITION, `The ${i.party} party already signed (${prior.signatory}, ${prior.signedOn}); waiting for the other party's signature.`);
     assertDate(i.signedOn, 'signedOn');
     if (typeof i.signatory !== 'string' || i.signatory.trim() === '') throw failure(FailureType.BAD_INPUT, 'signatory must name who signed.', { field: 'signatory' });
+    if (i.notifiedOn !== undefined) {
+      assertDate(i.notifiedOn, 'notifiedOn');
+      if (i.notifiedOn < i.signedOn) throw failure(FailureType.RULE_VIOLATION, `The signed convention cannot be notified on ${i.notifiedOn}, before it was signed (${i.signedOn}).`, { code: 'DATE_ORDER', field: 'notifiedOn' });
+    }
     const e = this.enforceableOn!;
     if (i.signedOn < e) {
       throw failure(FailureType.RULE_VIOLATION, `The signature date ${i.signedOn} is before the deliberation became enforceable (${e}); the president signs under an enforceable deliberation.`, { code: 'DATE_ORDER' });
@@ -401,8 +411,9 @@ export class ConventionState implements LongLivedState {
   }
 
   applySignature(i: SignatureInput, nowMs: number): void {
-    this.d.signatures.push({ party: i.party, signatory: i.signatory, signedOn: i.signedOn, by: i.actor, at: new Date(nowMs).toISOString() });
-    this.add(i.actor, 'SIGNED', `Convention signée par ${PARTY_LABELS[i.party]} (${i.signatory}) le ${frLongDate(i.signedOn)}`, nowMs, { ...this.meta(i), onDate: i.signedOn });
+    this.d.signatures.push({ party: i.party, signatory: i.signatory, signedOn: i.signedOn, ...(i.notifiedOn ? { notifiedOn: i.notifiedOn } : {}), by: i.actor, at: new Date(nowMs).toISOString() });
+    const notified = i.notifiedOn ? `, convention signée notifiée le ${frLongDate(i.notifiedOn)}` : '';
+    this.add(i.actor, 'SIGNED', `Convention signée par ${PARTY_LABELS[i.party]} (${i.signatory}) le ${frLongDate(i.signedOn)}${notified}`, nowMs, { ...this.meta(i), onDate: i.signedOn });
     if (this.d.signatures.length === 2) {
       this.d.effectiveOn = this.d.signatures.map((s) => s.signedOn).reduce((a, b) => maxDate(a, b));
       this.d.startedBy = i.actor;

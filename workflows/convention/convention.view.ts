@@ -4,7 +4,7 @@
  * API creating a convention, its start options. Pure functions of the convention's state.
  */
 import type { SearchAttributePair, SearchAttributeUpdatePair } from '@temporalio/common';
-import { addDays, byDueDate, frLongDate, isReached } from '../shared/calendar';
+import { addDays, byDueDate, frLongDate, isReached, timerHourOf } from '../shared/calendar';
 import { PRE_CONVENTION_REF, PRE_FUNDING_STAGE, PRE_OVERDUE, deadlineSearchAttributes } from '../shared/search-attributes';
 import { ui } from '../shared/ui-text';
 import { conventionWorkflowId, type ConventionInput, type ConventionResult } from './convention.contract';
@@ -21,14 +21,14 @@ import { VIEW_TIMELINE_ENTRIES, yearSummary } from './funding-year.view';
 export function yearSummaryOf(c: ConventionState, year: number, nowMs: number): FundingYearSummary {
   const reported = c.reportedSummary(year, nowMs);
   if (reported) return reported;
-  const projection = new FundingYearState(c.childInput(year), nowMs, true);
+  const projection = new FundingYearState(c.childInput(year), nowMs, true, c.d.effectiveOn !== null);
   return yearSummary(projection, nowMs, c.d.startedYears.includes(year) ? undefined : 'NOT_STARTED');
 }
 
 /** The convention's own deadlines and those of its started years, soonest first. */
 export function conventionDeadlines(c: ConventionState, nowMs: number, years: FundingYearSummary[]): DeadlineView[] {
   const started = years.filter((y) => y.stage !== 'NOT_STARTED').flatMap((y) => y.deadlines);
-  return [...shownDeadlines(c.deadlineTable(), nowMs), ...started].sort(byDueDate);
+  return [...shownDeadlines(c.deadlineTable(), nowMs, timerHourOf(c.settings)), ...started].sort(byDueDate);
 }
 
 /** The convention as it now stands (every convention update's answer, `getState`). */
@@ -57,12 +57,13 @@ export function conventionView(c: ConventionState, nowMs: number): ConventionVie
       enforceableOn: c.enforceableOn,
       enforceable: c.enforceableOn !== null,
       prefetWindowEndsOn: windowEnd,
-      prefetWindowOpen: windowEnd !== null && !isReached(addDays(windowEnd, 1), nowMs),
+      prefetWindowOpen: windowEnd !== null && !isReached(addDays(windowEnd, 1), nowMs, timerHourOf(c.settings)),
       publication: c.d.publication ? { by: c.d.publication.by, at: c.d.publication.at } : null,
       transmission: c.d.transmission ? { by: c.d.transmission.by, at: c.d.transmission.at } : null,
     },
     signatures: c.d.signatures,
     effectiveOn: c.d.effectiveOn,
+    notifiedOn: c.notifiedOn,
     finalReportDueOn: c.finalReportDueOn,
     deadlines,
     nextDeadline: deadlines[0] ?? null,

@@ -4,19 +4,19 @@
  * transitions (parcours.transitions.ts) and the view (parcours.view.ts) build on it; parcours.state.ts assembles
  * the whole. Deterministic: "now" is always passed in (the workflow passes its sandboxed Date.now()).
  */
-import { addDays, daysBetween, frDate, isReached, type IsoDate } from '../shared/calendar';
+import { addDays, daysBetween, frDate, isReached, maxDate, timerHourOf, type IsoDate } from '../shared/calendar';
 import { FailureType, failure } from '../shared/failures';
 import { resume, type Journal } from '../shared/journal';
 import { forcedContinueAsNew, type LongLivedState, type Wake } from '../shared/loop';
 import { SYSTEM_ACTOR, type Actor, type UpdateMeta } from '../shared/messages';
 import type { ParcoursNotificationKind, ParcoursUpdateName, TimelineType } from './parcours.codes';
-import { workflowIdFor, type ParcoursCarriedState, type ParcoursInput } from './parcours.contract';
+import { workflowIdFor, type ContinuedParcoursInput, type ParcoursCarriedState, type ParcoursInput } from './parcours.contract';
 import { deadlineTable, nextWakeOf, pendingTimers, shownDeadlines, type DeadlineRow, type PendingTimer } from './parcours.deadlines';
 import type { ParcoursSettings, SuspensionInput } from './parcours.inputs';
 import { CLOSURE_LABELS, UPDATE_LABELS } from './parcours.labels';
 import { caseNotice } from './parcours.notices';
 import type { ActionRecord, ClosureRecord, DeadlineView, ParcoursRecord, ParcoursView, TimelineEntry } from './parcours.records';
-import { ageBandOf, ageOn } from './parcours.rules';
+import { ageBandOf, ageOn, beyondGrantedLength } from './parcours.rules';
 
 /** A closure, whatever its path (staff, timer, EPS decision, eligibility): the record without who and when. */
 export type Closing = Omit<ClosureRecord, 'by' | 'at'>;
@@ -42,7 +42,7 @@ export class CaseState implements LongLivedState {
   /** A reassessment cycle completed in this run: continue-as-new. */
   cycleCompleted = false;
 
-  constructor(input: ParcoursInput, nowMs: number) {
+  constructor(input: ParcoursInput | ContinuedParcoursInput, nowMs: number) {
     this.workflowId = workflowIdFor(input.dossierId);
     const reusedKey = (key: string, first: string, sameUpdate: boolean) => {
       const label = UPDATE_LABELS[first as ParcoursUpdateName] ?? first;
@@ -55,7 +55,7 @@ export class CaseState implements LongLivedState {
       this.record = carried.data;
       return;
     }
-    const r = input.referral;
+    const r = input.referral!;
     const age = ageOn(r.child.birthDate, r.referredOn);
     this.record = {
       dossierId: input.dossierId,
@@ -93,9 +93,16 @@ export class CaseState implements LongLivedState {
     this.addTimeline(input.createdBy, 'REFERRAL_RECEIVED', `Orientation reçue (orienteur : ${r.orienteur.type}, le ${frDate(r.referredOn)})`, nowMs, r.referredOn);
   }
 
-  /** Everything continue-as-new must carry. */
+  /** Everything continue-as-new must carry: the record, and the journal with only the fired timers still in the table. */
   carry(): ParcoursCarriedState {
-    return { data: this.record, journal: this.journal.snapshot(), run: this.run };
+    const live = new Set(this.deadlineTable().flatMap((row) => row.timers.map((t) => t.key)));
+    return { data: this.record, journal: this.journal.snapshot((key) => live.has(key)), run: this.run };
+  }
+
+  /** The next run's input: the start input without the referral (the record holds it), and what is carried. */
+  continuedInput(input: ParcoursInput | ContinuedParcoursInput): ContinuedParcoursInput {
+    const { referral: _referral, carried: _carried, ...rest } = input;
+    return { ...rest, carried: this.carry() };
   }
 
   get closed(): boolean {
@@ -215,6 +222,18 @@ export class CaseState implements LongLivedState {
     }
   }
 
+  /**
+   * The granted length is enforced: an action beyond the end of the granted length (one that starts after it) is
+   * refused (422, naming the rule) until the EPS renews the parcours. The action's own date is compared, not today's:
+   * an action carried out within the granted length may still be recorded late.
+   */
+  protected checkGrantedLength(startsOn: IsoDate | undefined): void {
+    const plan = this.record.plan!;
+    if (startsOn !== undefined && beyondGrantedLength(startsOn, plan.endsOn)) {
+      rule(`The action starts (${startsOn}) after the end of the granted length (${plan.endsOn}): the EPS must renew the parcours (renewals) or the coordinator close it.`, { field: 'startsOn', code: 'BEYOND_GRANTED_LENGTH', endsOn: plan.endsOn });
+    }
+  }
+
   protected checkActionDates(startsOn: IsoDate, endsOn: IsoDate | undefined, sessions: number | undefined): void {
     const plan = this.record.plan!;
     this.notBefore(startsOn, plan.validatedOn, 'action start date', 'validation of the parcours');
@@ -227,6 +246,21 @@ export class CaseState implements LongLivedState {
     const a = this.record.actions.find((x) => x.id === id);
     if (!a) throw failure(FailureType.NOT_FOUND, `The case has no action "${id}".`, { actionId: id });
     return a;
+  }
+
+  /**
+   * The latest business date the case's history holds: what was signed, decided, assessed, done, suspended or
+   * resumed, or happened. The dates of the history stay in order: a closure a life event leads to is never dated
+   * before it (a move recorded late closes at the end of its school year or on this date, whichever is later).
+   */
+  latestRecordedOn(): IsoDate {
+    const r = this.record;
+    const dates: IsoDate[] = [r.referredOn, ...r.reviews.map((x) => x.meetingDate), ...r.reassessments.map((x) => x.assessedOn), ...r.lifeEvents.map((x) => x.occurredOn), ...r.derogations.map((x) => x.decidedOn)];
+    if (r.consent) dates.push(r.consent.signedOn, ...(r.consent.withdrawnOn ? [r.consent.withdrawnOn] : []));
+    for (const x of r.plan?.renewals ?? []) dates.push(x.meetingDate);
+    for (const x of [...r.suspensions, ...(r.suspension ? [r.suspension] : [])]) dates.push(x.startsOn, ...(x.resumedOn ? [x.resumedOn] : []));
+    for (const a of r.actions) if (a.statusOn) dates.push(a.statusOn);
+    return dates.reduce(maxDate);
   }
 
   // -------------------------------------------------------------------------------------------------------
@@ -261,18 +295,21 @@ export class CaseState implements LongLivedState {
     this.addTimeline(meta.actor, 'SUSPENDED', `Parcours suspendu (${s.reason}) à partir du ${frDate(s.startsOn)} : relances en pause`, nowMs, s.startsOn, meta);
   }
 
-  /** Ends the suspension: the reassessment clock was paused, so its due date moves by the suspended days. */
+  /**
+   * Ends the suspension: the reassessment clock was paused, so its due date moves by the suspended days. An unreachable
+   * family stays so: only CONTACT_RESTORED ends it (applyLifeEvent), whatever the suspension was for.
+   */
   protected resume(resumedOn: IsoDate, meta: UpdateMeta, nowMs: number): void {
     const r = this.record;
     const s = r.suspension!;
     const days = Math.max(0, daysBetween(s.startsOn, resumedOn));
     r.suspensions.push({ ...s, resumedOn });
     r.suspension = null;
-    r.unreachableSince = null;
+    // the family stays unreachable (and LOST_CONTACT keeps its date) until CONTACT_RESTORED: a resumption is no contact
     if (r.plan?.nextReassessmentOn) r.plan.nextReassessmentOn = addDays(r.plan.nextReassessmentOn, days);
     this.addTimeline(meta.actor, 'RESUMED', `Parcours repris le ${frDate(resumedOn)} après ${days} jour(s) de suspension${r.plan?.nextReassessmentOn ? ` ; réévaluation reportée au ${frDate(r.plan.nextReassessmentOn)}` : ''}`, nowMs, resumedOn, meta);
     // Reminders whose time passed during the suspension are not sent afterwards.
-    const skipped = this.timers().filter((t) => t.pausable && isReached(t.fireOn, nowMs));
+    const skipped = this.timers().filter((t) => t.pausable && isReached(t.fireOn, nowMs, timerHourOf(this.settings)));
     for (const t of skipped) this.journal.fired.add(t.key);
     if (skipped.length > 0) this.addTimeline(SYSTEM_ACTOR, 'REMINDERS_SKIPPED', `${skipped.length} relance(s) échue(s) pendant la suspension non envoyée(s)`, nowMs, resumedOn);
   }
@@ -304,7 +341,7 @@ export class CaseState implements LongLivedState {
   fireDue(nowMs: number): number {
     let count = 0;
     while (!this.closed) {
-      const next = this.timers().find((t) => isReached(t.fireOn, nowMs));
+      const next = this.timers().find((t) => isReached(t.fireOn, nowMs, timerHourOf(this.settings)));
       if (!next) break;
       this.journal.fired.add(next.key);
       count += 1;

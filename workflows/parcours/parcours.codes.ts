@@ -131,6 +131,9 @@ export const PARCOURS_NOTIFICATION_KINDS = [
   'REASSESSMENT_REMINDER',
   'REASSESSMENT_ESCALATION',
   'RENEWAL_DUE',
+  'RENEWAL_REMINDER',
+  'RENEWAL_ESCALATION',
+  'ELIGIBILITY_RECHECK',
   'AGE_WARNING',
   'SAFEGUARDING_ESCALATION',
   'CASE_CLOSED',
@@ -156,6 +159,8 @@ export const TIMELINE_TYPES = [
   'ESCALATION_SENT',
   'REMINDERS_SKIPPED',
   'CLOSED',
+  'RECTIFIED',
+  'DATA_EXPORTED',
 ] as const;
 export type TimelineType = (typeof TIMELINE_TYPES)[number];
 
@@ -171,8 +176,11 @@ export const PARCOURS_UPDATE_NAMES = [
   'suspendParcours',
   'resumeParcours',
   'recordLifeEvent',
+  'recordSafeguardingReport',
   'recordDerogation',
   'closeParcours',
   'assignReferent',
+  'rectifyParcours',
+  'recordDataExport',
 ] as const;
 export type ParcoursUpdateName = (typeof PARCOURS_UPDATE_NAMES)[number];

@@ -5,9 +5,10 @@
  * wakes up next are all derived from this table, so a stage rule is written once.
  */
 import type { NotificationRequest } from '../../activities/notifications.types';
-import { addDays, addMonths, byDueDate, dateOf, frDate, instantOf, isOverdue, type IsoDate } from '../shared/calendar';
+import { addDays, addMonths, byDueDate, dateOf, frDate, instantOf, isOverdue, timerHourOf, type IsoDate } from '../shared/calendar';
 import type { Wake } from '../shared/loop';
 import type { ClosureReason, DeadlineKind, ParcoursNotificationKind, TimelineType } from './parcours.codes';
+import { DEFAULT_RENEWAL_ESCALATION_DAYS, DEFAULT_RENEWAL_REMINDER_DAYS } from './parcours.inputs';
 import { DEADLINE_LABELS } from './parcours.labels';
 import { caseNotice, referentOrCoordinator } from './parcours.notices';
 import type { DeadlineView, ParcoursRecord } from './parcours.records';
@@ -143,7 +144,7 @@ export function deadlineTable(r: ParcoursRecord, workflowId: string): DeadlineRo
         dueOn: a.startsOn,
         actionId: a.id,
         shownUntil: a.startsOn,
-        // no reminder for an action scheduled on the day it starts (or later)
+        // no reminder for an action scheduled on the day it starts (or later): the Paris day it was recorded
         timers:
           a.startsOn > dateOf(a.at)
             ? [
@@ -216,10 +217,29 @@ export function deadlineTable(r: ParcoursRecord, workflowId: string): DeadlineRo
       });
     }
     if (plan.maxEndsOn === null || plan.endsOn < plan.maxEndsOn) {
+      const reminderDays = s.renewalReminderDays ?? DEFAULT_RENEWAL_REMINDER_DAYS;
+      const escalationDays = s.renewalEscalationDays ?? DEFAULT_RENEWAL_ESCALATION_DAYS;
+      const remindOn = addDays(plan.endsOn, -reminderDays);
       rows.push({
         kind: 'RENEWAL',
         dueOn: plan.endsOn,
         timers: [
+          // no reminder for a granted length shorter than its lead (it would go out with the validation)
+          ...(remindOn > plan.validatedOn
+            ? [
+                notify(plan.endsOn, {
+                  kind: 'RENEWAL_REMINDER',
+                  fireOn: remindOn,
+                  summary: `Rappel fin de durée accordée J-${reminderDays}`,
+                  pausable: true,
+                  to: [referent, s.coordinatorId],
+                  subject: 'Rappel : fin de la durée accordée à préparer',
+                  body: `La durée accordée au parcours se termine le ${frDate(plan.endsOn)}. Préparer sa présentation en EPS pour un renouvellement (+6 ou +12 mois) ou sa clôture ; aucune action ne pourra commencer après cette date sans renouvellement.`,
+                  timeline: 'REMINDER_SENT',
+                  text: `Rappel : fin de la durée accordée le ${frDate(plan.endsOn)}`,
+                }),
+              ]
+            : []),
           notify(plan.endsOn, {
             kind: 'RENEWAL_DUE',
             fireOn: plan.endsOn,
@@ -230,6 +250,17 @@ export function deadlineTable(r: ParcoursRecord, workflowId: string): DeadlineRo
             body: `La durée accordée au parcours se termine le ${frDate(plan.endsOn)}. Présenter le dossier en EPS pour un renouvellement (+6 ou +12 mois) ou le clore.`,
             timeline: 'REMINDER_SENT',
             text: `Fin de la durée accordée (${frDate(plan.endsOn)}) : renouvellement ou clôture à décider`,
+          }),
+          notify(plan.endsOn, {
+            kind: 'RENEWAL_ESCALATION',
+            fireOn: addDays(plan.endsOn, escalationDays),
+            summary: `Escalade renouvellement J+${escalationDays}`,
+            pausable: true,
+            to: [s.coordinatorId, r.referentId],
+            subject: 'Escalade : durée accordée dépassée sans renouvellement ni clôture',
+            body: `La durée accordée au parcours s'est terminée le ${frDate(plan.endsOn)} et ni renouvellement ni clôture n'est enregistré ${escalationDays} jours après. Les actions au-delà de cette date sont refusées : inscrire le dossier à la prochaine EPS ou le clore.`,
+            timeline: 'ESCALATION_SENT',
+            text: `Escalade : durée accordée terminée le ${frDate(plan.endsOn)} sans renouvellement ni clôture`,
           }),
         ],
       });
@@ -289,7 +320,7 @@ export function shownDeadlines(r: ParcoursRecord, rows: readonly DeadlineRow[], 
     .map((d) => ({
       kind: d.kind,
       dueOn: d.dueOn,
-      overdue: STAFF_DEADLINES.has(d.kind) && !suspended && isOverdue(d.dueOn, nowMs),
+      overdue: STAFF_DEADLINES.has(d.kind) && !suspended && isOverdue(d.dueOn, nowMs, timerHourOf(r.settings)),
       label: DEADLINE_LABELS[d.kind],
       ...(d.actionId ? { actionId: d.actionId } : {}),
     }))
@@ -315,11 +346,11 @@ export function nextWakeOf(r: ParcoursRecord, rows: readonly DeadlineRow[], fire
     if (!best || atMs < best.atMs) best = { atMs, summary };
   };
   const next = pendingTimers(r, rows, fired)[0];
-  if (next) consider(instantOf(next.fireOn), next.summary);
+  if (next) consider(instantOf(next.fireOn, timerHourOf(r.settings)), next.summary);
   if (!r.suspension) {
     for (const d of shownDeadlines(r, rows, nowMs)) {
       if (!STAFF_DEADLINES.has(d.kind) || d.overdue) continue;
-      const at = instantOf(addDays(d.dueOn, 1));
+      const at = instantOf(addDays(d.dueOn, 1), timerHourOf(r.settings));
       if (at > nowMs) consider(at, `Échéance dépassée : ${d.label}`);
     }
   }

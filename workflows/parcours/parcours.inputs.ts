@@ -3,7 +3,7 @@
  * staff update with what the API stamps on it. Part of the contract (parcours.contract.ts).
  */
 import type { UpdateMeta } from '../shared/messages';
-import type { IsoDate } from '../shared/calendar';
+import { DEFAULT_TIMER_LOCAL_HOUR, type IsoDate } from '../shared/calendar';
 import type {
   ActionFrequency,
   ActionType,
@@ -66,6 +66,21 @@ export interface ParcoursSettings {
    */
   retentionMonths?: number;
   /**
+   * Months the personal data of a referral that never became a parcours (closed before any EPS validation: ineligible,
+   * no consent, refused, redirected, …) are kept after the last contact; never more than `retentionMonths`
+   * (DOMAIN.md §5; default 6). Absent on cases started before the rule: the default applies.
+   */
+  notFollowedRetentionMonths?: number;
+  /** Reminder this many days before the end of the granted length (default 30). Absent on older cases: the default. */
+  renewalReminderDays?: number;
+  /** Escalation this many days after the end of the granted length without renewal or closure (default 15). */
+  renewalEscalationDays?: number;
+  /**
+   * Hour, in Paris, at which the case's timers fire (`PRE_TIMER_LOCAL_HOUR`, default 8: 08:00 winter and summer
+   * alike). Absent on cases started before the setting: they keep 06:00 UTC (`timerHourOf`), so their histories replay.
+   */
+  timerLocalHour?: number;
+  /**
    * Tests only: continue-as-new after this many applied updates (0 = only when Temporal suggests it or after a
    * reassessment cycle).
    */
@@ -92,10 +107,20 @@ export const DEFAULT_PARCOURS_SETTINGS: ParcoursSettings = {
   eligibleQpvs: ['FONTAINE_D_OUCHE', 'GRESILLES'],
   eligibilityRuleVersion: 'qpv-2024-dijon-v1',
   retentionMonths: 24,
+  notFollowedRetentionMonths: 6,
+  renewalReminderDays: 30,
+  renewalEscalationDays: 15,
+  timerLocalHour: DEFAULT_TIMER_LOCAL_HOUR,
 };
 
 /** Months a closed case's personal data are kept after the last contact when the settings say nothing. */
 export const DEFAULT_RETENTION_MONTHS = 24;
+/** Months a referral that never became a parcours keeps its personal data when the settings say nothing. */
+export const DEFAULT_NOT_FOLLOWED_RETENTION_MONTHS = 6;
+/** Days before the end of the granted length its reminder goes, when the settings say nothing. */
+export const DEFAULT_RENEWAL_REMINDER_DAYS = 30;
+/** Days after the end of the granted length its escalation goes, when the settings say nothing. */
+export const DEFAULT_RENEWAL_ESCALATION_DAYS = 15;
 
 // ---------------------------------------------------------------------------------------------------------
 // Referral and workflow input
@@ -261,6 +286,17 @@ export interface LifeEventInput extends UpdateMeta {
   note?: string;
 }
 
+/**
+ * `POST /parcours/{id}/safeguarding-reports`: the date the concern already recorded (its SAFEGUARDING_CONCERN event)
+ * was reported to the département, added to that concern — no second concern, no second escalation.
+ */
+export interface SafeguardingReportInput extends UpdateMeta {
+  /** The date of the concern (`occurredOn` of its SAFEGUARDING_CONCERN event). */
+  concernOn: IsoDate;
+  /** The date of the child-protection report (information préoccupante) to the département. */
+  reportedOn: IsoDate;
+}
+
 /** `POST /parcours/{id}/derogations`. */
 export interface DerogationInput extends UpdateMeta {
   kind: DerogationKind;
@@ -288,3 +324,30 @@ export interface ClosureInput extends UpdateMeta {
 export interface ReferentAssignmentInput extends UpdateMeta {
   referentId: string;
 }
+
+/** `child` of a rectification: only the fields given change (an address or school given is merged field by field). */
+export interface ChildRectification {
+  firstName?: string;
+  lastName?: string;
+  birthDate?: IsoDate;
+  sex?: Sex;
+  /** The fields given replace those of the address; `line2: null` removes the second line. */
+  address?: { line1?: string; line2?: string | null; postcode?: string; city?: string };
+  qpv?: QpvCode;
+  /** The fields given replace those of the school (a child without a school needs its name and level). */
+  school?: { name?: string; level?: string; priorityEducation?: PriorityEducation };
+}
+
+/** `POST /parcours/{id}/rectifications` (GDPR art. 16): a partial correction of the child's and family's data. */
+export interface RectificationInput extends UpdateMeta {
+  child?: ChildRectification;
+  /** The family contacts as they now are: the whole list (one to six) replaces the recorded one. */
+  guardians?: GuardianInput[];
+  /** Why the data change: required, except for a change of the school level alone (each September). */
+  motive?: string;
+  /** Stamped by the API when a name or the birth date changes: the child's new identity fingerprint (PreChildKey). */
+  childKey?: string;
+}
+
+/** `GET /parcours/{id}/export` (GDPR art. 15): the export is recorded in the case before it is answered. */
+export type DataExportInput = UpdateMeta;

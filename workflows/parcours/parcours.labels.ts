@@ -92,9 +92,12 @@ export const UPDATE_LABELS: Record<ParcoursUpdateName, string> = {
   suspendParcours: 'suspension',
   resumeParcours: 'resumption',
   recordLifeEvent: 'events',
+  recordSafeguardingReport: 'safeguarding report',
   recordDerogation: 'derogations',
   assignReferent: 'referent',
   closeParcours: 'closure',
+  rectifyParcours: 'rectification',
+  recordDataExport: 'data export',
 };
 
 /** Each notification, as its activity's summary in the Temporal UI. */
@@ -109,6 +112,9 @@ export const NOTIFICATION_SUMMARIES: Record<ParcoursNotificationKind, string> = 
   REASSESSMENT_REMINDER: 'Rappel réévaluation',
   REASSESSMENT_ESCALATION: 'Escalade réévaluation',
   RENEWAL_DUE: 'Renouvellement à décider',
+  RENEWAL_REMINDER: 'Rappel fin de durée accordée',
+  RENEWAL_ESCALATION: 'Escalade renouvellement non décidé',
+  ELIGIBILITY_RECHECK: "Éligibilité à revoir après rectification",
   AGE_WARNING: "Alerte limite d'âge",
   SAFEGUARDING_ESCALATION: "Escalade protection de l'enfance",
   CASE_CLOSED: 'Avis de clôture automatique',

@@ -35,6 +35,8 @@ import type { AgeBand, EligibilityOutcome } from './parcours.rules';
 export interface EligibilityRecord extends EligibilityOutcome {
   /** ISO instant of the check. */
   checkedAt: string;
+  /** Set when a rectification (birth date, QPV) checked the eligibility again: ISO instant. */
+  recheckedAt?: string;
   qpv: string;
   derogation?: { motive: string } & Recorded;
 }
@@ -133,6 +135,15 @@ export interface DerogationRecord extends Recorded {
   maxTotalMonths?: number;
 }
 
+/** One rectification (GDPR art. 16): which fields changed (paths, never values), why, who and when. */
+export interface RectificationRecord extends Recorded {
+  /** e.g. `child.address.line1`, `child.school.level`, `guardians`. */
+  fields: string[];
+  motive?: string;
+  /** The eligibility was checked again (a new birth date or QPV) and its outcome. */
+  eligibilityRechecked?: boolean;
+}
+
 export interface ClosureRecord extends Recorded {
   reason: ClosureReason;
   closedOn: IsoDate;
@@ -186,6 +197,8 @@ export interface ParcoursRecord {
   pendingClosure: PendingClosure | null;
   derogations: DerogationRecord[];
   closure: ClosureRecord | null;
+  /** Corrections of the child's and family's data (absent on cases recorded before rectifications). */
+  rectifications?: RectificationRecord[];
   /** Counters for ids (o1, a1, r1, d1). */
   seq: { objective: number; action: number; reassessment: number; derogation: number };
   /** ISO instant of the last change. */
@@ -220,6 +233,11 @@ export interface RetentionView {
   retentionMonths: number;
   /** The personal data leave the case on this day (00:00 UTC): lastContactOn + retentionMonths. */
   purgeOn: IsoDate;
+  /**
+   * False for a referral that never became a parcours (never validated by the EPS), kept the shorter period
+   * (`notFollowedRetentionMonths`); absent on purged cases recorded before the rule.
+   */
+  followed?: boolean;
 }
 
 /** What remains of a case once its personal data are purged: dates and codes, nothing about the child. */

@@ -162,3 +162,12 @@ export function totalGrantedMonths(initialMonths: number, renewals: readonly num
 export function needsDurationDerogation(totalMonths: number, maxTotalMonths: number): boolean {
   return totalMonths > maxTotalMonths;
 }
+
+/**
+ * Whether a date lies beyond the granted length: after its end (validation + initial length + every renewal,
+ * `PlanRecord.endsOn`, its last day). An action starting then is refused until the EPS renews the parcours
+ * (DOMAIN.md "Renewal and length").
+ */
+export function beyondGrantedLength(date: IsoDate, endsOn: IsoDate): boolean {
+  return date > endsOn;
+}

@@ -4,7 +4,7 @@
  * applies. The stage rules of what each update is accepted in are CaseState.accepts(); the deadlines and timers
  * each change leads to are derived afterwards from parcours.deadlines.ts.
  */
-import { addDays, addMonths, dateOf, frDate, parisDateOf } from '../shared/calendar';
+import { addDays, addMonths, dateOf, frDate, maxDate, parisDateOf } from '../shared/calendar';
 import { FailureType, failure } from '../shared/failures';
 import { SYSTEM_ACTOR } from '../shared/messages';
 import { CaseState, blank, rule } from './parcours.case';
@@ -174,6 +174,7 @@ export class CaseTransitions extends CaseState {
     this.assertAccepts('scheduleAction');
     if (blank(i.provider)) rule('An action needs a provider.', { field: 'provider' });
     this.checkActionDates(i.startsOn, i.endsOn, i.sessions);
+    this.checkGrantedLength(i.startsOn);
     this.checkObjectiveIds(i.objectiveIds);
   }
 
@@ -206,6 +207,8 @@ export class CaseTransitions extends CaseState {
     if (i.status === 'CANCELLED' && blank(i.motive)) rule('Cancelling an action needs a motive.', { field: 'motive' });
     if (i.provider !== undefined && blank(i.provider)) rule('The provider cannot be empty.', { field: 'provider' });
     this.checkActionDates(i.startsOn ?? a.startsOn, i.endsOn ?? a.endsOn, i.sessions ?? a.sessions);
+    // completing or cancelling stays possible after the granted end; moving an action beyond it does not
+    this.checkGrantedLength(i.startsOn);
   }
 
   applyActionPatch(i: ActionPatchInput, nowMs: number): void {
@@ -374,16 +377,20 @@ export class CaseTransitions extends CaseState {
         }
         return;
       }
-      case 'MOVED_OUT':
+      case 'MOVED_OUT': {
+        // recorded late, the move closes the case no earlier than the latest date its history holds (DOMAIN.md)
+        const latest = this.latestRecordedOn();
         if (i.leftCity) {
+          const closedOn = maxDate(i.occurredOn, latest);
           this.addTimeline(i.actor, 'LIFE_EVENT_RECORDED', `Déménagement hors de la commune le ${frDate(i.occurredOn)}`, nowMs, i.occurredOn, i);
-          this.close({ reason: 'MOVED_OUT', closedOn: i.occurredOn, summary: 'La famille a quitté la commune.' }, i.actor, nowMs, i);
+          this.close({ reason: 'MOVED_OUT', closedOn, summary: 'La famille a quitté la commune.' }, i.actor, nowMs, i);
         } else {
-          const dueOn = schoolYearEnd(i.occurredOn);
+          const dueOn = maxDate(schoolYearEnd(i.occurredOn), latest);
           if (!r.pendingClosure || r.pendingClosure.dueOn > dueOn) r.pendingClosure = { reason: 'MOVED_OUT', dueOn };
-          this.addTimeline(i.actor, 'LIFE_EVENT_RECORDED', `Déménagement hors QPV le ${frDate(i.occurredOn)} : clôture en fin d'année scolaire (${frDate(dueOn)})`, nowMs, i.occurredOn, i);
+          this.addTimeline(i.actor, 'LIFE_EVENT_RECORDED', `Déménagement hors QPV le ${frDate(i.occurredOn)} : clôture ${dueOn === schoolYearEnd(i.occurredOn) ? "en fin d'année scolaire" : 'après la dernière date du dossier'} (${frDate(dueOn)})`, nowMs, i.occurredOn, i);
         }
         return;
+      }
       case 'FAMILY_UNREACHABLE':
         r.unreachableSince = i.occurredOn;
         this.addTimeline(i.actor, 'LIFE_EVENT_RECORDED', `Famille injoignable depuis le ${frDate(i.occurredOn)} : clôture le ${frDate(addDays(i.occurredOn, this.settings.unreachableCloseDays))} sans reprise de contact`, nowMs, i.occurredOn, i);

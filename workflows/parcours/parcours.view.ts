@@ -23,7 +23,7 @@ import type { CaseState } from './parcours.case';
 import { ACTION_TYPES, type ActionType } from './parcours.codes';
 import type { ParcoursInput } from './parcours.contract';
 import type { ReferralInput } from './parcours.inputs';
-import { DEFAULT_RETENTION_MONTHS } from './parcours.inputs';
+import { DEFAULT_NOT_FOLLOWED_RETENTION_MONTHS, DEFAULT_RETENTION_MONTHS } from './parcours.inputs';
 import { CLOSURE_LABELS, ORIENTEUR_LABELS, QPV_LABELS, STAGE_LABELS, UPDATE_LABELS, ageBandLabel } from './parcours.labels';
 import type { ActionRecord, ParcoursClosingSummary, ParcoursRecord, ParcoursView, RetentionView } from './parcours.records';
 import { ageBandOf, ageOn, schoolYearOf, type AgeBand } from './parcours.rules';
@@ -87,13 +87,17 @@ export function caseDetails(c: CaseState, nowMs: number): string {
 
 /**
  * A closed case's retention (DOMAIN.md §5): kept `retentionMonths` after the last contact — the day the family
- * became unreachable when it still was at closure (LOST_CONTACT), else the closure date. Null while open.
+ * became unreachable when it still was at closure (LOST_CONTACT), else the closure date. A referral that never became
+ * a parcours (closed before any EPS validation: ineligible, no consent, refused, redirected, …) keeps its data a
+ * shorter `notFollowedRetentionMonths`, never longer than a followed case. Null while open.
  */
 export function retentionOf(r: ParcoursRecord): RetentionView | null {
   if (!r.closure) return null;
   const lastContactOn = r.unreachableSince && r.unreachableSince < r.closure.closedOn ? r.unreachableSince : r.closure.closedOn;
-  const retentionMonths = r.settings.retentionMonths ?? DEFAULT_RETENTION_MONTHS;
-  return { lastContactOn, retentionMonths, purgeOn: addMonths(lastContactOn, retentionMonths) };
+  const followedMonths = r.settings.retentionMonths ?? DEFAULT_RETENTION_MONTHS;
+  const followed = r.plan !== null;
+  const retentionMonths = followed ? followedMonths : Math.min(followedMonths, r.settings.notFollowedRetentionMonths ?? DEFAULT_NOT_FOLLOWED_RETENTION_MONTHS);
+  return { lastContactOn, retentionMonths, purgeOn: addMonths(lastContactOn, retentionMonths), followed };
 }
 
 /** The closed case's anonymised figures for the yearly report (the query `getClosingSummary`). */

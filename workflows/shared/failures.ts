@@ -10,6 +10,8 @@ export const FailureType = {
   INVALID_TRANSITION: 'InvalidTransition',
   /** The case or convention is closed and accepts no change (→ 409). */
   CLOSED: 'Closed',
+  /** The caller may not change this record: a référent on a case followed by another (→ 403). */
+  NOT_ASSIGNED: 'NotAssigned',
   /** A duplicate of something that exists (→ 409). */
   DUPLICATE: 'Duplicate',
   /** A conflict with the current amounts or state, e.g. a payment over the remaining amount (→ 409). */

@@ -3,6 +3,7 @@ import { registerDecorator, ValidateIf, type ValidationArguments } from 'class-v
 import { IsCalendarDate } from '../../common/calendar-date';
 import { DeliberationDto } from './deliberation.dto';
 import { IsText } from '../../common/text';
+import { IsCents } from './money';
 
 const DELIBERATION_FIELDS = [
   'sessionDate',
@@ -17,6 +18,7 @@ const DELIBERATION_FIELDS = [
   'decisions',
   'receiptYear',
   'presidentVote',
+  'number',
 ] as const satisfies ReadonlyArray<keyof DeliberationDto>;
 
 /** The body is an award notice when it names one; otherwise it is a board deliberation. */
@@ -44,9 +46,13 @@ export class YearAuthorisationDto extends DeliberationDto {
   @ValidateIf(isAwardNotice)
   @IsCalendarDate()
   notifiedOn?: string;
+
+  @ValidateIf((o: YearAuthorisationDto) => o.grantedCents !== undefined)
+  @IsCents(1, { required: false, example: 18500000, description: "The amount granted for this year, in euro cents (absent: the convention's annual amount)" })
+  grantedCents?: number;
 }
 
-const OPTIONAL_FIELDS: ReadonlySet<string> = new Set(['proxies', 'excused', 'nonParticipating', 'receiptYear', 'presidentVote']);
+const OPTIONAL_FIELDS: ReadonlySet<string> = new Set(['proxies', 'excused', 'nonParticipating', 'receiptYear', 'presidentVote', 'number']);
 
 // The inherited deliberation fields are checked only when the body is a deliberation. class-validator keeps one
 // conditional per property and type (this one replaces the parent's @IsOptional), so optional fields say so again.

@@ -17,7 +17,8 @@ import {
 } from 'class-validator';
 import { DELIBERATION_DECISIONS, PRESIDENT_VOTES, type DeliberationDecision, type PresidentVote } from '../../../workflows/convention/convention.contract';
 import { IsCalendarDate } from '../../common/calendar-date';
-import { CleanText, IsLine } from '../../common/text';
+import { CleanText, IsLine, IsText } from '../../common/text';
+import { MAX_REFERENCE_LENGTH } from '../../../workflows/convention/convention.checks';
 import { IsYear } from './year-number';
 
 
@@ -73,6 +74,11 @@ function NameList(property: string): PropertyDecorator {
  * with the reason, a missing quorum is a recorded `NO_QUORUM` outcome.
  */
 export class DeliberationDto {
+  @ApiPropertyOptional({ type: String, maxLength: MAX_REFERENCE_LENGTH, example: 'D2024-41', description: "The deliberation's number in the board's register, as the State and the CCAS cite it" })
+  @IsOptional()
+  @IsText(MAX_REFERENCE_LENGTH)
+  number?: string;
+
   @ApiProperty({ example: '2024-07-03', format: 'date' })
   @IsCalendarDate()
   sessionDate!: string;

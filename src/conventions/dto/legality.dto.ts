@@ -1,5 +1,5 @@
-import { ApiProperty } from '@nestjs/swagger';
-import { IsIn } from 'class-validator';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsOptional } from 'class-validator';
 import { SIGNATURE_PARTIES, type SignatureParty } from '../../../workflows/convention/convention.contract';
 import { IsCalendarDate } from '../../common/calendar-date';
 import { IsLine } from '../../common/text';
@@ -34,4 +34,9 @@ export class SignatureDto {
   @ApiProperty({ example: '2024-07-10', format: 'date' })
   @IsCalendarDate()
   signedOn!: string;
+
+  @ApiPropertyOptional({ example: '2024-07-15', format: 'date', description: 'The date the signed convention was notified (not before signedOn)' })
+  @IsOptional()
+  @IsCalendarDate()
+  notifiedOn?: string;
 }

@@ -77,6 +77,8 @@ export class RetentionViewDto {
   @ApiProperty({ format: 'date', description: 'Last contact with the family: the day it became unreachable if it still was at closure, else the closure date' }) lastContactOn!: string;
   @ApiProperty({ example: 24 }) retentionMonths!: number;
   @ApiProperty({ format: 'date', description: 'The personal data are purged on this day; the case then answers 410 Gone' }) purgeOn!: string;
+  @ApiPropertyOptional({ description: 'False for a referral that never became a parcours (never validated by the EPS): kept the shorter period (PRE_NOT_FOLLOWED_RETENTION_MONTHS)' })
+  followed?: boolean;
 }
 
 export class ParcoursViewDto {
