@@ -64,6 +64,7 @@ export class ParcoursController {
   @ApiOperation({ summary: 'A referral: starts the case and answers its first state, eligibility included' })
   @ApiCreatedResponse({ type: ParcoursViewDto })
   @ApiConflictResponse({ description: 'An open case already exists for this child (the problem names its dossierId)' })
+  @ApiGoneResponse({ description: 'A retry (same Idempotency-Key) of a referral whose case was since closed and purged' })
   refer(@Body() body: ReferralDto, @CurrentCaller() caller: Caller, @IdempotencyKey() key?: string) {
     return this.parcours.refer(body, caller, key);
   }

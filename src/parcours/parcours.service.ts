@@ -150,6 +150,9 @@ export class ParcoursService {
     } catch (err) {
       // The retried referral's case is already closed (e.g. ineligible): it cannot change, its state is the answer.
       if (key && err instanceof WorkflowExecutionAlreadyStartedError) return this.readable(dossierId, caller);
+      // … or already purged (a referral that never became a parcours is purged early): its tombstone takes no
+      // update, and the retry is answered as the case stands — 410 once purged
+      if (key && err instanceof WorkflowUpdateFailedError && !isDomainRefusal(err)) return this.readable(dossierId, caller);
       throw err;
     }
     return view;

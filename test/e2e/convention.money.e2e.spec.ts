@@ -210,14 +210,14 @@ describe('public money tracked to the cent over HTTP', () => {
   });
 
   describe('refusals', () => {
-    it('400 for a bad settlement or repayment body, naming each field; 403 for a supervisor; 404 for the ledger of an unknown convention', async () => {
+    it('400 for a bad settlement or repayment body, naming each field; 422 for a repayment order without its due date; 403 for a supervisor; 404 for the ledger of an unknown convention', async () => {
       const ref = uniqueRef();
       const path = `/conventions/${ref}/years/2024/settlement`;
       const bad = await post(path, { decision: 'FORGIVEN', amountCents: -1, decidedOn: '2027-02-30', reference: '' });
       expect(bad.status).toBe(400);
       expect(bad.body.errors.map((e: { field: string }) => e.field)).toEqual(['decision', 'amountCents', 'decidedOn', 'reference']);
       const noDue = await post(path, { decision: 'REPAYMENT_ORDERED', amountCents: 100, decidedOn: '2025-09-01', reference: 'Titre 1' });
-      expect(answer(noDue)).toMatchObject({ status: 400, body: { errors: [{ field: 'dueOn' }] } });
+      expect(answer(noDue)).toMatchObject({ status: 422, body: { code: 'REPAYMENT_DUE_DATE', field: 'dueOn' } });
       const repayment = await post(`/conventions/${ref}/years/2024/repayment`, { repaidOn: '2025-09-01', amountCents: 0 });
       expect(repayment.body.errors.map((e: { field: string }) => e.field)).toEqual(['amountCents', 'reference']);
       expect((await post(path, { decision: 'BALANCE_REDUCED', amountCents: 100, decidedOn: '2025-09-01', reference: 'Courrier 1' }, supervisor)).status).toBe(403);

@@ -122,8 +122,8 @@ export function budgetView(b: CrfBudget, grantedCents: number): BudgetView {
 const isCents = (v: unknown, min: number): boolean => typeof v === 'number' && Number.isInteger(v) && v >= min;
 
 /** A submitted CRF's budget is complete, its amounts whole cents, and `spentCents`, when given too, is its total expenses. */
-export function validateBudget(b: CrfBudget | undefined, spentCents: number | undefined): void {
-  if (b === undefined) return;
+export function validateBudget(b: CrfBudget | null | undefined, spentCents: number | undefined): void {
+  if (b === undefined || b === null) return; // null is no budget (the DTO lets an optional field be null)
   const lines = [...(b.expenses ?? []), ...(b.income ?? []), ...(b.coFinancers ?? [])];
   if (!Array.isArray(b.expenses) || b.expenses.length === 0 || !Array.isArray(b.income) || !Array.isArray(b.coFinancers) || lines.some((l) => !isCents(l.amountCents, 0))) {
     throw failure(FailureType.BAD_INPUT, 'budget needs its expenses (at least one line), income and coFinancers, each amount in whole cents.', { field: 'budget' });
@@ -165,7 +165,9 @@ export function validateSettlement(h: MoneyHost, i: SettlementInput): void {
   if (i.decidedOn < acceptedOn) throw failure(FailureType.RULE_VIOLATION, `A settlement of ${h.year} cannot be decided on ${i.decidedOn}, before the financial report was accepted (${acceptedOn}).`, { code: 'DATE_ORDER', field: 'decidedOn' });
   const prior = (h.d.settlements ?? []).find((s) => s.reference === i.reference);
   if (prior) throw failure(FailureType.DUPLICATE, `The act ${i.reference} is already recorded for ${h.year} (${prior.decision}, ${frEuros(prior.amountCents)} on ${prior.decidedOn}).`, { reference: i.reference });
-  if (i.decision !== 'REPAYMENT_ORDERED' && i.dueOn !== undefined) throw failure(FailureType.BAD_INPUT, 'dueOn is the due date of a repayment order: only with REPAYMENT_ORDERED.', { field: 'dueOn' });
+  // conditional fields are rules (422), not the body's shape: the document cannot say "required with REPAYMENT_ORDERED"
+  if (i.decision !== 'REPAYMENT_ORDERED' && i.dueOn !== undefined) throw failure(FailureType.RULE_VIOLATION, 'dueOn is the due date of a repayment order: only with REPAYMENT_ORDERED.', { code: 'DUE_DATE_WITH_REPAYMENT_ONLY', field: 'dueOn' });
+  if (i.decision === 'REPAYMENT_ORDERED' && i.dueOn === undefined) throw failure(FailureType.RULE_VIOLATION, 'A repayment order needs the date the repayment is due (dueOn).', { code: 'REPAYMENT_DUE_DATE', field: 'dueOn' });
   const rec = h.reconciliation();
   if (i.decision === 'BALANCE_REDUCED' && i.amountCents > (rec.outstandingCents ?? 0)) {
     throw failure(FailureType.RULE_VIOLATION, `The balance of ${h.year} cannot be reduced by ${frEuros(i.amountCents)}: ${frEuros(rec.outstandingCents ?? 0)} remains owed (money received beyond it is claimed by a REPAYMENT_ORDERED).`, {

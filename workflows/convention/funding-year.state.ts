@@ -425,7 +425,7 @@ export class FundingYearState implements LongLivedState, MoneyHost {
       return;
     }
     if (i.status !== 'ACCEPTED' && i.status !== 'RETURNED') throw failure(FailureType.BAD_INPUT, 'status must be SUBMITTED, ACCEPTED or RETURNED.', { field: 'status' });
-    if (i.budget !== undefined) throw failure(FailureType.BAD_INPUT, 'A budget comes with the SUBMITTED report only.', { field: 'budget' });
+    if (i.budget !== undefined && i.budget !== null) throw failure(FailureType.RULE_VIOLATION, 'A budget comes with the SUBMITTED report only.', { code: 'BUDGET_WITH_SUBMISSION', field: 'budget' });
     if (r.state !== 'SUBMITTED') {
       throw failure(FailureType.INVALID_TRANSITION, `The financial report for ${this.year} is ${r.state === 'ACCEPTED' ? 'already accepted' : 'not submitted'}; it can be ${i.status.toLowerCase()} only once submitted.`);
     }

@@ -175,8 +175,8 @@ export class SettlementDto {
   @IsLine(200, { example: 'Courrier préfecture 2027-88', description: "The act: the State's letter, the titre de perception's number" })
   reference!: string;
 
-  @ApiPropertyOptional({ example: '2027-11-30', format: 'date', description: 'REPAYMENT_ORDERED only (required then): the date the repayment is due' })
-  @ValidateIf((o: SettlementDto) => o.decision === 'REPAYMENT_ORDERED' || o.dueOn !== undefined)
+  @ApiPropertyOptional({ example: '2027-11-30', format: 'date', description: 'REPAYMENT_ORDERED only (required then: 422 REPAYMENT_DUE_DATE without it): the date the repayment is due' })
+  @IsOptional()
   @IsCalendarDate()
   dueOn?: string;
 }
