@@ -53,6 +53,7 @@ export function conventionSettingsFrom(env: {
   PRE_REPORT_RESUBMISSION_REMINDER_DAYS?: string | number[];
   PRE_CATCH_UP_DAYS?: number;
   PRE_SETTLEMENT_DAYS?: number;
+  PRE_TIMER_LOCAL_HOUR?: number;
 }): ConventionSettings {
   const list = (v: string | number[] | undefined, d: number[]): number[] =>
     v === undefined ? d : Array.isArray(v) ? v : v.split(',').map((s) => Number(s.trim())).filter((n) => Number.isInteger(n) && n > 0);
@@ -73,5 +74,6 @@ export function conventionSettingsFrom(env: {
     resubmissionReminderDaysBefore: list(env.PRE_REPORT_RESUBMISSION_REMINDER_DAYS, d.resubmissionReminderDaysBefore!),
     catchUpDays: env.PRE_CATCH_UP_DAYS ?? d.catchUpDays,
     settlementDays: env.PRE_SETTLEMENT_DAYS ?? d.settlementDays,
+    ...(env.PRE_TIMER_LOCAL_HOUR !== undefined ? { timerLocalHour: env.PRE_TIMER_LOCAL_HOUR } : {}),
   };
 }

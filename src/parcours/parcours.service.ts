@@ -35,6 +35,7 @@ import { QPV_LABELS, ageBandLabel } from '../../workflows/parcours/parcours.labe
 import { ageBandForReferral, initialSearchAttributes, staticSummaryFor } from '../../workflows/parcours/parcours.view';
 import {
   PRE_AGE_BAND,
+  PRE_CHILD_KEY,
   PRE_CLOSURE_REASON,
   PRE_OVERDUE,
   PRE_QPV,
@@ -50,6 +51,7 @@ import type { DataExportDto, RectificationDto } from './dto/rights.dto';
 import type { ParcoursListItemDto } from './dto/views.dto';
 import { FailureType } from '../../workflows/shared/failures';
 import { CHILD_REGISTRY_WORKFLOW_TYPE, childRegistryId, claimChildUpdate, releaseChildSignal, type ClaimChildAnswer, type ClaimChildInput, type childRegistryWorkflow } from '../../workflows/registry/child-registry';
+import { parisDateOf } from '../../workflows/shared/calendar';
 import { ui } from '../../workflows/shared/ui-text';
 import { plain } from '../common/async';
 
@@ -60,8 +62,8 @@ const DEFAULT_PAGE_SIZE = 50;
 interface ChangeOptions<I> {
   /** Sent to a closed case too (held for its retention), rather than answered 409. */
   closedToo?: boolean;
-  /** Fields the API stamps on the input from the case as it stands (e.g. a recomputed fingerprint). */
-  stamp?: (before: ParcoursView) => Promise<Partial<I>> | Partial<I>;
+  /** Fields the API stamps on the input before sending it (e.g. a recomputed fingerprint). */
+  stamp?: () => Promise<Partial<I>> | Partial<I>;
 }
 
 /** An open case of the same child: its dossierId and référent, from visibility. */
@@ -148,6 +150,9 @@ export class ParcoursService {
     } catch (err) {
       // The retried referral's case is already closed (e.g. ineligible): it cannot change, its state is the answer.
       if (key && err instanceof WorkflowExecutionAlreadyStartedError) return this.readable(dossierId, caller);
+      // … or already purged (a referral that never became a parcours is purged early): its tombstone takes no
+      // update, and the retry is answered as the case stands — 410 once purged
+      if (key && err instanceof WorkflowUpdateFailedError && !isDomainRefusal(err)) return this.readable(dossierId, caller);
       throw err;
     }
     return view;
@@ -165,7 +170,7 @@ export class ParcoursService {
       const answer = await this.claim(childKey, { dossierId, ...(replacing ? { replacing } : {}) });
       if (!answer) continue; // the registry completed (released) between the start and the claim: a new run
       if (answer.claimed) return;
-      const holder = await this.openCase(answer.dossierId);
+      const holder = await this.openCase(answer.dossierId, childKey);
       if (holder) throw this.duplicate(holder, caller);
       replacing = answer.dossierId;
     }
@@ -189,10 +194,14 @@ export class ParcoursService {
     }
   }
 
-  /** The case `dossierId` if it is open (running and not CLOSED), from its search attributes (server only), else null. */
-  private async openCase(dossierId: string): Promise<OpenCase | null> {
+  /**
+   * The case `dossierId` if it is this child's open case (running, not CLOSED, its `PreChildKey`), from its search
+   * attributes (server only), else null: a dossier whose start failed after the claim (e.g. an Idempotency-Key
+   * reused for another child, 422) may hold another child's registry, and is replaced there.
+   */
+  private async openCase(dossierId: string, childKey: string): Promise<OpenCase | null> {
     const sa = await this.temporal.runningAttributes(this.handle(dossierId));
-    if (!sa || sa.get(PRE_STAGE) === 'CLOSED') return null;
+    if (!sa || sa.get(PRE_STAGE) === 'CLOSED' || sa.get(PRE_CHILD_KEY) !== childKey) return null;
     return { dossierId, referentId: sa.get(PRE_REFERENT_ID) ?? null };
   }
 
@@ -222,7 +231,7 @@ export class ParcoursService {
     }
     try {
       this.notifications.noticeToCoordinator({
-        key: `duplicate-referral:${existing.dossierId}:${caller.sub}:${new Date().toISOString().slice(0, 10)}`,
+        key: `duplicate-referral:${existing.dossierId}:${caller.sub}:${parisDateOf(Date.now())}`,
         kind: 'DUPLICATE_REFERRAL',
         subject: `Orientation en double pour le dossier ${existing.dossierId}`,
         body: `${caller.sub} a orienté un enfant déjà suivi dans le dossier ${existing.dossierId}. Aucun second dossier n'a été ouvert ; rapprochez-vous de ${caller.sub} et du référent du dossier.`,
@@ -348,13 +357,7 @@ export class ParcoursService {
     key?: string,
     opts: ChangeOptions<I> = {},
   ): Promise<ParcoursView> {
-    // a change whose input the API completes from the case as it stands (a recomputed fingerprint) reads it first
-    let stamped: Partial<I> = {};
-    if (opts.stamp) {
-      const before = await this.state(dossierId);
-      assertMayChangeCase(caller, before);
-      stamped = await opts.stamp(before);
-    }
+    const stamped = opts.stamp ? await opts.stamp() : {};
     const input = { ...plain(fields), ...stamped, actor: this.actor(caller), at: new Date().toISOString(), ...(key ? { idempotencyKey: key } : {}), access: changeAccessOf(caller) } as I;
     const send = () => this.temporal.update(this.handle(dossierId), update, input, key);
     try {
@@ -391,9 +394,12 @@ export class ParcoursService {
     let moved: { from: string; to: string } | undefined;
     const view = await this.change(dossierId, caller, rectifyParcoursUpdate, body, key, {
       closedToo: true,
-      stamp: async (before) => {
+      stamp: async () => {
         const p = body.child;
         if (!p || (p.firstName === undefined && p.lastName === undefined && p.birthDate === undefined)) return {};
+        // the names and birth date the correction completes: read first (404, 410, 403 for a case not the caller's)
+        const before = await this.readable(dossierId, caller);
+        assertMayChangeCase(caller, before);
         const identity = (c: { firstName: string; lastName: string; birthDate: string }) => childKeyOf(this.config.childKeySecret, c);
         const from = identity(before.child);
         const childKey = identity({

@@ -21,9 +21,11 @@
  *   an even number of cases is the mean of the two middle ones. Hidden (`<5`) under 5 cases, null with none.
  * - Actions by type: actions that start in the period, except cancelled ones and ones stopped (consent withdrawn,
  *   case closed) before they started. A cell is hidden when fewer than 5 children stand behind it.
- * - EPS: meetings held = distinct meeting dates in the period of the EPS decisions and renewals recorded on cases
- *   (a number of meetings, not of children: total only, never hidden); cases examined = cases with at least one
- *   such decision or renewal in the period.
+ * - EPS: meetings held = the EPS meetings recorded (`POST /team-meetings`, src/team-meetings/) whose date is in the
+ *   period, whether or not a case was decided at them (a number of meetings, not of children: total only, never
+ *   hidden); cases examined = cases with at least one EPS decision or renewal in the period dated on a recorded
+ *   meeting. Without meeting records (a pure caller: benches, tests), the distinct dates of the decisions and
+ *   renewals stand for the meetings.
  * - Subsidy of the funding (civil) year `year`, whatever the period: granted, received, reported spent (integer
  *   cents; spent is null until a financial report is submitted). Amounts about the CCAS, not children: total only.
  * - Breakdowns: QPV of residence at the referral, age band on the referral date (0–1 is kept for referrals of
@@ -240,10 +242,15 @@ export interface Tally {
   meetings: Set<IsoDate>;
 }
 
-/** Counts every figure of the period over the cases (no suppression). Cases that are not countable are skipped. */
-export function tally(cases: readonly CaseFigures[], p: Period): Tally {
+/**
+ * Counts every figure of the period over the cases (no suppression). Cases that are not countable are skipped.
+ * `recordedMeetings`: the dates of the EPS meetings recorded (any period); absent, the cases' EPS dates stand for them.
+ */
+export function tally(cases: readonly CaseFigures[], p: Period, recordedMeetings?: ReadonlySet<IsoDate>): Tally {
   const t: Tally = { counts: new Map(), samples: new Map(), meetings: new Set() };
   const inPeriod = (d: IsoDate | undefined | null): d is IsoDate => !!d && d >= p.from && d <= p.to;
+  for (const d of recordedMeetings ?? []) if (inPeriod(d)) t.meetings.add(d);
+  const atMeeting = (d: IsoDate): boolean => !recordedMeetings || recordedMeetings.has(d);
   cases.forEach((f, i) => {
     if (!isCountable(f)) return;
     const count = (code: string, on: IsoDate, n = 1) => {
@@ -291,8 +298,8 @@ export function tally(cases: readonly CaseFigures[], p: Period): Tally {
       count('actions.total', a.startsOn);
       count(`actions.${a.type}`, a.startsOn);
     }
-    const epsDates = [...f.reviews.map((r) => r.on), ...f.renewals.map((r) => r.on)].filter(inPeriod);
-    for (const d of epsDates) t.meetings.add(d);
+    const epsDates = [...f.reviews.map((r) => r.on), ...f.renewals.map((r) => r.on)].filter(inPeriod).filter(atMeeting);
+    if (!recordedMeetings) for (const d of epsDates) t.meetings.add(d);
     // a case examined several times in the period counts once, in its band on the first meeting of the period
     if (epsDates.length > 0) count('eps.casesExamined', epsDates.reduce((a, b) => (a < b ? a : b)));
   });

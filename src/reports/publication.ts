@@ -31,6 +31,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { CaseFigures } from '../../workflows/parcours/parcours.figures';
+import type { IsoDate } from '../../workflows/shared/calendar';
 import { type Relation } from './audit';
 import {
   allCellKeys,
@@ -276,7 +277,7 @@ export function lastEventOn(cases: readonly CaseFigures[]): string {
 }
 
 /** The hidden cells of `p`, computed along the chain (each earlier period from the cache when its figures are the same). */
-export async function protectPeriod(cases: readonly CaseFigures[], p: Period, cache: PatternCache = PATTERNS): Promise<ProtectedPeriod> {
+export async function protectPeriod(cases: readonly CaseFigures[], p: Period, cache: PatternCache = PATTERNS, recordedMeetings?: ReadonlySet<IsoDate>): Promise<ProtectedPeriod> {
   const chain = chainFor(cases, p);
   const relations: Relation[] = [];
   const published = startZeros(chain[0]);
@@ -298,7 +299,7 @@ export async function protectPeriod(cases: readonly CaseFigures[], p: Period, ca
       last = { tally: last.tally, hidden: new Map([...last.hidden].map(([k, r]) => [`${prefix}|${k.slice(before.length)}`, r])) };
       continue;
     }
-    const t = tally(cases, period);
+    const t = tally(cases, period, recordedMeetings);
     const cells = reportCells(prefix, t);
     const freshFrom = relations.length;
     relations.push(...reportRelations(period, chain[i - 1]));
@@ -315,7 +316,7 @@ export async function protectPeriod(cases: readonly CaseFigures[], p: Period, ca
     if (!hidden) {
       // the true sub-period figures only speed the audit up: counted when an audit is needed
       for (const [n, y] of pendingSegments.splice(0)) {
-        const st = rawCells(tally(cases, segment(n, y)));
+        const st = rawCells(tally(cases, segment(n, y), recordedMeetings));
         for (const code of FLOW_CODES) for (const key of allCellKeys()) truth.set(id(`${n}${y}`, code, key), st.get(`${code}|${key}`)?.value ?? 0);
       }
       ageingTruth(truth, published, period, chain[i - 1]);
@@ -332,10 +333,21 @@ export async function protectPeriod(cases: readonly CaseFigures[], p: Period, ca
   return { tally: last!.tally, hidden: new Map([...last!.hidden].map(([k, r]) => [k.slice(strip.length), r])), audited, chain };
 }
 
-/** The published report of `p`: counts with the audited pattern of hidden cells, medians, meetings, the funding year. */
-export async function buildReport(cases: readonly CaseFigures[], p: Period, funding: FundingFigures, cache: PatternCache = PATTERNS): Promise<IndicatorsReport> {
-  const { tally: t, hidden } = await protectPeriod(cases, p, cache);
-  return renderReport(t, p, funding, hidden);
+/**
+ * The published report of `p`: counts with the audited pattern of hidden cells, medians, meetings, the funding year.
+ * `recordedMeetings`: the dates of the recorded EPS meetings (see `tally`).
+ */
+export async function buildReport(
+  cases: readonly CaseFigures[],
+  p: Period,
+  funding: FundingFigures,
+  cache: PatternCache = PATTERNS,
+  recordedMeetings?: ReadonlySet<IsoDate>,
+): Promise<IndicatorsReport> {
+  const { tally: t, hidden } = await protectPeriod(cases, p, cache, recordedMeetings);
+  // the period's own meetings, also when its tally is an earlier one's (no case event since: see `protectPeriod`)
+  const meetings = recordedMeetings ? new Set([...recordedMeetings].filter((d) => d >= p.from && d <= p.to)) : t.meetings;
+  return renderReport({ ...t, meetings }, p, funding, hidden);
 }
 
 /**

@@ -76,10 +76,6 @@ describe('public money tracked to the cent over HTTP', () => {
       expect(submitted.status).toBe(200);
       expect(submitted.body.report).toMatchObject({ spentCents: 23000000, budget: { expensesCents: 23000000, incomeCents: 2000000, coFinancingCents: 2500000, subsidyUsedCents: 18500000, subsidySharePercent: 80.43 } });
 
-      // a budget comes with the submission only (422, nothing recorded)
-      const budgetLate = await post(`${y}/financial-report`, { status: 'ACCEPTED', on: '2025-07-01', budget: BUDGET_2024 });
-      expect(budgetLate.status).toBe(422);
-      expect(budgetLate.body).toMatchObject({ code: 'BUDGET_WITH_SUBMISSION_ONLY', field: 'budget' });
       const accepted = await post(`${y}/financial-report`, { status: 'ACCEPTED', on: '2025-07-01' });
       expect(accepted.status).toBe(200);
       expect(accepted.body).toMatchObject({
@@ -89,10 +85,6 @@ describe('public money tracked to the cent over HTTP', () => {
         nextDeadline: { kind: 'SETTLEMENT', dueOn: '2025-09-29' },
       });
 
-      // a repayment order says when the repayment is due (422 without it)
-      const noDue = await post(`${y}/settlement`, { decision: 'REPAYMENT_ORDERED', amountCents: 1500000, decidedOn: '2025-09-01', reference: 'Titre de perception 2025-311' });
-      expect(noDue.status).toBe(422);
-      expect(noDue.body).toMatchObject({ failureType: 'RuleViolation', code: 'DUE_DATE_REQUIRED', field: 'dueOn' });
       const ordered = await post(`${y}/settlement`, { decision: 'REPAYMENT_ORDERED', amountCents: 1500000, decidedOn: '2025-09-01', dueOn: '2025-10-31', reference: 'Titre de perception 2025-311' });
       expect(ordered.status).toBe(201);
       expect(ordered.body).toMatchObject({
@@ -218,12 +210,14 @@ describe('public money tracked to the cent over HTTP', () => {
   });
 
   describe('refusals', () => {
-    it('400 for a bad settlement or repayment body, naming each field; 403 for a supervisor; 404 for the ledger of an unknown convention', async () => {
+    it('400 for a bad settlement or repayment body, naming each field; 422 for a repayment order without its due date; 403 for a supervisor; 404 for the ledger of an unknown convention', async () => {
       const ref = uniqueRef();
       const path = `/conventions/${ref}/years/2024/settlement`;
       const bad = await post(path, { decision: 'FORGIVEN', amountCents: -1, decidedOn: '2027-02-30', reference: '' });
       expect(bad.status).toBe(400);
       expect(bad.body.errors.map((e: { field: string }) => e.field)).toEqual(['decision', 'amountCents', 'decidedOn', 'reference']);
+      const noDue = await post(path, { decision: 'REPAYMENT_ORDERED', amountCents: 100, decidedOn: '2025-09-01', reference: 'Titre 1' });
+      expect(answer(noDue)).toMatchObject({ status: 422, body: { code: 'REPAYMENT_DUE_DATE', field: 'dueOn' } });
       const repayment = await post(`/conventions/${ref}/years/2024/repayment`, { repaidOn: '2025-09-01', amountCents: 0 });
       expect(repayment.body.errors.map((e: { field: string }) => e.field)).toEqual(['amountCents', 'reference']);
       expect((await post(path, { decision: 'BALANCE_REDUCED', amountCents: 100, decidedOn: '2025-09-01', reference: 'Courrier 1' }, supervisor)).status).toBe(403);

@@ -27,6 +27,7 @@ import {
 } from '../support/api-examples';
 import { buildPopulation, E2E_MIX, FATES, planPopulation, type ExpectedCase, type PlannedCase } from '../support/indicators-population';
 import { eventually, startTestApp, type TestApp } from '../support/app';
+import { ensureMeeting } from '../support/team-meetings';
 import { QPV_LABELS, ageBandLabel } from '../../workflows/parcours/parcours.labels';
 import { addDays, addMonths, daysBetween, type IsoDate } from '../../workflows/shared/calendar';
 
@@ -339,7 +340,12 @@ describe('GET /reports/indicators', () => {
     t = await startTestApp();
     [coord, fin, sup] = await Promise.all([t.token('u-coord-1', 'coordinator'), t.token('u-fin-1', 'finance'), t.token('u-sup-1', 'supervisor')]);
     plan = planPopulation(E2E_MIX, 20251231);
-    const [ms] = await Promise.all([buildPopulation(t.client, t.config.TEMPORAL_TASK_QUEUE, plan, 10), fundConvention(t, fin, reference)]);
+    // the EPS meetings are records (POST /team-meetings): one for each day the population's EPS decided or renewed
+    const meetingDays = [...new Set(plan.flatMap((c) => [...c.expected.reviews.map((r) => r.on), ...c.expected.renewals]))].sort();
+    const recordMeetings = async () => {
+      for (const day of meetingDays) await ensureMeeting(t.http, coord, day);
+    };
+    const [ms] = await Promise.all([buildPopulation(t.client, t.config.TEMPORAL_TASK_QUEUE, plan, 10), fundConvention(t, fin, reference), recordMeetings()]);
     buildMs = ms;
     // every case visible, in its final state (a closed case is held for its retention, or already purged: both CLOSED)
     const closed = plan.filter((c) => c.expected.closure).length;

@@ -8,7 +8,7 @@ import { ageBandChanges, CASE_FIGURES_VERSION, caseFiguresOf, isCaseFigures, typ
 import { ParcoursCase } from '../../workflows/parcours/parcours.state';
 import { CSV_BOM, CSV_HEADER, indicatorsCsv, parseCsv } from '../../src/reports/csv';
 import { ageBandOn, median, periodOf, tally, type FigureReport, type FundingFigures, type IndicatorsReport } from '../../src/reports/indicators';
-import { buildReport, chainFor } from '../../src/reports/publication';
+import { buildReport, chainFor, PatternCache } from '../../src/reports/publication';
 import { auditPublished, narrowed } from '../support/published-audit';
 
 const NO_FUNDING: FundingFigures = { conventions: [], grantedCents: 0, receivedCents: 0, spentCents: null };
@@ -153,6 +153,17 @@ describe('figures of a civil year (before suppression)', () => {
   it('counts EPS meetings as distinct dates (decisions and renewals) and the cases examined', () => {
     expect([...t.meetings].sort()).toEqual(['2025-03-11', '2025-04-08', '2025-05-13', '2025-10-14', '2025-12-09']);
     expect(raw(t, 'eps.casesExamined')).toBe(5);
+  });
+
+  it('counts the EPS meetings recorded in the period, one without any decision included, and the cases examined at them', async () => {
+    // recorded meetings (POST /team-meetings): two with decisions, one without any, one of another year
+    const recorded = new Set(['2025-03-11', '2025-04-08', '2025-06-03', '2024-12-10']);
+    const r = tally(POPULATION, periodOf(2025, 'civil'), recorded);
+    expect([...r.meetings].sort()).toEqual(['2025-03-11', '2025-04-08', '2025-06-03']);
+    expect(raw(r, 'eps.casesExamined')).toBe(2);
+    const report = await buildReport(POPULATION, periodOf(2025, 'civil'), NO_FUNDING, new PatternCache(), recorded);
+    expect(figure(report, 'eps.meetings').total).toBe(3);
+    expect(figure(await buildReport([], periodOf(2025, 'civil'), NO_FUNDING, new PatternCache(), recorded), 'eps.meetings').total).toBe(3);
   });
 
   it('breaks every count down by QPV, age band and sex', () => {

@@ -1,6 +1,6 @@
 /**
  * Cases that never outgrow Temporal (DOMAIN.md "Cases that never outgrow Temporal"): the worst case the API allows —
- * every text at its DTO maximum in 3-byte characters, 128-character Idempotency-Keys, the most objectives, actions,
+ * every text at its DTO maximum in 4-byte characters, 128-character Idempotency-Keys, the most objectives, actions,
  * reassessment notes, derogations and life events the case accepts, over 24 months and an age derogation — continues
  * as new carrying at most 256 kB, still answers, and its timers still fire after.
  */
@@ -15,8 +15,10 @@ import {
   recordConsentUpdate,
   recordDerogationUpdate,
   recordLifeEventUpdate,
+  recordDataExportUpdate,
   recordReassessmentUpdate,
   recordTeamReviewUpdate,
+  rectifyParcoursUpdate,
   scheduleActionUpdate,
   REFERRAL_REASONS,
   type Actor,
@@ -29,7 +31,8 @@ import { MAX } from '../../src/parcours/dto/text';
 import { COORD, eventually, kindsOf, refusal, REF, sleepUntil, stateOf, timeSkippingCases, type StartedCase } from './parcours.helpers';
 
 /** A text of `n` characters of 3 UTF-8 bytes each (the heaviest a DTO lets through per character). */
-const heavy = (n: number): string => '€'.repeat(n);
+// 4 bytes in UTF-8 for one character as the DTOs count them (code points, as JSON Schema does): the heaviest text
+const heavy = (n: number): string => '😀'.repeat(n);
 const NOTE = heavy(MAX.note);
 /** A staff id at its maximum (64 characters). */
 const LONG_ID = (n: number): string => `u-${n}-`.padEnd(64, 'r');
@@ -130,7 +133,7 @@ describe('parcours that never outgrow Temporal (time-skipping)', () => {
       await h.executeUpdate(recordDerogationUpdate, { args: [{ ...keyed(COORD), kind: 'DURATION', motive: NOTE, decidedOn: d0, maxTotalMonths: 36 }] });
       // a note-heavy reassessment (as heavy as a 100 kB body allows), then heavy actions until the record is full
       await h.executeUpdate(recordReassessmentUpdate, {
-        args: [{ ...keyed(REF), assessedOn: d0, progress: objectiveIds.slice(0, 2).map((objectiveId) => ({ objectiveId, level: 'PARTIAL' as const, note: NOTE })), decision: 'ADJUST', newObjectives: Array.from({ length: 5 }, () => ({ label: heavy(MAX.label) })), note: NOTE }],
+        args: [{ ...keyed(REF), assessedOn: d0, progress: objectiveIds.slice(0, 1).map((objectiveId) => ({ objectiveId, level: 'PARTIAL' as const, note: NOTE })), decision: 'ADJUST', newObjectives: Array.from({ length: 5 }, () => ({ label: heavy(MAX.label) })), note: NOTE }],
       });
       // more remembered keys than the journal keeps, each with the longest key and ids (and the longest timeline summaries)
       for (let n = 1; n <= MAX_IDEMPOTENCY_KEYS + 10; n++) await h.executeUpdate(assignReferentUpdate, { args: [{ ...keyed(COORD), referentId: LONG_ID(n) }] });
@@ -138,20 +141,26 @@ describe('parcours that never outgrow Temporal (time-skipping)', () => {
         () => h.executeUpdate(scheduleActionUpdate, { args: [{ ...keyed(REF), type: 'SCHOOL_SUPPORT', provider: heavy(MAX.line), startsOn: addDays(d0, 2), endsOn: addMonths(d0, 30), frequency: 'WEEKLY', objectiveIds, note: NOTE }] }),
         'CASE_RECORD_FULL',
       );
-      expect(heavyActions).toBeGreaterThan(0);
       // what room is left: light actions (each with its timers) until the record is full or the case holds its most actions
       const light = await fill(
         (n) => h.executeUpdate(scheduleActionUpdate, { args: [{ ...keyed(REF), type: 'SPORT', provider: 'Club', startsOn: addDays(d0, 3 + (n % 300)), sessions: 500, objectiveIds: ['o1'] }] }),
         'CASE_RECORD_FULL',
       );
+      // in 4-byte characters a heavy action may no longer fit after the heavy reassessment: light ones still do
+      expect(heavyActions + light).toBeGreaterThan(0);
+      // the family's data may still be corrected (art. 16) once the record is full for ordinary changes
+      const rectified = await h.executeUpdate(rectifyParcoursUpdate, { args: [{ ...keyed(COORD), child: { address: { line1: heavy(MAX.line - 1) } }, motive: 'Nouvelle adresse' }] });
+      expect(rectified.child.address.line1).toBe(heavy(MAX.line - 1));
       // the reserve: life events with full notes until it is full too
       const events = await fill(
         (n) => h.executeUpdate(recordLifeEventUpdate, { args: [{ ...keyed(REF), type: 'SAFEGUARDING_CONCERN', occurredOn: addDays(d0, n % 30), reportedOn: addDays(d0, 30), note: NOTE }] }),
         'CASE_RECORD_FULL',
       );
       expect(events).toBeGreaterThan(0);
-      // a référent may still be assigned to a full case
+      // a référent may still be assigned to a full case, its data exported (art. 15) and corrected (art. 16)
       await h.executeUpdate(assignReferentUpdate, { args: [{ ...keyed(COORD), referentId: LONG_ID(0) }] });
+      await h.executeUpdate(recordDataExportUpdate, { args: [keyed(COORD)] });
+
       const full = await stateOf(h);
       expect(full.actions.length).toBe(heavyActions + light);
       // a final continue-as-new of the full case

@@ -2,7 +2,7 @@
  * What the API sends a convention and its years (DOMAIN.md §2): the settings, the terms that create a convention, and
  * the body of each staff update with what the API stamps on it. Part of the contract (convention.contract.ts).
  */
-import type { IsoDate } from '../shared/calendar';
+import { DEFAULT_TIMER_LOCAL_HOUR, type IsoDate } from '../shared/calendar';
 import type { UpdateMeta } from '../shared/messages';
 import type { CoFinancerKind, ExpenseCategory, IncomeCategory, ReportStatusInput, SettlementDecision, SignatureParty } from './convention.codes';
 import type { DeliberationBody, Tranche } from './convention.rules';
@@ -42,6 +42,8 @@ export interface ConventionSettings {
   catchUpDays?: number;
   /** Convocation delay of a board session in jours francs (default 3; absent in conventions started before it: 3). */
   convocationClearDays?: number;
+  /** Hour, in Paris, at which the reminders fire (`PRE_TIMER_LOCAL_HOUR`; absent in conventions started before it: 06:00 UTC, `timerHourOf`). */
+  timerLocalHour?: number;
   /** Reminders go to (default `role:finance`). */
   financeRecipient: string;
   /** Escalations also go to (default `role:coordinator`). */
@@ -72,6 +74,7 @@ export const DEFAULT_CONVENTION_SETTINGS: ConventionSettings = {
   settlementDays: 90,
   financeRecipient: 'role:finance',
   coordinatorRecipient: 'role:coordinator',
+  timerLocalHour: DEFAULT_TIMER_LOCAL_HOUR,
 };
 
 
@@ -152,8 +155,8 @@ export interface FinancialReportInput extends UpdateMeta {
   /** The amount spent; with a `budget`, its total expenses (given, it must be equal). */
   spentCents?: number;
   comment?: string;
-  /** The action's actual budget as the State's form asks (SUBMITTED only): the subsidy's use is computed from it (null: none). */
-  budget?: CrfBudget | null;
+  /** The action's actual budget as the State's form asks (SUBMITTED only): the subsidy's use is computed from it. */
+  budget?: CrfBudget;
 }
 
 /** The CRF's budget (CERFA 15059): actual expenses and income by category, the co-financers and their amounts. */
@@ -171,8 +174,8 @@ export interface SettlementInput extends UpdateMeta {
   decidedOn: IsoDate;
   /** The act: the préfecture's letter, the titre de perception's number. */
   reference: string;
-  /** REPAYMENT_ORDERED only (required then): the date the repayment is due. */
-  dueOn?: IsoDate | null;
+  /** REPAYMENT_ORDERED only: the date the repayment is due. */
+  dueOn?: IsoDate;
 }
 
 /** `POST /conventions/{ref}/years/{year}/repayment`: money repaid to the State against a repayment order. */

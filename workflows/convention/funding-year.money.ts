@@ -123,7 +123,7 @@ const isCents = (v: unknown, min: number): boolean => typeof v === 'number' && N
 
 /** A submitted CRF's budget is complete, its amounts whole cents, and `spentCents`, when given too, is its total expenses. */
 export function validateBudget(b: CrfBudget | null | undefined, spentCents: number | undefined): void {
-  if (b === undefined || b === null) return;
+  if (b === undefined || b === null) return; // null is no budget (the DTO lets an optional field be null)
   const lines = [...(b.expenses ?? []), ...(b.income ?? []), ...(b.coFinancers ?? [])];
   if (!Array.isArray(b.expenses) || b.expenses.length === 0 || !Array.isArray(b.income) || !Array.isArray(b.coFinancers) || lines.some((l) => !isCents(l.amountCents, 0))) {
     throw failure(FailureType.BAD_INPUT, 'budget needs its expenses (at least one line), income and coFinancers, each amount in whole cents.', { field: 'budget' });
@@ -165,9 +165,9 @@ export function validateSettlement(h: MoneyHost, i: SettlementInput): void {
   if (i.decidedOn < acceptedOn) throw failure(FailureType.RULE_VIOLATION, `A settlement of ${h.year} cannot be decided on ${i.decidedOn}, before the financial report was accepted (${acceptedOn}).`, { code: 'DATE_ORDER', field: 'decidedOn' });
   const prior = (h.d.settlements ?? []).find((s) => s.reference === i.reference);
   if (prior) throw failure(FailureType.DUPLICATE, `The act ${i.reference} is already recorded for ${h.year} (${prior.decision}, ${frEuros(prior.amountCents)} on ${prior.decidedOn}).`, { reference: i.reference });
-  if (i.decision !== 'REPAYMENT_ORDERED' && i.dueOn !== undefined && i.dueOn !== null) {
-    throw failure(FailureType.RULE_VIOLATION, `dueOn is the due date of a repayment order: only with REPAYMENT_ORDERED, not ${i.decision}.`, { code: 'DUE_DATE_REPAYMENT_ONLY', field: 'dueOn' });
-  }
+  // conditional fields are rules (422), not the body's shape: the document cannot say "required with REPAYMENT_ORDERED"
+  if (i.decision !== 'REPAYMENT_ORDERED' && i.dueOn !== undefined) throw failure(FailureType.RULE_VIOLATION, 'dueOn is the due date of a repayment order: only with REPAYMENT_ORDERED.', { code: 'DUE_DATE_WITH_REPAYMENT_ONLY', field: 'dueOn' });
+  if (i.decision === 'REPAYMENT_ORDERED' && i.dueOn === undefined) throw failure(FailureType.RULE_VIOLATION, 'A repayment order needs the date the repayment is due (dueOn).', { code: 'REPAYMENT_DUE_DATE', field: 'dueOn' });
   const rec = h.reconciliation();
   if (i.decision === 'BALANCE_REDUCED' && i.amountCents > (rec.outstandingCents ?? 0)) {
     throw failure(FailureType.RULE_VIOLATION, `The balance of ${h.year} cannot be reduced by ${frEuros(i.amountCents)}: ${frEuros(rec.outstandingCents ?? 0)} remains owed (money received beyond it is claimed by a REPAYMENT_ORDERED).`, {
@@ -180,7 +180,6 @@ export function validateSettlement(h: MoneyHost, i: SettlementInput): void {
     throw failure(FailureType.RULE_VIOLATION, `${frEuros(i.amountCents)} of expenses cannot be rejected for ${h.year}: ${frEuros(counted)} of this subsidy's use is counted.`, { code: 'SETTLEMENT_OVER_EXPENSES', usedCents: counted });
   }
   if (i.decision === 'REPAYMENT_ORDERED') {
-    if (i.dueOn === undefined || i.dueOn === null) throw failure(FailureType.RULE_VIOLATION, 'A repayment order needs the date the repayment is due (dueOn).', { code: 'DUE_DATE_REQUIRED', field: 'dueOn' });
     assertDate(i.dueOn, 'dueOn');
     if (i.dueOn < i.decidedOn) throw failure(FailureType.RULE_VIOLATION, `The repayment cannot be due on ${i.dueOn}, before the order (${i.decidedOn}).`, { code: 'DATE_ORDER', field: 'dueOn' });
     if (rec.toRepayCents + i.amountCents > h.receivedCents) {
@@ -191,9 +190,9 @@ export function validateSettlement(h: MoneyHost, i: SettlementInput): void {
 
 export function applySettlement(h: MoneyHost, i: SettlementInput, nowMs: number): void {
   const record: SettlementRecord = { decision: i.decision, amountCents: i.amountCents, decidedOn: i.decidedOn, reference: i.reference, by: i.actor, at: new Date(nowMs).toISOString() };
-  if (i.decision === 'REPAYMENT_ORDERED') record.dueOn = i.dueOn!;
+  if (i.decision === 'REPAYMENT_ORDERED') record.dueOn = i.dueOn;
   (h.d.settlements ??= []).push(record);
-  const due = i.decision === 'REPAYMENT_ORDERED' && i.dueOn ? `, à reverser avant le ${frLongDate(i.dueOn)}` : '';
+  const due = i.dueOn ? `, à reverser avant le ${frLongDate(i.dueOn)}` : '';
   const rec = h.reconciliation();
   const owed = rec.outstandingCents ? ` ; reste dû par l'État ${frEuros(rec.outstandingCents)}` : '';
   h.add(i.actor, 'SETTLEMENT_RECORDED', `Année ${h.year} : ${DECISION_LABELS[i.decision]} de ${frEuros(i.amountCents)} (« ${i.reference} », ${frLongDate(i.decidedOn)})${due}${owed}`, nowMs, {

@@ -4,7 +4,7 @@
  * update. What it shows is funding-year.view.ts. Deterministic and I/O-free: `fundingYearWorkflow` drives it, and the
  * convention uses it to show a year before its workflow starts.
  */
-import { dateOf, frLongDate, type IsoDate } from '../shared/calendar';
+import { dateOf, frLongDate, timerHourOf, type IsoDate } from '../shared/calendar';
 import { FailureType, failure } from '../shared/failures';
 import { resume, type CarriedState, type Journal, type NewEntry } from '../shared/journal';
 import { forcedContinueAsNew, type LongLivedState, type Wake } from '../shared/loop';
@@ -252,17 +252,17 @@ export class FundingYearState implements LongLivedState, MoneyHost {
   }
 
   deadlines(nowMs: number): DeadlineView[] {
-    return shownDeadlines(this.deadlineTable(), nowMs);
+    return shownDeadlines(this.deadlineTable(), nowMs, timerHourOf(this.input.settings));
   }
 
   fireDue(nowMs: number): number {
-    const n = fireReminders(this.journal, this.d.reminders, this.workflowId, this.deadlineTable(), nowMs, this.stage(), this.year);
+    const n = fireReminders(this.journal, this.d.reminders, this.workflowId, this.deadlineTable(), nowMs, this.stage(), this.year, timerHourOf(this.input.settings));
     if (n > 0) this.changed(nowMs, false);
     return n;
   }
 
   nextWake(nowMs: number): Wake | null {
-    return nextReminderWake(this.journal, this.deadlineTable(), nowMs);
+    return nextReminderWake(this.journal, this.deadlineTable(), nowMs, timerHourOf(this.input.settings));
   }
 
   finished(): boolean {
@@ -425,7 +425,7 @@ export class FundingYearState implements LongLivedState, MoneyHost {
       return;
     }
     if (i.status !== 'ACCEPTED' && i.status !== 'RETURNED') throw failure(FailureType.BAD_INPUT, 'status must be SUBMITTED, ACCEPTED or RETURNED.', { field: 'status' });
-    if (i.budget) throw failure(FailureType.RULE_VIOLATION, `A budget comes with the SUBMITTED report only, not with ${i.status}.`, { code: 'BUDGET_WITH_SUBMISSION_ONLY', field: 'budget' });
+    if (i.budget !== undefined && i.budget !== null) throw failure(FailureType.RULE_VIOLATION, 'A budget comes with the SUBMITTED report only.', { code: 'BUDGET_WITH_SUBMISSION', field: 'budget' });
     if (r.state !== 'SUBMITTED') {
       throw failure(FailureType.INVALID_TRANSITION, `The financial report for ${this.year} is ${r.state === 'ACCEPTED' ? 'already accepted' : 'not submitted'}; it can be ${i.status.toLowerCase()} only once submitted.`);
     }

@@ -4,7 +4,7 @@
  * has not started yet (from its convention's view). Pure functions of the year's state.
  */
 import type { SearchAttributePair, SearchAttributeUpdatePair } from '@temporalio/common';
-import { frLongDate, isOverdue } from '../shared/calendar';
+import { frLongDate, isOverdue, timerHourOf } from '../shared/calendar';
 import { PRE_CONVENTION_REF, PRE_FUNDING_STAGE, PRE_FUNDING_YEAR, PRE_NEXT_DEADLINE, PRE_NEXT_DEADLINE_KIND, PRE_OVERDUE, deadlineSearchAttributes, searchAttributeDate } from '../shared/search-attributes';
 import type { FundingYearStage } from './convention.codes';
 import type { FundingYearResult } from './convention.contract';
@@ -56,7 +56,7 @@ export function yearView(y: FundingYearState, nowMs: number): FundingYearView {
       sentOn: y.d.request?.sentOn ?? null,
       amountCents: y.d.request ? (y.d.request.amountCents ?? y.grantedCents) : null,
       portalDossierNumber: y.d.request?.portalDossierNumber ?? null,
-      overdue: !y.d.request && !y.closed && isOverdue(y.requestDueOn, nowMs),
+      overdue: !y.d.request && !y.closed && isOverdue(y.requestDueOn, nowMs, timerHourOf(y.input.settings)),
       recorded: y.d.request ? { by: y.d.request.by, at: y.d.request.at } : null,
     },
     payments: y.d.payments,
@@ -72,7 +72,7 @@ export function yearView(y: FundingYearState, nowMs: number): FundingYearView {
       acceptedOn: r.acceptedOn,
       returns: r.returns,
       daysLate: y.reportDaysLate(nowMs),
-      overdue: r.state === 'AWAITING_SUBMISSION' && !y.closed && isOverdue(y.reportDueOn, nowMs),
+      overdue: r.state === 'AWAITING_SUBMISSION' && !y.closed && isOverdue(y.reportDueOn, nowMs, timerHourOf(y.input.settings)),
       history: r.history,
       budget: y.budget(),
     },

@@ -4,7 +4,7 @@
  * transitions (parcours.transitions.ts) and the view (parcours.view.ts) build on it; parcours.state.ts assembles
  * the whole. Deterministic: "now" is always passed in (the workflow passes its sandboxed Date.now()).
  */
-import { addDays, daysBetween, frDate, isReached, maxDate, type IsoDate } from '../shared/calendar';
+import { addDays, daysBetween, frDate, isReached, maxDate, timerHourOf, type IsoDate } from '../shared/calendar';
 import { FailureType, failure } from '../shared/failures';
 import { resume, type Journal } from '../shared/journal';
 import { forcedContinueAsNew, type LongLivedState, type Wake } from '../shared/loop';
@@ -309,7 +309,7 @@ export class CaseState implements LongLivedState {
     if (r.plan?.nextReassessmentOn) r.plan.nextReassessmentOn = addDays(r.plan.nextReassessmentOn, days);
     this.addTimeline(meta.actor, 'RESUMED', `Parcours repris le ${frDate(resumedOn)} après ${days} jour(s) de suspension${r.plan?.nextReassessmentOn ? ` ; réévaluation reportée au ${frDate(r.plan.nextReassessmentOn)}` : ''}`, nowMs, resumedOn, meta);
     // Reminders whose time passed during the suspension are not sent afterwards.
-    const skipped = this.timers().filter((t) => t.pausable && isReached(t.fireOn, nowMs));
+    const skipped = this.timers().filter((t) => t.pausable && isReached(t.fireOn, nowMs, timerHourOf(this.settings)));
     for (const t of skipped) this.journal.fired.add(t.key);
     if (skipped.length > 0) this.addTimeline(SYSTEM_ACTOR, 'REMINDERS_SKIPPED', `${skipped.length} relance(s) échue(s) pendant la suspension non envoyée(s)`, nowMs, resumedOn);
   }
@@ -341,7 +341,7 @@ export class CaseState implements LongLivedState {
   fireDue(nowMs: number): number {
     let count = 0;
     while (!this.closed) {
-      const next = this.timers().find((t) => isReached(t.fireOn, nowMs));
+      const next = this.timers().find((t) => isReached(t.fireOn, nowMs, timerHourOf(this.settings)));
       if (!next) break;
       this.journal.fired.add(next.key);
       count += 1;

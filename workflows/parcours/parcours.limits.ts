@@ -9,7 +9,7 @@ import { FailureType, failure } from '../shared/failures';
 import { jsonBytes } from '../shared/journal';
 import type { UpdateMeta } from '../shared/messages';
 import type { ParcoursUpdateName } from './parcours.codes';
-import type { ActionPatchInput } from './parcours.inputs';
+import type { ActionPatchInput, RectificationInput } from './parcours.inputs';
 import type { ParcoursRecord } from './parcours.records';
 
 /** What a case may carry across continue-as-new at most, whatever was recorded (UTF-8 JSON bytes). */
@@ -26,8 +26,11 @@ export const CASE_LIMITS = {
   carriedTimelineEntries: 100,
 } as const;
 
-/** Changes that may use the reserve: a safeguarding concern, a withdrawal or a lost family must always be recorded. */
-const ESSENTIAL: ReadonlySet<ParcoursUpdateName> = new Set<ParcoursUpdateName>(['recordLifeEvent', 'recordSafeguardingReport', 'resumeParcours', 'assignReferent']);
+/**
+ * Changes that may use the reserve: a safeguarding concern, a withdrawal or a lost family must be recorded, the family's
+ * data corrected (GDPR art. 16).
+ */
+const ESSENTIAL: ReadonlySet<ParcoursUpdateName> = new Set<ParcoursUpdateName>(['recordLifeEvent', 'recordSafeguardingReport', 'resumeParcours', 'assignReferent', 'rectifyParcours']);
 
 /** A closure is always recorded: the case is then held for its retention, never continued as new with its data. */
 const UNBOUNDED: ReadonlySet<ParcoursUpdateName> = new Set<ParcoursUpdateName>(['closeParcours']);
@@ -56,7 +59,15 @@ function actionTexts(a: { note?: string; motive?: string; provider?: string } | 
 function growthOf(record: ParcoursRecord, update: ParcoursUpdateName, input: UpdateMeta): number {
   switch (update) {
     case 'assignReferent':
+    case 'recordDataExport':
+      // a référent replaces another; an export (GDPR art. 15) is a timeline entry only
       return 0;
+    case 'rectifyParcours': {
+      // the values given replace recorded ones (at most their length is added), plus the rectification's own record
+      const i = input as RectificationInput;
+      const guardians = i.guardians ? jsonBytes(i.guardians) - jsonBytes(record.guardians) : 0;
+      return jsonBytes(i.child ?? {}) + guardians + jsonBytes(i.motive ?? '') + 256;
+    }
     case 'changeAction': {
       const i = input as ActionPatchInput;
       const a = record.actions.find((x) => x.id === i.actionId);

@@ -1,7 +1,7 @@
 import { allHandlersFinished, condition, continueAsNew, getExternalWorkflowHandle, log, makeContinueAsNewFunc, proxyActivities, setHandler, sleep, upsertSearchAttributes } from '@temporalio/workflow';
 import type { ActivityOptions, UpdateDefinition } from '@temporalio/common';
 import type { Activities } from '../../activities/index';
-import { instantOf } from '../shared/calendar';
+import { instantOf, timerHourOf } from '../shared/calendar';
 import { journaledUpdate } from '../shared/journal';
 import { LongLivedLoop, Publisher } from '../shared/loop';
 import { childRegistryId, releaseChildSignal } from '../registry/child-registry';
@@ -190,7 +190,7 @@ export async function parcoursWorkflow(input: ParcoursInput | ContinuedParcoursI
       { key: PRE_PURGE_ON, value: searchAttributeDate(retention.purgeOn) },
     ]);
   }
-  const purgeAtMs = instantOf(retention.purgeOn);
+  const purgeAtMs = instantOf(retention.purgeOn, timerHourOf(settings));
   while (Date.now() < purgeAtMs) {
     await sleep(purgeAtMs - Date.now(), { summary: ui(`Purge des données personnelles (conservation jusqu'au ${retention.purgeOn})`) });
   }

@@ -143,7 +143,7 @@ export class FinancialReportDto {
   @IsCents(0, { required: false, example: 19850000, description: 'Amount spent in the year, in euro cents (required with SUBMITTED without a budget; with one, its total expenses)' }, 'is required when the report is SUBMITTED')
   spentCents?: number;
 
-  @ApiPropertyOptional({ type: CrfBudgetDto, description: "SUBMITTED only (422 otherwise): the action's budget; the amount spent, this subsidy's use, the under-use and the over-payment are computed from it" })
+  @ApiPropertyOptional({ type: CrfBudgetDto, description: "SUBMITTED only: the action's budget; the amount spent, this subsidy's use, the under-use and the over-payment are computed from it" })
   @IsOptional()
   @IsObject({ message: 'budget must be an object' })
   @ValidateNested()
@@ -175,8 +175,8 @@ export class SettlementDto {
   @IsLine(200, { example: 'Courrier préfecture 2027-88', description: "The act: the State's letter, the titre de perception's number" })
   reference!: string;
 
-  @ApiPropertyOptional({ example: '2027-11-30', format: 'date', description: 'REPAYMENT_ORDERED only, and required then (422 otherwise): the date the repayment is due' })
-  @ValidateIf((o: SettlementDto) => o.dueOn !== undefined)
+  @ApiPropertyOptional({ example: '2027-11-30', format: 'date', description: 'REPAYMENT_ORDERED only (required then: 422 REPAYMENT_DUE_DATE without it): the date the repayment is due' })
+  @IsOptional()
   @IsCalendarDate()
   dueOn?: string;
 }
