@@ -7,6 +7,12 @@ const common = {
   preset: 'ts-jest',
   testEnvironment: 'node',
   transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true, diagnostics: false }] },
+  // jest's file map never crawls the built binaries' folders (.tools/ holds the Go module cache of the cluster build,
+  // thousands of packages, snapshots and package.json files), the build output or the data folders
+  roots: ['<rootDir>/test', '<rootDir>/src', '<rootDir>/workflows', '<rootDir>/activities'],
+  modulePathIgnorePatterns: ['<rootDir>/.tools/', '<rootDir>/dist/', '<rootDir>/.data/'],
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/.tools/', '<rootDir>/dist/', '<rootDir>/.data/'],
+  watchPathIgnorePatterns: ['<rootDir>/.tools/', '<rootDir>/.data/'],
 };
 module.exports = {
   testTimeout: 120000,

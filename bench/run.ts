@@ -38,7 +38,7 @@ import { generateCase, todayUtc, type GeneratedCase } from './lib/inputs';
 import { runPool, sleep, until, type PoolResult } from './lib/load';
 import { childPids, commandLine, cpuSeconds, ENTRY, ROOT, rssMiB, spawnNode, waitForHttp, type NodeProcess } from './lib/processes';
 import { addUpdate, type limitWorkflow } from './limit/limit.workflow';
-import { idsFrom, LIFECYCLE, stepRequest, type StepName } from './lib/steps';
+import { idsFrom, LIFECYCLE, meetingRequests, stepRequest, type StepName } from './lib/steps';
 import { failureText, fmt, summarize, table, type RunSummary } from './lib/stats';
 
 type Section = 'limit' | 'referrals' | 'updates' | 'lifecycle' | 'scale';
@@ -671,6 +671,8 @@ async function main(): Promise<void> {
       }
       const cpuFrom = cpuRows.length;
       try {
+        // the EPS meetings the team reviews name
+        for (const m of meetingRequests(o.today)) await t.http.request(m.method, m.path, { token: await t.token(m.as.sub, m.as.role), body: m.body });
         if (o.sections.has('limit')) await limit(t, o, out);
         if (o.sections.has('referrals') || o.sections.has('updates')) await referralsAndUpdates(t, o, out);
         if (o.sections.has('lifecycle')) await lifecycle(t, o, out);

@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 VERSION=4.32.5
 tools="${PRE_TOOLS_DIR:-$PWD/.tools}"
 venv="$tools/schemathesis-$VERSION"
-if [ -f "$venv/.installed" ] && [ -x "$venv/bin/st" ]; then
+# a venv copied or left by another checkout may point to a Python that is gone: used again only if it still runs
+if [ -f "$venv/.installed" ] && [ -x "$venv/bin/st" ] && "$venv/bin/st" --version >/dev/null 2>&1; then
   echo "$venv/bin/st"
   exit 0
 fi

@@ -13,10 +13,11 @@ import { ReportsModule } from './reports/reports.module';
 import { SchedulesModule } from './schedules/schedules.module';
 import { TasksModule } from './tasks/tasks.module';
 import { TeamMeetingsModule } from './team-meetings/team-meetings.module';
+import { ReferentsModule } from './referents/referents.module';
 import { TemporalModule } from './temporal/temporal.module';
 
 /** Feature modules of the API (one per path family of API.md). */
-const FEATURES: Array<DynamicModule | (new () => unknown)> = [PrivacyModule, ConventionsModule, SchedulesModule, NotificationsModule, TasksModule, ParcoursModule, TeamMeetingsModule, ReportsModule];
+const FEATURES: Array<DynamicModule | (new () => unknown)> = [PrivacyModule, ConventionsModule, SchedulesModule, NotificationsModule, TasksModule, ParcoursModule, TeamMeetingsModule, ReferentsModule, ReportsModule];
 
 @Module({})
 export class AppModule {

@@ -5,3 +5,5 @@ export { dailyDigestWorkflow, epsAgendaWorkflow, fundingKickoffWorkflow } from '
 export { conventionWorkflow } from './convention/convention.workflow';
 export { fundingYearWorkflow } from './convention/funding-year.workflow';
 export { retentionPurgeWorkflow } from './retention/retention.workflow';
+export { teamMeetingsWorkflow } from './team-meetings/team-meetings.workflow';
+export { childRegistryWorkflow } from './registry/child-registry';

@@ -42,6 +42,7 @@ export async function startDirect(client: Client, config: AppConfig, c: Generate
     createdBy: actor,
     createdAt: at,
     referentId: c.referentId,
+    eligibilityInWorkflow: true,
   };
   const startWorkflowOperation = new WithStartWorkflowOperation<typeof parcoursWorkflow>('parcoursWorkflow', {
     workflowId: workflowIdFor(dossierId),

@@ -104,7 +104,8 @@ export function generateCase(o: GeneratorOptions, index: number): GeneratedCase 
       context: 'Orientation générée par le banc de mesure.',
     },
     consent: { decision: 'GRANTED', signedOn, signedBy: [{ name: `${guardian.firstName} ${guardian.lastName}`, relationship: 'MOTHER' }], dataSharingInformed: true },
-    teamReview: { meetingDate, decision: 'VALIDATED', objectives: [{ label: pick(r, OBJECTIVES) }], referentId, durationMonths: 12 },
+    // the EPS meeting of that day (recorded first: `meetingRequests`)
+    teamReview: { meetingId: `EPS-${meetingDate}`, meetingDate, decision: 'VALIDATED', objectives: [{ label: pick(r, OBJECTIVES) }], referentId, durationMonths: 12 },
     action: { type: pick(r, ACTIONS), provider: 'Association Lire et Faire Lire', startsOn, endsOn: addMonths(startsOn, 6), frequency: 'WEEKLY' },
     actionDone: { status: 'DONE' },
     closure: { reason: 'OBJECTIVES_MET', closedOn: o.today, summary: 'Objectifs atteints (banc de mesure).' },

@@ -46,6 +46,18 @@ export function stepRequest(c: GeneratedCase, name: StepName, ids: { dossierId?:
   }
 }
 
+/**
+ * The EPS meetings the generated team reviews name (`generateCase`: a meeting 2 days after a referral of 2 to 9 days
+ * ago, so up to 7 days before `today`), to record through the API before the team reviews; a day already recorded
+ * answers 409, which is fine.
+ */
+export function meetingRequests(today: string): Array<{ method: 'POST'; path: string; body: Record<string, unknown>; as: typeof COORDINATOR }> {
+  return Array.from({ length: 8 }, (_, i) => {
+    const meetingDate = new Date(Date.parse(`${today}T12:00:00Z`) - i * 86_400_000).toISOString().slice(0, 10);
+    return { method: 'POST' as const, path: '/team-meetings', body: { meetingDate, attendees: [{ staffId: COORDINATOR.sub, role: 'coordinator' }], secrecyCharterRead: true }, as: COORDINATOR };
+  });
+}
+
 /** The ids a step's answer gives the next steps (the dossierId of the referral, the id of the new action). */
 export function idsFrom(name: StepName, body: any, ids: { dossierId?: string; actionId?: string }): { dossierId?: string; actionId?: string } {
   if (name === 'referral') return { ...ids, dossierId: body?.dossierId };

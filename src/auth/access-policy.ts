@@ -105,3 +105,19 @@ export const CONVENTION_READERS: readonly Role[] = ['finance', 'supervisor'];
 
 /** Roles that change the conventions and their funding years. */
 export const CONVENTION_WRITERS: readonly Role[] = ['finance'];
+
+/** Roles that record the EPS meetings (the coordinator chairs the EPS). */
+export const TEAM_MEETING_WRITERS: readonly Role[] = ['coordinator'];
+
+/** Roles that read the EPS meetings, the next one and its agenda. */
+export const TEAM_MEETING_READERS: readonly Role[] = ['coordinator', 'supervisor'];
+
+/** Roles that read a référent's caseload (a référent, their own only: `assertMayReadCaseload`). */
+export const CASELOAD_READERS: readonly Role[] = ['coordinator', 'supervisor', 'referent'];
+
+/** 403 unless the caller reads every case, or is the référent whose caseload it is. */
+export function assertMayReadCaseload(caller: Caller, referentId: string): void {
+  if (readsEveryCase(caller)) return;
+  if (caller.roles.includes('referent') && caller.sub === referentId) return;
+  throw ProblemException.of(403, 'not-assigned', "A référent reads their own caseload only: use your own id.", { referentId });
+}

@@ -1,6 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
+import { MaxChars } from './text';
 
 /** `?pageSize=` of every list (API.md: default 50, max 500); each list query extends it. */
 export class PageSizeQuery {
@@ -18,12 +19,12 @@ export class PageQuery extends PageSizeQuery {
   @ApiPropertyOptional({ description: 'The nextPageToken of the previous page' })
   @IsOptional()
   @IsString()
-  @MaxLength(200)
+  @MaxChars(200)
   pageToken?: string;
 
   @ApiPropertyOptional({ description: 'Same as pageToken' })
   @IsOptional()
   @IsString()
-  @MaxLength(200)
+  @MaxChars(200)
   nextPageToken?: string;
 }

@@ -29,7 +29,16 @@ export class ProblemFilter implements ExceptionFilter {
     const { body, headers } = toProblem(err);
     if (body.status >= 500) {
       // the message and stack may name fields, never values: request bodies are not logged
-      this.logger.error({ msg: 'request failed', requestId: req.headers['x-request-id'], status: body.status, error: (err as Error)?.name, reason: (err as Error)?.message?.slice(0, 300) });
+      // and the cause's kind (a failed update's failure: its type and message, which name rules, never values)
+      const cause = (err as { cause?: { name?: string; type?: string; message?: string } })?.cause;
+      this.logger.error({
+        msg: 'request failed',
+        requestId: req.headers['x-request-id'],
+        status: body.status,
+        error: (err as Error)?.name,
+        reason: (err as Error)?.message?.slice(0, 300),
+        ...(cause ? { cause: `${cause.name ?? ''}${cause.type ? ` ${cause.type}` : ''}: ${String(cause.message ?? '').slice(0, 300)}` } : {}),
+      });
     }
     if (res.headersSent) return;
     for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);

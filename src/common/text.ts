@@ -26,10 +26,25 @@ export function hygieneProblem(value: string, multiline: boolean): string | unde
   return undefined;
 }
 
+/** The number of Unicode code points of `value` (a surrogate pair counts once). */
+export function codePoints(value: string): number {
+  let n = 0;
+  for (let i = 0; i < value.length; i += 1) {
+    const c = value.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < value.length) {
+      const d = value.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) i += 1;
+    }
+    n += 1;
+  }
+  return n;
+}
+
 function textProblem(value: unknown, max: number, missing: string, multiline: boolean): string | undefined {
   if (value === undefined || value === null) return missing;
   if (typeof value !== 'string') return 'must be a string';
-  if (value.length > max) return `must be at most ${max} characters`;
+  // characters are Unicode code points, as JSON Schema's maxLength counts them (an emoji is one character)
+  if (value.length > max && codePoints(value) > max) return `must be at most ${max} characters`;
   if (!/\S/.test(value)) return 'must not be blank';
   return hygieneProblem(value, multiline);
 }
@@ -88,4 +103,28 @@ export function IsLine(max: number, doc: ApiPropertyOptions = {}): PropertyDecor
 /** A required, non-blank free text (a summary, a motive): tabs and line breaks allowed, documented for OpenAPI. */
 export function IsFreeText(max: number, doc: ApiPropertyOptions = {}): PropertyDecorator {
   return applyDecorators(ApiProperty({ type: String, maxLength: max, ...doc } as ApiPropertyOptions), IsText(max, { multiline: true }));
+}
+
+/**
+ * At most `max` characters, counted as Unicode code points as JSON Schema's maxLength counts them. Replaces
+ * class-validator's MaxLength, which counts a variation selector (U+FE0E, U+FE0F) as nothing: a string of them passed
+ * any limit. A value that is not a string passes here (another decorator checks the type).
+ */
+export function MaxChars(max: number, opts: { each?: boolean; message?: string } = {}): PropertyDecorator {
+  const tooLong = (value: unknown): boolean => {
+    if (typeof value === 'string') return value.length > max && codePoints(value) > max;
+    return opts.each === true && Array.isArray(value) && value.some(tooLong);
+  };
+  return (target: object, key: string | symbol) =>
+    registerDecorator({
+      name: 'maxLength', // the OpenAPI document reads it as maxLength (src/openapi/constraints.ts)
+      target: target.constructor,
+      propertyName: String(key),
+      constraints: [max],
+      options: { each: opts.each },
+      validator: {
+        validate: (value: unknown) => !tooLong(value),
+        defaultMessage: (args?: ValidationArguments) => opts.message?.replace('$property', String(args?.property)) ?? `${args?.property} must be at most ${max} characters`,
+      },
+    });
 }

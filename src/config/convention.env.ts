@@ -33,6 +33,8 @@ export class ConventionEnv {
   @Transform(toInt) @IsInt() @Min(1) @Max(365) PRE_CATCH_UP_DAYS = 30;
   /** Convocation delay of a board session, in jours francs (neither the sending day nor the session day counts). */
   @Transform(toInt) @IsInt() @Min(0) @Max(30) PRE_CONVOCATION_CLEAR_DAYS = 3;
+  /** Days after the CRF's acceptance by which the State's balance or settlement is expected (then a reminder). */
+  @Transform(toInt) @IsInt() @Min(1) @Max(730) PRE_SETTLEMENT_DAYS = 90;
 }
 
 /** The workflows' settings from this section (absent fields default; every convention gets them in its input). */
@@ -50,6 +52,8 @@ export function conventionSettingsFrom(env: {
   PRE_REPORT_RESUBMISSION_DAYS?: number;
   PRE_REPORT_RESUBMISSION_REMINDER_DAYS?: string | number[];
   PRE_CATCH_UP_DAYS?: number;
+  PRE_SETTLEMENT_DAYS?: number;
+  PRE_TIMER_LOCAL_HOUR?: number;
 }): ConventionSettings {
   const list = (v: string | number[] | undefined, d: number[]): number[] =>
     v === undefined ? d : Array.isArray(v) ? v : v.split(',').map((s) => Number(s.trim())).filter((n) => Number.isInteger(n) && n > 0);
@@ -69,5 +73,7 @@ export function conventionSettingsFrom(env: {
     resubmissionDays: env.PRE_REPORT_RESUBMISSION_DAYS ?? d.resubmissionDays,
     resubmissionReminderDaysBefore: list(env.PRE_REPORT_RESUBMISSION_REMINDER_DAYS, d.resubmissionReminderDaysBefore!),
     catchUpDays: env.PRE_CATCH_UP_DAYS ?? d.catchUpDays,
+    settlementDays: env.PRE_SETTLEMENT_DAYS ?? d.settlementDays,
+    ...(env.PRE_TIMER_LOCAL_HOUR !== undefined ? { timerLocalHour: env.PRE_TIMER_LOCAL_HOUR } : {}),
   };
 }

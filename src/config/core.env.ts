@@ -83,11 +83,16 @@ export class CoreEnv {
   WORKER_SHUTDOWN_GRACE_SECONDS = 10;
 
   /**
-   * Worker: how many workflows it keeps in memory (the SDK's default when unset). Measured (bench/results): a cache
-   * of 500 halves the RSS at 2 000 open cases but triples the CPU per update once the working set is larger.
+   * Worker: how many workflows it keeps in memory; unset, derived from WORKER_MEMORY_BUDGET_MIB
+   * (src/worker/cache-budget.ts). Measured (bench/results): a cache of 500 halves the RSS at 2 000 open cases but
+   * triples the CPU per update once the working set is larger.
    */
   @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(1_000_000)
   WORKER_MAX_CACHED_WORKFLOWS?: number;
+
+  /** Worker: the RSS it should stay within (MiB), from which the workflow cache's size is derived. */
+  @Transform(toInt) @IsInt() @Min(256) @Max(1_048_576)
+  WORKER_MEMORY_BUDGET_MIB = 1024;
 
   /** Worker: prebuilt workflow bundle (set by `npm run build`; falls back to bundling at start). */
   @IsOptional() @IsString()

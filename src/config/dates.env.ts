@@ -17,6 +17,12 @@ export class DatesEnv {
 
   @Transform(toInt) @IsInt() @Min(0) @Max(120) PRE_DATES_MAX_MONTHS_AHEAD = 12;
   @Transform(toInt) @IsInt() @Min(0) @Max(240) PRE_PLAN_DATES_MAX_MONTHS_AHEAD = 60;
+
+  /**
+   * Hour, in Paris (0-23), at which the timers of a date fire (reminders, escalations, automatic closures, the
+   * purge): 8 is 08:00 in Dijon, winter and summer alike. Passed to each case and convention as a setting.
+   */
+  @Transform(toInt) @IsInt() @Min(0) @Max(23) PRE_TIMER_LOCAL_HOUR = 8;
 }
 
 /** The validation pipe's window, from this section. */

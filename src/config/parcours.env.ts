@@ -1,6 +1,7 @@
 import { Transform } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
 import type { ParcoursSettings } from '../../workflows/parcours/parcours.contract';
+import { DEFAULT_TIMER_LOCAL_HOUR } from '../../workflows/shared/calendar';
 
 const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
 
@@ -52,7 +53,7 @@ export class ParcoursEnv {
 }
 
 /** The workflow's settings from this section (every case gets them in its input: workflows never read env). */
-export function parcoursSettingsFrom(env: Omit<ParcoursEnv, 'PRE_CHILD_KEY_SECRET' | 'PRE_EPS_WEEKDAY' | 'PRE_EPS_WEEK_OF_MONTH' | 'PRE_EPS_NO_MEETING_MONTHS'>): ParcoursSettings {
+export function parcoursSettingsFrom(env: Omit<ParcoursEnv, 'PRE_CHILD_KEY_SECRET' | 'PRE_EPS_WEEKDAY' | 'PRE_EPS_WEEK_OF_MONTH' | 'PRE_EPS_NO_MEETING_MONTHS'> & { PRE_TIMER_LOCAL_HOUR?: number }): ParcoursSettings {
   return {
     consentReminderDays: env.PRE_CONSENT_REMINDER_DAYS,
     consentExpiryDays: env.PRE_CONSENT_EXPIRY_DAYS,
@@ -73,5 +74,6 @@ export function parcoursSettingsFrom(env: Omit<ParcoursEnv, 'PRE_CHILD_KEY_SECRE
     notFollowedRetentionMonths: env.PRE_NOT_FOLLOWED_RETENTION_MONTHS,
     renewalReminderDays: env.PRE_RENEWAL_REMINDER_DAYS,
     renewalEscalationDays: env.PRE_RENEWAL_ESCALATION_DAYS,
+    timerLocalHour: env.PRE_TIMER_LOCAL_HOUR ?? DEFAULT_TIMER_LOCAL_HOUR,
   };
 }

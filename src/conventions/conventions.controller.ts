@@ -1,5 +1,6 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiBody, ApiCreatedResponse, ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags, getSchemaPath } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiBody, ApiCreatedResponse, ApiExtraModels, ApiOkResponse, ApiOperation, ApiProduces, ApiTags, getSchemaPath } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
 import { CONVENTION_READERS, CONVENTION_WRITERS } from '../auth/access-policy';
 import { CurrentCaller, Roles } from '../auth/decorators';
 import type { Caller } from '../auth/roles';
@@ -9,8 +10,9 @@ import { CreateConventionDto } from './dto/create-convention.dto';
 import { DeliberationDto } from './dto/deliberation.dto';
 import { PublicationDto, SignatureDto, TransmissionDto } from './dto/legality.dto';
 import { ConventionParams, ListConventionsQuery, YearParams } from './dto/params.dto';
-import { ConventionListDto, ConventionViewDto, DeliberationResultDto, FundingYearViewDto, TimelineEntryDto } from './dto/views.dto';
-import { AwardNoticeDto, FinancialReportDto, PaymentDto, SubsidyRequestDto } from './dto/year.dto';
+import { ConventionListDto, ConventionViewDto, DeliberationResultDto, FundingYearViewDto, LedgerDto, TimelineEntryDto } from './dto/views.dto';
+import { AwardNoticeDto, FinancialReportDto, PaymentDto, RepaymentDto, SettlementDto, SubsidyRequestDto } from './dto/year.dto';
+import { LEDGER_CSV_HEADER, ledgerCsv, type Ledger } from './ledger';
 import { ApiIdempotencyKey, IdempotencyKey } from '../common/idempotency-key';
 
 /** Conventions and funding years (API.md): finance changes them, finance and supervisors read them. */
@@ -93,6 +95,28 @@ export class ConventionsController {
     return this.conventions.recordSignature(ref, body, caller, key);
   }
 
+  @Get(':ref/ledger')
+  @Roles(...CONVENTION_READERS)
+  @ApiOperation({
+    summary: 'Every amount granted, requested, received, reduced, to repay and repaid, per year, with dates and references',
+    description:
+      'What an accountant reconciles against the Treasury: per year its entries (oldest first) and totals, and whether what was kept (received − repaid) ' +
+      'is what the State owes in the end (`balanced`, to the cent). JSON by default; with `Accept: text/csv`, one CSV (UTF-8 with BOM, `;` separator, ' +
+      `decimal comma, amounts in euros) with one row per entry then the totals, header \`${LEDGER_CSV_HEADER.join(';')}\`.`,
+  })
+  @ApiProduces('application/json', 'text/csv')
+  @ApiOkResponse({ type: LedgerDto })
+  async ledger(@Param() { ref }: ConventionParams, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<Ledger | string> {
+    const ledger = await this.conventions.ledger(ref);
+    res.setHeader('Vary', 'Accept');
+    if (req.accepts(['application/json', 'text/csv']) === 'text/csv') {
+      res.setHeader('Content-Type', 'text/csv; charset=utf-8');
+      res.setHeader('Content-Disposition', `attachment; filename="grand-livre-${ref}.csv"`);
+      return ledgerCsv(ledger);
+    }
+    return ledger;
+  }
+
   @Get(':ref/years/:year')
   @Roles(...CONVENTION_READERS)
   @ApiOperation({ summary: 'One funding year' })
@@ -149,5 +173,25 @@ export class ConventionsController {
   @ApiOkResponse({ type: FundingYearViewDto })
   financialReport(@Param() { ref, year }: YearParams, @Body() body: FinancialReportDto, @CurrentCaller() caller: Caller, @IdempotencyKey() key?: string) {
     return this.conventions.recordFinancialReport(ref, year, body, caller, key);
+  }
+
+  @Post(':ref/years/:year/settlement')
+  @Roles(...CONVENTION_WRITERS)
+  @HttpCode(201)
+  @ApiIdempotencyKey()
+  @ApiOperation({ summary: "The State's settlement of a year whose CRF is accepted: balance reduced, expenses rejected, or a repayment order (titre de perception)" })
+  @ApiCreatedResponse({ type: FundingYearViewDto })
+  settlement(@Param() { ref, year }: YearParams, @Body() body: SettlementDto, @CurrentCaller() caller: Caller, @IdempotencyKey() key?: string) {
+    return this.conventions.recordSettlement(ref, year, body, caller, key);
+  }
+
+  @Post(':ref/years/:year/repayment')
+  @Roles(...CONVENTION_WRITERS)
+  @HttpCode(201)
+  @ApiIdempotencyKey()
+  @ApiOperation({ summary: 'Money repaid to the State against its repayment order; the year closes once nothing is left to repay (over what remains → 409)' })
+  @ApiCreatedResponse({ type: FundingYearViewDto })
+  repayment(@Param() { ref, year }: YearParams, @Body() body: RepaymentDto, @CurrentCaller() caller: Caller, @IdempotencyKey() key?: string) {
+    return this.conventions.recordRepayment(ref, year, body, caller, key);
   }
 }

@@ -16,6 +16,8 @@ import {
   recordFinancialReportUpdate,
   recordPaymentUpdate,
   recordPublicationUpdate,
+  recordRepaymentUpdate,
+  recordSettlementUpdate,
   recordRequestUpdate,
   recordSignatureUpdate,
   recordTransmissionUpdate,
@@ -45,7 +47,8 @@ import type { CreateConventionDto } from './dto/create-convention.dto';
 import type { DeliberationDto } from './dto/deliberation.dto';
 import type { PublicationDto, SignatureDto, TransmissionDto } from './dto/legality.dto';
 import type { ListConventionsQuery } from './dto/params.dto';
-import type { FinancialReportDto, PaymentDto, SubsidyRequestDto } from './dto/year.dto';
+import type { FinancialReportDto, PaymentDto, RepaymentDto, SettlementDto, SubsidyRequestDto } from './dto/year.dto';
+import { buildLedger, type Ledger } from './ledger';
 import { ui } from '../../workflows/shared/ui-text';
 import { plain } from '../common/async';
 import { yearNotStartedProblem } from './year-problem';
@@ -272,6 +275,21 @@ export class ConventionsService {
 
   recordFinancialReport(ref: string, year: number, body: FinancialReportDto, caller: Caller, key?: string): Promise<FundingYearView> {
     return this.updateYear(ref, year, recordFinancialReportUpdate, { ...this.meta(caller, key), ...plain(body) }, key);
+  }
+
+  recordSettlement(ref: string, year: number, body: SettlementDto, caller: Caller, key?: string): Promise<FundingYearView> {
+    return this.updateYear(ref, year, recordSettlementUpdate, { ...this.meta(caller, key), ...plain(body) }, key);
+  }
+
+  recordRepayment(ref: string, year: number, body: RepaymentDto, caller: Caller, key?: string): Promise<FundingYearView> {
+    return this.updateYear(ref, year, recordRepaymentUpdate, { ...this.meta(caller, key), ...plain(body) }, key);
+  }
+
+  /** `GET /conventions/{ref}/ledger`: the convention's view and each year's (a query per started year). */
+  async ledger(ref: string): Promise<Ledger> {
+    const convention = await this.queryConvention(ref);
+    const years = await Promise.all(convention.years.map((y) => this.getYear(ref, y.year)));
+    return buildLedger(convention, years);
   }
 
   // -------------------------------------------------------------------------------------------------------

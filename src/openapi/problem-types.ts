@@ -33,6 +33,8 @@ export const PROBLEM_SLUGS: Record<string, { status: number; meaning: string }> 
   'rule-violation': { status: 422, meaning: 'a domain rule refuses the change (the detail says which)' },
   'invalid-range': { status: 422, meaning: 'a date range ends before it starts' },
   'range-too-long': { status: 422, meaning: 'a date range is too long' },
+  'unknown-meeting': { status: 422, meaning: 'a team review names an EPS meeting that is not recorded' },
+  'secrecy-charter-not-read': { status: 422, meaning: 'a team review names an EPS meeting where the shared-secrecy charter was not read out' },
   'idempotency-key-reused': { status: 422, meaning: 'the Idempotency-Key was already used for another request (another endpoint or body)' },
   'too-many-requests': { status: 429, meaning: 'rate limit reached; Retry-After says when to come back' },
   internal: { status: 500, meaning: 'a bug; it has been logged' },

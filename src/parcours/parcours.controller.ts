@@ -10,6 +10,7 @@ import {
   recordDerogationUpdate,
   recordLifeEventUpdate,
   recordReassessmentUpdate,
+  recordSafeguardingReportUpdate,
   recordTeamReviewUpdate,
   renewParcoursUpdate,
   resumeParcoursUpdate,
@@ -18,7 +19,7 @@ import {
 } from '../../workflows/parcours/parcours.contract';
 import { ActionDto, ActionPatchDto } from './dto/action.dto';
 import { ConsentDto } from './dto/consent.dto';
-import { ClosureDto, DerogationDto, LifeEventDto, ReferentAssignmentDto, RenewalDto, ResumptionDto, SuspensionDto } from './dto/lifecycle.dto';
+import { ClosureDto, DerogationDto, LifeEventDto, ReferentAssignmentDto, RenewalDto, ResumptionDto, SafeguardingReportDto, SuspensionDto } from './dto/lifecycle.dto';
 import { ActionParams, DossierParams, ListParcoursQuery } from './dto/params.dto';
 import { ReassessmentDto } from './dto/reassessment.dto';
 import { ReferralDto } from './dto/referral.dto';
@@ -27,6 +28,8 @@ import { TeamReviewDto } from './dto/team-review.dto';
 import { ParcoursListDto, ParcoursViewDto, TimelineDto } from './dto/views.dto';
 import { ApiIdempotencyKey, IdempotencyKey } from '../common/idempotency-key';
 import { ParcoursService } from './parcours.service';
+import { TeamMeetingsService } from '../team-meetings/team-meetings.service';
+import { ProblemException } from '../common/problem';
 
 const GONE = 'The case was closed and its personal data purged at the end of its retention (24 months after the last contact, DOMAIN.md §5)';
 
@@ -49,7 +52,10 @@ function ChangeResponses(): MethodDecorator {
 @ApiTags('parcours')
 @Controller('parcours')
 export class ParcoursController {
-  constructor(private readonly parcours: ParcoursService) {}
+  constructor(
+    private readonly parcours: ParcoursService,
+    private readonly meetings: TeamMeetingsService,
+  ) {}
 
   @Post()
   @Roles('coordinator', 'referent')
@@ -58,6 +64,7 @@ export class ParcoursController {
   @ApiOperation({ summary: 'A referral: starts the case and answers its first state, eligibility included' })
   @ApiCreatedResponse({ type: ParcoursViewDto })
   @ApiConflictResponse({ description: 'An open case already exists for this child (the problem names its dossierId)' })
+  @ApiGoneResponse({ description: 'A retry (same Idempotency-Key) of a referral whose case was since closed and purged' })
   refer(@Body() body: ReferralDto, @CurrentCaller() caller: Caller, @IdempotencyKey() key?: string) {
     return this.parcours.refer(body, caller, key);
   }
@@ -128,10 +135,15 @@ export class ParcoursController {
   @Roles('coordinator')
   @HttpCode(200)
   @ChangeResponses()
-  @ApiOperation({ summary: 'The EPS decision: VALIDATED, MORE_INFO, REDIRECTED or REFUSED' })
+  @ApiOperation({ summary: 'The EPS decision at a recorded meeting (meetingId, with the shared-secrecy charter read out): VALIDATED, MORE_INFO, REDIRECTED or REFUSED' })
   @ApiOkResponse({ type: ParcoursViewDto })
-  teamReview(@Param() { dossierId }: DossierParams, @Body() body: TeamReviewDto, @CurrentCaller() caller: Caller, @IdempotencyKey() key?: string) {
-    return this.parcours.change(dossierId, caller, recordTeamReviewUpdate, body, key);
+  async teamReview(@Param() { dossierId }: DossierParams, @Body() body: TeamReviewDto, @CurrentCaller() caller: Caller, @IdempotencyKey() key?: string) {
+    // the meeting is a record: unknown, or held without the charter read out, no case is decided at it (422)
+    const meeting = await this.meetings.reviewableMeeting(body.meetingId);
+    if (body.meetingDate !== undefined && body.meetingDate !== meeting.meetingDate) {
+      throw ProblemException.of(422, 'rule-violation', `meetingDate ${body.meetingDate} is not the date of meeting ${meeting.meetingId} (${meeting.meetingDate}).`, { meetingId: meeting.meetingId });
+    }
+    return this.parcours.change(dossierId, caller, recordTeamReviewUpdate, { ...body, meetingDate: meeting.meetingDate }, key);
   }
 
   @Post(':dossierId/actions')
@@ -202,6 +214,16 @@ export class ParcoursController {
   @ApiOkResponse({ type: ParcoursViewDto })
   lifeEvent(@Param() { dossierId }: DossierParams, @Body() body: LifeEventDto, @CurrentCaller() caller: Caller, @IdempotencyKey() key?: string) {
     return this.parcours.change(dossierId, caller, recordLifeEventUpdate, body, key);
+  }
+
+  @Post(':dossierId/safeguarding-reports')
+  @Roles('referent', 'coordinator')
+  @HttpCode(200)
+  @ChangeResponses()
+  @ApiOperation({ summary: "The département's report date of a safeguarding concern already recorded (added to it: no second concern, no second escalation)" })
+  @ApiOkResponse({ type: ParcoursViewDto })
+  safeguardingReport(@Param() { dossierId }: DossierParams, @Body() body: SafeguardingReportDto, @CurrentCaller() caller: Caller, @IdempotencyKey() key?: string) {
+    return this.parcours.change(dossierId, caller, recordSafeguardingReportUpdate, body, key);
   }
 
   @Post(':dossierId/derogations')

@@ -9,11 +9,12 @@ import { AppConfig } from '../config/env';
 import { parcoursSettingsFrom } from '../config/parcours.env';
 import { NotificationsService } from '../notifications/notifications.service';
 import { attributeDate, isDomainRefusal, isNotFound, isNotRunning, nextDeadlineOf, TemporalGateway, type ListedExecution } from '../temporal/temporal-gateway';
-import { anyOf, eq, isNull, latestRuns, ne, onTaskQueue, running, visibilityQuery, workflowIdIs, workflowType } from '../temporal/visibility-query';
+import { anyOf, eq, isNull, latestRuns, onTaskQueue, visibilityQuery, workflowType } from '../temporal/visibility-query';
 import {
   createReferralUpdate,
   dossierIdOf,
   getStateQuery,
+  getAnswerQuery,
   getTimelineQuery,
   isPurgedView,
   PARCOURS_WORKFLOW_TYPE,
@@ -34,6 +35,7 @@ import { QPV_LABELS, ageBandLabel } from '../../workflows/parcours/parcours.labe
 import { ageBandForReferral, initialSearchAttributes, staticSummaryFor } from '../../workflows/parcours/parcours.view';
 import {
   PRE_AGE_BAND,
+  PRE_CHILD_KEY,
   PRE_CLOSURE_REASON,
   PRE_OVERDUE,
   PRE_QPV,
@@ -48,6 +50,8 @@ import type { ReferralDto } from './dto/referral.dto';
 import type { DataExportDto, RectificationDto } from './dto/rights.dto';
 import type { ParcoursListItemDto } from './dto/views.dto';
 import { FailureType } from '../../workflows/shared/failures';
+import { CHILD_REGISTRY_WORKFLOW_TYPE, childRegistryId, claimChildUpdate, releaseChildSignal, type ClaimChildAnswer, type ClaimChildInput, type childRegistryWorkflow } from '../../workflows/registry/child-registry';
+import { parisDateOf } from '../../workflows/shared/calendar';
 import { ui } from '../../workflows/shared/ui-text';
 import { plain } from '../common/async';
 
@@ -76,8 +80,6 @@ interface OpenCase {
 @Injectable()
 export class ParcoursService {
   private readonly logger = new Logger(ParcoursService.name);
-  /** Referrals in flight per child key: two referrals for one child never race past the duplicate check here. */
-  private readonly referralsInFlight = new Map<string, Promise<unknown>>();
 
   constructor(
     private readonly temporal: TemporalGateway,
@@ -98,9 +100,9 @@ export class ParcoursService {
   // ---------------------------------------------------------------------------------------------------------
 
   /**
-   * `POST /parcours`: refuses a second open case for the same child (409; see `duplicate` for who learns its
-   * dossierId), then starts the case and
-   * sends `createReferral` in one call, so the answer is the validated first state, eligibility included.
+   * `POST /parcours`: claims the child's registry for the new dossier — a second open case for the same child is
+   * refused (409; see `duplicate` for who learns its dossierId) — then starts the case and sends `createReferral` in
+   * one call, so the answer is the validated first state, eligibility included (decided by the workflow in that task).
    * With an Idempotency-Key the dossierId is derived from (caller, key) and the start attaches to the existing
    * workflow: a retry never opens a second case and replays the first answer.
    */
@@ -109,50 +111,98 @@ export class ParcoursService {
     const referral = plain(body) as ReferralInput;
     const childKey = childKeyOf(this.config.childKeySecret, referral.child);
     const dossierId = key ? dossierIdForKey(this.config.childKeySecret, caller.sub, key) : newDossierId();
-    return this.oneAtATime(childKey, async () => {
-      const existing = await this.openCaseOf(childKey);
-      if (existing && existing.dossierId !== dossierId) throw this.duplicate(existing, caller);
-      const actor = this.actor(caller);
-      const at = new Date().toISOString();
-      const input: ParcoursInput = {
-        dossierId,
-        referral,
-        childKey,
-        settings: parcoursSettingsFrom(this.config),
-        createdBy: actor,
-        createdAt: at,
-        // a référent who refers a child follows the case until a coordinator assigns someone else
-        ...(actor.role === 'referent' ? { referentId: caller.sub } : {}),
-      };
-      const start = new WithStartWorkflowOperation<typeof parcoursWorkflow>(PARCOURS_WORKFLOW_TYPE, {
-        workflowId: workflowIdFor(dossierId),
-        taskQueue: this.temporal.taskQueue,
-        args: [input],
-        typedSearchAttributes: initialSearchAttributes(input),
-        // written without personal data, readable in the Temporal UI without the codec (ui)
-        staticSummary: ui(staticSummaryFor(referral)),
-        staticDetails: ui(this.staticDetails(dossierId, referral, actor)),
-        // With a key, a retry attaches to the case its first attempt started; a closed one is never restarted.
-        workflowIdConflictPolicy: key ? 'USE_EXISTING' : 'FAIL',
-        workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      });
-      let view: ParcoursView;
-      try {
-        view = await this.temporal.withDeadline(() =>
-          this.temporal.client.workflow.executeUpdateWithStart(createReferralUpdate, {
-            // with a key, the fingerprint of the referral body: the same key with another child or body is refused (422)
-            ...keyedUpdate(createReferralUpdate.name, { actor, at, ...(key ? { idempotencyKey: key } : {}) }, key, referral),
-            startWorkflowOperation: start,
-          }),
-        );
-      } catch (err) {
-        // The retried referral's case is already closed (e.g. ineligible): it cannot change, its state is the answer.
-        if (key && err instanceof WorkflowExecutionAlreadyStartedError) return this.readable(dossierId, caller);
-        throw err;
-      }
-      await this.untilVisible(dossierId);
-      return view;
+    await this.claimChild(childKey, dossierId, caller);
+    const actor = this.actor(caller);
+    const at = new Date().toISOString();
+    const input: ParcoursInput = {
+      dossierId,
+      referral,
+      childKey,
+      settings: parcoursSettingsFrom(this.config),
+      createdBy: actor,
+      createdAt: at,
+      // a référent who refers a child follows the case until a coordinator assigns someone else
+      ...(actor.role === 'referent' ? { referentId: caller.sub } : {}),
+      eligibilityInWorkflow: true,
+      childRegistry: true,
+    };
+    const start = new WithStartWorkflowOperation<typeof parcoursWorkflow>(PARCOURS_WORKFLOW_TYPE, {
+      workflowId: workflowIdFor(dossierId),
+      taskQueue: this.temporal.taskQueue,
+      args: [input],
+      typedSearchAttributes: initialSearchAttributes(input),
+      // written without personal data, readable in the Temporal UI without the codec (ui)
+      staticSummary: ui(staticSummaryFor(referral)),
+      staticDetails: ui(this.staticDetails(dossierId, referral, actor)),
+      // With a key, a retry attaches to the case its first attempt started; a closed one is never restarted.
+      workflowIdConflictPolicy: key ? 'USE_EXISTING' : 'FAIL',
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
     });
+    let view: ParcoursView;
+    try {
+      view = await this.temporal.withDeadline(() =>
+        this.temporal.client.workflow.executeUpdateWithStart(createReferralUpdate, {
+          // with a key, the fingerprint of the referral body: the same key with another child or body is refused (422)
+          ...keyedUpdate(createReferralUpdate.name, { actor, at, ...(key ? { idempotencyKey: key } : {}) }, key, referral),
+          startWorkflowOperation: start,
+        }),
+      );
+    } catch (err) {
+      // The retried referral's case is already closed (e.g. ineligible): it cannot change, its state is the answer.
+      if (key && err instanceof WorkflowExecutionAlreadyStartedError) return this.readable(dossierId, caller);
+      // … or already purged (a referral that never became a parcours is purged early): its tombstone takes no
+      // update, and the retry is answered as the case stands — 410 once purged
+      if (key && err instanceof WorkflowUpdateFailedError && !isDomainRefusal(err)) return this.readable(dossierId, caller);
+      throw err;
+    }
+    return view;
+  }
+
+  /**
+   * The duplicate check: claims the child's registry (workflows/registry/child-registry.ts, update-with-start) for
+   * `dossierId`. Held by another case: that case, if still open (its `describe`: running and not CLOSED), makes this
+   * referral a duplicate (409); if closed, gone or never started, it is replaced — only if it still holds the
+   * registry, so that two referrals racing past the same stale holder still give one case.
+   */
+  private async claimChild(childKey: string, dossierId: string, caller: Caller): Promise<void> {
+    let replacing: string | undefined;
+    for (let attempt = 0; attempt < 4; attempt += 1) {
+      const answer = await this.claim(childKey, { dossierId, ...(replacing ? { replacing } : {}) });
+      if (!answer) continue; // the registry completed (released) between the start and the claim: a new run
+      if (answer.claimed) return;
+      const holder = await this.openCase(answer.dossierId, childKey);
+      if (holder) throw this.duplicate(holder, caller);
+      replacing = answer.dossierId;
+    }
+    throw ProblemException.of(409, 'conflict', 'Other referrals of this child are being recorded at the same moment. Retry shortly.', { failureType: 'Conflict' });
+  }
+
+  /** One claim of the child's registry (started if need be); undefined when its run completed before the claim. */
+  private async claim(childKey: string, input: ClaimChildInput): Promise<ClaimChildAnswer | undefined> {
+    const start = new WithStartWorkflowOperation<typeof childRegistryWorkflow>(CHILD_REGISTRY_WORKFLOW_TYPE, {
+      workflowId: childRegistryId(childKey),
+      taskQueue: this.temporal.taskQueue,
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+      staticSummary: ui('Registre des dossiers ouverts d\'un enfant (contrôle des doublons)'),
+    });
+    try {
+      return await this.temporal.withDeadline(() => this.temporal.client.workflow.executeUpdateWithStart(claimChildUpdate, { args: [input], startWorkflowOperation: start }));
+    } catch (err) {
+      if (isNotRunning(err)) return undefined;
+      throw err;
+    }
+  }
+
+  /**
+   * The case `dossierId` if it is this child's open case (running, not CLOSED, its `PreChildKey`), from its search
+   * attributes (server only), else null: a dossier whose start failed after the claim (e.g. an Idempotency-Key
+   * reused for another child, 422) may hold another child's registry, and is replaced there.
+   */
+  private async openCase(dossierId: string, childKey: string): Promise<OpenCase | null> {
+    const sa = await this.temporal.runningAttributes(this.handle(dossierId));
+    if (!sa || sa.get(PRE_STAGE) === 'CLOSED' || sa.get(PRE_CHILD_KEY) !== childKey) return null;
+    return { dossierId, referentId: sa.get(PRE_REFERENT_ID) ?? null };
   }
 
   /** Static details for the Temporal UI: who referred, when, which rule; nothing that identifies the child. */
@@ -165,22 +215,6 @@ export class ParcoursService {
       `**Créé par** : ${actor.sub} (${actor.role})`,
       `**Règle d'éligibilité** : ${this.config.PRE_ELIGIBILITY_RULE_VERSION}`,
     ].join('\n\n');
-  }
-
-  /** Serialises work per key within this process (a chain of promises, dropped when idle). */
-  private async oneAtATime<T>(key: string, fn: () => Promise<T>): Promise<T> {
-    const before = this.referralsInFlight.get(key) ?? Promise.resolve();
-    const run = before.then(fn, fn);
-    const settled = run.then(
-      () => undefined,
-      () => undefined,
-    );
-    this.referralsInFlight.set(key, settled);
-    try {
-      return await run;
-    } finally {
-      if (this.referralsInFlight.get(key) === settled) this.referralsInFlight.delete(key);
-    }
   }
 
   /**
@@ -197,7 +231,7 @@ export class ParcoursService {
     }
     try {
       this.notifications.noticeToCoordinator({
-        key: `duplicate-referral:${existing.dossierId}:${caller.sub}:${new Date().toISOString().slice(0, 10)}`,
+        key: `duplicate-referral:${existing.dossierId}:${caller.sub}:${parisDateOf(Date.now())}`,
         kind: 'DUPLICATE_REFERRAL',
         subject: `Orientation en double pour le dossier ${existing.dossierId}`,
         body: `${caller.sub} a orienté un enfant déjà suivi dans le dossier ${existing.dossierId}. Aucun second dossier n'a été ouvert ; rapprochez-vous de ${caller.sub} et du référent du dossier.`,
@@ -214,36 +248,6 @@ export class ParcoursService {
       'An open case already exists for this child, followed by someone else: no second case was opened. The coordinator has been told and will put you in touch.',
       { failureType: 'Duplicate' },
     );
-  }
-
-  /** An open case of the same child, through visibility (PreChildKey), or null. */
-  private async openCaseOf(childKey: string): Promise<OpenCase | null> {
-    const query = visibilityQuery(workflowType(PARCOURS_WORKFLOW_TYPE), running(), eq('PreChildKey', childKey), ne('PreStage', 'CLOSED'));
-    const page = await this.temporal.listPage(query, 5);
-    for (const e of page.executions) {
-      const dossierId = dossierIdOf(e.workflowId);
-      if (dossierId) return { dossierId, referentId: e.searchAttributes.get(PRE_REFERENT_ID) ?? null };
-    }
-    return null;
-  }
-
-  /**
-   * Waits (briefly) until visibility lists the new case, so that the duplicate check of the next referral for the
-   * same child sees it. Visibility is eventually consistent; on the server this is typically immediate.
-   */
-  private async untilVisible(dossierId: string): Promise<void> {
-    const query = visibilityQuery(workflowIdIs(workflowIdFor(dossierId)));
-    const deadline = Date.now() + 3000;
-    while (Date.now() < deadline) {
-      try {
-        if ((await this.temporal.count(query)) > 0) return;
-      } catch (e) {
-        this.logger.warn({ msg: 'visibility check failed', dossierId, reason: (e as Error).message });
-        return;
-      }
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    this.logger.warn({ msg: 'new case not yet visible after 3 s', dossierId });
   }
 
   // ---------------------------------------------------------------------------------------------------------
@@ -384,8 +388,11 @@ export class ParcoursService {
    * workflow has no key) and stamped on the update; a fingerprint that is another open case's is refused (409, as a
    * duplicate referral).
    */
-  rectify(dossierId: string, caller: Caller, body: RectificationDto, key?: string): Promise<ParcoursView> {
-    return this.change(dossierId, caller, rectifyParcoursUpdate, body, key, {
+  async rectify(dossierId: string, caller: Caller, body: RectificationDto, key?: string): Promise<ParcoursView> {
+    // a new fingerprint of an open case claims the child's registry under it (409 if another open case holds it)
+    // before the change, and releases the old one after it (or the new one if the change is refused)
+    let moved: { from: string; to: string } | undefined;
+    const view = await this.change(dossierId, caller, rectifyParcoursUpdate, body, key, {
       closedToo: true,
       stamp: async () => {
         const p = body.child;
@@ -393,19 +400,32 @@ export class ParcoursService {
         // the names and birth date the correction completes: read first (404, 410, 403 for a case not the caller's)
         const before = await this.readable(dossierId, caller);
         assertMayChangeCase(caller, before);
-        const childKey = childKeyOf(this.config.childKeySecret, {
+        const identity = (c: { firstName: string; lastName: string; birthDate: string }) => childKeyOf(this.config.childKeySecret, c);
+        const from = identity(before.child);
+        const childKey = identity({
           firstName: p.firstName ?? before.child.firstName,
           lastName: p.lastName ?? before.child.lastName,
           birthDate: p.birthDate ?? before.child.birthDate,
         });
-        if (before.stage !== 'CLOSED') {
-          const other = await this.openCaseOf(childKey);
-          if (other && other.dossierId !== dossierId) throw this.duplicate(other, caller);
+        if (before.stage !== 'CLOSED' && childKey !== from) {
+          await this.claimChild(childKey, dossierId, caller);
+          moved = { from, to: childKey };
         }
         return { childKey };
       },
+    }).catch(async (err: unknown) => {
+      if (moved) await this.releaseChild(moved.to, dossierId);
+      throw err;
     });
+    if (moved) await this.releaseChild(moved.from, dossierId);
+    return view;
   }
+
+  /** Releases the child's registry under `childKey` if `dossierId` holds it (best effort: a stale holder is replaced). */
+  private async releaseChild(childKey: string, dossierId: string): Promise<void> {
+    await this.temporal.withDeadline(() => this.temporal.client.workflow.getHandle(childRegistryId(childKey)).signal(releaseChildSignal, { dossierId })).catch(() => undefined);
+  }
+
 
   /**
    * `GET /parcours/{dossierId}/export` (art. 15): the export is first recorded in the case (an update, so its timeline
@@ -441,6 +461,8 @@ export class ParcoursService {
   /** A closed case: the replay of a request it already applied, else 409 naming the closure. */
   private async closedAnswer(dossierId: string, view: ParcoursView, key?: string): Promise<ParcoursView> {
     if (key) {
+      // the keys the case remembers (its last 100), or an entry of the timeline it still carries
+      if ((await this.temporal.query(this.handle(dossierId), getAnswerQuery, key)) !== null) return view;
       const timeline = await this.temporal.query(this.handle(dossierId), getTimelineQuery);
       if (timeline.some((e) => e.idempotencyKey === key)) return view;
     }

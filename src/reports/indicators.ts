@@ -21,9 +21,11 @@
  *   an even number of cases is the mean of the two middle ones. Hidden (`<5`) under 5 cases, null with none.
  * - Actions by type: actions that start in the period, except cancelled ones and ones stopped (consent withdrawn,
  *   case closed) before they started. A cell is hidden when fewer than 5 children stand behind it.
- * - EPS: meetings held = distinct meeting dates in the period of the EPS decisions and renewals recorded on cases
- *   (a number of meetings, not of children: total only, never hidden); cases examined = cases with at least one
- *   such decision or renewal in the period.
+ * - EPS: meetings held = the EPS meetings recorded (`POST /team-meetings`, src/team-meetings/) whose date is in the
+ *   period, whether or not a case was decided at them (a number of meetings, not of children: total only, never
+ *   hidden); cases examined = cases with at least one EPS decision or renewal in the period dated on a recorded
+ *   meeting. Without meeting records (a pure caller: benches, tests), the distinct dates of the decisions and
+ *   renewals stand for the meetings.
  * - Subsidy of the funding (civil) year `year`, whatever the period: granted, received, reported spent (integer
  *   cents; spent is null until a financial report is submitted). Amounts about the CCAS, not children: total only.
  * - Breakdowns: QPV of residence at the referral, age band on the referral date (0–1 is kept for referrals of
@@ -195,16 +197,28 @@ const BREAKDOWN_FIELDS: Record<Dimension, 'byQpv' | 'byAgeBand' | 'bySex'> = { q
 
 /** True when a case can be counted in every breakdown (a memo is data from the past: check it). */
 export function isCountable(f: CaseFigures): boolean {
-  return (AGE_BANDS as readonly string[]).includes(f.ageBand) && (SEXES as readonly string[]).includes(f.sex);
+  const bands = AGE_BANDS as readonly string[];
+  return bands.includes(f.ageBand) && (f.ageBands ?? []).every((c) => bands.includes(c.band)) && (SEXES as readonly string[]).includes(f.sex);
+}
+
+/**
+ * The case's age band on `date`: the referral's band, then each later band from the month its birthday falls in
+ * (`workflows/parcours/parcours.figures.ts#ageBandChanges`). Every figure counts a child in the band of the date it is
+ * about: the referral, the entry, the exit, the snapshot, the action's start, the EPS meeting.
+ */
+export function ageBandOn(f: CaseFigures, date: IsoDate): AgeBand {
+  let band = f.ageBand;
+  for (const c of f.ageBands ?? []) if (c.from <= date) band = c.band;
+  return band;
 }
 
 function qpvOf(f: CaseFigures): QpvCode {
   return (QPV_CODES as readonly string[]).includes(f.qpv) ? (f.qpv as QpvCode) : 'OTHER';
 }
 
-/** The cell keys a case counts in: the total and one modality of each breakdown. */
-function keysOf(f: CaseFigures): string[] {
-  return ['total', cellKey('qpv', qpvOf(f)), cellKey('ageBand', f.ageBand), cellKey('sex', f.sex)];
+/** The cell keys a case counts in on `date`: the total and one modality of each breakdown (the age band of that day). */
+function keysOf(f: CaseFigures, date: IsoDate): string[] {
+  return ['total', cellKey('qpv', qpvOf(f)), cellKey('ageBand', date === f.referredOn ? f.ageBand : ageBandOn(f, date)), cellKey('sex', f.sex)];
 }
 
 /** What the first decision of the EPS other than MORE_INFO is, if taken on or before `end`. */
@@ -228,14 +242,19 @@ export interface Tally {
   meetings: Set<IsoDate>;
 }
 
-/** Counts every figure of the period over the cases (no suppression). Cases that are not countable are skipped. */
-export function tally(cases: readonly CaseFigures[], p: Period): Tally {
+/**
+ * Counts every figure of the period over the cases (no suppression). Cases that are not countable are skipped.
+ * `recordedMeetings`: the dates of the EPS meetings recorded (any period); absent, the cases' EPS dates stand for them.
+ */
+export function tally(cases: readonly CaseFigures[], p: Period, recordedMeetings?: ReadonlySet<IsoDate>): Tally {
   const t: Tally = { counts: new Map(), samples: new Map(), meetings: new Set() };
   const inPeriod = (d: IsoDate | undefined | null): d is IsoDate => !!d && d >= p.from && d <= p.to;
+  for (const d of recordedMeetings ?? []) if (inPeriod(d)) t.meetings.add(d);
+  const atMeeting = (d: IsoDate): boolean => !recordedMeetings || recordedMeetings.has(d);
   cases.forEach((f, i) => {
     if (!isCountable(f)) return;
-    const keys = keysOf(f);
-    const count = (code: string, n = 1) => {
+    const count = (code: string, on: IsoDate, n = 1) => {
+      const keys = keysOf(f, on);
       let byCell = t.counts.get(code);
       if (!byCell) t.counts.set(code, (byCell = new Map()));
       for (const k of keys) {
@@ -245,7 +264,8 @@ export function tally(cases: readonly CaseFigures[], p: Period): Tally {
         c.children.add(i);
       }
     };
-    const sample = (code: string, days: number) => {
+    const sample = (code: string, on: IsoDate, days: number) => {
+      const keys = keysOf(f, on);
       let byCell = t.samples.get(code);
       if (!byCell) t.samples.set(code, (byCell = new Map()));
       for (const k of keys) {
@@ -256,31 +276,32 @@ export function tally(cases: readonly CaseFigures[], p: Period): Tally {
     };
 
     if (inPeriod(f.referredOn)) {
-      count('referrals.received');
-      if (f.eligibility === 'INELIGIBLE') count('referrals.ineligible');
+      count('referrals.received', f.referredOn);
+      if (f.eligibility === 'INELIGIBLE') count('referrals.ineligible', f.referredOn);
       else {
-        count('referrals.eligible');
-        count(`referrals.${eligibleOutcome(f, p.to)}`);
+        count('referrals.eligible', f.referredOn);
+        count(`referrals.${eligibleOutcome(f, p.to)}`, f.referredOn);
       }
     }
-    if (f.activeOn && f.activeOn <= p.snapshotOn && !(f.closure && f.closure.on <= p.snapshotOn)) count('active.onSnapshot');
-    if (inPeriod(f.activeOn)) count('entries');
+    if (f.activeOn && f.activeOn <= p.snapshotOn && !(f.closure && f.closure.on <= p.snapshotOn)) count('active.onSnapshot', p.snapshotOn);
+    if (inPeriod(f.activeOn)) count('entries', f.activeOn);
     if (f.activeOn && f.closure && inPeriod(f.closure.on)) {
-      count('exits');
-      count(`exits.${f.closure.reason}`);
-      sample('median.closedParcoursDays', daysBetween(f.activeOn, f.closure.on));
+      count('exits', f.closure.on);
+      count(`exits.${f.closure.reason}`, f.closure.on);
+      sample('median.closedParcoursDays', f.closure.on, daysBetween(f.activeOn, f.closure.on));
     }
     const decision = f.reviews.find((r) => r.decision !== 'MORE_INFO');
-    if (decision && inPeriod(decision.on)) sample('median.referralToDecisionDays', daysBetween(f.referredOn, decision.on));
+    if (decision && inPeriod(decision.on)) sample('median.referralToDecisionDays', decision.on, daysBetween(f.referredOn, decision.on));
     for (const a of f.actions) {
       if (!inPeriod(a.startsOn) || a.status === 'CANCELLED') continue;
       if (a.status === 'STOPPED' && a.statusOn && a.statusOn < a.startsOn) continue;
-      count('actions.total');
-      count(`actions.${a.type}`);
+      count('actions.total', a.startsOn);
+      count(`actions.${a.type}`, a.startsOn);
     }
-    const epsDates = [...f.reviews.map((r) => r.on), ...f.renewals.map((r) => r.on)].filter(inPeriod);
-    for (const d of epsDates) t.meetings.add(d);
-    if (epsDates.length > 0) count('eps.casesExamined');
+    const epsDates = [...f.reviews.map((r) => r.on), ...f.renewals.map((r) => r.on)].filter(inPeriod).filter(atMeeting);
+    if (!recordedMeetings) for (const d of epsDates) t.meetings.add(d);
+    // a case examined several times in the period counts once, in its band on the first meeting of the period
+    if (epsDates.length > 0) count('eps.casesExamined', epsDates.reduce((a, b) => (a < b ? a : b)));
   });
   return t;
 }

@@ -20,7 +20,8 @@
  *   sub-period's flows add up by QPV, age band, sex and family like a report's;
  * - the stock-and-flow identity between consecutive snapshots: active on 31 August N = active on 31 December N-1 +
  *   entries − exits of A<N>; active on 31 December N = active on 31 August N + entries − exits of B<N> (hence, between
- *   two civil years, active at the start + entries − exits = active at the end);
+ *   two civil years, active at the start + entries − exits = active at the end); by age band, with the unpublished
+ *   number of children who moved up from each band meanwhile (every figure counts a child in the band of its date);
  * - before the first referral nothing exists: the stock on 31 December before the first year and the flows of its
  *   September–December are 0.
  * Medians are not linear (hidden under 5 cases); meetings and amounts are not about children.
@@ -30,6 +31,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { CaseFigures } from '../../workflows/parcours/parcours.figures';
+import type { IsoDate } from '../../workflows/shared/calendar';
 import { type Relation } from './audit';
 import {
   allCellKeys,
@@ -121,17 +123,45 @@ export function reportRelations(p: Period, previous: Period | undefined): Relati
   const opened = p.kind === 'civil' ? [`B${p.year}`] : previous ? [`A${p.year}`] : [`B${p.year - 1}`, `A${p.year}`];
   for (const s of opened) out.push(...tableRelations(s, FLOW_CODES, FLOW_FAMILIES));
   // stock and flow: active at this snapshot = active at the previous one + entries − exits of the last sub-period
+  // by age band, children also move up a band while active: unpublished counts ≥ 0 (`ageing|ageBand:<b>`: from b to
+  // the next band between the two snapshots) enter each band's identity
   const before = previous ? periodKey(previous) : `civil-${p.year - 1}`;
   const last = segs[segs.length - 1];
+  const bands = DIMENSIONS.ageBand;
   for (const key of allCellKeys()) {
+    const k = bands.findIndex((b) => cellKey('ageBand', b) === key);
+    const ageing: Array<[string, number]> = [];
+    if (k > 0) ageing.push([id(me, 'ageing', cellKey('ageBand', bands[k - 1])), -1]);
+    if (k >= 0 && k < bands.length - 1) ageing.push([id(me, 'ageing', key), 1]);
     out.push([
       [id(me, 'active.onSnapshot', key), 1],
       [id(before, 'active.onSnapshot', key), -1],
       [id(last, 'entries', key), -1],
       [id(last, 'exits', key), 1],
+      ...ageing,
     ]);
   }
   return out;
+}
+
+/**
+ * The true numbers of children who moved up from each age band between the previous snapshot and `p`'s, from the
+ * stock-and-flow identity of each band (the first band receives no one): the audit's first feasible point.
+ */
+function ageingTruth(truth: Map<string, number>, published: ReadonlyMap<string, number>, p: Period, previous: Period | undefined): void {
+  const me = periodKey(p);
+  const before = previous ? periodKey(previous) : `civil-${p.year - 1}`;
+  const segs = segmentsOf(p);
+  const last = `${segs[segs.length - 1][0]}${segs[segs.length - 1][1]}`;
+  const v = (cid: string) => truth.get(cid) ?? published.get(cid) ?? 0;
+  const bands = DIMENSIONS.ageBand;
+  let inflow = 0;
+  for (const b of bands.slice(0, -1)) {
+    const key = cellKey('ageBand', b);
+    const out = v(id(before, 'active.onSnapshot', key)) + v(id(last, 'entries', key)) - v(id(last, 'exits', key)) + inflow - v(id(me, 'active.onSnapshot', key));
+    truth.set(id(me, 'ageing', key), out);
+    inflow = out;
+  }
 }
 
 /** What an outsider knows to be zero at the start of the chain: the stock before it and the flows of its first B. */
@@ -247,7 +277,7 @@ export function lastEventOn(cases: readonly CaseFigures[]): string {
 }
 
 /** The hidden cells of `p`, computed along the chain (each earlier period from the cache when its figures are the same). */
-export async function protectPeriod(cases: readonly CaseFigures[], p: Period, cache: PatternCache = PATTERNS): Promise<ProtectedPeriod> {
+export async function protectPeriod(cases: readonly CaseFigures[], p: Period, cache: PatternCache = PATTERNS, recordedMeetings?: ReadonlySet<IsoDate>): Promise<ProtectedPeriod> {
   const chain = chainFor(cases, p);
   const relations: Relation[] = [];
   const published = startZeros(chain[0]);
@@ -269,7 +299,7 @@ export async function protectPeriod(cases: readonly CaseFigures[], p: Period, ca
       last = { tally: last.tally, hidden: new Map([...last.hidden].map(([k, r]) => [`${prefix}|${k.slice(before.length)}`, r])) };
       continue;
     }
-    const t = tally(cases, period);
+    const t = tally(cases, period, recordedMeetings);
     const cells = reportCells(prefix, t);
     const freshFrom = relations.length;
     relations.push(...reportRelations(period, chain[i - 1]));
@@ -286,9 +316,10 @@ export async function protectPeriod(cases: readonly CaseFigures[], p: Period, ca
     if (!hidden) {
       // the true sub-period figures only speed the audit up: counted when an audit is needed
       for (const [n, y] of pendingSegments.splice(0)) {
-        const st = rawCells(tally(cases, segment(n, y)));
+        const st = rawCells(tally(cases, segment(n, y), recordedMeetings));
         for (const code of FLOW_CODES) for (const key of allCellKeys()) truth.set(id(`${n}${y}`, code, key), st.get(`${code}|${key}`)?.value ?? 0);
       }
+      ageingTruth(truth, published, period, chain[i - 1]);
       hidden = await protectedPattern({ cells, published, earlierHidden, relations, freshFrom, truth });
       cache.set(key, hidden);
       audited += 1;
@@ -302,10 +333,21 @@ export async function protectPeriod(cases: readonly CaseFigures[], p: Period, ca
   return { tally: last!.tally, hidden: new Map([...last!.hidden].map(([k, r]) => [k.slice(strip.length), r])), audited, chain };
 }
 
-/** The published report of `p`: counts with the audited pattern of hidden cells, medians, meetings, the funding year. */
-export async function buildReport(cases: readonly CaseFigures[], p: Period, funding: FundingFigures, cache: PatternCache = PATTERNS): Promise<IndicatorsReport> {
-  const { tally: t, hidden } = await protectPeriod(cases, p, cache);
-  return renderReport(t, p, funding, hidden);
+/**
+ * The published report of `p`: counts with the audited pattern of hidden cells, medians, meetings, the funding year.
+ * `recordedMeetings`: the dates of the recorded EPS meetings (see `tally`).
+ */
+export async function buildReport(
+  cases: readonly CaseFigures[],
+  p: Period,
+  funding: FundingFigures,
+  cache: PatternCache = PATTERNS,
+  recordedMeetings?: ReadonlySet<IsoDate>,
+): Promise<IndicatorsReport> {
+  const { tally: t, hidden } = await protectPeriod(cases, p, cache, recordedMeetings);
+  // the period's own meetings, also when its tally is an earlier one's (no case event since: see `protectPeriod`)
+  const meetings = recordedMeetings ? new Set([...recordedMeetings].filter((d) => d >= p.from && d <= p.to)) : t.meetings;
+  return renderReport({ ...t, meetings }, p, funding, hidden);
 }
 
 /**

@@ -37,7 +37,8 @@ import { addDays, type IsoDate } from '../../workflows/shared/calendar';
 import { isCountable, periodOf, type FundingFigures, type IndicatorsReport, type PeriodKind } from './indicators';
 import { buildReport } from './publication';
 import { mapLimit } from '../common/async';
-import { eq, latestRuns, lt, onTaskQueue, visibilityQuery, workflowType } from '../temporal/visibility-query';
+import { eq, latestRuns, lt, onTaskQueue, running, visibilityQuery, workflowType } from '../temporal/visibility-query';
+import { getTeamMeetingsQuery, TEAM_MEETINGS_WORKFLOW_TYPE, type TeamMeetingsView } from '../../workflows/team-meetings/team-meetings.contract';
 
 /** Visibility page size (the server caps it). */
 const PAGE_SIZE = 1000;
@@ -53,6 +54,9 @@ export interface IndicatorsSourceStats {
   fromQuery: number;
   unreadable: number;
   fundingYears: number;
+  /** EPS meetings recorded (every year), and the yearly workflows that hold them. */
+  meetings: number;
+  meetingYears: number;
   ms: number;
 }
 
@@ -70,11 +74,11 @@ export class ReportsService {
   async indicators(year: number, kind: PeriodKind, stats?: Partial<IndicatorsSourceStats>): Promise<IndicatorsReport> {
     const started = Date.now();
     const p = periodOf(year, kind);
-    const s: IndicatorsSourceStats = { executions: 0, fromMemo: 0, fromQuery: 0, unreadable: 0, fundingYears: 0, ms: 0 };
-    const [cases, funding] = await this.temporal.connection.withDeadline(Date.now() + REPORT_DEADLINE_MS, () =>
-      Promise.all([this.caseFigures(p.to, s), this.funding(year, s)]),
+    const s: IndicatorsSourceStats = { executions: 0, fromMemo: 0, fromQuery: 0, unreadable: 0, fundingYears: 0, meetings: 0, meetingYears: 0, ms: 0 };
+    const [cases, funding, meetings] = await this.temporal.connection.withDeadline(Date.now() + REPORT_DEADLINE_MS, () =>
+      Promise.all([this.caseFigures(p.to, s), this.funding(year, s), this.recordedMeetings(s)]),
     );
-    const report = await buildReport(cases, p, funding);
+    const report = await buildReport(cases, p, funding, undefined, meetings);
     s.ms = Date.now() - started;
     Object.assign(stats ?? {}, s);
     this.logger.log({ msg: 'indicators computed', year, period: kind, ...s });
@@ -121,6 +125,22 @@ export class ReportsService {
     s.unreadable = out.filter((f) => !isCountable(f)).length;
     if (s.unreadable > 0) this.logger.warn({ msg: 'indicators: cases left out (sex or age band outside the breakdowns)', count: s.unreadable });
     return out;
+  }
+
+  /**
+   * The dates of every EPS meeting recorded by this deployment (`POST /team-meetings`): its yearly
+   * `teamMeetingsWorkflow`s, found by one visibility listing and each asked once (a few years, a few dozen meetings).
+   * Every year, not only the period's: the earlier reports of the chain count their own (src/reports/publication.ts).
+   */
+  private async recordedMeetings(s: IndicatorsSourceStats): Promise<Set<IsoDate>> {
+    const query = visibilityQuery(workflowType(TEAM_MEETINGS_WORKFLOW_TYPE), onTaskQueue(this.temporal.taskQueue), running());
+    const ids = new Set<string>();
+    for await (const info of this.client.workflow.list({ query, pageSize: PAGE_SIZE })) ids.add(info.workflowId);
+    s.meetingYears = ids.size;
+    const views = await mapLimit([...ids], QUERY_CONCURRENCY, (id) => this.client.workflow.getHandle(id).query(getTeamMeetingsQuery) as Promise<TeamMeetingsView>);
+    const dates = new Set(views.flatMap((v) => v.meetings.map((m) => m.meetingDate)));
+    s.meetings = dates.size;
+    return dates;
   }
 
   /** Subsidy of the funding year: summed over the year's funding-year workflows (one per convention). */

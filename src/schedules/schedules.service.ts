@@ -8,6 +8,7 @@ import { AppConfig } from '../config/env';
 import { TemporalService } from '../temporal/temporal.service';
 import type { BackfillDto, ScheduleViewDto } from './dto/schedule.dto';
 import { scheduleDefinitions, type ScheduleDefinition } from './schedule-definitions';
+import { parisDateOf } from '../../workflows/shared/calendar';
 
 const MAX_BACKFILL_DAYS = 31;
 
@@ -147,13 +148,13 @@ export class SchedulesService {
 
   async pause(id: string, caller: Caller, note?: string): Promise<ScheduleViewDto> {
     const def = await this.existing(id);
-    await this.temporal.client.schedule.getHandle(id).pause(note?.trim() || `Mis en pause par ${caller.sub} le ${new Date().toISOString().slice(0, 10)}`);
+    await this.temporal.client.schedule.getHandle(id).pause(note?.trim() || `Mis en pause par ${caller.sub} le ${parisDateOf(Date.now())}`);
     return this.view(def, await this.describe(def));
   }
 
   async unpause(id: string, caller: Caller, note?: string): Promise<ScheduleViewDto> {
     const def = await this.existing(id);
-    await this.temporal.client.schedule.getHandle(id).unpause(note?.trim() || `Repris par ${caller.sub} le ${new Date().toISOString().slice(0, 10)} — ${def.description}`);
+    await this.temporal.client.schedule.getHandle(id).unpause(note?.trim() || `Repris par ${caller.sub} le ${parisDateOf(Date.now())} — ${def.description}`);
     return this.view(def, await this.describe(def));
   }
 

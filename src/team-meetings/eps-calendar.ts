@@ -4,7 +4,7 @@
  * configuration into a calendar and answers "which meeting is next" for a given local date.
  */
 import { nextEpsMeeting, type EpsCalendar } from '../../workflows/parcours/parcours.rules';
-import { daysBetween, type IsoDate } from '../../workflows/shared/calendar';
+import { daysBetween, parisDateOf, type IsoDate } from '../../workflows/shared/calendar';
 
 /** The calendar of the configuration (PRE_EPS_WEEKDAY, PRE_EPS_WEEK_OF_MONTH, PRE_EPS_NO_MEETING_MONTHS). */
 export function epsCalendarOf(env: { PRE_EPS_WEEKDAY: number; PRE_EPS_WEEK_OF_MONTH: number; PRE_EPS_NO_MEETING_MONTHS: string }): EpsCalendar {
@@ -22,10 +22,9 @@ export function nextMeetingDate(today: IsoDate, calendar: EpsCalendar): IsoDate 
   return nextEpsMeeting(today, calendar);
 }
 
-/** The calendar date of an instant in a time zone (the staff's "today"; Dijon by default). */
-export function localDate(nowMs: number, timeZone = 'Europe/Paris'): IsoDate {
-  // en-CA formats as YYYY-MM-DD
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(nowMs));
+/** The staff's "today" at an instant: the Paris day of the one calendar (workflows/shared/calendar.ts). */
+export function localDate(nowMs: number): IsoDate {
+  return parisDateOf(nowMs);
 }
 
 /** Whole days a case has waited since `since` (0 on the day itself, never negative). */

@@ -1,13 +1,31 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { WithStartWorkflowOperation } from '@temporalio/client';
+import { primaryRole, type Caller } from '../auth/roles';
+import { keyedUpdate } from '../common/idempotency-key';
+import { plain } from '../common/async';
+import {
+  getTeamMeetingsQuery,
+  meetingDateOf,
+  recordTeamMeetingUpdate,
+  TEAM_MEETINGS_WORKFLOW_TYPE,
+  teamMeetingsWorkflowId,
+  type TeamMeetingInput,
+  type TeamMeetingRecord,
+  type TeamMeetingsView,
+} from '../../workflows/team-meetings/team-meetings.contract';
+import type { teamMeetingsWorkflow } from '../../workflows/team-meetings/team-meetings.workflow';
+import { reviewMeetingProblem } from '../../workflows/team-meetings/team-meetings.rules';
+import { parisDateOf, parisYearOf } from '../../workflows/shared/calendar';
+import { ui } from '../../workflows/shared/ui-text';
 import { ProblemException } from '../common/problem';
 import { AppConfig } from '../config/env';
-import { attributeDate, TemporalGateway } from '../temporal/temporal-gateway';
+import { attributeDate, isNotFound, TemporalGateway } from '../temporal/temporal-gateway';
 import { eq, onTaskQueue, running, visibilityQuery, workflowType } from '../temporal/visibility-query';
 import { dossierIdOf, getStateQuery, isPurgedView, PARCOURS_WORKFLOW_TYPE, workflowIdFor, type ParcoursView } from '../../workflows/parcours/parcours.contract';
 import { addDays, type IsoDate } from '../../workflows/shared/calendar';
 import { PRE_AGE_BAND, PRE_NEXT_DEADLINE, PRE_NEXT_DEADLINE_KIND, PRE_OVERDUE, PRE_QPV, PRE_REFERRED_ON } from '../../workflows/shared/search-attributes';
 import { epsCalendarOf, localDate, nextMeetingDate, sortAgenda, waitingDays } from './eps-calendar';
-import type { AgendaCaseDto, NextTeamMeetingDto } from './team-meetings.dto';
+import type { AgendaCaseDto, NextTeamMeetingDto, TeamMeetingDto, TeamMeetingListDto } from './team-meetings.dto';
 import { mapLimit } from '../common/async';
 
 /** At most this many cases on one agenda (a month's EPS examines far fewer). */
@@ -25,7 +43,11 @@ interface Found {
   overdue: boolean;
 }
 
-/** The next EPS meeting and its agenda: the cases awaiting review, found through their search attributes. */
+/**
+ * The EPS meetings: the records of the meetings held (one `teamMeetingsWorkflow` per civil year, `team-meetings-<task queue>-<year>`,
+ * written by update-with-start, read by its query), the check a team review's meeting must pass, and the next
+ * meeting with its agenda (the cases awaiting review, found through their search attributes).
+ */
 @Injectable()
 export class TeamMeetingsService {
   private readonly logger = new Logger(TeamMeetingsService.name);
@@ -34,6 +56,66 @@ export class TeamMeetingsService {
     private readonly temporal: TemporalGateway,
     private readonly config: AppConfig,
   ) {}
+
+  /**
+   * `POST /team-meetings`: records a meeting held in the year of its date, starting that year's workflow if need be;
+   * the workflow's validator refuses a date in the future (422), a second meeting the same day (409), a full year (422).
+   */
+  async record(body: TeamMeetingDto, caller: Caller, key?: string, nowMs = Date.now()): Promise<TeamMeetingRecord> {
+    const year = Number(body.meetingDate.slice(0, 4));
+    // the rules the record alone decides, before a year's workflow is started for it (the workflow checks them again)
+    const today = parisDateOf(nowMs);
+    if (body.meetingDate > today) {
+      throw ProblemException.of(422, 'rule-violation', `The meeting date ${body.meetingDate} is in the future: record a meeting once it has been held (today is ${today}).`, { rule: 'meeting-held' });
+    }
+    const twice = body.attendees.map((a) => a.staffId).filter((id, i, all) => all.indexOf(id) !== i);
+    if (twice.length > 0) throw ProblemException.of(422, 'rule-violation', `Each attendee is listed once: ${twice[0]} is listed twice.`, { rule: 'attendee-once' });
+    const fields = plain(body) as Omit<TeamMeetingInput, 'actor' | 'at'>;
+    const input: TeamMeetingInput = { ...fields, actor: { sub: caller.sub, role: primaryRole(caller) }, at: new Date().toISOString(), ...(key ? { idempotencyKey: key } : {}) };
+    const start = new WithStartWorkflowOperation<typeof teamMeetingsWorkflow>(TEAM_MEETINGS_WORKFLOW_TYPE, {
+      workflowId: teamMeetingsWorkflowId(this.temporal.taskQueue, year),
+      taskQueue: this.temporal.taskQueue,
+      args: [{ year }],
+      staticSummary: ui(`Réunions de l'EPS ${year}`),
+      workflowIdConflictPolicy: 'USE_EXISTING',
+    });
+    return this.temporal.withDeadline(() =>
+      this.temporal.client.workflow.executeUpdateWithStart(recordTeamMeetingUpdate, {
+        ...keyedUpdate(recordTeamMeetingUpdate.name, input, key, fields),
+        startWorkflowOperation: start,
+      }),
+    );
+  }
+
+  /** The meetings recorded for a civil year, by date (none when the year has no workflow yet). */
+  async meetingsOf(year: number): Promise<TeamMeetingRecord[]> {
+    try {
+      const view: TeamMeetingsView = await this.temporal.query(this.temporal.handle(teamMeetingsWorkflowId(this.temporal.taskQueue, year)), getTeamMeetingsQuery);
+      return view.meetings;
+    } catch (e) {
+      if (isNotFound(e)) return [];
+      throw e;
+    }
+  }
+
+  /** `GET /team-meetings?year=`: the year's meetings (the current Paris year by default). */
+  async list(year: number | undefined, nowMs = Date.now()): Promise<TeamMeetingListDto> {
+    const y = year ?? parisYearOf(nowMs);
+    return { year: y, items: await this.meetingsOf(y) };
+  }
+
+  /**
+   * The meeting a team review names, if a case may be decided at it: 422 `unknown-meeting` when no such meeting is
+   * recorded, 422 `secrecy-charter-not-read` when the charter was not read out at it.
+   */
+  async reviewableMeeting(meetingId: string): Promise<TeamMeetingRecord> {
+    const date = meetingDateOf(meetingId);
+    const meeting = date ? (await this.meetingsOf(Number(date.slice(0, 4)))).find((m) => m.meetingId === meetingId) : undefined;
+    const problem = reviewMeetingProblem(meetingId, meeting);
+    if (problem?.rule === 'unknown-meeting') throw ProblemException.of(422, 'unknown-meeting', problem.detail, { meetingId });
+    if (problem) throw ProblemException.of(422, 'secrecy-charter-not-read', problem.detail, { meetingId });
+    return meeting!;
+  }
 
   async next(nowMs = Date.now()): Promise<NextTeamMeetingDto> {
     const calendar = epsCalendarOf(this.config);

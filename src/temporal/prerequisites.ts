@@ -9,11 +9,13 @@
  * at start-up when PRE_REGISTER_SEARCH_ATTRIBUTES=true.
  */
 import { SearchAttributeType } from '@temporalio/common';
+import { msToTs } from '@temporalio/common/lib/time';
 import { temporal } from '@temporalio/proto';
 import { CLI_TYPE_NAMES, SEARCH_ATTRIBUTES } from '../../workflows/shared/search-attributes';
 
 type WorkflowService = {
   describeNamespace(req: temporal.api.workflowservice.v1.IDescribeNamespaceRequest): Promise<temporal.api.workflowservice.v1.IDescribeNamespaceResponse>;
+  registerNamespace(req: temporal.api.workflowservice.v1.IRegisterNamespaceRequest): Promise<temporal.api.workflowservice.v1.IRegisterNamespaceResponse>;
 };
 type OperatorService = {
   listSearchAttributes(req: temporal.api.operatorservice.v1.IListSearchAttributesRequest): Promise<temporal.api.operatorservice.v1.IListSearchAttributesResponse>;
@@ -39,6 +41,7 @@ export interface MissingPrerequisite {
 const GRPC_NOT_FOUND = 5;
 const GRPC_ALREADY_EXISTS = 6;
 const GRPC_INVALID_ARGUMENT = 3;
+const GRPC_PERMISSION_DENIED = 7;
 
 const IndexedValueType = temporal.api.enums.v1.IndexedValueType;
 
@@ -102,13 +105,45 @@ export async function missingPrerequisites(services: TemporalServices, namespace
 export class SearchAttributeRegistrationError extends Error {}
 
 /**
+ * Creates the namespace when it does not exist (the admin job of a new cluster; `--create-namespace`), with the
+ * retention of closed runs, and waits until the frontend knows it. Resolves with whether it created it.
+ */
+export async function ensureNamespace(services: TemporalServices, namespace: string, retentionHours = 24, timeoutMs = 30_000): Promise<boolean> {
+  try {
+    await services.workflowService.describeNamespace({ namespace });
+    return false;
+  } catch (e) {
+    if (grpcCode(e) !== GRPC_NOT_FOUND) throw e;
+  }
+  try {
+    await services.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTs(retentionHours * 3600 * 1000) });
+  } catch (e) {
+    if (!isAlreadyExists(e)) throw e;
+  }
+  // the frontend's namespace cache learns of it within its refresh interval (about 10 s): until then the operator
+  // API answers NOT_FOUND
+  const started = Date.now();
+  for (;;) {
+    try {
+      await services.workflowService.describeNamespace({ namespace });
+      await services.operatorService.listSearchAttributes({ namespace });
+      return true;
+    } catch (e) {
+      if (grpcCode(e) !== GRPC_NOT_FOUND || Date.now() - started > timeoutMs) throw e;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+}
+
+/**
  * Registers the project's search attributes that the namespace lacks, then checks that every one is there with its
  * type. "Already exists" (another process registered it meanwhile) is success; anything else throws: a type clash,
  * the store's budget ("cannot have more than 10 search attribute of type Keyword"), a missing namespace, a refusal.
  * Resolves with the names it registered.
  */
-export async function registerSearchAttributes(services: TemporalServices, namespace: string, attempts = 3): Promise<string[]> {
+export async function registerSearchAttributes(services: TemporalServices, namespace: string, timeoutMs = 30_000): Promise<string[]> {
   const registered: string[] = [];
+  const started = Date.now();
   for (let attempt = 1; ; attempt += 1) {
     const missing = await missingPrerequisites(services, namespace);
     const fatal = missing.filter((m) => m.kind !== 'search-attribute');
@@ -118,19 +153,20 @@ export async function registerSearchAttributes(services: TemporalServices, names
       );
     }
     if (missing.length === 0) return registered;
-    if (attempt > attempts) throw new SearchAttributeRegistrationError(`search attributes still missing after ${attempts} attempts: ${missing.map((m) => m.name).join(', ')}`);
     const toAdd = Object.fromEntries(missing.map((m) => [m.name, indexedValueType(SEARCH_ATTRIBUTES.find((k) => k.name === m.name)!.type)]));
     try {
       await services.operatorService.addSearchAttributes({ namespace, searchAttributes: toAdd });
       registered.push(...Object.keys(toAdd));
     } catch (e) {
       if (isAlreadyExists(e)) continue; // the check above tells whether each one now has the right type
-      // the SQL store answers a concurrent registration with "race condition … please retry"; INVALID_ARGUMENT (the
-      // store's budget, a reserved name) will not change by retrying
-      if (grpcCode(e) === GRPC_INVALID_ARGUMENT || attempt === attempts) {
+      // Retried: the SQL store's "race condition … please retry" (two processes registering at once), a namespace the
+      // frontend's cache does not know yet (just created: NOT_FOUND), UNAVAILABLE. Not retried: INVALID_ARGUMENT (the
+      // store's budget, a reserved name) and PERMISSION_DENIED, which no retry changes.
+      const code = grpcCode(e);
+      if (code === GRPC_INVALID_ARGUMENT || code === GRPC_PERMISSION_DENIED || Date.now() - started > timeoutMs) {
         throw new SearchAttributeRegistrationError(`registering ${Object.keys(toAdd).join(', ')} in namespace "${namespace}" failed: ${(e as Error).message}`);
       }
-      await new Promise((r) => setTimeout(r, 500 * attempt));
+      await new Promise((r) => setTimeout(r, Math.min(2000, 250 * attempt)));
     }
   }
 }

@@ -188,9 +188,20 @@ export class TemporalGateway {
     return this.withDeadline(() => handle.executeUpdate(def, keyedUpdate(def.name, input, key, body)));
   }
 
-  /** Asks one query. */
-  query<R>(handle: WorkflowHandle, def: QueryDefinition<R, []>): Promise<R> {
-    return this.withDeadline(() => handle.query(def));
+  /** Asks one query (with its arguments, if any). */
+  query<R, A extends unknown[] = []>(handle: WorkflowHandle, def: QueryDefinition<R, A>, ...args: A): Promise<R> {
+    return this.withDeadline(() => handle.query(def, ...args));
+  }
+
+  /** The search attributes of a running workflow (answered by the server alone), or undefined when it is not running or unknown. */
+  async runningAttributes(handle: WorkflowHandle): Promise<TypedSearchAttributes | undefined> {
+    try {
+      const d = await this.withDeadline(() => handle.describe());
+      return d.status.name === 'RUNNING' ? d.typedSearchAttributes : undefined;
+    } catch (e) {
+      if (isNotFound(e)) return undefined;
+      throw e;
+    }
   }
 
   /** Whether a workflow has finished (its status name: COMPLETED, FAILED, …), is running (null), or does not exist (undefined). */

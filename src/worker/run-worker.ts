@@ -6,6 +6,7 @@ import type { AppConfig } from '../config/env';
 import { projectRoot } from '../config/project-root';
 import { notificationDeps } from '../notifications/notification-deps';
 import { connectionOptions } from '../temporal/connection-options';
+import { maxCachedWorkflowsFor } from './cache-budget';
 import { dataConverter } from '../temporal/data-converter';
 
 let runtimeInstalled = false;
@@ -80,7 +81,7 @@ export async function createWorker(config: AppConfig, connection?: NativeConnect
     activities: createActivities(activityDeps(config, conn)),
     dataConverter: dataConverter(config),
     shutdownGraceTime: `${config.WORKER_SHUTDOWN_GRACE_SECONDS}s`,
-    ...(config.WORKER_MAX_CACHED_WORKFLOWS !== undefined ? { maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS } : {}),
+    maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS ?? maxCachedWorkflowsFor(config.WORKER_MEMORY_BUDGET_MIB),
     ...tuning,
   });
   return { worker, connection: conn };

@@ -34,9 +34,11 @@ import {
   STATE_SIGNATURE,
   SUBSIDY_REQUEST,
   SUSPENSION,
+  TEAM_MEETING,
   TEAM_REVIEW,
   TRANSMISSION,
 } from '../support/api-examples';
+import { ensureMeeting } from '../support/team-meetings';
 import { eventually, startTestApp, type TestApp } from '../support/app';
 import { quietRuntime } from '../support/temporal';
 
@@ -107,14 +109,20 @@ const TABLE: AccessRow[] = [
   { verb: 'POST', path: '/parcours/{dossierId}/suspension', roles: ['referent', 'coordinator'], ok: CHANGE, body: () => SUSPENSION, probe: 'otherCase', source: 'API.md' },
   { verb: 'POST', path: '/parcours/{dossierId}/resumption', roles: ['referent', 'coordinator'], ok: CHANGE, body: () => RESUMPTION, probe: 'otherCase', source: 'API.md' },
   { verb: 'POST', path: '/parcours/{dossierId}/events', roles: ['referent', 'coordinator'], ok: CHANGE, body: () => LIFE_EVENT, probe: 'otherCase', source: 'API.md' },
+  // no concern on référent A's case: an allowed caller gets the domain's 404 (no concern of that date)
+  { verb: 'POST', path: '/parcours/{dossierId}/safeguarding-reports', roles: ['referent', 'coordinator'], ok: [...CHANGE, 404], body: () => ({ concernOn: '2027-04-02', reportedOn: '2027-04-03' }), probe: 'otherCase', source: 'API.md' },
   { verb: 'POST', path: '/parcours/{dossierId}/derogations', roles: ['coordinator'], ok: CHANGE, body: () => DEROGATION, probe: 'otherCase', source: 'API.md' },
   { verb: 'PUT', path: '/parcours/{dossierId}/referent', roles: ['coordinator'], ok: CHANGE, body: () => ({ referentId: REF_A }), probe: 'otherCase', source: 'API.md' },
   { verb: 'POST', path: '/parcours/{dossierId}/rectifications', roles: ['referent', 'coordinator'], ok: CHANGE, body: () => RECTIFICATION, probe: 'otherCase', source: 'not in API.md' },
   { verb: 'GET', path: '/parcours/{dossierId}/export', roles: ['coordinator'], ok: [200], source: 'not in API.md' },
+  // a référent's caseload: `{referentId}` is référent A for allowed callers, B otherwise
+  { verb: 'GET', path: '/referents/{referentId}/caseload', roles: ['coordinator', 'supervisor', 'referent'], ok: [200], source: 'API.md' },
   // last of the parcours rows: it closes référent A's case
   { verb: 'POST', path: '/parcours/{dossierId}/closure', roles: ['coordinator'], ok: CHANGE, body: () => CLOSURE, probe: 'otherCase', source: 'API.md' },
 
-  // EPS meetings
+  // EPS meetings (the example's meeting is recorded before the table: a second record of its day is a 409)
+  { verb: 'POST', path: '/team-meetings', roles: ['coordinator'], ok: [201, 409], body: () => TEAM_MEETING, source: 'API.md' },
+  { verb: 'GET', path: '/team-meetings', roles: ['coordinator', 'supervisor'], ok: [200], source: 'API.md' },
   { verb: 'GET', path: '/team-meetings/next', roles: ['coordinator', 'supervisor'], ok: [200], source: 'API.md' },
 
   // Conventions and funding years
@@ -227,6 +235,7 @@ describe('access rules for every path of API.md', () => {
   const urlOf = (row: AccessRow, target: 'own' | 'other') => {
     const values: Record<string, string> = {
       dossierId: target === 'own' ? cases.mine : cases.theirs,
+      referentId: target === 'own' ? REF_A : REF_B,
       actionId: 'a1',
       ref: conventionRef,
       year: '2024',
@@ -266,6 +275,8 @@ describe('access rules for every path of API.md', () => {
       .setExpirationTime('1h')
       .sign(randomBytes(32));
 
+    // the EPS meeting the team reviews name
+    await ensureMeeting(t.http, tokens.coordinator);
     conventionRef = uniqueRef();
     const convention = (async () => {
       const base = `/conventions/${conventionRef}`;
@@ -440,7 +451,7 @@ describe('access rules for every path of API.md', () => {
         expected[role] = 403;
         actual[role] = isProblem(res, 403) ? 403 : describeAnswer(res);
       }
-      if (row.path.includes('{dossierId}')) {
+      if (row.path.includes('{dossierId}') || row.path.includes('{referentId}')) {
         const who = 'referent on another référent’s case';
         const res = await call(row, 'other', bearer(tokens.referent));
         expected[who] = 403;

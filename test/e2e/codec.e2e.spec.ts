@@ -21,6 +21,7 @@ import { devServerAddress, devServerEnv, quietRuntime, testDataConverter, unique
 import { ACTIVITY_FAILURE_MARKER, createProbeActivities } from './fixtures/privacy-probe.activities';
 import { ZOE, ZOE_SECRETS } from './fixtures/privacy-probe.person';
 import { amendUpdate, finishUpdate, getPersonQuery, noteSignal, privacyProbeWorkflow, refuseUpdate } from './fixtures/privacy-probe.workflow';
+import { ensureMeeting } from '../support/team-meetings';
 
 /** The child's data, and the guardian's second phone number (set by an update). */
 const SECRETS = [...ZOE_SECRETS, '+33698765432'];
@@ -168,7 +169,7 @@ describe('payload encryption and the codec endpoint', () => {
       expect(refused).toMatchObject({ status: 422, detail: 'The consent date (2026-11-19) is before the referral date (2026-11-20).' });
       for (const secret of CASE_SECRETS) expect(JSON.stringify(refused)).not.toContain(secret);
       expect(await post(`/parcours/${id}/consent`, referent, ZOE_CONSENT, 200)).toMatchObject({ stage: 'AWAITING_TEAM_REVIEW' });
-      const review = { meetingDate: '2026-12-03', decision: 'VALIDATED', objectives: [{ label: 'Read fluently by June' }], referentId: 'u-ref-1', durationMonths: 12 };
+      const review = { meetingId: await ensureMeeting(t.http, coordinator, '2026-12-03'), decision: 'VALIDATED', objectives: [{ label: 'Read fluently by June' }], referentId: 'u-ref-1', durationMonths: 12 };
       expect(await post(`/parcours/${id}/team-reviews`, coordinator, review, 200)).toMatchObject({ stage: 'ACTIVE' });
       // a reassessment completes a cycle: the workflow continues as new, carrying the case into a second run
       await post(`/parcours/${id}/reassessments`, referent, ZOE_REASSESSMENT, 200);
@@ -225,7 +226,7 @@ describe('payload encryption and the codec endpoint', () => {
     const metadata = descriptions[0].executionConfig!.userMetadata!;
     expect(defaultPayloadConverter.fromPayload(metadata.summary as Payload)).toBe("Parcours PRE · Grésilles · 6–10 ans · orienté par l'école");
     expect(defaultPayloadConverter.fromPayload(metadata.details as Payload)).toContain(`**Dossier** : ${workflowId.replace('parcours-', '')}`);
-    for (const readable of ['**Étape** : Clos', "Vérification d'éligibilité (âge, QPV)", 'Purge des données personnelles (conservation jusqu']) {
+    for (const readable of ['**Étape** : Clos', "Accusé de réception de l'orientation", 'Purge des données personnelles (conservation jusqu']) {
       expect({ readable, found: rawText(stored).includes(readable) }).toEqual({ readable, found: true });
     }
 

@@ -291,7 +291,9 @@ describe('logs of a full run (API, worker, Temporal dev server as separate proce
       body: { decision: 'GRANTED', signedOn: day(-30), signedBy: [{ name: `${ZEPHYRINE.guardian.firstName} ${ZEPHYRINE.guardian.lastName}`, relationship: 'FATHER' }], dataSharingInformed: true },
     });
     expect(early.status).toBe(422);
-    expect((await call('POST', `/parcours/${id}/team-reviews`, { token: 'coord', body: { meetingDate: day(-5), decision: 'VALIDATED', objectives: [{ label: `${ZEPHYRINE.firstName} lit seule` }], referentId: 'u-ref-1', durationMonths: 12 } })).status).toBe(409);
+    // the EPS meeting of the team reviews below (staff ids only)
+    expect((await call('POST', '/team-meetings', { token: 'coord', body: { meetingDate: day(-5), attendees: [{ staffId: 'u-coord-1', role: 'coordinator' }], secrecyCharterRead: true } })).status).toBe(201);
+    expect((await call('POST', `/parcours/${id}/team-reviews`, { token: 'coord', body: { meetingId: `EPS-${day(-5)}`, decision: 'VALIDATED', objectives: [{ label: `${ZEPHYRINE.firstName} lit seule` }], referentId: 'u-ref-1', durationMonths: 12 } })).status).toBe(409);
 
     // --- the case's life: consent, EPS, actions, reassessment, suspension, life events, derogation, référent, closure
     await expectStatus(200, call('POST', `/parcours/${id}/consent`, {
@@ -301,7 +303,7 @@ describe('logs of a full run (API, worker, Temporal dev server as separate proce
     }));
     const active = await expectStatus(200, call('POST', `/parcours/${id}/team-reviews`, {
       token: 'coord',
-      body: { meetingDate: day(-5), decision: 'VALIDATED', objectives: [{ label: `${ZEPHYRINE.firstName} lit couramment en juin` }], referentId: 'u-ref-1', durationMonths: 12 },
+      body: { meetingId: `EPS-${day(-5)}`, decision: 'VALIDATED', objectives: [{ label: `${ZEPHYRINE.firstName} lit couramment en juin` }], referentId: 'u-ref-1', durationMonths: 12 },
     }));
     expect(active.stage).toBe('ACTIVE');
     // starts tomorrow: its reminder falls due today, and goes out by e-mail (refused at first by the mail server)

@@ -4,6 +4,7 @@
  * durable timers are already due and fire at once.
  */
 import { eventually, startTestApp, type TestApp } from '../support/app';
+import { ensureMeeting } from '../support/team-meetings';
 
 const DAY = 86_400_000;
 /** The UTC date `n` days before today (the workflow's business dates are UTC calendar dates). */
@@ -29,7 +30,7 @@ function referral(firstName: string, referredOn: string, child: Record<string, u
   };
 }
 const consent = (signedOn: string) => ({ decision: 'GRANTED', signedOn, signedBy: [{ name: 'Claire Martin', relationship: 'MOTHER' }], dataSharingInformed: true });
-const validated = (meetingDate: string) => ({ meetingDate, decision: 'VALIDATED', objectives: [{ label: 'Reprendre confiance' }], referentId: 'u-ref-7', durationMonths: 1 });
+const validated = (meetingDate: string) => ({ meetingId: `EPS-${meetingDate}`, meetingDate, decision: 'VALIDATED', objectives: [{ label: 'Reprendre confiance' }], referentId: 'u-ref-7', durationMonths: 1 });
 
 interface View {
   dossierId: string;
@@ -70,6 +71,7 @@ describe('every closure reason over HTTP', () => {
   async function active(firstName: string, referredAgo: number, consentAgo: number, validatedAgo: number): Promise<string> {
     const { dossierId } = await post('/parcours', ref, referral(firstName, daysAgo(referredAgo)), 201);
     await post(`/parcours/${dossierId}/consent`, ref, consent(daysAgo(consentAgo)), 200);
+    await ensureMeeting(t.http, coord, daysAgo(validatedAgo));
     const v = await post(`/parcours/${dossierId}/team-reviews`, coord, validated(daysAgo(validatedAgo)), 200);
     expect(v.stage).toBe('ACTIVE');
     return dossierId;
@@ -110,13 +112,14 @@ describe('every closure reason over HTTP', () => {
   it('REDIRECTED and REFUSED: EPS decisions that close', async () => {
     const a = await post('/parcours', ref, referral('Louis', daysAgo(9)), 201);
     await post(`/parcours/${a.dossierId}/consent`, ref, consent(daysAgo(8)), 200);
-    const redirected = await post(`/parcours/${a.dossierId}/team-reviews`, coord, { meetingDate: daysAgo(1), decision: 'REDIRECTED', redirectedTo: 'CMP de Dijon' }, 200);
+    const meetingId = await ensureMeeting(t.http, coord, daysAgo(1));
+    const redirected = await post(`/parcours/${a.dossierId}/team-reviews`, coord, { meetingId, decision: 'REDIRECTED', redirectedTo: 'CMP de Dijon' }, 200);
     expect(redirected.closure).toMatchObject({ reason: 'REDIRECTED' });
     const b = await post('/parcours', ref, referral('Jules', daysAgo(9)), 201);
     await post(`/parcours/${b.dossierId}/consent`, ref, consent(daysAgo(8)), 200);
-    const noMotive = await t.http().post(`/parcours/${b.dossierId}/team-reviews`).set('Authorization', `Bearer ${coord}`).send({ meetingDate: daysAgo(1), decision: 'REFUSED' });
+    const noMotive = await t.http().post(`/parcours/${b.dossierId}/team-reviews`).set('Authorization', `Bearer ${coord}`).send({ meetingId, decision: 'REFUSED' });
     expect({ status: noMotive.status, detail: noMotive.body.detail }).toEqual({ status: 422, detail: 'A REFUSED decision needs a motive.' });
-    const refused = await post(`/parcours/${b.dossierId}/team-reviews`, coord, { meetingDate: daysAgo(1), decision: 'REFUSED', motive: 'Relève du droit commun' }, 200);
+    const refused = await post(`/parcours/${b.dossierId}/team-reviews`, coord, { meetingId, decision: 'REFUSED', motive: 'Relève du droit commun' }, 200);
     expect(refused.closure).toMatchObject({ reason: 'REFUSED' });
     await listed('REDIRECTED', a.dossierId);
     await listed('REFUSED', b.dossierId);
@@ -170,6 +173,7 @@ describe('every closure reason over HTTP', () => {
   it('MAX_DURATION: the maximum length has passed', async () => {
     const { dossierId } = await post('/parcours', ref, referral('Raphael', daysAgo(50)), 201);
     await post(`/parcours/${dossierId}/consent`, ref, consent(daysAgo(48)), 200);
+    await ensureMeeting(t.http, coord, daysAgo(45));
     await post(`/parcours/${dossierId}/team-reviews`, coord, validated(daysAgo(45)), 200);
     await closedAs(dossierId, 'MAX_DURATION');
     await listed('MAX_DURATION', dossierId);

@@ -5,6 +5,7 @@
 import request, { type Response } from 'supertest';
 import { ACTION, ACTION_DONE, CLOSURE, CONSENT, LIFE_EVENT, REASSESSMENT, REFERRAL, RENEWAL, TEAM_REVIEW } from '../support/api-examples';
 import { eventually, startTestApp, type TestApp } from '../support/app';
+import { ensureMeeting } from '../support/team-meetings';
 
 /** Another child (the duplicate check is per child): same body, other first name. */
 function referralOf(firstName: string, extra: Record<string, unknown> = {}) {
@@ -56,6 +57,8 @@ describe('parcours over HTTP', () => {
       t.token('u-sup-1', 'supervisor'),
       t.token('u-fin-1', 'finance'),
     ]);
+    // the EPS meeting TEAM_REVIEW names
+    await ensureMeeting(http, coord);
   });
   afterAll(async () => {
     await t?.close();
@@ -123,7 +126,7 @@ describe('parcours over HTTP', () => {
 
       // renewed at an EPS before the closure of 30 June 2027 (the shared renewal's EPS is in November 2027)
       const renewed = ok(await post(`/parcours/${id}/renewals`, coord, { ...RENEWAL, meetingDate: '2027-06-01' }), 200);
-      expect(renewed.plan).toMatchObject({ totalMonths: 18, endsOn: '2028-06-03' });
+      expect(renewed.plan).toMatchObject({ totalMonths: 18, endsOn: '2028-06-01' });
 
       const done = ok(await patch(`/parcours/${id}/actions/a1`, ref1, ACTION_DONE), 200);
       expect(done.actions[0]).toMatchObject({ id: 'a1', status: 'DONE' });

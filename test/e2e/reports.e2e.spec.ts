@@ -8,7 +8,7 @@
  * 5 values (test/support/published-audit.ts).
  */
 import { ACTION_TYPES, CLOSURE_REASONS, QPV_CODES, SEXES } from '../../workflows/parcours/parcours.contract';
-import { AGE_BANDS } from '../../workflows/parcours/parcours.rules';
+import { AGE_BANDS, ageBandOf, ageOn } from '../../workflows/parcours/parcours.rules';
 import { periodOf, type IndicatorsReport } from '../../src/reports/indicators';
 import { ReportsService, type IndicatorsSourceStats } from '../../src/reports/reports.service';
 import type { RawCell } from '../../src/reports/suppression';
@@ -27,8 +27,9 @@ import {
 } from '../support/api-examples';
 import { buildPopulation, E2E_MIX, FATES, planPopulation, type ExpectedCase, type PlannedCase } from '../support/indicators-population';
 import { eventually, startTestApp, type TestApp } from '../support/app';
+import { ensureMeeting } from '../support/team-meetings';
 import { QPV_LABELS, ageBandLabel } from '../../workflows/parcours/parcours.labels';
-import { daysBetween, type IsoDate } from '../../workflows/shared/calendar';
+import { addDays, addMonths, daysBetween, type IsoDate } from '../../workflows/shared/calendar';
 
 type Cell = number | string | null;
 interface FigureValues {
@@ -79,6 +80,16 @@ const CODES: Array<[string, 'count' | 'median' | 'value' | 'secrecy']> = [
 ];
 
 
+/**
+ * The age band a figure about `date` counts a child in: the referral's band on the referral date, then the band the
+ * child is in at the end of the month (a band begins with the month of its birthday: the figures hold no birth date).
+ */
+function bandOn(c: ExpectedCase, date: IsoDate): string {
+  if (date <= c.referredOn) return c.ageBand;
+  const monthEnd = addDays(addMonths(`${date.slice(0, 7)}-01`, 1), -1);
+  return ageBandOf(ageOn(c.birthDate, monthEnd));
+}
+
 /** What a period must show, counted case by case from what the generator decided. */
 function expectedCounts(cases: readonly ExpectedCase[], from: IsoDate, to: IsoDate, snapshot: IsoDate) {
   const counts = new Map<string, RawCell>();
@@ -87,9 +98,9 @@ function expectedCounts(cases: readonly ExpectedCase[], from: IsoDate, to: IsoDa
   const meetings = new Set<IsoDate>();
   const within = (d: IsoDate | null | undefined) => !!d && from <= d && d <= to;
   cases.forEach((c, i) => {
-    const cells = ['total', `qpv:${c.qpv}`, `ageBand:${c.ageBand}`, `sex:${c.sex}`];
-    const add = (code: string) => {
-      for (const k of cells) {
+    const cellsOn = (date: IsoDate) => ['total', `qpv:${c.qpv}`, `ageBand:${bandOn(c, date)}`, `sex:${c.sex}`];
+    const add = (code: string, date: IsoDate) => {
+      for (const k of cellsOn(date)) {
         const id = `${code}|${k}`;
         const seen = children.get(id) ?? new Set<number>();
         seen.add(i);
@@ -100,38 +111,39 @@ function expectedCounts(cases: readonly ExpectedCase[], from: IsoDate, to: IsoDa
         counts.set(id, cell);
       }
     };
-    const sample = (code: string, days: number) => {
-      for (const k of cells) samples.set(`${code}|${k}`, [...(samples.get(`${code}|${k}`) ?? []), days]);
+    const sample = (code: string, date: IsoDate, days: number) => {
+      for (const k of cellsOn(date)) samples.set(`${code}|${k}`, [...(samples.get(`${code}|${k}`) ?? []), days]);
     };
     const decision = c.reviews.find((r) => r.decision !== 'MORE_INFO') ?? null;
     const closedBy = (d: IsoDate) => c.closure !== null && c.closure.on <= d;
 
-    if (within(c.referredOn)) {
-      add('referrals.received');
-      if (c.ineligible) add('referrals.ineligible');
+    const r = c.referredOn;
+    if (within(r)) {
+      add('referrals.received', r);
+      if (c.ineligible) add('referrals.ineligible', r);
       else {
-        add('referrals.eligible');
-        if (decision && decision.on <= to) add(`referrals.${decision.decision === 'VALIDATED' ? 'validated' : decision.decision === 'REDIRECTED' ? 'redirected' : 'refused'}`);
-        else if (closedBy(to)) add(c.closure!.reason === 'NO_CONSENT' ? 'referrals.noConsent' : 'referrals.closedBeforeDecision');
-        else add('referrals.pending');
+        add('referrals.eligible', r);
+        if (decision && decision.on <= to) add(`referrals.${decision.decision === 'VALIDATED' ? 'validated' : decision.decision === 'REDIRECTED' ? 'redirected' : 'refused'}`, r);
+        else if (closedBy(to)) add(c.closure!.reason === 'NO_CONSENT' ? 'referrals.noConsent' : 'referrals.closedBeforeDecision', r);
+        else add('referrals.pending', r);
       }
     }
-    if (c.activeOn && c.activeOn <= snapshot && !closedBy(snapshot)) add('active.onSnapshot');
-    if (within(c.activeOn)) add('entries');
+    if (c.activeOn && c.activeOn <= snapshot && !closedBy(snapshot)) add('active.onSnapshot', snapshot);
+    if (within(c.activeOn)) add('entries', c.activeOn!);
     if (c.activeOn && c.closure && within(c.closure.on)) {
-      add('exits');
-      add(`exits.${c.closure.reason}`);
-      sample('median.closedParcoursDays', daysBetween(c.activeOn, c.closure.on));
+      add('exits', c.closure.on);
+      add(`exits.${c.closure.reason}`, c.closure.on);
+      sample('median.closedParcoursDays', c.closure.on, daysBetween(c.activeOn, c.closure.on));
     }
-    if (decision && within(decision.on)) sample('median.referralToDecisionDays', daysBetween(c.referredOn, decision.on));
+    if (decision && within(decision.on)) sample('median.referralToDecisionDays', decision.on, daysBetween(c.referredOn, decision.on));
     for (const a of c.actions) {
       if (!within(a.startsOn) || a.status === 'CANCELLED' || (a.status === 'STOPPED' && a.statusOn! < a.startsOn)) continue;
-      add('actions.total');
-      add(`actions.${a.type}`);
+      add('actions.total', a.startsOn);
+      add(`actions.${a.type}`, a.startsOn);
     }
-    const eps = [...c.reviews.map((r) => r.on), ...c.renewals].filter(within);
+    const eps = [...c.reviews.map((x) => x.on), ...c.renewals].filter(within);
     eps.forEach((d) => meetings.add(d));
-    if (eps.length > 0) add('eps.casesExamined');
+    if (eps.length > 0) add('eps.casesExamined', eps.reduce((a, b) => (a < b ? a : b)));
   });
   return { counts, samples, meetings };
 }
@@ -328,7 +340,12 @@ describe('GET /reports/indicators', () => {
     t = await startTestApp();
     [coord, fin, sup] = await Promise.all([t.token('u-coord-1', 'coordinator'), t.token('u-fin-1', 'finance'), t.token('u-sup-1', 'supervisor')]);
     plan = planPopulation(E2E_MIX, 20251231);
-    const [ms] = await Promise.all([buildPopulation(t.client, t.config.TEMPORAL_TASK_QUEUE, plan, 10), fundConvention(t, fin, reference)]);
+    // the EPS meetings are records (POST /team-meetings): one for each day the population's EPS decided or renewed
+    const meetingDays = [...new Set(plan.flatMap((c) => [...c.expected.reviews.map((r) => r.on), ...c.expected.renewals]))].sort();
+    const recordMeetings = async () => {
+      for (const day of meetingDays) await ensureMeeting(t.http, coord, day);
+    };
+    const [ms] = await Promise.all([buildPopulation(t.client, t.config.TEMPORAL_TASK_QUEUE, plan, 10), fundConvention(t, fin, reference), recordMeetings()]);
     buildMs = ms;
     // every case visible, in its final state (a closed case is held for its retention, or already purged: both CLOSED)
     const closed = plan.filter((c) => c.expected.closure).length;

@@ -17,6 +17,7 @@ import {
   drive,
   exactlyOnceProblems,
   LONG,
+  recordMeetings,
   replayProblems,
   send,
   startApiProcess,
@@ -46,6 +47,8 @@ describe('resilience: the API process is killed mid-request', () => {
     token = tokens(configOf(d));
     [worker, api] = await Promise.all([startWorkerProcess(d), startApiProcess(d, port)]);
     http = new HttpClient(`http://127.0.0.1:${port}`, 64);
+    // the EPS meetings the generated team reviews name
+    await recordMeetings(() => http, token);
   });
 
   afterAll(async () => {

@@ -12,7 +12,7 @@ import type { HttpClient, HttpAnswer } from '../../bench/lib/http';
 import { generateCase, todayUtc, type GeneratedCase } from '../../bench/lib/inputs';
 import { sleep } from '../../bench/lib/load';
 import { ENTRY, spawnNode, waitForHttp, type NodeProcess } from '../../bench/lib/processes';
-import { idsFrom, LIFECYCLE, stepRequest, type StepName, type StepRequest } from '../../bench/lib/steps';
+import { idsFrom, LIFECYCLE, meetingRequests, stepRequest, type StepName, type StepRequest } from '../../bench/lib/steps';
 import { signDevToken } from '../../src/auth/dev-token';
 import { loadEnv, type AppConfig } from '../../src/config/env';
 import { TEST_CODEC_KEYS } from '../support/temporal';
@@ -149,6 +149,7 @@ export interface DriveOptions {
  */
 export async function drive(http: () => HttpClient, token: ReturnType<typeof tokens>, list: GeneratedCase[], opts: DriveOptions): Promise<CaseRun[]> {
   const steps = opts.steps ?? LIFECYCLE;
+  if (steps.includes('teamReview')) await recordMeetings(http, token);
   const runs: CaseRun[] = list.map((c) => ({ case: c, outcomes: [] }));
   let answered = 0;
   let next = 0;
@@ -174,6 +175,25 @@ export async function drive(http: () => HttpClient, token: ReturnType<typeof tok
   };
   await Promise.all(Array.from({ length: Math.min(opts.concurrency, runs.length) }, client));
   return runs;
+}
+
+/**
+ * Records the EPS meetings the generated team reviews name (a day already recorded answers 409), retrying a
+ * transient answer, before any case is driven.
+ */
+export async function recordMeetings(http: () => HttpClient, token: ReturnType<typeof tokens>, deadlineMs = 60_000): Promise<void> {
+  const until = Date.now() + deadlineMs;
+  for (const m of meetingRequests(todayUtc())) {
+    for (;;) {
+      const status = await http()
+        .request(m.method, m.path, { token: await token(m.as), body: m.body, headers: { 'idempotency-key': `meeting-${String(m.body.meetingDate)}` } })
+        .then((r) => r.status)
+        .catch(() => 0);
+      if (status === 201 || status === 409) break;
+      if (Date.now() > until || (status >= 400 && status < 500)) throw new Error(`POST /team-meetings ${String(m.body.meetingDate)}: ${status}`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
 }
 
 /** Sends one step, retrying transient failures with the same key. */

@@ -89,8 +89,8 @@ describe('resilience: the worker is killed while cases advance', () => {
     expect(problems).toEqual([]);
 
     // exactly one workflow per case (a retried POST /parcours never started a second one)
-    await eventually(async () => (await t.client.workflow.count(`TaskQueue = '${d.taskQueue}'`)).count >= CASES, 20_000);
-    expect((await t.client.workflow.count(`TaskQueue = '${d.taskQueue}'`)).count).toBe(CASES);
+    await eventually(async () => (await t.client.workflow.count(`TaskQueue = '${d.taskQueue}' AND WorkflowType = 'parcoursWorkflow'`)).count >= CASES, 20_000);
+    expect((await t.client.workflow.count(`TaskQueue = '${d.taskQueue}' AND WorkflowType = 'parcoursWorkflow'`)).count).toBe(CASES);
 
     // every case settles: closed, its last notification recorded, then held for its retention (PreRetention = HELD);
     // each notification once

@@ -43,8 +43,18 @@ export const REFERRAL = frozen({
 /** Consent, `POST /parcours/{id}/consent`: granted by the mother on 25 November 2026. */
 export const CONSENT = frozen({ decision: 'GRANTED', signedOn: '2026-11-25', signedBy: [{ name: 'Samira Benali', relationship: 'MOTHER' }], dataSharingInformed: true });
 
-/** Team review, `POST /parcours/{id}/team-reviews`: the EPS validates a 12-month plan with référent u-ref-1. */
-export const TEAM_REVIEW = frozen({ meetingDate: '2026-12-03', decision: 'VALIDATED', objectives: [{ label: 'Read fluently by June' }], referentId: 'u-ref-1', durationMonths: 12 });
+/** EPS meeting, `POST /team-meetings`: the EPS of Tuesday 1 December 2026, the shared-secrecy charter read out. */
+export const TEAM_MEETING = frozen({
+  meetingDate: '2026-12-01',
+  attendees: [
+    { staffId: 'u-coord-1', role: 'coordinator' },
+    { staffId: 'u-ref-1', role: 'referent' },
+  ],
+  secrecyCharterRead: true,
+});
+
+/** Team review, `POST /parcours/{id}/team-reviews`: at the meeting of 1 December 2026, the EPS validates a 12-month plan with référent u-ref-1. */
+export const TEAM_REVIEW = frozen({ meetingId: 'EPS-2026-12-01', decision: 'VALIDATED', objectives: [{ label: 'Read fluently by June' }], referentId: 'u-ref-1', durationMonths: 12 });
 
 /** Action, `POST /parcours/{id}/actions`: weekly school support from December 2026 to June 2027. */
 export const ACTION = frozen({ type: 'SCHOOL_SUPPORT', provider: 'Association Lire et Faire Lire', startsOn: '2026-12-10', endsOn: '2027-06-30', frequency: 'WEEKLY' });

@@ -3,7 +3,7 @@
  * (test/support/indicators-population.ts), without running any workflow: for the suppression audit's tests and
  * bench/audit.ts, which need many populations and no Temporal server.
  */
-import { CASE_FIGURES_VERSION, type CaseFigures } from '../../workflows/parcours/parcours.figures';
+import { ageBandChanges, CASE_FIGURES_VERSION, type CaseFigures } from '../../workflows/parcours/parcours.figures';
 import { E2E_MIX, planPopulation, type ExpectedCase, type Fate } from './indicators-population';
 
 /** The figures the report reads for a planned case. */
@@ -12,6 +12,7 @@ export function figuresOf(c: ExpectedCase): CaseFigures {
     v: CASE_FIGURES_VERSION,
     qpv: c.qpv,
     ageBand: c.ageBand,
+    ageBands: ageBandChanges(c.birthDate, c.referredOn),
     sex: c.sex,
     referredOn: c.referredOn,
     orienteurType: 'SCHOOL',

@@ -45,6 +45,8 @@ export const QUIET_SETTINGS: ParcoursSettings = {
 export interface ExpectedCase {
   qpv: QpvCode;
   ageBand: AgeBand;
+  /** The child's birth date: the age band of each later date is computed from it. */
+  birthDate: IsoDate;
   sex: Sex;
   referredOn: IsoDate;
   /** Closed at the eligibility check. */
@@ -150,7 +152,7 @@ class CaseBuilder {
     sex: Sex,
     ageBand: AgeBand,
   ) {
-    this.expected = { qpv, ageBand, sex, referredOn, ineligible: false, reviews: [], renewals: [], activeOn: null, actions: this.actions, closure: null };
+    this.expected = { qpv, ageBand, birthDate, sex, referredOn, ineligible: false, reviews: [], renewals: [], activeOn: null, actions: this.actions, closure: null };
   }
 
   private meta() {

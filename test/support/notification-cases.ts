@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { TestApp } from './app';
 import { addDays } from '../../workflows/shared/calendar';
+import { ensureMeeting } from './team-meetings';
 
 /** Today in Paris (the staff's day). */
 export { parisDateOf } from '../../workflows/shared/calendar';
@@ -52,10 +53,11 @@ export async function grantConsent(t: TestApp, referentId: string, dossierId: st
 /** The EPS validates the case on `meetingDate` with `referentId` (→ ACTIVE). */
 export async function validateCase(t: TestApp, referentId: string, dossierId: string, meetingDate: string): Promise<void> {
   const token = await t.token('u-coord-1', 'coordinator');
+  const meetingId = await ensureMeeting(t.http, token, meetingDate);
   const res = await t
     .http()
     .post(`/parcours/${dossierId}/team-reviews`)
     .set('Authorization', `Bearer ${token}`)
-    .send({ meetingDate, decision: 'VALIDATED', objectives: [{ label: 'Lire couramment en juin' }], referentId, durationMonths: 12 });
+    .send({ meetingId, decision: 'VALIDATED', objectives: [{ label: 'Lire couramment en juin' }], referentId, durationMonths: 12 });
   if (res.status !== 200) throw new Error(`team review: ${res.status} ${JSON.stringify(res.body)}`);
 }

@@ -1,7 +1,9 @@
 import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { conventionSettingsFrom } from '../../src/config/convention.env';
 import { EnvValidationError, loadEnv } from '../../src/config/env';
+import { parcoursSettingsFrom } from '../../src/config/parcours.env';
 import { workerMetricsBindAddress } from '../../src/worker/run-worker';
 
 const dataDir = () => mkdtempSync(join(tmpdir(), 'pre-config-'));
@@ -33,6 +35,16 @@ describe('configuration (one validated env schema)', () => {
       expect(message).toMatch(/SMTP_URL \("http:\/\/mail"\): SMTP_URL must be an smtp:\/\/ or smtps:\/\/ URL/);
       expect(message).toMatch(/JWT_SECRET .*at least 32 characters/);
     }
+  });
+
+  it('gives every case and convention the hour its timers fire at in Paris (PRE_TIMER_LOCAL_HOUR, 0-23, default 8)', () => {
+    const env = loadEnv({ PRE_DATA_DIR: dataDir() });
+    expect(env.PRE_TIMER_LOCAL_HOUR).toBe(8);
+    expect(parcoursSettingsFrom(env).timerLocalHour).toBe(8);
+    const at7 = loadEnv({ PRE_DATA_DIR: dataDir(), PRE_TIMER_LOCAL_HOUR: '7' });
+    expect(parcoursSettingsFrom(at7).timerLocalHour).toBe(7);
+    expect(conventionSettingsFrom(at7).timerLocalHour).toBe(7);
+    expect(() => loadEnv({ PRE_DATA_DIR: dataDir(), PRE_TIMER_LOCAL_HOUR: '24' })).toThrow(/PRE_TIMER_LOCAL_HOUR \("24"\)/);
   });
 
   it('generates the dev JWT secret once into the data folder and keeps it', () => {

@@ -7,7 +7,8 @@
  * - every `*.md` they name is in the repository (no page outside it);
  * - every environment variable they name is read by the env schema (src/config/), or, for the tooling that runs
  *   before the service exists (the Temporal binaries), by a script under scripts/, or is set or read by
- *   docker-compose.yml (the settings of the Temporal server and Web UI images of the production layout).
+ *   docker-compose.yml (the settings of the Temporal server and Web UI images of the production layout), or by the
+ *   Temporal server's configuration template config/temporal/cluster.yaml (`env "NAME"`).
  */
 import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -131,13 +132,20 @@ function composeVariables(): Set<string> {
   return composeNames;
 }
 
+let serverConfigNames: Set<string> | undefined;
+/** The variables the Temporal server's configuration template reads (`env "NAME"`, config/temporal/cluster.yaml). */
+function serverConfigVariables(): Set<string> {
+  serverConfigNames ??= new Set([...readFileSync(join(ROOT, 'config', 'temporal', 'cluster.yaml'), 'utf8').matchAll(/\(env "([A-Z][A-Z0-9_]*)"\)/g)].map((m) => m[1]));
+  return serverConfigNames;
+}
+
 function variableKnown(name: string, scripts: string): boolean {
   const schema = schemaVariables();
   if (name.includes('*')) {
     const re = globToRegExp(name.replace(/\*/g, '**'));
     return [...schema].some((v) => re.test(v));
   }
-  return schema.has(name) || composeVariables().has(name) || new RegExp(`['".]${name}\\b`).test(scripts);
+  return schema.has(name) || composeVariables().has(name) || serverConfigVariables().has(name) || new RegExp(`['".]${name}\\b`).test(scripts);
 }
 
 /**

@@ -4,11 +4,11 @@
  * case's memo carries (built from the real case state).
  */
 import { DEFAULT_PARCOURS_SETTINGS, type ParcoursInput } from '../../workflows/parcours/parcours.contract';
-import { CASE_FIGURES_VERSION, caseFiguresOf, isCaseFigures, type CaseFigures } from '../../workflows/parcours/parcours.figures';
+import { ageBandChanges, CASE_FIGURES_VERSION, caseFiguresOf, isCaseFigures, type CaseFigures } from '../../workflows/parcours/parcours.figures';
 import { ParcoursCase } from '../../workflows/parcours/parcours.state';
 import { CSV_BOM, CSV_HEADER, indicatorsCsv, parseCsv } from '../../src/reports/csv';
-import { median, periodOf, tally, type FigureReport, type FundingFigures, type IndicatorsReport } from '../../src/reports/indicators';
-import { buildReport, chainFor } from '../../src/reports/publication';
+import { ageBandOn, median, periodOf, tally, type FigureReport, type FundingFigures, type IndicatorsReport } from '../../src/reports/indicators';
+import { buildReport, chainFor, PatternCache } from '../../src/reports/publication';
 import { auditPublished, narrowed } from '../support/published-audit';
 
 const NO_FUNDING: FundingFigures = { conventions: [], grantedCents: 0, receivedCents: 0, spentCents: null };
@@ -155,6 +155,17 @@ describe('figures of a civil year (before suppression)', () => {
     expect(raw(t, 'eps.casesExamined')).toBe(5);
   });
 
+  it('counts the EPS meetings recorded in the period, one without any decision included, and the cases examined at them', async () => {
+    // recorded meetings (POST /team-meetings): two with decisions, one without any, one of another year
+    const recorded = new Set(['2025-03-11', '2025-04-08', '2025-06-03', '2024-12-10']);
+    const r = tally(POPULATION, periodOf(2025, 'civil'), recorded);
+    expect([...r.meetings].sort()).toEqual(['2025-03-11', '2025-04-08', '2025-06-03']);
+    expect(raw(r, 'eps.casesExamined')).toBe(2);
+    const report = await buildReport(POPULATION, periodOf(2025, 'civil'), NO_FUNDING, new PatternCache(), recorded);
+    expect(figure(report, 'eps.meetings').total).toBe(3);
+    expect(figure(await buildReport([], periodOf(2025, 'civil'), NO_FUNDING, new PatternCache(), recorded), 'eps.meetings').total).toBe(3);
+  });
+
   it('breaks every count down by QPV, age band and sex', () => {
     expect(raw(t, 'referrals.received', 'qpv:OTHER')).toBe(2);
     expect(raw(t, 'referrals.received', 'qpv:FONTAINE_D_OUCHE')).toBe(1);
@@ -162,6 +173,41 @@ describe('figures of a civil year (before suppression)', () => {
     expect(raw(t, 'referrals.received', 'sex:M')).toBe(2);
     expect(raw(t, 'referrals.received', 'ageBand:2-5')).toBe(1);
     expect(raw(t, 'exits', 'ageBand:11-16')).toBe(1);
+  });
+
+  it('counts each child in the age band of the date a figure is about: kept past 17 by derogation, 17+ on 31 December', async () => {
+    // born 20 October 2008, referred at 15, active from April 2024, kept past the 17th birthday (20 October 2025)
+    expect(ageBandChanges('2008-10-20', '2024-03-01')).toEqual([{ from: '2025-10-01', band: '17+' }]);
+    const kept = fig({
+      referredOn: '2024-03-01',
+      ageBand: '11-16',
+      ageBands: ageBandChanges('2008-10-20', '2024-03-01'),
+      derogations: ['AGE'],
+      consent: { decision: 'GRANTED', on: '2024-03-10' },
+      reviews: [{ on: '2024-04-02', decision: 'VALIDATED' }],
+      activeOn: '2024-04-02',
+      actions: [
+        { type: 'SPORT', startsOn: '2025-09-15', sessions: 4, status: 'DONE', statusOn: '2025-10-20' },
+        { type: 'CULTURE', startsOn: '2025-11-03', sessions: 4, status: 'SCHEDULED' },
+      ],
+      stage: 'ACTIVE',
+    });
+    expect([ageBandOn(kept, '2025-09-30'), ageBandOn(kept, '2025-10-01'), ageBandOn(kept, '2025-12-31')]).toEqual(['11-16', '17+', '17+']);
+    const y2024 = tally([kept], periodOf(2024, 'civil'));
+    expect([raw(y2024, 'referrals.received', 'ageBand:11-16'), raw(y2024, 'entries', 'ageBand:11-16'), raw(y2024, 'active.onSnapshot', 'ageBand:11-16')]).toEqual([1, 1, 1]);
+    const y2025 = tally([kept], periodOf(2025, 'civil'));
+    expect([raw(y2025, 'active.onSnapshot', 'ageBand:17+'), raw(y2025, 'active.onSnapshot', 'ageBand:11-16'), raw(y2025, 'active.onSnapshot')]).toEqual([1, 0, 1]);
+    expect([raw(y2025, 'actions.total', 'ageBand:11-16'), raw(y2025, 'actions.total', 'ageBand:17+')]).toEqual([1, 1]);
+    // on 31 August 2025 the child was still 16
+    expect(raw(tally([kept], periodOf(2025, 'school')), 'active.onSnapshot', 'ageBand:11-16')).toBe(1);
+    // the exit counts in the band of the closure date
+    const closed = { ...kept, stage: 'CLOSED' as const, closure: { reason: 'AGE_LIMIT' as const, on: '2026-06-30' } };
+    expect(raw(tally([closed], periodOf(2026, 'civil')), 'exits', 'ageBand:17+')).toBe(1);
+    // the stock identity by age band now counts the children who moved up a band: the chain still publishes and audits
+    const cases = [...POPULATION, kept, closed];
+    const chain = chainFor(cases, periodOf(2026, 'civil'));
+    const reports = await Promise.all(chain.map((p) => buildReport(cases, p, NO_FUNDING)));
+    expect(narrowed(await auditPublished(chain, reports))).toEqual({});
   });
 });
 
@@ -321,6 +367,11 @@ describe('the anonymised figures of a case (memo)', () => {
       v: 1,
       qpv: 'GRESILLES',
       ageBand: '6-10',
+      // the later bands from the month of the 11th and 17th birthdays: the month, never the day
+      ageBands: [
+        { from: '2027-03-01', band: '11-16' },
+        { from: '2033-03-01', band: '17+' },
+      ],
       sex: 'F',
       referredOn: '2025-11-20',
       orienteurType: 'SCHOOL',

@@ -36,13 +36,17 @@ describe('calendar dates', () => {
     expect(addMonths('2026-11-30', 24)).toBe('2028-11-30');
   });
 
-  it('fires a date at 06:00 UTC and makes a deadline overdue from the next day', () => {
-    expect(new Date(instantOf('2026-12-05')).toISOString()).toBe('2026-12-05T06:00:00.000Z');
-    expect(isReached('2026-12-05', Date.parse('2026-12-05T05:59:59Z'))).toBe(false);
-    expect(isReached('2026-12-05', Date.parse('2026-12-05T06:00:00Z'))).toBe(true);
-    expect(isOverdue('2026-12-05', Date.parse('2026-12-05T23:00:00Z'))).toBe(false);
-    expect(isOverdue('2026-12-05', Date.parse('2026-12-06T06:00:00Z'))).toBe(true);
-    expect(dateOf('2026-12-05T23:59:59Z')).toBe('2026-12-05');
+  it('fires a date at 08:00 in Paris and makes a deadline overdue from the next day', () => {
+    // winter: 08:00 in Paris is 07:00 UTC
+    expect(new Date(instantOf('2026-12-05')).toISOString()).toBe('2026-12-05T07:00:00.000Z');
+    expect(isReached('2026-12-05', Date.parse('2026-12-05T06:59:59Z'))).toBe(false);
+    expect(isReached('2026-12-05', Date.parse('2026-12-05T07:00:00Z'))).toBe(true);
+    expect(isOverdue('2026-12-05', Date.parse('2026-12-05T22:00:00Z'))).toBe(false);
+    expect(isOverdue('2026-12-05', Date.parse('2026-12-06T06:59:59Z'))).toBe(false);
+    expect(isOverdue('2026-12-05', Date.parse('2026-12-06T07:00:00Z'))).toBe(true);
+    // the date of an instant is the Paris day: 23:59:59 UTC is already the next day in Paris
+    expect(dateOf('2026-12-05T22:59:59Z')).toBe('2026-12-05');
+    expect(dateOf('2026-12-05T23:59:59Z')).toBe('2026-12-06');
   });
 });
 

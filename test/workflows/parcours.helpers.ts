@@ -67,6 +67,10 @@ export interface StartOptions {
   searchAttributes?: boolean;
   /** Default `T-` + 8 hex characters (the API's own ids are `D-` + 10 base32 characters). */
   dossierId?: string;
+  /** Default true, as the API starts a case; false: the `checkEligibility` activity of the cases referred before. */
+  eligibilityInWorkflow?: boolean;
+  /** The case releases the child's registry (`pre-child-ck-<dossierId>`) when it closes. */
+  childRegistry?: boolean;
 }
 
 /** Today on the environment's clock. */
@@ -90,6 +94,8 @@ export async function startCase(env: TestWorkflowEnvironment, taskQueue: string,
     settings: { ...DEFAULT_PARCOURS_SETTINGS, searchAttributes: withSa, ...opts.settings },
     createdBy: opts.createdBy ?? REF,
     createdAt: new Date().toISOString(),
+    ...(opts.eligibilityInWorkflow === false ? {} : { eligibilityInWorkflow: true }),
+    ...(opts.childRegistry ? { childRegistry: true } : {}),
   };
   const handle = await env.client.workflow.start(parcoursWorkflow, {
     workflowId: workflowIdFor(dossierId),

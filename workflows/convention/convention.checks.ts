@@ -30,9 +30,9 @@ export function missingDeliberationFields(i: Partial<DeliberationBody>): string[
 /** At most this many characters in a reference the State or the CCAS gives (a deliberation's or a dossier's number). */
 export const MAX_REFERENCE_LENGTH = 50;
 
-/** BAD_INPUT unless an optional reference is absent, or a non-blank line of at most MAX_REFERENCE_LENGTH characters. */
+/** BAD_INPUT unless an optional reference is absent (or null), or a non-blank line of at most MAX_REFERENCE_LENGTH characters. */
 export function assertReference(value: unknown, field: string): void {
-  if (value === undefined) return;
+  if (value === undefined || value === null) return;
   // eslint-disable-next-line no-control-regex -- a reference is one line of visible text
   if (typeof value !== 'string' || value.trim() === '' || value.length > MAX_REFERENCE_LENGTH || /[\u0000-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/.test(value)) {
     throw failure(FailureType.BAD_INPUT, `${field} must be one line of at most ${MAX_REFERENCE_LENGTH} characters.`, { field });
@@ -51,7 +51,7 @@ export function deliberationBodyOf(i: Partial<DeliberationBody>): DeliberationBo
     votes: i.votes!,
     decisions: i.decisions!,
   };
-  if (i.number !== undefined) b.number = i.number;
+  if (i.number !== undefined && i.number !== null) b.number = i.number;
   if (i.proxies) b.proxies = i.proxies;
   if (i.excused) b.excused = i.excused;
   if (i.nonParticipating) b.nonParticipating = i.nonParticipating;

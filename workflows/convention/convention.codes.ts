@@ -29,7 +29,7 @@ export const REPORT_STATES = ['AWAITING_SUBMISSION', 'SUBMITTED', 'ACCEPTED'] as
 export type ReportState = (typeof REPORT_STATES)[number];
 
 /** Kinds of deadlines (`deadlines[].kind`, PreNextDeadlineKind). */
-export const FUNDING_DEADLINE_KINDS = ['SIGNATURES', 'SUBSIDY_REQUEST', 'FINANCIAL_REPORT', 'FINAL_REPORT'] as const;
+export const FUNDING_DEADLINE_KINDS = ['SIGNATURES', 'SUBSIDY_REQUEST', 'FINANCIAL_REPORT', 'FINAL_REPORT', 'SETTLEMENT', 'REPAYMENT'] as const;
 export type FundingDeadlineKind = (typeof FUNDING_DEADLINE_KINDS)[number];
 
 /** What a board session may decide about the convention. */
@@ -65,6 +65,8 @@ export const CONVENTION_TIMELINE_TYPES = [
   'REPORT_ACCEPTED',
   'REPORT_RETURNED',
   'PREVIOUS_YEAR_UPDATED',
+  'SETTLEMENT_RECORDED',
+  'REPAYMENT_RECORDED',
   'PAYMENT_AT_RISK',
   'REMINDER_SENT',
   'ESCALATION_SENT',
@@ -75,5 +77,24 @@ export type ConventionTimelineType = (typeof CONVENTION_TIMELINE_TYPES)[number];
 
 export const CONVENTION_UPDATE_NAMES = ['createConvention', 'recordDeliberation', 'recordPublication', 'recordTransmission', 'recordSignature'] as const;
 export type ConventionUpdateName = (typeof CONVENTION_UPDATE_NAMES)[number];
-export const FUNDING_YEAR_UPDATE_NAMES = ['recordAuthorisation', 'recordRequest', 'recordPayment', 'recordFinancialReport'] as const;
+export const FUNDING_YEAR_UPDATE_NAMES = ['recordAuthorisation', 'recordRequest', 'recordPayment', 'recordFinancialReport', 'recordSettlement', 'recordRepayment'] as const;
 export type FundingYearUpdateName = (typeof FUNDING_YEAR_UPDATE_NAMES)[number];
+
+/**
+ * The State's settlement of a year once its CRF is accepted (issue 15 item 2): the balance it owes reduced, expenses it
+ * rejects (both lower what it owes), or a repayment order (titre de perception) for money received beyond it.
+ */
+export const SETTLEMENT_DECISIONS = ['BALANCE_REDUCED', 'EXPENSES_REJECTED', 'REPAYMENT_ORDERED'] as const;
+export type SettlementDecision = (typeof SETTLEMENT_DECISIONS)[number];
+
+/** The CRF's expenses by category, as the State's form (CERFA 15059) lists the accounts 60 to 68. */
+export const EXPENSE_CATEGORIES = ['PURCHASES', 'EXTERNAL_SERVICES', 'OTHER_EXTERNAL_SERVICES', 'TAXES', 'STAFF', 'OTHER_OPERATING', 'FINANCIAL', 'EXCEPTIONAL', 'DEPRECIATION'] as const;
+export type ExpenseCategory = (typeof EXPENSE_CATEGORIES)[number];
+
+/** The CRF's income other than subsidies, by category (accounts 70, 75 to 78, and the beneficiary's own funds). */
+export const INCOME_CATEGORIES = ['SALES', 'OTHER_OPERATING', 'FINANCIAL', 'EXCEPTIONAL', 'PROVISIONS_REVERSAL', 'OWN_FUNDS'] as const;
+export type IncomeCategory = (typeof INCOME_CATEGORIES)[number];
+
+/** The action's other funders (account 74 besides this subsidy). */
+export const CO_FINANCER_KINDS = ['COMMUNE', 'CAF', 'DEPARTMENT', 'REGION', 'EUROPE', 'OTHER'] as const;
+export type CoFinancerKind = (typeof CO_FINANCER_KINDS)[number];

@@ -48,6 +48,8 @@ import type {
   FinancialReportInput,
   PaymentInput,
   PublicationInput,
+  RepaymentInput,
+  SettlementInput,
   SignatureInput,
   SubsidyRequestInput,
   TransmissionInput,
@@ -58,7 +60,7 @@ import type { Tranche } from './convention.rules';
 export * from './convention.codes';
 export * from './convention.inputs';
 export * from './convention.records';
-export type { DeliberationBody, DeliberationResult, Reconciliation, RuleViolation, Tranche } from './convention.rules';
+export type { DeliberationBody, DeliberationResult, Reconciliation, ReconciliationAwaits, RuleViolation, SettlementFacts, Tranche } from './convention.rules';
 export type { IsoDate } from '../shared/calendar';
 export { SYSTEM_ACTOR, type Actor, type Recorded, type UpdateMeta } from '../shared/messages';
 export { FailureType } from '../shared/failures';
@@ -180,6 +182,14 @@ export const recordRequestUpdate = defineUpdate<FundingYearView, [SubsidyRequest
 export const recordPaymentUpdate = defineUpdate<FundingYearView, [PaymentInput], 'recordPayment'>('recordPayment');
 /** The CRF submitted, accepted or returned. Send to the CHILD. */
 export const recordFinancialReportUpdate = defineUpdate<FundingYearView, [FinancialReportInput], 'recordFinancialReport'>('recordFinancialReport');
+
+/**
+ * The State's settlement of a year whose CRF is accepted: BALANCE_REDUCED, EXPENSES_REJECTED (both lower what it
+ * owes), REPAYMENT_ORDERED (a titre de perception, tracked until repaid). Send to the CHILD.
+ */
+export const recordSettlementUpdate = defineUpdate<FundingYearView, [SettlementInput], 'recordSettlement'>('recordSettlement');
+/** Money repaid to the State against its repayment orders; the year closes once nothing is left to repay. Send to the CHILD. */
+export const recordRepaymentUpdate = defineUpdate<FundingYearView, [RepaymentInput], 'recordRepayment'>('recordRepayment');
 
 /** The funding year as it stands (also once closed). Wire name distinct from the convention's `getState`. */
 export const getYearStateQuery = defineQuery<FundingYearView, [], 'getYearState'>('getYearState');

@@ -40,9 +40,9 @@ export interface DeadlineRow {
 }
 
 /** The deadlines an answer shows, soonest first. */
-export function shownDeadlines(rows: readonly DeadlineRow[], nowMs: number): DeadlineView[] {
+export function shownDeadlines(rows: readonly DeadlineRow[], nowMs: number, hour: number | null): DeadlineView[] {
   return rows
-    .map((d) => ({ kind: d.kind, dueOn: d.dueOn, overdue: isOverdue(d.dueOn, nowMs), label: d.label, ...(d.year !== undefined ? { year: d.year } : {}) }))
+    .map((d) => ({ kind: d.kind, dueOn: d.dueOn, overdue: isOverdue(d.dueOn, nowMs, hour), label: d.label, ...(d.year !== undefined ? { year: d.year } : {}) }))
     .sort(byDueDate);
 }
 
@@ -53,8 +53,8 @@ const planId = (p: ReminderPlan) => `${p.kind}:${p.dueOn}`;
  * worker down for days), only the latest is sent and the others are recorded as skipped: staff get the current state
  * of the deadline once, not a burst of stale reminders. Returns how many were decided.
  */
-export function fireReminders(j: Journal<TimelineEntry>, records: ReminderRecord[], workflowId: string, rows: readonly DeadlineRow[], nowMs: number, stage: string, year?: number): number {
-  const due = rows.flatMap((d) => d.reminders).filter((p) => !j.fired.has(planId(p)) && isReached(p.fireOn, nowMs));
+export function fireReminders(j: Journal<TimelineEntry>, records: ReminderRecord[], workflowId: string, rows: readonly DeadlineRow[], nowMs: number, stage: string, year?: number, hour?: number | null): number {
+  const due = rows.flatMap((d) => d.reminders).filter((p) => !j.fired.has(planId(p)) && isReached(p.fireOn, nowMs, hour));
   if (due.length === 0) return 0;
   const groups = new Map<string, ReminderPlan[]>();
   for (const p of due) {
@@ -86,15 +86,15 @@ export function fireReminders(j: Journal<TimelineEntry>, records: ReminderRecord
  * The next reminder to wait for, or the next day a deadline becomes overdue: the workflow wakes then too, so its
  * search attributes and queries say "overdue" from that day, not from its next change.
  */
-export function nextReminderWake(j: Journal<TimelineEntry>, rows: readonly DeadlineRow[], nowMs: number): Wake | null {
+export function nextReminderWake(j: Journal<TimelineEntry>, rows: readonly DeadlineRow[], nowMs: number, hour: number | null): Wake | null {
   let best: Wake | null = null;
   for (const p of rows.flatMap((d) => d.reminders)) {
     if (j.fired.has(planId(p))) continue;
-    const atMs = instantOf(p.fireOn);
+    const atMs = instantOf(p.fireOn, hour);
     if (!best || atMs < best.atMs) best = { atMs, summary: `${p.kind} ${p.fireOn}` };
   }
   for (const d of rows.map((r) => addDays(r.dueOn, 1))) {
-    const atMs = instantOf(d);
+    const atMs = instantOf(d, hour);
     if (atMs > nowMs && (!best || atMs < best.atMs)) best = { atMs, summary: `Échéance dépassée ${d}` };
   }
   return best;

@@ -2,9 +2,9 @@
  * What the API sends a convention and its years (DOMAIN.md §2): the settings, the terms that create a convention, and
  * the body of each staff update with what the API stamps on it. Part of the contract (convention.contract.ts).
  */
-import type { IsoDate } from '../shared/calendar';
+import { DEFAULT_TIMER_LOCAL_HOUR, type IsoDate } from '../shared/calendar';
 import type { UpdateMeta } from '../shared/messages';
-import type { ReportStatusInput, SignatureParty } from './convention.codes';
+import type { CoFinancerKind, ExpenseCategory, IncomeCategory, ReportStatusInput, SettlementDecision, SignatureParty } from './convention.codes';
 import type { DeliberationBody, Tranche } from './convention.rules';
 
 // Settings (mirror src/config/convention.env.ts)
@@ -42,10 +42,14 @@ export interface ConventionSettings {
   catchUpDays?: number;
   /** Convocation delay of a board session in jours francs (default 3; absent in conventions started before it: 3). */
   convocationClearDays?: number;
+  /** Hour, in Paris, at which the reminders fire (`PRE_TIMER_LOCAL_HOUR`; absent in conventions started before it: 06:00 UTC, `timerHourOf`). */
+  timerLocalHour?: number;
   /** Reminders go to (default `role:finance`). */
   financeRecipient: string;
   /** Escalations also go to (default `role:coordinator`). */
   coordinatorRecipient: string;
+  /** Days after the CRF's acceptance by which the State's balance or settlement is expected (default 90; absent in years started before it: 90). */
+  settlementDays?: number;
   /** Tests only: false on a server without the custom search attributes. Default true. */
   searchAttributes?: boolean;
   /** Tests only: continue-as-new after this many applied updates (0/absent: only when Temporal suggests it). */
@@ -67,8 +71,10 @@ export const DEFAULT_CONVENTION_SETTINGS: ConventionSettings = {
   resubmissionReminderDaysBefore: [7],
   catchUpDays: 30,
   convocationClearDays: 3,
+  settlementDays: 90,
   financeRecipient: 'role:finance',
   coordinatorRecipient: 'role:coordinator',
+  timerLocalHour: DEFAULT_TIMER_LOCAL_HOUR,
 };
 
 
@@ -122,11 +128,15 @@ export interface SignatureInput extends UpdateMeta {
 export interface AuthorisationInput extends UpdateMeta, Partial<DeliberationBody> {
   awardNotice?: string;
   notifiedOn?: IsoDate;
+  /** The amount granted for this year (issue 15 item 1); absent: the convention's annual amount. */
+  grantedCents?: number;
 }
 
 /** `POST /conventions/{ref}/years/{year}/request`. */
 export interface SubsidyRequestInput extends UpdateMeta {
   sentOn: IsoDate;
+  /** The amount requested; absent: the year's amount granted (or the convention's annual amount). */
+  amountCents?: number;
   /** The request's dossier number on the State's subsidy portal. */
   portalDossierNumber?: string;
 }
@@ -142,7 +152,36 @@ export interface PaymentInput extends UpdateMeta {
 export interface FinancialReportInput extends UpdateMeta {
   status: ReportStatusInput;
   on: IsoDate;
+  /** The amount spent; with a `budget`, its total expenses (given, it must be equal). */
   spentCents?: number;
   comment?: string;
+  /** The action's actual budget as the State's form asks (SUBMITTED only): the subsidy's use is computed from it. */
+  budget?: CrfBudget;
+}
+
+/** The CRF's budget (CERFA 15059): actual expenses and income by category, the co-financers and their amounts. */
+export interface CrfBudget {
+  expenses: Array<{ category: ExpenseCategory; amountCents: number }>;
+  /** Income other than subsidies (own funds included). */
+  income: Array<{ category: IncomeCategory; amountCents: number }>;
+  coFinancers: Array<{ kind: CoFinancerKind; name?: string; amountCents: number }>;
+}
+
+/** `POST /conventions/{ref}/years/{year}/settlement`: the State's decision on the year, after the CRF is accepted. */
+export interface SettlementInput extends UpdateMeta {
+  decision: SettlementDecision;
+  amountCents: number;
+  decidedOn: IsoDate;
+  /** The act: the préfecture's letter, the titre de perception's number. */
+  reference: string;
+  /** REPAYMENT_ORDERED only: the date the repayment is due. */
+  dueOn?: IsoDate;
+}
+
+/** `POST /conventions/{ref}/years/{year}/repayment`: money repaid to the State against a repayment order. */
+export interface RepaymentInput extends UpdateMeta {
+  repaidOn: IsoDate;
+  amountCents: number;
+  reference: string;
 }
 

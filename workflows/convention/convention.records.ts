@@ -4,7 +4,8 @@
  */
 import type { IsoDate } from '../shared/calendar';
 import type { Actor, Deadline, Recorded, TimelineEntry as SharedTimelineEntry, TimelineTail } from '../shared/messages';
-import type { ConventionStage, ConventionTimelineType, FundingDeadlineKind, FundingYearStage, ReportState, ReportStatusInput, SignatureParty, TrancheCondition } from './convention.codes';
+import type { ConventionStage, ConventionTimelineType, FundingDeadlineKind, FundingYearStage, ReportState, ReportStatusInput, SettlementDecision, SignatureParty, TrancheCondition } from './convention.codes';
+import type { CrfBudget } from './convention.inputs';
 import type { DeliberationBody, DeliberationResult, Reconciliation, Tranche } from './convention.rules';
 
 // ---------------------------------------------------------------------------------------------------------
@@ -90,6 +91,8 @@ export interface AuthorisationRecord extends Recorded {
   fromConventionDeliberation?: boolean;
   awardNotice?: string;
   notifiedOn?: IsoDate;
+  /** The amount granted for the year by this act; absent: the convention's annual amount. */
+  grantedCents?: number;
 }
 
 export interface AuthorisationView {
@@ -107,6 +110,8 @@ export interface SubsidyRequestView {
   /** `dueOn` is a catch-up date (the statutory one was past when the year opened). */
   catchUp: boolean;
   sentOn: IsoDate | null;
+  /** The amount requested (the year's grant when the request did not say); null before the request. */
+  amountCents: number | null;
   /** The request's dossier number on the State's subsidy portal, when recorded. */
   portalDossierNumber: string | null;
   overdue: boolean;
@@ -138,6 +143,35 @@ export interface ReportEvent extends Recorded {
   on: IsoDate;
   spentCents?: number;
   comment?: string;
+  budget?: CrfBudget;
+}
+
+/** The CRF's budget with what is computed from it (issue 15 item 10). */
+export interface BudgetView extends CrfBudget {
+  expensesCents: number;
+  incomeCents: number;
+  coFinancingCents: number;
+  /** This subsidy's use: the expenses not covered by the income and the co-financers, at most the amount granted. */
+  subsidyUsedCents: number;
+  /** Its share of the expenses, in percent (two decimals). */
+  subsidySharePercent: number;
+}
+
+/** A decision of the State on a year whose CRF is accepted (issue 15 items 2, 3). */
+export interface SettlementRecord extends Recorded {
+  decision: SettlementDecision;
+  amountCents: number;
+  decidedOn: IsoDate;
+  reference: string;
+  /** REPAYMENT_ORDERED: when the repayment is due. */
+  dueOn?: IsoDate;
+}
+
+/** Money repaid to the State against its repayment orders. */
+export interface RepaymentRecord extends Recorded {
+  repaidOn: IsoDate;
+  amountCents: number;
+  reference: string;
 }
 
 export interface ReportView {
@@ -159,6 +193,8 @@ export interface ReportView {
   daysLate: number;
   overdue: boolean;
   history: ReportEvent[];
+  /** The budget of the last submitted report, when it gave one. */
+  budget: BudgetView | null;
 }
 
 /** A reminder or escalation the year (or convention) decided, sent or skipped. */
@@ -192,6 +228,10 @@ export interface FundingYearView extends FundingYearSummary {
   payments: PaymentRecord[];
   tranches: TrancheView[];
   report: ReportView;
+  /** The State's settlement decisions and repayment orders, oldest first. */
+  settlements: SettlementRecord[];
+  /** Money repaid against the repayment orders, oldest first. */
+  repayments: RepaymentRecord[];
   reminders: ReminderRecord[];
   /** "Next payment at risk": the CRF is `atRiskDaysLate` days late (cleared when it is accepted). */
   nextPaymentAtRisk: boolean;

@@ -440,41 +440,5 @@ export function daysLate(dueOn: IsoDate, submittedOn: IsoDate | null, today: Iso
   return Math.max(0, daysBetween(dueOn, submittedOn ?? today));
 }
 
-/** The year's money once the report is in: what was spent, what was owed, what is left over. */
-export interface Reconciliation {
-  grantedCents: number;
-  receivedCents: number;
-  /** From the last submitted report; null before. */
-  spentCents: number | null;
-  /** What the State owes in the end: min(granted, spent); null before a report. */
-  expectedCents: number | null;
-  /** Still to receive: max(0, expected − received). */
-  outstandingCents: number | null;
-  /** Subsidy not used: max(0, granted − spent) (flagged, with its amount). */
-  underUseCents: number | null;
-  /** Received beyond what was spent: max(0, received − spent) (the State may claim it back). */
-  overpaidCents: number | null;
-  underUse: boolean;
-  /** Report accepted and nothing outstanding: the year can close. */
-  reconciled: boolean;
-}
-
-export function reconcile(grantedCents: number, receivedCents: number, spentCents: number | null, reportAccepted: boolean): Reconciliation {
-  if (spentCents === null) {
-    return { grantedCents, receivedCents, spentCents, expectedCents: null, outstandingCents: null, underUseCents: null, overpaidCents: null, underUse: false, reconciled: false };
-  }
-  const expected = Math.min(grantedCents, spentCents);
-  const outstanding = Math.max(0, expected - receivedCents);
-  const underUse = Math.max(0, grantedCents - spentCents);
-  return {
-    grantedCents,
-    receivedCents,
-    spentCents,
-    expectedCents: expected,
-    outstandingCents: outstanding,
-    underUseCents: underUse,
-    overpaidCents: Math.max(0, receivedCents - spentCents),
-    underUse: underUse > 0,
-    reconciled: reportAccepted && outstanding === 0,
-  };
-}
+// The year's reconciliation (what the State owes, under-use, over-payment, settlement) is funding-year.reconciliation.ts.
+export { NO_SETTLEMENT, reconcile, type Reconciliation, type ReconciliationAwaits, type SettlementFacts } from './funding-year.reconciliation';

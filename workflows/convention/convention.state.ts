@@ -4,7 +4,7 @@
  * table of convention.deadlines.ts; what it shows is convention.view.ts. Deterministic and I/O-free:
  * `conventionWorkflow` drives it.
  */
-import { addDays, dateOf, frLongDate, isOverdue, maxDate, type IsoDate } from '../shared/calendar';
+import { addDays, dateOf, frLongDate, isOverdue, maxDate, timerHourOf, type IsoDate } from '../shared/calendar';
 import { FailureType, failure } from '../shared/failures';
 import { resume, type CarriedState, type Journal, type NewEntry } from '../shared/journal';
 import { forcedContinueAsNew, type LongLivedState, type Wake } from '../shared/loop';
@@ -225,8 +225,9 @@ export class ConventionState implements LongLivedState {
     this.d.relayed[String(year)] = JSON.stringify(status);
   }
 
+  /** Each year's award as it reported it (its authorisation may differ from the annual amount), else the annual amount. */
   totalGranted(): number {
-    return this.terms.annualAmountCents * this.years.length;
+    return this.years.reduce((a, y) => a + (this.d.yearSummaries[String(y)]?.grantedCents ?? this.terms.annualAmountCents), 0);
   }
   totalReceived(): number {
     return this.years.reduce((a, y) => a + (this.d.yearSummaries[String(y)]?.receivedCents ?? 0), 0);
@@ -236,7 +237,7 @@ export class ConventionState implements LongLivedState {
   reportedSummary(year: number, nowMs: number): FundingYearSummary | undefined {
     const known = this.d.yearSummaries[String(year)];
     if (!known) return undefined;
-    const deadlines = known.deadlines.map((d) => ({ ...d, overdue: isOverdue(d.dueOn, nowMs) }));
+    const deadlines = known.deadlines.map((d) => ({ ...d, overdue: isOverdue(d.dueOn, nowMs, timerHourOf(this.settings)) }));
     return { ...known, deadlines, nextDeadline: deadlines[0] ?? null, overdue: deadlines.some((d) => d.overdue) };
   }
 
@@ -260,11 +261,11 @@ export class ConventionState implements LongLivedState {
   }
 
   fireDue(nowMs: number): number {
-    return fireReminders(this.journal, this.d.reminders, this.workflowId, this.deadlineTable(), nowMs, this.stage());
+    return fireReminders(this.journal, this.d.reminders, this.workflowId, this.deadlineTable(), nowMs, this.stage(), undefined, timerHourOf(this.settings));
   }
 
   nextWake(nowMs: number): Wake | null {
-    return nextReminderWake(this.journal, this.deadlineTable(), nowMs);
+    return nextReminderWake(this.journal, this.deadlineTable(), nowMs, timerHourOf(this.settings));
   }
 
   finished(): boolean {
@@ -396,7 +397,7 @@ export class ConventionState implements LongLivedState {
     if (prior) throw failure(FailureType.INVALID_TRANSITION, `The ${i.party} party already signed (${prior.signatory}, ${prior.signedOn}); waiting for the other party's signature.`);
     assertDate(i.signedOn, 'signedOn');
     if (typeof i.signatory !== 'string' || i.signatory.trim() === '') throw failure(FailureType.BAD_INPUT, 'signatory must name who signed.', { field: 'signatory' });
-    if (i.notifiedOn !== undefined) {
+    if (i.notifiedOn !== undefined && i.notifiedOn !== null) {
       assertDate(i.notifiedOn, 'notifiedOn');
       if (i.notifiedOn < i.signedOn) throw failure(FailureType.RULE_VIOLATION, `The signed convention cannot be notified on ${i.notifiedOn}, before it was signed (${i.signedOn}).`, { code: 'DATE_ORDER', field: 'notifiedOn' });
     }

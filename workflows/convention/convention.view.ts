@@ -4,7 +4,7 @@
  * API creating a convention, its start options. Pure functions of the convention's state.
  */
 import type { SearchAttributePair, SearchAttributeUpdatePair } from '@temporalio/common';
-import { addDays, byDueDate, frLongDate, isReached } from '../shared/calendar';
+import { addDays, byDueDate, frLongDate, isReached, timerHourOf } from '../shared/calendar';
 import { PRE_CONVENTION_REF, PRE_FUNDING_STAGE, PRE_OVERDUE, deadlineSearchAttributes } from '../shared/search-attributes';
 import { ui } from '../shared/ui-text';
 import { conventionWorkflowId, type ConventionInput, type ConventionResult } from './convention.contract';
@@ -28,7 +28,7 @@ export function yearSummaryOf(c: ConventionState, year: number, nowMs: number): 
 /** The convention's own deadlines and those of its started years, soonest first. */
 export function conventionDeadlines(c: ConventionState, nowMs: number, years: FundingYearSummary[]): DeadlineView[] {
   const started = years.filter((y) => y.stage !== 'NOT_STARTED').flatMap((y) => y.deadlines);
-  return [...shownDeadlines(c.deadlineTable(), nowMs), ...started].sort(byDueDate);
+  return [...shownDeadlines(c.deadlineTable(), nowMs, timerHourOf(c.settings)), ...started].sort(byDueDate);
 }
 
 /** The convention as it now stands (every convention update's answer, `getState`). */
@@ -57,7 +57,7 @@ export function conventionView(c: ConventionState, nowMs: number): ConventionVie
       enforceableOn: c.enforceableOn,
       enforceable: c.enforceableOn !== null,
       prefetWindowEndsOn: windowEnd,
-      prefetWindowOpen: windowEnd !== null && !isReached(addDays(windowEnd, 1), nowMs),
+      prefetWindowOpen: windowEnd !== null && !isReached(addDays(windowEnd, 1), nowMs, timerHourOf(c.settings)),
       publication: c.d.publication ? { by: c.d.publication.by, at: c.d.publication.at } : null,
       transmission: c.d.transmission ? { by: c.d.transmission.by, at: c.d.transmission.at } : null,
     },

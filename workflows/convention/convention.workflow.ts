@@ -1,6 +1,6 @@
 import { ChildWorkflowCancellationType, ParentClosePolicy, condition, continueAsNew, getExternalWorkflowHandle, log, setHandler, startChild } from '@temporalio/workflow';
 import type { UpdateDefinition } from '@temporalio/common';
-import { journaledUpdate } from '../shared/journal';
+import { CARRIED_ANSWER_BYTES, journaledUpdate } from '../shared/journal';
 import { LongLivedLoop, Publisher } from '../shared/loop';
 import type { UpdateMeta } from '../shared/messages';
 import { ui } from '../shared/ui-text';
@@ -36,6 +36,14 @@ export async function conventionWorkflow(input: ConventionInput): Promise<Conven
   const searchAttributesOn = input.settings.searchAttributes !== false;
   const publisher = new Publisher(searchAttributesOn);
   const view = (now: number): ConventionView => conventionView(c, now);
+  // Whole first answers are carried within the journal's byte budget; a key past it gets the convention as it now
+  // stands (a deliberation: its own result, found by the timeline entry its key recorded).
+  const deliberationAnswerOf = (key: string, now: number): DeliberationAnswer => {
+    const recorded = c.journal.timeline.filter((e) => e.type === 'DELIBERATION_RECORDED');
+    const d = c.d.deliberations[recorded.findIndex((e) => e.idempotencyKey === key)] ?? c.d.deliberations[c.d.deliberations.length - 1];
+    return { ...d.result, deliberationId: d.id, convention: view(now) };
+  };
+  c.journal.bound({ answerBytes: CARRIED_ANSWER_BYTES, rederive: (e, now) => (e.update === 'recordDeliberation' ? deliberationAnswerOf(e.key, now) : view(now)) });
 
   // Queries answer on a completed convention too.
   setHandler(getStateQuery, () => view(Date.now()));

@@ -4,16 +4,16 @@
  * update. What it shows is funding-year.view.ts. Deterministic and I/O-free: `fundingYearWorkflow` drives it, and the
  * convention uses it to show a year before its workflow starts.
  */
-import { dateOf, frLongDate, type IsoDate } from '../shared/calendar';
+import { dateOf, frLongDate, timerHourOf, type IsoDate } from '../shared/calendar';
 import { FailureType, failure } from '../shared/failures';
 import { resume, type CarriedState, type Journal, type NewEntry } from '../shared/journal';
 import { forcedContinueAsNew, type LongLivedState, type Wake } from '../shared/loop';
 import { SYSTEM_ACTOR, type Actor, type UpdateMeta } from '../shared/messages';
-import { assertDate, assertInWindow, assertReference, assertSessionOrder, deliberationBodyOf, missingDeliberationFields, paymentWindow, reportWindow, reusedKey, sessionResult } from './convention.checks';
+import { assertDate, assertInWindow, assertReference, assertSessionOrder, deliberationBodyOf, missingDeliberationFields, reportWindow, reusedKey, sessionResult } from './convention.checks';
 import type { FundingYearStage, ReportState } from './convention.codes';
 import { conventionWorkflowId, fundingYearWorkflowId, type FundingYearInput } from './convention.contract';
 import { fireReminders, nextReminderWake, shownDeadlines, type DeadlineRow } from './convention.deadlines';
-import type { AuthorisationInput, FinancialReportInput, PaymentInput, SubsidyRequestInput } from './convention.inputs';
+import type { AuthorisationInput, CrfBudget, FinancialReportInput, SubsidyRequestInput } from './convention.inputs';
 import type {
   AuthorisationRecord,
   DeadlineView,
@@ -22,12 +22,15 @@ import type {
   PaymentRecord,
   PreviousYearStatus,
   ReminderRecord,
+  RepaymentRecord,
   ReportEvent,
+  SettlementRecord,
   TimelineEntry,
   TrancheView,
 } from './convention.records';
 import { allocatePayments, daysLate, frEuros, reconcile, remainingCents, trancheAmounts, trancheConditionMet, trancheWaitingFor, type Reconciliation, type TrancheFacts } from './convention.rules';
 import { yearDeadlineDates, yearDeadlineTable, type YearDeadlineDates } from './funding-year.deadlines';
+import { budgetView, closeIfReconciled, moneyDeadlineRows, settlementFacts, validateBudget, type MoneyHost } from './funding-year.money';
 
 const DELIBERATION_FIELDS = ['sessionDate', 'convocationDate', 'membersInOffice', 'president', 'present', 'proxies', 'excused', 'nonParticipating', 'votes', 'decisions', 'receiptYear', 'presidentVote', 'number'] as const;
 
@@ -38,18 +41,24 @@ interface ReportData {
   acceptedOn: IsoDate | null;
   returns: Array<{ on: IsoDate; comment: string }>;
   history: ReportEvent[];
+  /** The budget of the last submitted report, when it gave one (absent in years started before it). */
+  budget?: CrfBudget | null;
 }
 
 /** What a funding year carries across continue-as-new, besides its journal. */
 export interface YearData {
   authorisation: AuthorisationRecord | null;
   sessions: DeliberationRecord[];
-  request: { sentOn: IsoDate; portalDossierNumber?: string; by: Actor; at: string } | null;
+  request: { sentOn: IsoDate; amountCents?: number; portalDossierNumber?: string; by: Actor; at: string } | null;
   payments: PaymentRecord[];
   /** First answer per payment reference. */
   paymentAnswers: Record<string, FundingYearView>;
   report: ReportData;
   previousYear: PreviousYearStatus | null;
+  /** The State's settlement decisions and repayment orders (absent in years started before them). */
+  settlements?: SettlementRecord[];
+  /** Repaid against the repayment orders. */
+  repayments?: RepaymentRecord[];
   /** The reminders decided, sent or skipped. */
   reminders: ReminderRecord[];
   closedOn: IsoDate | null;
@@ -63,7 +72,7 @@ export interface YearData {
   lastSummary?: string;
 }
 
-export class FundingYearState implements LongLivedState {
+export class FundingYearState implements LongLivedState, MoneyHost {
   readonly workflowId: string;
   readonly parentWorkflowId: string;
   readonly journal: Journal<TimelineEntry>;
@@ -131,6 +140,10 @@ export class FundingYearState implements LongLivedState {
   get receivedCents(): number {
     return this.d.payments.reduce((a, p) => a + p.amountCents, 0);
   }
+  /** The year's award: its authorisation's amount, else the convention's annual amount. Every ceiling uses it. */
+  get grantedCents(): number {
+    return this.d.authorisation?.grantedCents ?? this.input.grantedCents;
+  }
   get isFirstYear(): boolean {
     return this.year === Math.min(...this.input.years);
   }
@@ -184,8 +197,10 @@ export class FundingYearState implements LongLivedState {
     const out: string[] = [];
     if (!this.d.authorisation) out.push('authorisation');
     if (!this.d.request) out.push('request');
-    if (remainingCents(this.input.grantedCents, this.receivedCents) > 0) out.push('payments');
+    if (remainingCents(this.grantedCents, this.receivedCents) > 0) out.push('payments');
     out.push('financial-report');
+    if (this.d.report.state === 'ACCEPTED') out.push('settlement');
+    if (this.reconciliation().repaymentDueCents > 0) out.push('repayment');
     return out;
   }
 
@@ -203,7 +218,7 @@ export class FundingYearState implements LongLivedState {
 
   /** Each tranche: its amount, whether it is due, what it waits for, and the received money allocated to it. */
   tranches(): TrancheView[] {
-    const amounts = trancheAmounts(this.input.grantedCents, this.input.tranches);
+    const amounts = trancheAmounts(this.grantedCents, this.input.tranches);
     const paid = allocatePayments(amounts, this.receivedCents);
     const f = this.facts();
     return this.input.tranches.map((t, index) => {
@@ -213,8 +228,15 @@ export class FundingYearState implements LongLivedState {
     });
   }
 
+  /** The last submitted report's budget with what is computed from it, or null. */
+  budget(): ReturnType<typeof budgetView> | null {
+    return this.d.report.budget ? budgetView(this.d.report.budget, this.grantedCents) : null;
+  }
+
   reconciliation(): Reconciliation {
-    return reconcile(this.input.grantedCents, this.receivedCents, this.d.report.spentCents, this.d.report.state === 'ACCEPTED');
+    const budget = this.budget();
+    const acts = settlementFacts(this.d.settlements, this.d.repayments, budget !== null);
+    return reconcile(this.grantedCents, this.receivedCents, this.d.report.spentCents, this.d.report.state === 'ACCEPTED', acts, budget ? budget.subsidyUsedCents : this.d.report.spentCents);
   }
 
   // -------------------------------------------------------------------------------------------------------
@@ -222,21 +244,25 @@ export class FundingYearState implements LongLivedState {
   // -------------------------------------------------------------------------------------------------------
 
   private deadlineTable(): DeadlineRow[] {
-    return yearDeadlineTable({ ref: this.ref, year: this.year, settings: this.input.settings, closed: this.closed, requestSent: this.d.request !== null, reportAwaited: this.d.report.state === 'AWAITING_SUBMISSION', dates: this.dueDates() });
+    const money = { ref: this.ref, year: this.year, settings: this.input.settings, closed: this.closed, acceptedOn: this.d.report.acceptedOn, rec: this.reconciliation(), settlements: this.d.settlements ?? [] };
+    return [
+      ...yearDeadlineTable({ ref: this.ref, year: this.year, settings: this.input.settings, closed: this.closed, requestSent: this.d.request !== null, reportAwaited: this.d.report.state === 'AWAITING_SUBMISSION', dates: this.dueDates() }),
+      ...moneyDeadlineRows(money),
+    ];
   }
 
   deadlines(nowMs: number): DeadlineView[] {
-    return shownDeadlines(this.deadlineTable(), nowMs);
+    return shownDeadlines(this.deadlineTable(), nowMs, timerHourOf(this.input.settings));
   }
 
   fireDue(nowMs: number): number {
-    const n = fireReminders(this.journal, this.d.reminders, this.workflowId, this.deadlineTable(), nowMs, this.stage(), this.year);
+    const n = fireReminders(this.journal, this.d.reminders, this.workflowId, this.deadlineTable(), nowMs, this.stage(), this.year, timerHourOf(this.input.settings));
     if (n > 0) this.changed(nowMs, false);
     return n;
   }
 
   nextWake(nowMs: number): Wake | null {
-    return nextReminderWake(this.journal, this.deadlineTable(), nowMs);
+    return nextReminderWake(this.journal, this.deadlineTable(), nowMs, timerHourOf(this.input.settings));
   }
 
   finished(): boolean {
@@ -271,17 +297,17 @@ export class FundingYearState implements LongLivedState {
   // Updates
   // -------------------------------------------------------------------------------------------------------
 
-  private add(actor: Actor, type: TimelineEntry['type'], summary: string, nowMs: number, extra: Partial<NewEntry<TimelineEntry>> = {}): void {
+  add(actor: Actor, type: TimelineEntry['type'], summary: string, nowMs: number, extra: Partial<NewEntry<TimelineEntry>> = {}): void {
     this.journal.add({ actor, type, summary, stage: this.stage(), year: this.year, ...extra }, nowMs);
   }
 
-  private assertOpen(what: string): void {
+  assertOpen(what: string): void {
     if (this.closed) {
       throw failure(FailureType.CLOSED, `Funding year ${this.year} of convention ${this.ref} closed on ${this.d.closedOn}; it accepts no ${what} any more.`);
     }
   }
 
-  private changed(nowMs: number, staff = true): void {
+  changed(nowMs: number, staff = true): void {
     if (staff) {
       this.appliedThisRun += 1;
       this.d.updatedAt = new Date(nowMs).toISOString();
@@ -312,8 +338,10 @@ export class FundingYearState implements LongLivedState {
       if (mixed.length > 0) throw failure(FailureType.BAD_INPUT, `An award notice cannot be combined with deliberation fields (${mixed.join(', ')}).`);
       if (typeof i.awardNotice !== 'string' || i.awardNotice.trim() === '') throw failure(FailureType.BAD_INPUT, 'awardNotice must name the award notice.', { field: 'awardNotice' });
       assertDate(i.notifiedOn, 'notifiedOn');
+      this.validateGrant(i.grantedCents);
       return;
     }
+    this.validateGrant(i.grantedCents);
     const body = this.deliberationBody(i);
     assertSessionOrder(body.sessionDate, this.d.sessions);
     sessionResult(body, this.d.sessions, this.input.settings);
@@ -322,6 +350,15 @@ export class FundingYearState implements LongLivedState {
     }
     if (body.receiptYear !== undefined && body.receiptYear !== this.year) {
       throw failure(FailureType.RULE_VIOLATION, `This deliberation authorises the receipt for ${body.receiptYear}, not for ${this.year}.`, { code: 'RECEIPT_YEAR' });
+    }
+  }
+
+  /** A year's award is whole cents and not below what the year already received (422 GRANT_BELOW_RECEIVED). */
+  private validateGrant(grantedCents: number | undefined): void {
+    if (grantedCents === undefined) return;
+    if (!Number.isInteger(grantedCents) || grantedCents <= 0) throw failure(FailureType.BAD_INPUT, 'grantedCents must be a positive whole number of cents.', { field: 'grantedCents' });
+    if (grantedCents < this.receivedCents) {
+      throw failure(FailureType.RULE_VIOLATION, `The award of ${frEuros(grantedCents)} for ${this.year} is below what the year already received (${frEuros(this.receivedCents)}).`, { code: 'GRANT_BELOW_RECEIVED', field: 'grantedCents', receivedCents: this.receivedCents });
     }
   }
 
@@ -335,18 +372,20 @@ export class FundingYearState implements LongLivedState {
 
   applyAuthorisation(i: AuthorisationInput, nowMs: number): void {
     const at = new Date(nowMs).toISOString();
+    const grant = i.grantedCents !== undefined ? { grantedCents: i.grantedCents } : {};
+    const amount = ` : ${frEuros(i.grantedCents ?? this.input.grantedCents)} accordés`;
     if (this.isAwardNotice(i)) {
-      this.d.authorisation = { kind: 'AWARD_NOTICE', on: i.notifiedOn!, awardNotice: i.awardNotice!, notifiedOn: i.notifiedOn!, by: i.actor, at };
-      this.add(i.actor, 'AUTHORISATION_RECORDED', `Année ${this.year} autorisée par l'avis d'attribution « ${i.awardNotice} » notifié le ${frLongDate(i.notifiedOn!)}`, nowMs, { ...this.meta(i), onDate: i.notifiedOn });
+      this.d.authorisation = { kind: 'AWARD_NOTICE', on: i.notifiedOn!, awardNotice: i.awardNotice!, notifiedOn: i.notifiedOn!, ...grant, by: i.actor, at };
+      this.add(i.actor, 'AUTHORISATION_RECORDED', `Année ${this.year} autorisée par l'avis d'attribution « ${i.awardNotice} » notifié le ${frLongDate(i.notifiedOn!)}${amount}`, nowMs, { ...this.meta(i), onDate: i.notifiedOn });
     } else {
       const body = this.deliberationBody(i);
       const result = sessionResult(body, this.d.sessions, this.input.settings);
       const id = `y${this.year}-d${this.d.sessions.length + 1}`;
       this.d.sessions.push({ id, body, result, by: i.actor, at });
       if (result.outcome === 'ADOPTED') {
-        this.d.authorisation = { kind: 'DELIBERATION', on: body.sessionDate, deliberationId: id, ...(body.number ? { deliberationNumber: body.number } : {}), by: i.actor, at };
+        this.d.authorisation = { kind: 'DELIBERATION', on: body.sessionDate, deliberationId: id, ...(body.number ? { deliberationNumber: body.number } : {}), ...grant, by: i.actor, at };
       }
-      const effect = result.outcome === 'ADOPTED' ? `réception ${this.year} autorisée` : result.outcome === 'NO_QUORUM' ? 'séance à reconvoquer' : 'autorisation refusée';
+      const effect = result.outcome === 'ADOPTED' ? `réception ${this.year} autorisée${amount}` : result.outcome === 'NO_QUORUM' ? 'séance à reconvoquer' : 'autorisation refusée';
       this.add(i.actor, 'AUTHORISATION_RECORDED', `Séance du CA du ${frLongDate(body.sessionDate)} : ${result.summary} — ${effect}`, nowMs, { ...this.meta(i), onDate: body.sessionDate });
     }
     this.changed(nowMs);
@@ -358,61 +397,16 @@ export class FundingYearState implements LongLivedState {
       throw failure(FailureType.INVALID_TRANSITION, `The subsidy request for ${this.year} is already recorded (sent on ${this.d.request.sentOn}); it accepts: ${this.accepts().join(', ')}.`);
     }
     assertDate(i.sentOn, 'sentOn');
+    if (i.amountCents !== undefined && (!Number.isInteger(i.amountCents) || i.amountCents <= 0)) throw failure(FailureType.BAD_INPUT, 'amountCents must be a positive whole number of cents.', { field: 'amountCents' });
     assertReference(i.portalDossierNumber, 'portalDossierNumber');
   }
 
   applyRequest(i: SubsidyRequestInput, nowMs: number): void {
-    this.d.request = { sentOn: i.sentOn, ...(i.portalDossierNumber ? { portalDossierNumber: i.portalDossierNumber } : {}), by: i.actor, at: new Date(nowMs).toISOString() };
+    this.d.request = { sentOn: i.sentOn, ...(i.amountCents !== undefined ? { amountCents: i.amountCents } : {}), ...(i.portalDossierNumber ? { portalDossierNumber: i.portalDossierNumber } : {}), by: i.actor, at: new Date(nowMs).toISOString() };
     const late = i.sentOn > this.requestDueOn ? ` (échéance du ${frLongDate(this.requestDueOn)} dépassée)` : '';
     const dossier = i.portalDossierNumber ? ` (dossier n° ${i.portalDossierNumber} sur le portail de l'État)` : '';
     this.add(i.actor, 'REQUEST_RECORDED', `Demande de subvention ${this.year} envoyée le ${frLongDate(i.sentOn)}${dossier}${late}`, nowMs, { ...this.meta(i), onDate: i.sentOn });
     this.changed(nowMs);
-  }
-
-  /** The first answer to a payment reference already recorded (same amount and date), or undefined. */
-  paymentReplay(i: PaymentInput): FundingYearView | undefined {
-    const prior = this.d.payments.find((p) => p.reference === i.reference);
-    if (!prior) return undefined;
-    if (prior.amountCents !== i.amountCents || prior.receivedOn !== i.receivedOn) {
-      throw failure(
-        FailureType.DUPLICATE,
-        `Payment ${i.reference} is already recorded for ${this.year} with ${frEuros(prior.amountCents)} received on ${prior.receivedOn}; a payment reference is recorded once.`,
-        { reference: i.reference, amountCents: prior.amountCents, receivedOn: prior.receivedOn },
-      );
-    }
-    return this.d.paymentAnswers[i.reference];
-  }
-
-  validatePayment(i: PaymentInput): void {
-    if (this.paymentReplay(i)) return;
-    this.assertOpen('payment');
-    assertDate(i.receivedOn, 'receivedOn');
-    if (typeof i.reference !== 'string' || i.reference.trim() === '') throw failure(FailureType.BAD_INPUT, 'reference must name the payment.', { field: 'reference' });
-    if (!Number.isInteger(i.amountCents) || i.amountCents <= 0) throw failure(FailureType.BAD_INPUT, 'amountCents must be a positive whole number of cents.', { field: 'amountCents' });
-    const window = paymentWindow(this.input.effectiveOn, this.input.years, this.d.authorisation?.on ?? null);
-    assertInWindow(i.receivedOn, window, `Payment ${i.reference} for ${this.year}`, 'receivedOn');
-    const remaining = remainingCents(this.input.grantedCents, this.receivedCents);
-    if (i.amountCents > remaining) {
-      throw failure(
-        FailureType.CONFLICT,
-        `A payment of ${frEuros(i.amountCents)} exceeds what remains to be received for ${this.year}: ${frEuros(remaining)} (${frEuros(this.receivedCents)} already received of ${frEuros(this.input.grantedCents)} granted).`,
-        { remainingCents: remaining, receivedCents: this.receivedCents, grantedCents: this.input.grantedCents },
-      );
-    }
-  }
-
-  applyPayment(i: PaymentInput, nowMs: number): void {
-    const before = this.tranches();
-    this.d.payments.push({ reference: i.reference, receivedOn: i.receivedOn, amountCents: i.amountCents, by: i.actor, at: new Date(nowMs).toISOString() });
-    const early = before.some((t, k) => !t.due && this.tranches()[k].paidCents > t.paidCents) ? ' (avant que la tranche correspondante soit due)' : '';
-    const summary = `Versement ${i.reference} de ${frEuros(i.amountCents)} reçu le ${frLongDate(i.receivedOn)}${early} ; reçu ${frEuros(this.receivedCents)} sur ${frEuros(this.input.grantedCents)}`;
-    this.add(i.actor, 'PAYMENT_RECORDED', summary, nowMs, { ...this.meta(i), onDate: i.receivedOn });
-    this.changed(nowMs);
-    this.maybeClose(i.actor, nowMs);
-  }
-
-  rememberPayment(reference: string, answer: FundingYearView): void {
-    this.d.paymentAnswers[reference] = JSON.parse(JSON.stringify(answer)) as FundingYearView;
   }
 
   validateReport(i: FinancialReportInput): void {
@@ -423,13 +417,15 @@ export class FundingYearState implements LongLivedState {
       if (r.state !== 'AWAITING_SUBMISSION') {
         throw failure(FailureType.INVALID_TRANSITION, `The financial report for ${this.year} is ${r.state === 'SUBMITTED' ? 'already submitted and awaits acceptance or return' : 'already accepted'}; it accepts: ${r.state === 'SUBMITTED' ? 'ACCEPTED, RETURNED' : 'nothing more'}.`);
       }
-      if (!Number.isInteger(i.spentCents) || (i.spentCents as number) < 0) throw failure(FailureType.BAD_INPUT, 'spentCents (the amount spent, in cents) is required with SUBMITTED.', { field: 'spentCents' });
+      validateBudget(i.budget, i.spentCents);
+      if (!i.budget && (!Number.isInteger(i.spentCents) || (i.spentCents as number) < 0)) throw failure(FailureType.BAD_INPUT, 'spentCents (the amount spent, in cents) or the budget is required with SUBMITTED.', { field: 'spentCents' });
       assertInWindow(i.on, reportWindow(this.year), `The financial report for ${this.year}`, 'on');
       const lastReturn = r.returns[r.returns.length - 1];
       if (lastReturn && i.on < lastReturn.on) throw failure(FailureType.RULE_VIOLATION, `The report cannot be submitted again on ${i.on}, before it was returned (${lastReturn.on}).`, { code: 'DATE_ORDER' });
       return;
     }
     if (i.status !== 'ACCEPTED' && i.status !== 'RETURNED') throw failure(FailureType.BAD_INPUT, 'status must be SUBMITTED, ACCEPTED or RETURNED.', { field: 'status' });
+    if (i.budget !== undefined && i.budget !== null) throw failure(FailureType.RULE_VIOLATION, 'A budget comes with the SUBMITTED report only.', { code: 'BUDGET_WITH_SUBMISSION', field: 'budget' });
     if (r.state !== 'SUBMITTED') {
       throw failure(FailureType.INVALID_TRANSITION, `The financial report for ${this.year} is ${r.state === 'ACCEPTED' ? 'already accepted' : 'not submitted'}; it can be ${i.status.toLowerCase()} only once submitted.`);
     }
@@ -440,22 +436,27 @@ export class FundingYearState implements LongLivedState {
   applyReport(i: FinancialReportInput, nowMs: number): void {
     const r = this.d.report;
     const ev: ReportEvent = { status: i.status, on: i.on, by: i.actor, at: new Date(nowMs).toISOString() };
-    if (i.spentCents !== undefined) ev.spentCents = i.spentCents;
+    const spent = i.budget ? budgetView(i.budget, this.grantedCents).expensesCents : i.spentCents;
+    if (spent !== undefined) ev.spentCents = spent;
     if (i.comment) ev.comment = i.comment;
+    if (i.budget) ev.budget = i.budget;
     r.history.push(ev);
     const meta = { ...this.meta(i), onDate: i.on };
     if (i.status === 'SUBMITTED') {
       r.state = 'SUBMITTED';
       r.submittedOn = i.on;
-      r.spentCents = i.spentCents!;
+      r.spentCents = spent!;
+      r.budget = i.budget ?? null;
       const late = daysLate(this.reportDueOn, i.on, i.on);
-      this.add(i.actor, 'REPORT_SUBMITTED', `Compte rendu financier ${this.year} remis le ${frLongDate(i.on)} : ${frEuros(i.spentCents!)} dépensés${late > 0 ? ` (${late} jours de retard)` : ''}`, nowMs, meta);
+      const b = this.budget();
+      const share = b ? `, dont ${frEuros(b.subsidyUsedCents)} sur cette subvention (${String(b.subsidySharePercent).replace('.', ',')} %)` : '';
+      this.add(i.actor, 'REPORT_SUBMITTED', `Compte rendu financier ${this.year} remis le ${frLongDate(i.on)} : ${frEuros(spent!)} dépensés${share}${late > 0 ? ` (${late} jours de retard)` : ''}`, nowMs, meta);
     } else if (i.status === 'ACCEPTED') {
       r.state = 'ACCEPTED';
       r.acceptedOn = i.on;
       const rec = this.reconciliation();
       const under = rec.underUse ? ` ; sous-utilisation de ${frEuros(rec.underUseCents!)} signalée` : '';
-      const outstanding = rec.outstandingCents ? ` ; reste à recevoir ${frEuros(rec.outstandingCents)}` : '';
+      const outstanding = rec.outstandingCents ? ` ; reste à recevoir ${frEuros(rec.outstandingCents)}` : rec.awaiting === 'REPAYMENT_ORDER' ? ` ; trop-perçu de ${frEuros(rec.overpaidCents!)} : décision de l'État attendue` : '';
       this.add(i.actor, 'REPORT_ACCEPTED', `Compte rendu financier ${this.year} accepté le ${frLongDate(i.on)}${under}${outstanding}`, nowMs, meta);
     } else {
       r.state = 'AWAITING_SUBMISSION';
@@ -463,20 +464,7 @@ export class FundingYearState implements LongLivedState {
       this.add(i.actor, 'REPORT_RETURNED', `Compte rendu financier ${this.year} retourné le ${frLongDate(i.on)} pour correction : à remettre de nouveau avant le ${frLongDate(this.reportDueOn)}`, nowMs, meta);
     }
     this.changed(nowMs);
-    this.maybeClose(i.actor, nowMs);
-  }
-
-  /** Closes the year once the report is accepted and the payments reconcile (under-use flagged with its amount). */
-  private maybeClose(actor: Actor, nowMs: number): void {
-    const rec = this.reconciliation();
-    if (this.closed || !rec.reconciled) return;
-    const lastPayment = this.d.payments.reduce<IsoDate | null>((m, p) => (m === null || p.receivedOn > m ? p.receivedOn : m), null);
-    const acceptedOn = this.d.report.acceptedOn!;
-    this.d.closedOn = lastPayment && lastPayment > acceptedOn ? lastPayment : acceptedOn;
-    const under = rec.underUse ? ` ; sous-utilisation de ${frEuros(rec.underUseCents!)} signalée` : ' ; subvention entièrement utilisée';
-    const over = rec.overpaidCents ? ` ; ${frEuros(rec.overpaidCents)} reçus au-delà des dépenses` : '';
-    this.add(actor, 'YEAR_CLOSED', `Année ${this.year} close : ${frEuros(rec.receivedCents)} reçus, ${frEuros(rec.spentCents!)} dépensés${under}${over}`, nowMs, { onDate: this.d.closedOn });
-    this.d.parentDirty = true;
+    closeIfReconciled(this, i.actor, nowMs);
   }
 
   /** The parent relays the previous year's report: a tranche may fall due, or the next payment be at risk. */

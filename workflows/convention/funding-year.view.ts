@@ -4,13 +4,13 @@
  * has not started yet (from its convention's view). Pure functions of the year's state.
  */
 import type { SearchAttributePair, SearchAttributeUpdatePair } from '@temporalio/common';
-import { frLongDate, isOverdue } from '../shared/calendar';
+import { frLongDate, isOverdue, timerHourOf } from '../shared/calendar';
 import { PRE_CONVENTION_REF, PRE_FUNDING_STAGE, PRE_FUNDING_YEAR, PRE_NEXT_DEADLINE, PRE_NEXT_DEADLINE_KIND, PRE_OVERDUE, deadlineSearchAttributes, searchAttributeDate } from '../shared/search-attributes';
 import type { FundingYearStage } from './convention.codes';
 import type { FundingYearResult } from './convention.contract';
 import { YEAR_STAGE_LABELS } from './convention.labels';
 import type { ConventionView, DeadlineView, FundingYearSummary, FundingYearView } from './convention.records';
-import { frEuros, remainingCents, trancheAmounts } from './convention.rules';
+import { frEuros, reconcile, remainingCents, trancheAmounts } from './convention.rules';
 import type { FundingYearState } from './funding-year.state';
 
 /** Entries of the timeline a view embeds (the query `getYearTimeline` gives them all). */
@@ -23,7 +23,7 @@ export function yearSummary(y: FundingYearState, nowMs: number, stageOverride?: 
     year: y.year,
     workflowId: y.workflowId,
     stage: stageOverride ?? y.stage(),
-    grantedCents: y.input.grantedCents,
+    grantedCents: y.grantedCents,
     receivedCents: y.receivedCents,
     deadlines,
     nextDeadline: deadlines[0] ?? null,
@@ -47,15 +47,16 @@ export function yearView(y: FundingYearState, nowMs: number): FundingYearView {
     ...yearSummary(y, nowMs),
     conventionRef: y.ref,
     conventionWorkflowId: y.parentWorkflowId,
-    remainingCents: remainingCents(y.input.grantedCents, y.receivedCents),
+    remainingCents: remainingCents(y.grantedCents, y.receivedCents),
     authorisation: { authorised: y.d.authorisation !== null, current: y.d.authorisation, sessions: y.d.sessions },
     request: {
       dueOn: due.request.dueOn,
       statutoryDueOn: due.request.statutoryDueOn,
       catchUp: due.request.catchUp,
       sentOn: y.d.request?.sentOn ?? null,
+      amountCents: y.d.request ? (y.d.request.amountCents ?? y.grantedCents) : null,
       portalDossierNumber: y.d.request?.portalDossierNumber ?? null,
-      overdue: !y.d.request && !y.closed && isOverdue(y.requestDueOn, nowMs),
+      overdue: !y.d.request && !y.closed && isOverdue(y.requestDueOn, nowMs, timerHourOf(y.input.settings)),
       recorded: y.d.request ? { by: y.d.request.by, at: y.d.request.at } : null,
     },
     payments: y.d.payments,
@@ -71,9 +72,12 @@ export function yearView(y: FundingYearState, nowMs: number): FundingYearView {
       acceptedOn: r.acceptedOn,
       returns: r.returns,
       daysLate: y.reportDaysLate(nowMs),
-      overdue: r.state === 'AWAITING_SUBMISSION' && !y.closed && isOverdue(y.reportDueOn, nowMs),
+      overdue: r.state === 'AWAITING_SUBMISSION' && !y.closed && isOverdue(y.reportDueOn, nowMs, timerHourOf(y.input.settings)),
       history: r.history,
+      budget: y.budget(),
     },
+    settlements: y.d.settlements ?? [],
+    repayments: y.d.repayments ?? [],
     openedOn: due.openedOn,
     reminders: y.d.reminders,
     reconciliation: y.reconciliation(),
@@ -90,7 +94,7 @@ export function yearResult(y: FundingYearState): FundingYearResult {
   return {
     conventionRef: y.ref,
     year: y.year,
-    grantedCents: y.input.grantedCents,
+    grantedCents: y.grantedCents,
     receivedCents: y.receivedCents,
     spentCents: y.d.report.spentCents,
     underUseCents: y.reconciliation().underUseCents,
@@ -144,13 +148,15 @@ export function pendingYearView(convention: ConventionView, year: number): Fundi
     conventionWorkflowId: convention.workflowId,
     remainingCents: summary.grantedCents - summary.receivedCents,
     authorisation: { authorised: false, current: null, sessions: [] },
-    request: { dueOn: requestDeadline?.dueOn ?? `${year}-01-31`, statutoryDueOn: requestDeadline?.dueOn ?? `${year}-01-31`, catchUp: false, sentOn: null, portalDossierNumber: null, overdue: requestDeadline?.overdue ?? false, recorded: null },
+    request: { dueOn: requestDeadline?.dueOn ?? `${year}-01-31`, statutoryDueOn: requestDeadline?.dueOn ?? `${year}-01-31`, catchUp: false, sentOn: null, amountCents: null, portalDossierNumber: null, overdue: requestDeadline?.overdue ?? false, recorded: null },
     payments: [],
     tranches: tranches.map((t, index) => ({ index, share: t.share, condition: t.condition, amountCents: amounts[index], due: false, waitingFor: "en attente de la prise d'effet de la convention", paidCents: 0, status: 'NOT_DUE' as const })),
-    report: { state: 'AWAITING_SUBMISSION', dueOn: summary.reportDueOn, statutoryDueOn: summary.reportDueOn, catchUp: false, resubmissionOf: null, submittedOn: null, spentCents: null, acceptedOn: null, returns: [], daysLate: 0, overdue: false, history: [] },
+    report: { state: 'AWAITING_SUBMISSION', dueOn: summary.reportDueOn, statutoryDueOn: summary.reportDueOn, catchUp: false, resubmissionOf: null, submittedOn: null, spentCents: null, acceptedOn: null, returns: [], daysLate: 0, overdue: false, history: [], budget: null },
+    settlements: [],
+    repayments: [],
     openedOn: null,
     reminders: [],
-    reconciliation: { grantedCents: summary.grantedCents, receivedCents: 0, spentCents: null, expectedCents: null, outstandingCents: null, underUseCents: null, overpaidCents: null, underUse: false, reconciled: false },
+    reconciliation: reconcile(summary.grantedCents, 0, null, false),
     previousYear: null,
     accepts: [],
     startedAt: null,

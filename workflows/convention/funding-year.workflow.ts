@@ -1,6 +1,6 @@
 import { continueAsNew, getExternalWorkflowHandle, log, setHandler } from '@temporalio/workflow';
 import type { UpdateDefinition } from '@temporalio/common';
-import { journaledUpdate } from '../shared/journal';
+import { CARRIED_ANSWER_BYTES, journaledUpdate } from '../shared/journal';
 import { LongLivedLoop, Publisher } from '../shared/loop';
 import type { UpdateMeta } from '../shared/messages';
 import type { FundingYearUpdateName } from './convention.codes';
@@ -11,12 +11,15 @@ import {
   recordAuthorisationUpdate,
   recordFinancialReportUpdate,
   recordPaymentUpdate,
+  recordRepaymentUpdate,
   recordRequestUpdate,
+  recordSettlementUpdate,
   yearChangedSignal,
   type FundingYearInput,
   type FundingYearResult,
 } from './convention.contract';
 import type { FundingYearView } from './convention.records';
+import { applyPayment, applyRepayment, applySettlement, paymentReplay, rememberPayment, validatePayment, validateRepayment, validateSettlement } from './funding-year.money';
 import { FundingYearState } from './funding-year.state';
 import { yearDetails, yearResult, yearSearchAttributes, yearSummary, yearView } from './funding-year.view';
 
@@ -30,6 +33,8 @@ export async function fundingYearWorkflow(input: FundingYearInput): Promise<Fund
   const y = new FundingYearState(input, Date.now());
   const publisher = new Publisher(input.settings.searchAttributes !== false);
 
+  // Whole first answers are carried within the journal's byte budget; a key past it gets the year as it now stands.
+  y.journal.bound({ answerBytes: CARRIED_ANSWER_BYTES, rederive: (_e, now) => yearView(y, now) });
   setHandler(getYearStateQuery, () => yearView(y, Date.now()));
   setHandler(getYearTimelineQuery, () => y.journal.timeline);
 
@@ -63,11 +68,13 @@ export async function fundingYearWorkflow(input: FundingYearInput): Promise<Fund
   staffUpdate(
     recordPaymentUpdate,
     'recordPayment',
-    (i) => y.validatePayment(i),
-    (i, now) => y.applyPayment(i, now),
-    (i) => y.paymentReplay(i),
-    (i, answer) => y.rememberPayment(i.reference, answer),
+    (i) => validatePayment(y, i),
+    (i, now) => applyPayment(y, i, now),
+    (i) => paymentReplay(y, i),
+    (i, answer) => rememberPayment(y, i.reference, answer),
   );
+  staffUpdate(recordSettlementUpdate, 'recordSettlement', (i) => validateSettlement(y, i), (i, now) => applySettlement(y, i, now));
+  staffUpdate(recordRepaymentUpdate, 'recordRepayment', (i) => validateRepayment(y, i), (i, now) => applyRepayment(y, i, now));
   staffUpdate(recordFinancialReportUpdate, 'recordFinancialReport', (i) => y.validateReport(i), (i, now) => y.applyReport(i, now));
 
   setHandler(previousYearChangedSignal, (status) => {

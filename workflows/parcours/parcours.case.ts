@@ -4,13 +4,13 @@
  * transitions (parcours.transitions.ts) and the view (parcours.view.ts) build on it; parcours.state.ts assembles
  * the whole. Deterministic: "now" is always passed in (the workflow passes its sandboxed Date.now()).
  */
-import { addDays, daysBetween, frDate, isReached, maxDate, type IsoDate } from '../shared/calendar';
+import { addDays, daysBetween, frDate, isReached, maxDate, timerHourOf, type IsoDate } from '../shared/calendar';
 import { FailureType, failure } from '../shared/failures';
 import { resume, type Journal } from '../shared/journal';
 import { forcedContinueAsNew, type LongLivedState, type Wake } from '../shared/loop';
 import { SYSTEM_ACTOR, type Actor, type UpdateMeta } from '../shared/messages';
 import type { ParcoursNotificationKind, ParcoursUpdateName, TimelineType } from './parcours.codes';
-import { workflowIdFor, type ParcoursCarriedState, type ParcoursInput } from './parcours.contract';
+import { workflowIdFor, type ContinuedParcoursInput, type ParcoursCarriedState, type ParcoursInput } from './parcours.contract';
 import { deadlineTable, nextWakeOf, pendingTimers, shownDeadlines, type DeadlineRow, type PendingTimer } from './parcours.deadlines';
 import type { ParcoursSettings, SuspensionInput } from './parcours.inputs';
 import { CLOSURE_LABELS, UPDATE_LABELS } from './parcours.labels';
@@ -42,7 +42,7 @@ export class CaseState implements LongLivedState {
   /** A reassessment cycle completed in this run: continue-as-new. */
   cycleCompleted = false;
 
-  constructor(input: ParcoursInput, nowMs: number) {
+  constructor(input: ParcoursInput | ContinuedParcoursInput, nowMs: number) {
     this.workflowId = workflowIdFor(input.dossierId);
     const reusedKey = (key: string, first: string, sameUpdate: boolean) => {
       const label = UPDATE_LABELS[first as ParcoursUpdateName] ?? first;
@@ -55,7 +55,7 @@ export class CaseState implements LongLivedState {
       this.record = carried.data;
       return;
     }
-    const r = input.referral;
+    const r = input.referral!;
     const age = ageOn(r.child.birthDate, r.referredOn);
     this.record = {
       dossierId: input.dossierId,
@@ -93,9 +93,16 @@ export class CaseState implements LongLivedState {
     this.addTimeline(input.createdBy, 'REFERRAL_RECEIVED', `Orientation reçue (orienteur : ${r.orienteur.type}, le ${frDate(r.referredOn)})`, nowMs, r.referredOn);
   }
 
-  /** Everything continue-as-new must carry. */
+  /** Everything continue-as-new must carry: the record, and the journal with only the fired timers still in the table. */
   carry(): ParcoursCarriedState {
-    return { data: this.record, journal: this.journal.snapshot(), run: this.run };
+    const live = new Set(this.deadlineTable().flatMap((row) => row.timers.map((t) => t.key)));
+    return { data: this.record, journal: this.journal.snapshot((key) => live.has(key)), run: this.run };
+  }
+
+  /** The next run's input: the start input without the referral (the record holds it), and what is carried. */
+  continuedInput(input: ParcoursInput | ContinuedParcoursInput): ContinuedParcoursInput {
+    const { referral: _referral, carried: _carried, ...rest } = input;
+    return { ...rest, carried: this.carry() };
   }
 
   get closed(): boolean {
@@ -302,7 +309,7 @@ export class CaseState implements LongLivedState {
     if (r.plan?.nextReassessmentOn) r.plan.nextReassessmentOn = addDays(r.plan.nextReassessmentOn, days);
     this.addTimeline(meta.actor, 'RESUMED', `Parcours repris le ${frDate(resumedOn)} après ${days} jour(s) de suspension${r.plan?.nextReassessmentOn ? ` ; réévaluation reportée au ${frDate(r.plan.nextReassessmentOn)}` : ''}`, nowMs, resumedOn, meta);
     // Reminders whose time passed during the suspension are not sent afterwards.
-    const skipped = this.timers().filter((t) => t.pausable && isReached(t.fireOn, nowMs));
+    const skipped = this.timers().filter((t) => t.pausable && isReached(t.fireOn, nowMs, timerHourOf(this.settings)));
     for (const t of skipped) this.journal.fired.add(t.key);
     if (skipped.length > 0) this.addTimeline(SYSTEM_ACTOR, 'REMINDERS_SKIPPED', `${skipped.length} relance(s) échue(s) pendant la suspension non envoyée(s)`, nowMs, resumedOn);
   }
@@ -334,7 +341,7 @@ export class CaseState implements LongLivedState {
   fireDue(nowMs: number): number {
     let count = 0;
     while (!this.closed) {
-      const next = this.timers().find((t) => isReached(t.fireOn, nowMs));
+      const next = this.timers().find((t) => isReached(t.fireOn, nowMs, timerHourOf(this.settings)));
       if (!next) break;
       this.journal.fired.add(next.key);
       count += 1;

@@ -176,6 +176,7 @@ export const PARCOURS_UPDATE_NAMES = [
   'suspendParcours',
   'resumeParcours',
   'recordLifeEvent',
+  'recordSafeguardingReport',
   'recordDerogation',
   'closeParcours',
   'assignReferent',

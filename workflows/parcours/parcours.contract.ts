@@ -27,7 +27,7 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Actor } from '../shared/messages';
 import type { CarriedState } from '../shared/journal';
 import type { CaseFigures } from './parcours.figures';
-import type { ParcoursSettings, ReferralInput, ConsentInput, TeamReviewInput, ActionInput, ActionPatchInput, ReassessmentInput, RenewalInput, SuspensionInput, ResumptionInput, LifeEventInput, DerogationInput, ClosureInput, ReferentAssignmentInput, CreateReferralInput, RectificationInput, DataExportInput } from './parcours.inputs';
+import type { ParcoursSettings, ReferralInput, ConsentInput, TeamReviewInput, ActionInput, ActionPatchInput, ReassessmentInput, RenewalInput, SuspensionInput, ResumptionInput, LifeEventInput, SafeguardingReportInput, DerogationInput, ClosureInput, ReferentAssignmentInput, CreateReferralInput, RectificationInput, DataExportInput } from './parcours.inputs';
 import type { ErasureConfirmation, ParcoursClosingSummary, ParcoursRecord, ParcoursView, PurgedCaseRecord, PurgedCaseView, TimelineEntry } from './parcours.records';
 
 export * from './parcours.codes';
@@ -79,9 +79,26 @@ export interface ParcoursInput {
   createdAt: string;
   /** Initial référent; default: the creator when they are a référent. */
   referentId?: string;
+  /**
+   * True (every referral since issue 17): the workflow decides eligibility itself, with the pure rule and the list in
+   * `settings`, in its first workflow task. Absent in the inputs of cases referred before, whose histories hold the
+   * `checkEligibility` activity they replay.
+   */
+  eligibilityInWorkflow?: boolean;
+  /**
+   * True when the API claimed the child's registry (workflows/registry/child-registry.ts) for this case: the case
+   * releases it when it closes. Absent in the inputs of cases referred before the registry.
+   */
+  childRegistry?: boolean;
   /** Set by the workflow itself on continue-as-new. */
   carried?: ParcoursCarriedState;
 }
+
+/**
+ * Input of a run continued as new: the start input without the referral (the carried record holds the child's data
+ * once, as it now stands), with what the previous run carried.
+ */
+export type ContinuedParcoursInput = Omit<ParcoursInput, 'referral' | 'carried'> & { referral?: undefined; carried: ParcoursCarriedState };
 
 /**
  * Input of the last run of a purged case (the "tombstone"): the case continues-as-new into it when its retention
@@ -101,7 +118,7 @@ export function isPurgedView(v: ParcoursView | PurgedCaseView): v is PurgedCaseV
   return (v as PurgedCaseView).purged !== undefined;
 }
 
-export function isPurgedInput(i: ParcoursInput | PurgedCaseInput): i is PurgedCaseInput {
+export function isPurgedInput(i: ParcoursInput | ContinuedParcoursInput | PurgedCaseInput): i is PurgedCaseInput {
   return (i as PurgedCaseInput).purged !== undefined;
 }
 
@@ -132,6 +149,8 @@ export const suspendParcoursUpdate = defineUpdate<ParcoursView, [SuspensionInput
 export const resumeParcoursUpdate = defineUpdate<ParcoursView, [ResumptionInput], 'resumeParcours'>('resumeParcours');
 /** A life event: consent withdrawn, moved out, family unreachable, contact restored, safeguarding concern. */
 export const recordLifeEventUpdate = defineUpdate<ParcoursView, [LifeEventInput], 'recordLifeEvent'>('recordLifeEvent');
+/** The département's report date of a safeguarding concern already recorded (any open stage; no second escalation). */
+export const recordSafeguardingReportUpdate = defineUpdate<ParcoursView, [SafeguardingReportInput], 'recordSafeguardingReport'>('recordSafeguardingReport');
 /** A coordinator override with a motive (age, duration; eligibility travels with the referral). */
 export const recordDerogationUpdate = defineUpdate<ParcoursView, [DerogationInput], 'recordDerogation'>('recordDerogation');
 /** Closes the case with a reason and summary; the case then keeps its data for the retention period, and purges them. */

@@ -5,7 +5,7 @@
  * wakes up next are all derived from this table, so a stage rule is written once.
  */
 import type { NotificationRequest } from '../../activities/notifications.types';
-import { addDays, addMonths, byDueDate, dateOf, frDate, instantOf, isOverdue, type IsoDate } from '../shared/calendar';
+import { addDays, addMonths, byDueDate, dateOf, frDate, instantOf, isOverdue, timerHourOf, type IsoDate } from '../shared/calendar';
 import type { Wake } from '../shared/loop';
 import type { ClosureReason, DeadlineKind, ParcoursNotificationKind, TimelineType } from './parcours.codes';
 import { DEFAULT_RENEWAL_ESCALATION_DAYS, DEFAULT_RENEWAL_REMINDER_DAYS } from './parcours.inputs';
@@ -144,7 +144,7 @@ export function deadlineTable(r: ParcoursRecord, workflowId: string): DeadlineRo
         dueOn: a.startsOn,
         actionId: a.id,
         shownUntil: a.startsOn,
-        // no reminder for an action scheduled on the day it starts (or later)
+        // no reminder for an action scheduled on the day it starts (or later): the Paris day it was recorded
         timers:
           a.startsOn > dateOf(a.at)
             ? [
@@ -320,7 +320,7 @@ export function shownDeadlines(r: ParcoursRecord, rows: readonly DeadlineRow[], 
     .map((d) => ({
       kind: d.kind,
       dueOn: d.dueOn,
-      overdue: STAFF_DEADLINES.has(d.kind) && !suspended && isOverdue(d.dueOn, nowMs),
+      overdue: STAFF_DEADLINES.has(d.kind) && !suspended && isOverdue(d.dueOn, nowMs, timerHourOf(r.settings)),
       label: DEADLINE_LABELS[d.kind],
       ...(d.actionId ? { actionId: d.actionId } : {}),
     }))
@@ -346,11 +346,11 @@ export function nextWakeOf(r: ParcoursRecord, rows: readonly DeadlineRow[], fire
     if (!best || atMs < best.atMs) best = { atMs, summary };
   };
   const next = pendingTimers(r, rows, fired)[0];
-  if (next) consider(instantOf(next.fireOn), next.summary);
+  if (next) consider(instantOf(next.fireOn, timerHourOf(r.settings)), next.summary);
   if (!r.suspension) {
     for (const d of shownDeadlines(r, rows, nowMs)) {
       if (!STAFF_DEADLINES.has(d.kind) || d.overdue) continue;
-      const at = instantOf(addDays(d.dueOn, 1));
+      const at = instantOf(addDays(d.dueOn, 1), timerHourOf(r.settings));
       if (at > nowMs) consider(at, `Échéance dépassée : ${d.label}`);
     }
   }

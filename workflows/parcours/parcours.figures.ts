@@ -4,16 +4,17 @@
  * The parcours workflow keeps them in its memo under the key `figures` (`upsertMemo({ figures: caseFiguresOf(view) })`
  * at each change), so the report reads a whole year from one visibility listing, without querying any case.
  * A `CaseFigures` stands alone: no dossierId, no name, no birth date, no address, no free text, no staff id — only
- * the neighbourhood, the age band on the referral date, the sex and the business dates and codes the figures need.
+ * the neighbourhood, the age band on the referral date (and the month each later band begins, never the day), the sex
+ * and the business dates and codes the figures need.
  * That is what lets the retention purge (DOMAIN.md §5) delete a case's personal data and keep its figures, so that
  * a purged case still counts in the years it belongs to.
  *
  * Pure and deterministic (relative imports only, no Node builtins): it runs inside the workflow sandbox.
  */
-import type { IsoDate } from '../shared/calendar';
 import type { ActionStatus, ActionType, ClosureReason, ConsentDecision, DerogationKind, OrienteurType, ParcoursStage, ReferralReason, Sex, TeamDecision } from './parcours.codes';
 import type { ParcoursView } from './parcours.records';
-import type { AgeBand } from './parcours.rules';
+import { addDays, type IsoDate } from '../shared/calendar';
+import { ageBandOf, birthdayOn, type AgeBand } from './parcours.rules';
 
 /** Version of the `CaseFigures` shape; a reader skips (and reports) a version it does not know. */
 export const CASE_FIGURES_VERSION = 1;
@@ -26,6 +27,30 @@ export const CASE_FIGURES_MEMO_KEY = 'figures';
  * coordinator's derogation), PENDING (not checked yet: the few milliseconds before the activity answers).
  */
 export type EligibilityFigure = 'PENDING' | 'ELIGIBLE' | 'DEROGATION' | 'INELIGIBLE';
+
+/** The age band a child is in from `from` on. */
+export interface AgeBandChange {
+  from: IsoDate;
+  band: AgeBand;
+}
+
+/** The ages at which the report's age band changes (2, 6, 11, 17). */
+const BAND_AGES = [2, 6, 11, 17] as const;
+
+/**
+ * The age bands a child referred on `referredOn` reaches afterwards (up to 18, the oldest a case may be kept): each
+ * from the first day of its birthday's month, or the day after the referral when that month has begun by then.
+ */
+export function ageBandChanges(birthDate: IsoDate, referredOn: IsoDate): AgeBandChange[] {
+  const out: AgeBandChange[] = [];
+  for (const age of BAND_AGES) {
+    const birthday = birthdayOn(birthDate, age);
+    if (birthday <= referredOn) continue;
+    const monthStart = `${birthday.slice(0, 7)}-01`;
+    out.push({ from: monthStart > referredOn ? monthStart : addDays(referredOn, 1), band: ageBandOf(age) });
+  }
+  return out;
+}
 
 /** One action of the parcours: its type, business dates and status. */
 export interface ActionFigure {
@@ -45,6 +70,12 @@ export interface CaseFigures {
   qpv: string;
   /** Age band on the referral date. */
   ageBand: AgeBand;
+  /**
+   * The later age bands, each from the first day of the month of the birthday that reaches it (month precision: the
+   * figures hold no birth date), in order; absent in figures written before (their band stays the referral's).
+   * Every figure uses the band on the date it is about (`src/reports/indicators.ts#ageBandOn`).
+   */
+  ageBands?: AgeBandChange[];
   sex: Sex;
   referredOn: IsoDate;
   orienteurType: OrienteurType;
@@ -74,6 +105,7 @@ export function caseFiguresOf(view: ParcoursView): CaseFigures {
     v: CASE_FIGURES_VERSION,
     qpv: view.child.qpv,
     ageBand: view.ageBand,
+    ageBands: ageBandChanges(view.child.birthDate, view.referredOn),
     sex: view.child.sex,
     referredOn: view.referredOn,
     orienteurType: view.orienteur.type,

@@ -3,7 +3,7 @@
  * staff update with what the API stamps on it. Part of the contract (parcours.contract.ts).
  */
 import type { UpdateMeta } from '../shared/messages';
-import type { IsoDate } from '../shared/calendar';
+import { DEFAULT_TIMER_LOCAL_HOUR, type IsoDate } from '../shared/calendar';
 import type {
   ActionFrequency,
   ActionType,
@@ -76,6 +76,11 @@ export interface ParcoursSettings {
   /** Escalation this many days after the end of the granted length without renewal or closure (default 15). */
   renewalEscalationDays?: number;
   /**
+   * Hour, in Paris, at which the case's timers fire (`PRE_TIMER_LOCAL_HOUR`, default 8: 08:00 winter and summer
+   * alike). Absent on cases started before the setting: they keep 06:00 UTC (`timerHourOf`), so their histories replay.
+   */
+  timerLocalHour?: number;
+  /**
    * Tests only: continue-as-new after this many applied updates (0 = only when Temporal suggests it or after a
    * reassessment cycle).
    */
@@ -105,6 +110,7 @@ export const DEFAULT_PARCOURS_SETTINGS: ParcoursSettings = {
   notFollowedRetentionMonths: 6,
   renewalReminderDays: 30,
   renewalEscalationDays: 15,
+  timerLocalHour: DEFAULT_TIMER_LOCAL_HOUR,
 };
 
 /** Months a closed case's personal data are kept after the last contact when the settings say nothing. */
@@ -196,6 +202,8 @@ export interface ConsentInput extends UpdateMeta {
 /** `POST /parcours/{id}/team-reviews`. */
 export interface TeamReviewInput extends UpdateMeta {
   meetingDate: IsoDate;
+  /** The recorded EPS meeting (`EPS-<date>`, `POST /team-meetings`) the decision was taken at; the API checks it. */
+  meetingId?: string;
   decision: TeamDecision;
   /** VALIDATED: at least one. */
   objectives?: Array<{ label: string }>;
@@ -278,6 +286,17 @@ export interface LifeEventInput extends UpdateMeta {
   /** SAFEGUARDING_CONCERN: date of the child-protection report to the département, when made. */
   reportedOn?: IsoDate;
   note?: string;
+}
+
+/**
+ * `POST /parcours/{id}/safeguarding-reports`: the date the concern already recorded (its SAFEGUARDING_CONCERN event)
+ * was reported to the département, added to that concern — no second concern, no second escalation.
+ */
+export interface SafeguardingReportInput extends UpdateMeta {
+  /** The date of the concern (`occurredOn` of its SAFEGUARDING_CONCERN event). */
+  concernOn: IsoDate;
+  /** The date of the child-protection report (information préoccupante) to the département. */
+  reportedOn: IsoDate;
 }
 
 /** `POST /parcours/{id}/derogations`. */

@@ -92,6 +92,7 @@ export const UPDATE_LABELS: Record<ParcoursUpdateName, string> = {
   suspendParcours: 'suspension',
   resumeParcours: 'resumption',
   recordLifeEvent: 'events',
+  recordSafeguardingReport: 'safeguarding report',
   recordDerogation: 'derogations',
   assignReferent: 'referent',
   closeParcours: 'closure',

@@ -53,6 +53,8 @@ export interface ConsentRecord extends Recorded {
 
 export interface TeamReviewRecord extends Recorded {
   meetingDate: IsoDate;
+  /** The recorded EPS meeting (absent on reviews recorded before meetings were records). */
+  meetingId?: string;
   decision: TeamDecision;
   objectiveIds?: string[];
   referentId?: string;

@@ -65,7 +65,7 @@ export class CaseRights extends CaseTransitions {
       }
       if (changed) child.school = school;
     }
-    if (i.guardians !== undefined && guardiansText(i.guardians) !== guardiansText(this.record.guardians)) fields.push('guardians');
+    if (i.guardians != null && guardiansText(i.guardians) !== guardiansText(this.record.guardians)) fields.push('guardians');
     return { fields, child };
   }
 
@@ -81,7 +81,7 @@ export class CaseRights extends CaseTransitions {
       rule('The child has no school recorded yet: a school needs its name and level.', { field: 'child.school' });
     }
     if (child.birthDate > r.referredOn) rule(`The birth date (${child.birthDate}) is after the referral date (${r.referredOn}).`, { field: 'child.birthDate' });
-    if (i.guardians !== undefined && (i.guardians.length === 0 || i.guardians.some((g) => blank(g.firstName) || blank(g.lastName)))) {
+    if (i.guardians != null && (i.guardians.length === 0 || i.guardians.some((g) => blank(g.firstName) || blank(g.lastName)))) {
       rule('guardians names one to six family contacts, each with a first and last name.', { field: 'guardians' });
     }
   }
@@ -90,7 +90,7 @@ export class CaseRights extends CaseTransitions {
     const r = this.record;
     const { fields, child } = this.rectified(i);
     r.child = child;
-    if (i.guardians !== undefined) r.guardians = i.guardians.map((g) => ({ ...g }));
+    if (i.guardians != null) r.guardians = i.guardians.map((g) => ({ ...g }));
     if (i.childKey) r.childKey = i.childKey;
     if (fields.includes('child.birthDate')) {
       r.ageOnReferral = ageOn(child.birthDate, r.referredOn);

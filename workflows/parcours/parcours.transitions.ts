@@ -127,7 +127,7 @@ export class CaseTransitions extends CaseState {
 
   applyTeamReview(i: TeamReviewInput, nowMs: number): void {
     const r = this.record;
-    const base = { meetingDate: i.meetingDate, decision: i.decision, ...this.recorded(i, nowMs) };
+    const base = { meetingDate: i.meetingDate, ...(i.meetingId ? { meetingId: i.meetingId } : {}), decision: i.decision, ...this.recorded(i, nowMs) };
     switch (i.decision) {
       case 'VALIDATED': {
         const months = i.durationMonths ?? this.settings.defaultDurationMonths;

@@ -1,9 +1,10 @@
-import { allHandlersFinished, condition, continueAsNew, log, makeContinueAsNewFunc, proxyActivities, setHandler, sleep, upsertSearchAttributes } from '@temporalio/workflow';
+import { allHandlersFinished, condition, continueAsNew, getExternalWorkflowHandle, log, makeContinueAsNewFunc, proxyActivities, setHandler, sleep, upsertSearchAttributes } from '@temporalio/workflow';
 import type { ActivityOptions, UpdateDefinition } from '@temporalio/common';
 import type { Activities } from '../../activities/index';
-import { instantOf } from '../shared/calendar';
+import { instantOf, timerHourOf } from '../shared/calendar';
 import { journaledUpdate } from '../shared/journal';
 import { LongLivedLoop, Publisher } from '../shared/loop';
+import { childRegistryId, releaseChildSignal } from '../registry/child-registry';
 import { FailureType, failure } from '../shared/failures';
 import type { CaseAccess, UpdateMeta } from '../shared/messages';
 import { PRE_PURGE_ON, PRE_RETENTION, searchAttributeDate } from '../shared/search-attributes';
@@ -24,17 +25,21 @@ import {
   recordDerogationUpdate,
   recordLifeEventUpdate,
   recordReassessmentUpdate,
+  recordSafeguardingReportUpdate,
   recordTeamReviewUpdate,
   rectifyParcoursUpdate,
   renewParcoursUpdate,
   resumeParcoursUpdate,
   scheduleActionUpdate,
   suspendParcoursUpdate,
+  type ContinuedParcoursInput,
   type ParcoursInput,
   type PurgedCaseInput,
 } from './parcours.contract';
 import { CASE_FIGURES_MEMO_KEY, caseFiguresOf } from './parcours.figures';
+import { assertWithinLimits, CASE_LIMITS } from './parcours.limits';
 import { NOTIFICATION_SUMMARIES } from './parcours.labels';
+import { eligibilityOf } from './parcours.rules';
 import { purgedCase, purgedSearchAttributes } from './parcours.purged';
 import type { ParcoursClosingSummary, ParcoursView, PurgedCaseRecord } from './parcours.records';
 import { ParcoursCase } from './parcours.state';
@@ -54,9 +59,12 @@ const eligibility = proxyActivities<Activities>(ELIGIBILITY_OPTIONS);
  * suggests it). Once closed, the case stays readable for its retention period (DOMAIN.md §5: 24 months after the
  * last contact), then continues-as-new into a run that holds no personal data (parcours.purged.ts).
  */
-export async function parcoursWorkflow(input: ParcoursInput | PurgedCaseInput): Promise<ParcoursClosingSummary> {
+export async function parcoursWorkflow(input: ParcoursInput | ContinuedParcoursInput | PurgedCaseInput): Promise<ParcoursClosingSummary> {
   if (isPurgedInput(input)) return purgedCase(input);
   const c = new ParcoursCase(input, Date.now());
+  // What continue-as-new carries stays bounded (parcours.limits.ts): no answer is carried, a repeated key gets the
+  // case as it now stands; the latest timeline entries only.
+  c.journal.bound({ rederive: (_key, now) => c.view(now), timelineEntries: CASE_LIMITS.carriedTimelineEntries });
   const settings = input.settings;
   const searchAttributesOn = settings.searchAttributes !== false;
   const publisher = new Publisher(searchAttributesOn);
@@ -66,7 +74,7 @@ export async function parcoursWorkflow(input: ParcoursInput | PurgedCaseInput): 
   setHandler(getTimelineQuery, () => c.journal.timeline);
   let closingDone = false;
   setHandler(getClosingSummaryQuery, () => (closingDone ? c.closingSummary() : null));
-  setHandler(getAnswerQuery, (key: string) => c.journal.answerOf(key));
+  setHandler(getAnswerQuery, (key: string) => c.journal.answerOf(key, Date.now()));
 
   /**
    * The caller's access (stamped by the API from its access policy) against the case's référent: a référent changes
@@ -81,11 +89,15 @@ export async function parcoursWorkflow(input: ParcoursInput | PurgedCaseInput): 
 
   /** Registers one staff update: access, idempotency, then the validator, then apply, publish, answer (remembered). */
   function staffUpdate<I extends UpdateMeta>(def: UpdateDefinition<ParcoursView, [I]>, name: ParcoursUpdateName, validate: (input: I) => void, apply: (input: I, nowMs: number) => void): void {
+    const validateWithinLimits = (i: I): void => {
+      validate(i);
+      assertWithinLimits(c.record, name, i);
+    };
     journaledUpdate(
       c.journal,
       def,
       name,
-      validate,
+      validateWithinLimits,
       (i, now) => {
         apply(i, now);
         c.appliedThisRun += 1;
@@ -107,6 +119,7 @@ export async function parcoursWorkflow(input: ParcoursInput | PurgedCaseInput): 
   staffUpdate(suspendParcoursUpdate, 'suspendParcours', (i) => c.validateSuspension(i), (i, now) => c.applySuspension(i, now));
   staffUpdate(resumeParcoursUpdate, 'resumeParcours', (i) => c.validateResumption(i), (i, now) => c.applyResumption(i, now));
   staffUpdate(recordLifeEventUpdate, 'recordLifeEvent', (i) => c.validateLifeEvent(i), (i, now) => c.applyLifeEvent(i, now));
+  staffUpdate(recordSafeguardingReportUpdate, 'recordSafeguardingReport', (i) => c.validateSafeguardingReport(i), (i, now) => c.applySafeguardingReport(i, now));
   staffUpdate(recordDerogationUpdate, 'recordDerogation', (i) => c.validateDerogation(i), (i, now) => c.applyDerogation(i, now));
   staffUpdate(closeParcoursUpdate, 'closeParcours', (i) => c.validateClosure(i), (i, now) => c.applyClosure(i, now));
   staffUpdate(assignReferentUpdate, 'assignReferent', (i) => c.validateReferent(i), (i, now) => c.applyReferent(i, now));
@@ -136,8 +149,17 @@ export async function parcoursWorkflow(input: ParcoursInput | PurgedCaseInput): 
     notificationSummary: (req) => `${NOTIFICATION_SUMMARIES[req.kind as ParcoursNotificationKind] ?? req.kind}${req.dueOn ? ` — échéance ${req.dueOn}` : ''}`,
   });
 
+  if (!c.eligibilityChecked && input.eligibilityInWorkflow && input.referral) {
+    // A pure rule on the input: decided in the first workflow task, which also answers the referral.
+    const r = input.referral;
+    const now = Date.now();
+    const outcome = eligibilityOf({ birthDate: r.child.birthDate, referredOn: r.referredOn, qpv: r.child.qpv, eligibleQpvs: settings.eligibleQpvs, ruleVersion: settings.eligibilityRuleVersion });
+    c.applyEligibility({ ...outcome, qpv: r.child.qpv, checkedAt: new Date(now).toISOString() }, r.derogation?.motive, now);
+    c.fireDue(now);
+  }
   publish(Date.now());
-  if (!c.eligibilityChecked) {
+  if (!c.eligibilityChecked && input.referral) {
+    // Cases referred before issue 17: the activity their histories hold.
     const r = input.referral;
     const outcome = await eligibility.checkEligibility.executeWithOptions(
       { ...ELIGIBILITY_OPTIONS, summary: ui(`Vérification d'éligibilité (âge, QPV)`) },
@@ -150,8 +172,15 @@ export async function parcoursWorkflow(input: ParcoursInput | PurgedCaseInput): 
     publish(now);
   }
 
-  await loop.runToEnd({ dossierId: input.dossierId, run: c.run }, () => continueAsNew<typeof parcoursWorkflow>({ ...input, carried: c.carry() }));
+  await loop.runToEnd({ dossierId: input.dossierId, run: c.run }, () => continueAsNew<typeof parcoursWorkflow>(c.continuedInput(input)));
   closingDone = true;
+  if (input.childRegistry) {
+    // the child may be referred again: release the duplicate registry (gone already if another case replaced it),
+    // under the child's fingerprint as it now stands (a rectified name or birth date moved it)
+    await getExternalWorkflowHandle(childRegistryId(c.record.childKey))
+      .signal(releaseChildSignal, { dossierId: input.dossierId })
+      .catch(() => undefined);
+  }
 
   // Retention: the closed case answers its queries (and refuses changes, 409) until its purge day.
   const retention = c.retention()!;
@@ -161,7 +190,7 @@ export async function parcoursWorkflow(input: ParcoursInput | PurgedCaseInput): 
       { key: PRE_PURGE_ON, value: searchAttributeDate(retention.purgeOn) },
     ]);
   }
-  const purgeAtMs = instantOf(retention.purgeOn);
+  const purgeAtMs = instantOf(retention.purgeOn, timerHourOf(settings));
   while (Date.now() < purgeAtMs) {
     await sleep(purgeAtMs - Date.now(), { summary: ui(`Purge des données personnelles (conservation jusqu'au ${retention.purgeOn})`) });
   }

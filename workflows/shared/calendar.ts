@@ -1,6 +1,7 @@
 /**
  * The one calendar of the project: arithmetic on business dates written `YYYY-MM-DD`, the instant a date's timers
- * fire, Paris days and working days, and the French ways of writing a date. Pure and dependency-free: it runs in
+ * fire (a set hour in Paris), Paris days (every "today" is the Paris day) and working days, and the French ways of
+ * writing a date. Pure and dependency-free: it runs in
  * the workflow sandbox (no clock: callers pass "now"), in the activities and in the API.
  */
 
@@ -11,8 +12,23 @@ const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const MS_PER_HOUR = 3_600_000;
 const MS_PER_DAY = 86_400_000;
 
-/** Hour (UTC) at which a date's timers fire: early morning in Dijon, before the staff's day starts. */
-export const DAY_START_HOUR_UTC = 6;
+/**
+ * Hour, in Paris, at which a date's timers fire unless a workflow's settings say otherwise (`PRE_TIMER_LOCAL_HOUR`):
+ * 08:00 in Dijon, winter and summer alike, as the staff's day starts.
+ */
+export const DEFAULT_TIMER_LOCAL_HOUR = 8;
+
+/**
+ * The hour of a workflow's timers: its settings' `timerLocalHour` (in Paris), or null for a case or convention started
+ * before that setting existed, whose timers keep firing at 06:00 UTC as they were started with (their recorded
+ * histories replay unchanged: a timer fired at 06:00 UTC must find its reminder due).
+ */
+export function timerHourOf(settings: { timerLocalHour?: number }): number | null {
+  return settings.timerLocalHour ?? null;
+}
+
+/** The timers' hour, in UTC, of the workflows started before `timerLocalHour` (timerHourOf → null). */
+const LEGACY_TIMER_HOUR_UTC = 6;
 
 /** True when `s` is a real calendar date written `YYYY-MM-DD` (2026-02-30 is not). */
 export function isValidDate(s: unknown): s is IsoDate {
@@ -91,25 +107,36 @@ export function byDueDate<T extends { dueOn: IsoDate }>(a: T, b: T): number {
   return a.dueOn < b.dueOn ? -1 : a.dueOn > b.dueOn ? 1 : 0;
 }
 
-/** The UTC calendar date of an instant (ms since epoch or ISO string). */
+/**
+ * The calendar date of an instant (ms since epoch or ISO string): the day in Paris, the staff's day — never the UTC
+ * day (at 00:30 in Paris on 1 September it is already 1 September, while UTC still says 31 August). Every "today"
+ * of the service (API, activities, workflows) is this one.
+ */
 export function dateOf(instant: number | string): IsoDate {
-  const ms = typeof instant === 'number' ? instant : Date.parse(instant);
-  return fromEpochDays(Math.floor(ms / MS_PER_DAY));
+  return parisDateOf(typeof instant === 'number' ? instant : Date.parse(instant));
 }
 
-/** The instant (ms) at which timers of `date` fire: DAY_START_HOUR_UTC on that day. */
-export function instantOf(date: IsoDate): number {
-  return toEpochDays(date) * MS_PER_DAY + DAY_START_HOUR_UTC * MS_PER_HOUR;
+/**
+ * The instant (ms) at which the timers of `date` fire: `hour`:00 in Paris that day (default
+ * DEFAULT_TIMER_LOCAL_HOUR; a workflow passes `timerHourOf(settings)`, null: 06:00 UTC), in winter (UTC+1) and summer
+ * time (UTC+2) alike. An hour the spring change skips (02:00 on the last Sunday of March) fires at 03:00; an hour the
+ * autumn change repeats fires the first time.
+ */
+export function instantOf(date: IsoDate, hour: number | null = DEFAULT_TIMER_LOCAL_HOUR): number {
+  const midnightUtc = toEpochDays(date) * MS_PER_DAY;
+  if (hour === null) return midnightUtc + LEGACY_TIMER_HOUR_UTC * MS_PER_HOUR;
+  const summer = midnightUtc + (hour - 2) * MS_PER_HOUR;
+  return parisOffsetHours(summer) === 2 ? summer : midnightUtc + (hour - 1) * MS_PER_HOUR;
 }
 
-/** True once the instant `nowMs` has reached the firing time of `date`. */
-export function isReached(date: IsoDate, nowMs: number): boolean {
-  return nowMs >= instantOf(date);
+/** True once the instant `nowMs` has reached the firing time of `date` (at `hour` in Paris). */
+export function isReached(date: IsoDate, nowMs: number, hour: number | null = DEFAULT_TIMER_LOCAL_HOUR): boolean {
+  return nowMs >= instantOf(date, hour);
 }
 
-/** A deadline is overdue from the day after its due date. */
-export function isOverdue(dueOn: IsoDate, nowMs: number): boolean {
-  return isReached(addDays(dueOn, 1), nowMs);
+/** A deadline is overdue from the day after its due date (from the timers' hour, when the workflow wakes for it). */
+export function isOverdue(dueOn: IsoDate, nowMs: number, hour: number | null = DEFAULT_TIMER_LOCAL_HOUR): boolean {
+  return isReached(addDays(dueOn, 1), nowMs, hour);
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -69,14 +69,20 @@ export interface TimelineEntry<Type extends string = string, Stage extends strin
   idempotencyKey?: string;
 }
 
-/** One remembered idempotency key with the first answer it got. */
+/**
+ * One remembered idempotency key: the request it was first sent with (update and fingerprint), where it stands in the
+ * journal and, while carried, its first answer (DOMAIN.md "Cases that never outgrow Temporal").
+ */
 export interface IdempotencyEntry<Answer = unknown> {
   key: string;
   /** Wire name of the update it answered. */
   update: string;
   /** Fingerprint of the request it answered (absent for keys remembered before fingerprints). */
   fingerprint?: string;
-  answer: Answer;
+  /** The journal's sequence number once the request was applied (absent for keys remembered before it). */
+  seq?: number;
+  /** The first answer, while carried (absent: re-derived from the current state when the key is repeated). */
+  answer?: Answer;
 }
 
 /** A deadline as an answer shows it (`deadlines`, `nextDeadline`), soonest first. */

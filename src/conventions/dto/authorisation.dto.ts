@@ -3,6 +3,7 @@ import { registerDecorator, ValidateIf, type ValidationArguments } from 'class-v
 import { IsCalendarDate } from '../../common/calendar-date';
 import { DeliberationDto } from './deliberation.dto';
 import { IsText } from '../../common/text';
+import { IsCents } from './money';
 
 const DELIBERATION_FIELDS = [
   'sessionDate',
@@ -45,6 +46,10 @@ export class YearAuthorisationDto extends DeliberationDto {
   @ValidateIf(isAwardNotice)
   @IsCalendarDate()
   notifiedOn?: string;
+
+  @ValidateIf((o: YearAuthorisationDto) => o.grantedCents !== undefined)
+  @IsCents(1, { required: false, example: 18500000, description: "The amount granted for this year, in euro cents (absent: the convention's annual amount)" })
+  grantedCents?: number;
 }
 
 const OPTIONAL_FIELDS: ReadonlySet<string> = new Set(['proxies', 'excused', 'nonParticipating', 'receiptYear', 'presidentVote', 'number']);

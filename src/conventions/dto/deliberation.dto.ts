@@ -11,13 +11,12 @@ import {
   IsString,
   Matches,
   Max,
-  MaxLength,
   Min,
   ValidateNested,
 } from 'class-validator';
 import { DELIBERATION_DECISIONS, PRESIDENT_VOTES, type DeliberationDecision, type PresidentVote } from '../../../workflows/convention/convention.contract';
 import { IsCalendarDate } from '../../common/calendar-date';
-import { CleanText, IsLine, IsText } from '../../common/text';
+import { CleanText, IsLine, IsText, MaxChars } from '../../common/text';
 import { MAX_REFERENCE_LENGTH } from '../../../workflows/convention/convention.checks';
 import { IsYear } from './year-number';
 
@@ -60,7 +59,7 @@ function nameList(property: string) {
     ArrayMaxSize(MAX_MEMBERS, { message: `${property} must list at most ${MAX_MEMBERS} names` }),
     IsString({ each: true, message: `each name in ${property} must be a string` }),
     Matches(/\S/, { each: true, message: `each name in ${property} must not be blank` }),
-    MaxLength(120, { each: true, message: `each name in ${property} must be at most 120 characters` }),
+    MaxChars(120, { each: true, message: `each name in ${property} must be at most 120 characters` }),
     CleanText({ each: true }),
   ];
 }

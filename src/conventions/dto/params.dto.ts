@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { IsOptional, IsString, Matches } from 'class-validator';
+import { MaxChars } from '../../common/text';
 import { PageSizeQuery } from '../../common/page-query';
 import { CONVENTION_REFERENCE } from './create-convention.dto';
 import { IsYear } from './year-number';
@@ -27,7 +28,7 @@ export class ListConventionsQuery extends PageSizeQuery {
   @ApiPropertyOptional({ description: 'The nextPageToken of the previous page' })
   @IsOptional()
   @IsString()
-  @MaxLength(4096)
+  @MaxChars(4096)
   pageToken?: string;
 
   @ApiPropertyOptional({ description: 'Only conventions in this stage', example: 'IN_EFFECT' })

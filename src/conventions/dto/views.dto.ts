@@ -35,8 +35,47 @@ export class FundingYearViewDto extends FundingYearSummaryDto {
   tranches!: object[];
   @ApiProperty({ description: 'The CRF: state, dueOn (the date to meet: statutory, catch-up or resubmission), statutoryDueOn, catchUp, resubmissionOf, submittedOn, spentCents, acceptedOn, returns, daysLate' }) report!: object;
   @ApiProperty({ type: String, example: '2024-07-12', nullable: true, format: 'date', description: 'The day the year opened (its convention took effect): a deadline already past then gets a catch-up date' }) openedOn!: string | null;
-  @ApiProperty({ description: 'Granted, received, spent, under-use' }) reconciliation!: object;
+  @ApiProperty({ description: "Granted, received, spent, this subsidy's use, what the State owes, outstanding, under-use, over-payment, reduced, rejected, to repay, repaid, what the year awaits" }) reconciliation!: object;
+  @ApiProperty({ description: "The State's settlement decisions and repayment orders: decision, amountCents, decidedOn, reference, dueOn", type: 'array', items: { type: 'object' } }) settlements!: object[];
+  @ApiProperty({ description: 'Money repaid against the repayment orders: repaidOn, amountCents, reference', type: 'array', items: { type: 'object' } }) repayments!: object[];
   @ApiProperty({ type: [String], example: ['payment', 'financial report'], description: 'What the year accepts now' }) accepts!: string[];
+}
+
+export class LedgerEntryDto {
+  @ApiProperty({ example: 2025 }) year!: number;
+  @ApiProperty({ enum: ['GRANTED', 'REQUESTED', 'RECEIVED', 'BALANCE_REDUCED', 'EXPENSES_REJECTED', 'TO_REPAY', 'REPAID'], example: 'GRANTED' }) kind!: string;
+  @ApiProperty({ type: String, nullable: true, format: 'date', example: '2025-03-12' }) on!: string | null;
+  @ApiProperty({ type: String, nullable: true, example: 'Arrêté 2025-117' }) reference!: string | null;
+  @ApiProperty({ type: 'integer', example: 18500000 }) amountCents!: number;
+  @ApiPropertyOptional({ format: 'date', example: '2027-11-30', description: 'TO_REPAY: the repayment due date' }) dueOn?: string;
+}
+
+export class LedgerTotalsDto {
+  @ApiProperty({ type: 'integer', example: 58500000 }) grantedCents!: number;
+  @ApiProperty({ type: 'integer', example: 60000000 }) requestedCents!: number;
+  @ApiProperty({ type: 'integer', example: 56500000 }) receivedCents!: number;
+  @ApiProperty({ type: 'integer', example: 2000000 }) reducedCents!: number;
+  @ApiProperty({ type: 'integer', example: 0 }) rejectedCents!: number;
+  @ApiProperty({ type: 'integer', example: 1500000 }) toRepayCents!: number;
+  @ApiProperty({ type: 'integer', example: 1500000 }) repaidCents!: number;
+  @ApiProperty({ type: 'integer', example: 55000000, description: 'Received − repaid' }) keptCents!: number;
+  @ApiProperty({ type: 'integer', example: 55000000, description: 'What the State owes in the end (years whose report is in)' }) owedCents!: number;
+  @ApiProperty({ type: 'integer', example: 0, description: 'Kept − owed' }) differenceCents!: number;
+  @ApiProperty({ example: true, description: 'Every year: its report is in and kept = owed, to the cent' }) balanced!: boolean;
+}
+
+export class LedgerYearDto extends LedgerTotalsDto {
+  @ApiProperty({ example: 2025 }) year!: number;
+  @ApiProperty({ enum: FUNDING_YEAR_STAGES, example: 'CLOSED' }) stage!: string;
+  @ApiProperty({ type: String, nullable: true, format: 'date', example: '2026-07-01' }) closedOn!: string | null;
+  @ApiProperty({ type: [LedgerEntryDto] }) entries!: LedgerEntryDto[];
+}
+
+/** `GET /conventions/{ref}/ledger`. */
+export class LedgerDto {
+  @ApiProperty({ example: 'CPO-PRE-2024-2026' }) reference!: string;
+  @ApiProperty({ type: [LedgerYearDto] }) years!: LedgerYearDto[];
+  @ApiProperty({ type: LedgerTotalsDto }) totals!: LedgerTotalsDto;
 }
 
 export class ConventionViewDto {

@@ -17,6 +17,7 @@ import {
   type RenewalInput,
   type RenewalMonths,
   type ResumptionInput,
+  type SafeguardingReportInput,
   type SuspensionInput,
   type SuspensionReason,
 } from '../../../workflows/parcours/parcours.contract';
@@ -57,6 +58,15 @@ export class LifeEventDto implements StaffFields<LifeEventInput> {
 
   @OptionalCalendarDate({ description: 'SAFEGUARDING_CONCERN: date of the child-protection report to the département' }) reportedOn?: string;
   @OptionalText(MAX.note) note?: string;
+}
+
+/**
+ * Body of `POST /parcours/{dossierId}/safeguarding-reports`: the date a concern already recorded was reported to the
+ * département (added to that concern: no second concern, no second escalation).
+ */
+export class SafeguardingReportDto implements StaffFields<SafeguardingReportInput> {
+  @CalendarDate({ example: '2027-04-02', description: 'The date of the concern (occurredOn of its SAFEGUARDING_CONCERN event)' }) concernOn!: string;
+  @CalendarDate({ example: '2027-04-03', description: 'Date of the child-protection report (information préoccupante) to the département; not before the concern' }) reportedOn!: string;
 }
 
 /** Body of `POST /parcours/{dossierId}/derogations`: a coordinator override with a written motive. */

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { IsIn, IsOptional, IsString, Matches } from 'class-validator';
+import { MaxChars } from '../../common/text';
 import { PageSizeQuery } from '../../common/page-query';
 import { CLOSURE_REASONS, PARCOURS_STAGES, QPV_CODES, type ClosureReason, type ParcoursStage, type QpvCode } from '../../../workflows/parcours/parcours.contract';
 import { DOSSIER_ID } from '../dossier-id';
@@ -39,7 +40,7 @@ export class ListParcoursQuery extends PageSizeQuery {
   @ApiPropertyOptional({ description: 'The nextPageToken of the previous page' })
   @IsOptional()
   @IsString()
-  @MaxLength(4096)
+  @MaxChars(4096)
   @Matches(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/, { message: 'pageToken must be a nextPageToken returned by a previous page' })
   pageToken?: string;
 }

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsEmail, IsIn, IsObject, IsOptional, IsString, Matches, MaxLength, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsEmail, IsIn, IsObject, IsOptional, IsString, Matches, ValidateNested } from 'class-validator';
+import { MaxChars } from '../../common/text';
 import { CalendarDate } from '../../common/calendar-date';
 import {
   GUARDIAN_RELATIONSHIPS,
@@ -80,7 +81,7 @@ export class GuardianDto implements GuardianInput {
   @ApiPropertyOptional({ example: 'famille@example.org' })
   @IsOptional()
   @IsEmail({}, { message: 'email must be an e-mail address' })
-  @MaxLength(254, { message: 'email must be at most 254 characters' })
+  @MaxChars(254, { message: 'email must be at most 254 characters' })
   email?: string;
 }
 

@@ -1,8 +1,8 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { IsOptional, IsString, Matches } from 'class-validator';
 
-import { CleanText } from '../../common/text';
+import { CleanText, MaxChars } from '../../common/text';
 
 /** A required, non-blank line of text (a name, a provider, a label): the one text rule of every DTO. */
 export { IsLine as Text } from '../../common/text';
@@ -19,7 +19,7 @@ export function OptionalText(max: number, doc: { example?: string; description?:
     ApiPropertyOptional({ type: String, maxLength: max, ...doc }),
     IsOptional(),
     IsString({ message: '$property must be a string' }),
-    MaxLength(max, { message: `$property must be at most ${max} characters` }),
+    MaxChars(max, { message: `$property must be at most ${max} characters` }),
     CleanText({ multiline }),
   );
 }

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsISO8601, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { IsISO8601, IsOptional, IsString, Matches } from 'class-validator';
 import { IsInstantInWindow } from '../../common/calendar-date';
-import { CleanText } from '../../common/text';
+import { CleanText, MaxChars } from '../../common/text';
 
 /** `{id}` of the schedule paths. */
 export class ScheduleParams {
@@ -16,7 +16,7 @@ export class ScheduleNoteDto {
   @ApiPropertyOptional({ example: 'Vacances de Noël : pas de récapitulatif', maxLength: 300 })
   @IsOptional()
   @IsString({ message: 'note must be text' })
-  @MaxLength(300, { message: 'note must be at most 300 characters' })
+  @MaxChars(300, { message: 'note must be at most 300 characters' })
   @CleanText()
   note?: string;
 }
@@ -27,13 +27,13 @@ const ISO = { strict: true, strictSeparator: true };
 export class BackfillDto {
   @ApiProperty({ example: '2026-01-05T00:00:00Z', description: 'ISO 8601 instant (or date), inclusive' })
   @IsISO8601(ISO, { message: 'from must be an ISO 8601 instant, e.g. 2026-01-05T00:00:00Z' })
-  @MaxLength(40, { message: 'from must be at most 40 characters' })
+  @MaxChars(40, { message: 'from must be at most 40 characters' })
   @IsInstantInWindow()
   from!: string;
 
   @ApiProperty({ example: '2026-01-08T00:00:00Z', description: 'ISO 8601 instant (or date), after from, at most 31 days later' })
   @IsISO8601(ISO, { message: 'to must be an ISO 8601 instant, e.g. 2026-01-08T00:00:00Z' })
-  @MaxLength(40, { message: 'to must be at most 40 characters' })
+  @MaxChars(40, { message: 'to must be at most 40 characters' })
   @IsInstantInWindow()
   to!: string;
 }

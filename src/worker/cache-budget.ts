@@ -1,0 +1,18 @@
+/**
+ * The worker's workflow cache from its memory budget (issue 17). Measured on the bench (bench/results/
+ * 2026-12-07-issue17.md, scale section): a worker process holds ≈ 200 MiB with nothing cached and ≈ 0.47 MiB more per
+ * cached parcours (192 → 659 MiB for 1 000 cases; 0.4–0.6 MiB on 2026-11-27). The SDK's own default (≈ 2 300 from a
+ * 4 GiB heap) lets 10 000 open cases grow the worker past 1 GiB; a workflow evicted from the cache is replayed from
+ * its history on its next task (a few ms of CPU), never lost. A child's registry workflow is far smaller than a
+ * parcours: counting every cached workflow as a parcours keeps the estimate on the safe side.
+ */
+
+/** RSS of a worker with nothing cached (MiB), with room for activities and in-flight tasks. */
+export const WORKER_BASE_MIB = 256;
+/** RSS per cached workflow (a parcours, the largest), MiB. */
+export const CACHED_WORKFLOW_MIB = 0.5;
+
+/** How many workflows the worker may keep cached within `budgetMiB` of RSS (at least 100). */
+export function maxCachedWorkflowsFor(budgetMiB: number): number {
+  return Math.max(100, Math.floor((budgetMiB - WORKER_BASE_MIB) / CACHED_WORKFLOW_MIB));
+}

@@ -1,0 +1,327 @@
+/**
+ * `npm run test:cluster` (issue 18): the production topology run for real — PostgreSQL, the Temporal server 1.32.2
+ * on it (config/temporal/cluster.yaml), the namespace and search attributes through the operator API, two API
+ * processes and two worker processes (test/cluster/cluster.ts). What it proves is written in each test's name.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Connection, Client } from '@temporalio/client';
+import { childKeyOf } from '../../src/parcours/child-key';
+import { SEARCH_ATTRIBUTES, VISIBILITY_STORE_LIMITS, searchAttributeCliArgs } from '../../workflows/shared/search-attributes';
+import { ACTION, CONSENT, REFERRAL, TEAM_REVIEW } from '../support/api-examples';
+import {
+  clusterTools,
+  createSchema,
+  removeBase,
+  sharedEnv,
+  startNode,
+  startPostgres,
+  startTemporal,
+  stopAll,
+  tempBase,
+  tokenFor,
+  type NodeProcess,
+  type Postgres,
+  type TemporalServer,
+} from './cluster';
+
+jest.setTimeout(600_000);
+
+interface Answer {
+  status: number;
+  body: Record<string, unknown>;
+  headers: Headers;
+}
+
+async function call(base: string, method: string, path: string, token: string, body?: unknown, key?: string): Promise<Answer> {
+  const headers: Record<string, string> = { Authorization: `Bearer ${token}` };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (key) headers['Idempotency-Key'] = key;
+  try {
+    const res = await fetch(`${base}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(60_000) });
+    const text = await res.text();
+    return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : {}, headers: res.headers };
+  } catch (e) {
+    return { status: 0, body: { error: (e as Error).message }, headers: new Headers() };
+  }
+}
+
+function child(firstName: string) {
+  return { ...REFERRAL, child: { ...REFERRAL.child, firstName } };
+}
+
+describe('test:cluster — the production topology on PostgreSQL (issue 18)', () => {
+  let tools: Record<string, string>;
+  let base: string;
+  let pg: Postgres;
+  let server: TemporalServer;
+  let env: Record<string, string>;
+  let apis: NodeProcess[] = [];
+  let workers: NodeProcess[] = [];
+  let client: Client;
+  let connection: Connection;
+  let ref: string;
+  let coord: string;
+  const timings: Record<string, number> = {};
+
+  const allProcs = () => [...apis, ...workers, server?.run];
+
+  beforeAll(async () => {
+    let t = Date.now();
+    tools = clusterTools();
+    timings.tools = Date.now() - t;
+    t = Date.now();
+    base = tempBase();
+    pg = await startPostgres(base);
+    createSchema(tools, pg.port);
+    timings.postgresAndSchema = Date.now() - t;
+    t = Date.now();
+    server = await startTemporal(tools, pg.port);
+    timings.temporalServer = Date.now() - t;
+    env = sharedEnv(server.address);
+    t = Date.now();
+    const register = await startNode('register', 'register', base, env);
+    const done = await register.exited;
+    if (done.code !== 0) throw new Error(`registration failed: ${register.output()}`);
+    expect(register.output()).toContain('namespace "default" created');
+    expect(register.output()).toContain(`registered ${SEARCH_ATTRIBUTES.map((k) => k.name).join(', ')}`);
+    timings.register = Date.now() - t;
+    t = Date.now();
+    workers = await Promise.all([startNode('worker-1', 'worker', base, env), startNode('worker-2', 'worker', base, env)]);
+    apis = await Promise.all([startNode('api-1', 'main', base, env), startNode('api-2', 'main', base, env)]);
+    connection = await Connection.connect({ address: server.address });
+    client = new Client({ connection, namespace: 'default' });
+    const token = tokenFor(env);
+    ref = await token('u-ref-1', 'referent');
+    coord = await token('u-coord-1', 'coordinator');
+    for (const api of apis) {
+      const started = Date.now();
+      let res = await fetch(`${api.url}/health/ready`);
+      while (res.status !== 200 && Date.now() - started < 90_000) {
+        await new Promise((r) => setTimeout(r, 500));
+        res = await fetch(`${api.url}/health/ready`);
+      }
+      if (res.status !== 200) throw new Error(`${api.name} not ready: ${await res.text()}\n${api.output().slice(-2000)}`);
+    }
+    timings.processesReady = Date.now() - t;
+  });
+
+  afterAll(async () => {
+    process.stdout.write(`test:cluster timings (ms): ${JSON.stringify(timings)}\n`);
+    await connection?.close().catch(() => undefined);
+    stopAll(allProcs());
+    pg?.stop();
+    if (base) removeBase(base);
+  });
+
+  it('the project\'s search attributes fit the SQL visibility schemas the server ships (PostgreSQL, MySQL, SQLite): the budget of item 3', () => {
+    const schemas = {
+      postgres12: join(tools.TEMPORAL_SCHEMA_DIR, 'postgresql', 'v12', 'visibility', 'schema.sql'),
+      mysql8: join(tools.TEMPORAL_SCHEMA_DIR, 'mysql', 'v8', 'visibility', 'schema.sql'),
+      sqlite: join(tools.TEMPORAL_SCHEMA_DIR, 'sqlite', 'v3', 'visibility', 'schema.sql'),
+    } as const;
+    for (const [store, file] of Object.entries(schemas)) {
+      const sql = readFileSync(file, 'utf8');
+      const perType = VISIBILITY_STORE_LIMITS[store as keyof typeof schemas].perType!;
+      // column definitions only ("  Keyword01  VARCHAR(255) GENERATED …"), not the names repeated in indexes and triggers
+      const prefixes = { KEYWORD: 'Keyword', DATETIME: 'Datetime', BOOL: 'Bool', INT: 'Int', DOUBLE: 'Double', TEXT: 'Text', KEYWORD_LIST: 'KeywordList' };
+      const counted = Object.fromEntries(Object.entries(prefixes).map(([type, prefix]) => [type, sql.match(new RegExp(`^[ \\t]+${prefix}\\d\\d[ \\t]+[A-Z]`, 'gm'))?.length ?? 0]));
+      expect({ store, counted }).toEqual({ store, counted: perType });
+    }
+  });
+
+  it('registration through the operator API is idempotent: run again, it registers nothing and exits 0', async () => {
+    const again = await startNode('register-again', 'register', base, env);
+    expect(await again.exited).toEqual({ code: 0, signal: null });
+    expect(again.output()).toContain('all already registered');
+    const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace: 'default' });
+    for (const pair of searchAttributeCliArgs()) expect(customAttributes).toHaveProperty(pair.split('=')[0]);
+  });
+
+  it('both APIs are ready against the cluster: Temporal up, every prerequisite there, the workers polling', async () => {
+    for (const api of apis) {
+      const res = await fetch(`${api.url}/health/ready`);
+      expect(res.status).toBe(200);
+      expect(await res.json()).toMatchObject({ status: 'ready', temporal: 'up', taskQueue: 'pre-orchestrator', workers: expect.any(Number) });
+    }
+  });
+
+  it('referrals and updates through both APIs: a case referred on one is consented and reviewed on the other, and each reads the same case', async () => {
+    for (let i = 0; i < 4; i++) {
+      const [a, b] = [apis[i % 2].url!, apis[(i + 1) % 2].url!];
+      const created = await call(a, 'POST', '/parcours', ref, child(`Both${i}`));
+      expect(created.status).toBe(201);
+      const id = created.body.dossierId as string;
+      const consent = await call(b, 'POST', `/parcours/${id}/consent`, ref, CONSENT);
+      expect({ status: consent.status, stage: consent.body.stage }).toEqual({ status: 200, stage: 'AWAITING_TEAM_REVIEW' });
+      const review = await call(a, 'POST', `/parcours/${id}/team-reviews`, coord, TEAM_REVIEW);
+      expect({ status: review.status, stage: review.body.stage }).toEqual({ status: 200, stage: 'ACTIVE' });
+      const [fromA, fromB] = await Promise.all([call(a, 'GET', `/parcours/${id}`, ref), call(b, 'GET', `/parcours/${id}`, ref)]);
+      expect(fromA.body).toEqual(fromB.body);
+      expect(fromB.body).toMatchObject({ dossierId: id, stage: 'ACTIVE', referentId: 'u-ref-1' });
+    }
+  });
+
+  it('the same child referred on both APIs at once → exactly one case (the other answer 409 duplicate), five times over', async () => {
+    for (let round = 0; round < 5; round++) {
+      const body = child(`Twin${round}`);
+      const answers = await Promise.all(apis.map((api) => call(api.url!, 'POST', '/parcours', ref, body)));
+      const statuses = answers.map((a) => a.status).sort();
+      const key = childKeyOf(env.PRE_CHILD_KEY_SECRET, body.child);
+      const cases = await countUntilStable(`WorkflowType = 'parcoursWorkflow' AND PreChildKey = '${key}'`);
+      expect({ round, statuses, cases }).toEqual({ round, statuses: [201, 409], cases: 1 });
+      const conflict = answers.find((a) => a.status === 409)!;
+      expect(conflict.body).toMatchObject({ type: 'urn:pre-orchestrator:problem:duplicate', dossierId: answers.find((a) => a.status === 201)!.body.dossierId });
+    }
+  });
+
+  it('a worker SIGKILLed under load: every request answered 2xx (retried with its Idempotency-Key) is applied exactly once, no case stuck', async () => {
+    // 8 active cases, 5 actions each, 6 requests in flight, spread over both APIs; one worker killed after the 8th answer
+    const ids: string[] = [];
+    for (let i = 0; i < 8; i++) {
+      const api = apis[i % 2].url!;
+      const created = await call(api, 'POST', '/parcours', ref, child(`Load${i}`));
+      expect(created.status).toBe(201);
+      const id = created.body.dossierId as string;
+      expect((await call(api, 'POST', `/parcours/${id}/consent`, ref, CONSENT)).status).toBe(200);
+      expect((await call(api, 'POST', `/parcours/${id}/team-reviews`, coord, TEAM_REVIEW)).status).toBe(200);
+      ids.push(id);
+    }
+    const jobs = ids.flatMap((id, c) => Array.from({ length: 5 }, (_, n) => ({ id, key: `load-${c}-${n}-${Date.now()}`, api: apis[(c + n) % 2].url! })));
+    const outcomes: Array<{ id: string; key: string; tries: number; statuses: number[] }> = [];
+    let answered = 0;
+    let killed = false;
+    const queue = [...jobs];
+    const killAt = 8;
+    const run = async () => {
+      for (let job = queue.shift(); job; job = queue.shift()) {
+        const statuses: number[] = [];
+        for (let attempt = 0; attempt < 20; attempt++) {
+          const res = await call(job.api, 'POST', `/parcours/${job.id}/actions`, ref, { ...ACTION, provider: `Provider ${job.key}` }, job.key);
+          statuses.push(res.status);
+          if (res.status >= 200 && res.status < 300) break;
+          expect([0, 500, 502, 503, 504]).toContain(res.status); // transient only: never a 4xx for a valid request
+          await new Promise((r) => setTimeout(r, 500));
+        }
+        outcomes.push({ id: job.id, key: job.key, tries: statuses.length, statuses });
+        answered += 1;
+        if (answered === killAt && !killed) {
+          killed = true;
+          workers[0].child.kill('SIGKILL');
+        }
+      }
+    };
+    const started = Date.now();
+    await Promise.all(Array.from({ length: 6 }, run));
+    timings.loadWithKill = Date.now() - started;
+    expect(killed).toBe(true);
+    expect(await workers[0].exited).toEqual({ code: null, signal: 'SIGKILL' });
+    // every request ended with a 2xx
+    for (const o of outcomes) expect({ key: o.key, last: o.statuses[o.statuses.length - 1] }).toEqual({ key: o.key, last: 201 });
+    // each case holds exactly its five actions, each key once in its timeline
+    for (const id of ids) {
+      const view = await call(apis[0].url!, 'GET', `/parcours/${id}`, ref);
+      expect(view.status).toBe(200);
+      const providers = (view.body.actions as Array<{ provider: string }>).map((a) => a.provider).sort();
+      const expected = jobs.filter((j) => j.id === id).map((j) => `Provider ${j.key}`).sort();
+      expect({ id, providers }).toEqual({ id, providers: expected });
+      const timeline = await call(apis[1].url!, 'GET', `/parcours/${id}/timeline`, ref);
+      const keys = (timeline.body.items as Array<{ idempotencyKey?: string }>).map((e) => e.idempotencyKey).filter((k) => k?.startsWith('load-'));
+      expect(keys.sort()).toEqual(jobs.filter((j) => j.id === id).map((j) => j.key).sort());
+    }
+    process.stdout.write(`SIGKILL under load: ${outcomes.length} requests, ${outcomes.filter((o) => o.tries > 1).length} retried, statuses seen ${JSON.stringify([...new Set(outcomes.flatMap((o) => o.statuses))])}\n`);
+  });
+
+  it('the Temporal server restarted under load: 503 with Retry-After meanwhile, then every request (retried with its key) applied exactly once', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      const api = apis[i % 2].url!;
+      const created = await call(api, 'POST', '/parcours', ref, child(`Restart${i}`));
+      expect(created.status).toBe(201);
+      const id = created.body.dossierId as string;
+      expect((await call(api, 'POST', `/parcours/${id}/consent`, ref, CONSENT)).status).toBe(200);
+      expect((await call(api, 'POST', `/parcours/${id}/team-reviews`, coord, TEAM_REVIEW)).status).toBe(200);
+      ids.push(id);
+    }
+    const jobs = ids.flatMap((id, c) => Array.from({ length: 5 }, (_, n) => ({ id, key: `restart-${c}-${n}-${Date.now()}`, api: apis[(c + n) % 2].url! })));
+    const queue = [...jobs];
+    const seen: Array<{ status: number; retryAfter: string | null; type?: unknown }> = [];
+    let answered = 0;
+    let down = false;
+    const run = async () => {
+      for (let job = queue.shift(); job; job = queue.shift()) {
+        for (let attempt = 0; attempt < 240; attempt++) {
+          const res = await call(job.api, 'POST', `/parcours/${job.id}/actions`, ref, { ...ACTION, provider: `Provider ${job.key}` }, job.key);
+          seen.push({ status: res.status, retryAfter: res.headers.get('retry-after'), type: res.body.type });
+          if (res.status === 201) break;
+          expect({ status: res.status, body: res.body }).toEqual({ status: res.status === 504 ? 504 : 503, body: res.body }); // transient only
+          await new Promise((r) => setTimeout(r, 500));
+        }
+        answered += 1;
+        // slow the load while the server is down: the point is the answers, not their number
+        if (down) await new Promise((r) => setTimeout(r, 200));
+      }
+    };
+    const operator = async () => {
+      while (answered < 4) await new Promise((r) => setTimeout(r, 50));
+      down = true;
+      const stopped = Date.now();
+      await server.stop('SIGTERM');
+      timings.serverStop = Date.now() - stopped;
+      // meanwhile: readiness and a write answer 503 with Retry-After on both APIs
+      for (const api of apis) {
+        const ready = await fetch(`${api.url}/health/ready`);
+        expect({ status: ready.status, retryAfter: ready.headers.get('retry-after'), type: ((await ready.json()) as { type: string }).type }).toEqual({
+          status: 503,
+          retryAfter: '5',
+          type: 'urn:pre-orchestrator:problem:temporal-unavailable',
+        });
+        const write = await call(api.url!, 'POST', `/parcours/${ids[0]}/actions`, ref, { ...ACTION, provider: 'while down' }, `down-${Date.now()}-${api.name}`);
+        expect({ status: write.status, retryAfter: write.headers.get('retry-after') !== null }).toEqual({ status: 503, retryAfter: true });
+      }
+      await new Promise((r) => setTimeout(r, 2000));
+      const restarted = Date.now();
+      await server.restart();
+      timings.serverRestart = Date.now() - restarted;
+      down = false;
+    };
+    const started = Date.now();
+    await Promise.all([operator(), ...Array.from({ length: 4 }, run)]);
+    timings.loadWithRestart = Date.now() - started;
+    // every answer that was not a 201 was a 503 with Retry-After, or a 504 (the deadline passed while it was down)
+    for (const a of seen.filter((x) => x.status !== 201)) {
+      if (a.status === 503) expect(a.retryAfter).not.toBeNull();
+      else expect(a.status).toBe(504);
+    }
+    expect(seen.filter((x) => x.status === 503).length).toBeGreaterThan(0);
+    for (const id of ids) {
+      const view = await call(apis[1].url!, 'GET', `/parcours/${id}`, ref);
+      expect(view.status).toBe(200);
+      const providers = (view.body.actions as Array<{ provider: string }>).map((a) => a.provider).filter((p) => p !== 'while down').sort();
+      expect({ id, providers }).toEqual({ id, providers: jobs.filter((j) => j.id === id).map((j) => `Provider ${j.key}`).sort() });
+    }
+    // and both APIs are ready again (the workers reconnected by themselves)
+    for (const api of apis) {
+      const startedWait = Date.now();
+      let res = await fetch(`${api.url}/health/ready`);
+      while (res.status !== 200 && Date.now() - startedWait < 60_000) {
+        await new Promise((r) => setTimeout(r, 500));
+        res = await fetch(`${api.url}/health/ready`);
+      }
+      expect(res.status).toBe(200);
+    }
+    process.stdout.write(`server restart under load: ${jobs.length} requests, answers seen ${JSON.stringify(Object.fromEntries([...new Set(seen.map((x) => x.status))].map((st) => [st, seen.filter((x) => x.status === st).length])))}\n`);
+  });
+
+  /** Visibility is eventually consistent: count until two reads a second apart agree. */
+  async function countUntilStable(query: string): Promise<number> {
+    let last = -1;
+    for (let i = 0; i < 20; i++) {
+      const { count } = await client.workflow.count(query);
+      if (count === last && count > 0) return count;
+      last = count;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+    return last;
+  }
+});

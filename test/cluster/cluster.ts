@@ -1,0 +1,235 @@
+/**
+ * The production topology, run for real on this machine (issue 18): PostgreSQL in a temporary folder (initdb, pg_ctl,
+ * a port of its own), the Temporal schema created with the SQL tool (default store and visibility), the Temporal
+ * server built by scripts/cluster-tools.sh with config/temporal/cluster.yaml, the namespace and the search attributes
+ * through the operator API (scripts/register-search-attributes.ts, as docker-compose's one-shot job), then API and
+ * worker processes (`node dist/src/main.js`, `node dist/src/worker.js`) with NODE_ENV=production.
+ *
+ * Every process is stopped by `stop()`, and by a watchdog if the test process dies (scripts/reaper.js).
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Connection } from '@temporalio/client';
+import { signDevToken } from '../../src/auth/dev-token';
+import type { Role } from '../../src/auth/roles';
+import { loadEnv } from '../../src/config/env';
+import { freePort } from '../../src/dev/dev-server';
+import { killTree, reapWithThisProcess, spawnCaptured, waitFor, type Started } from '../support/processes';
+import { TEST_RATE_LIMITS } from '../support/rate-limits';
+
+export const root = join(__dirname, '..', '..');
+
+/** The binaries and schema of scripts/cluster-tools.sh (built once, cached in .tools/). */
+export function clusterTools(): Record<string, string> {
+  const res = spawnSync('bash', [join(root, 'scripts', 'cluster-tools.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  if (res.status !== 0) throw new Error(`scripts/cluster-tools.sh failed (exit ${res.status})`);
+  return Object.fromEntries(res.stdout.trim().split('\n').map((l) => l.split(/=(.*)/s).slice(0, 2) as [string, string]));
+}
+
+function pgBin(name: string): string {
+  for (const v of ['17', '16', '15', '14', '13']) {
+    const p = `/usr/lib/postgresql/${v}/bin/${name}`;
+    if (existsSync(p)) return p;
+  }
+  return name; // on PATH
+}
+
+const asRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+/** initdb and postgres refuse to run as root: as root, they run as the `postgres` user of Debian's package. */
+function pgCommand(bin: string, args: string[]): [string, string[]] {
+  return asRoot ? ['runuser', ['-u', 'postgres', '--', pgBin(bin), ...args]] : [pgBin(bin), args];
+}
+
+export interface Postgres {
+  port: number;
+  dir: string;
+  stop(): void;
+}
+
+export async function startPostgres(base: string): Promise<Postgres> {
+  const dir = join(base, 'pg');
+  mkdirSync(dir, { mode: 0o700 });
+  if (asRoot) chownSync(dir, Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' })), Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' })));
+  const port = await freePort();
+  const run = (bin: string, args: string[]) => {
+    const [cmd, argv] = pgCommand(bin, args);
+    const res = spawnSync(cmd, argv, { encoding: 'utf8' });
+    if (res.status !== 0) throw new Error(`${bin} ${args.join(' ')} failed: ${res.stderr || res.stdout}`);
+  };
+  run('initdb', ['-D', join(dir, 'data'), '-U', 'temporal', '--auth=trust', '-E', 'UTF8', '--no-sync']);
+  // fsync off: a test database, thrown away at the end (the server's restart test restarts Temporal, not PostgreSQL)
+  run('pg_ctl', ['-D', join(dir, 'data'), '-l', join(dir, 'log'), '-w', '-t', '60', '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200`, 'start']);
+  return {
+    port,
+    dir,
+    stop: () => {
+      const [cmd, argv] = pgCommand('pg_ctl', ['-D', join(dir, 'data'), '-m', 'immediate', '-w', 'stop']);
+      spawnSync(cmd, argv, { encoding: 'utf8' });
+    },
+  };
+}
+
+/** The default store and the visibility store, as the schema job of docker-compose.yml does it. */
+export function createSchema(tools: Record<string, string>, pgPort: number): void {
+  const env = { ...process.env, SQL_PLUGIN: 'postgres12', SQL_HOST: '127.0.0.1', SQL_PORT: String(pgPort), SQL_USER: 'temporal', SQL_PASSWORD: 'temporal' };
+  const tool = (args: string[]) => {
+    const res = spawnSync(tools.TEMPORAL_SQL_TOOL_BIN, args, { env, encoding: 'utf8' });
+    if (res.status !== 0) throw new Error(`temporal-sql-tool ${args.join(' ')} failed: ${res.stderr}${res.stdout}`);
+  };
+  for (const [db, dir] of [
+    ['temporal', 'temporal'],
+    ['temporal_visibility', 'visibility'],
+  ]) {
+    tool(['--db', db, 'create-database']);
+    tool(['--db', db, 'setup-schema', '-v', '0.0']);
+    tool(['--db', db, 'update-schema', '-d', join(tools.TEMPORAL_SCHEMA_DIR, 'postgresql', 'v12', dir, 'versioned')]);
+  }
+}
+
+export interface TemporalServer {
+  address: string;
+  run: Started;
+  /** Starts the server again on the same ports and database (after stop). */
+  restart(): Promise<void>;
+  stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+/** A free port below 32768: the server stores its membership ports in a PostgreSQL smallint. */
+async function lowFreePort(taken: Set<number>): Promise<number> {
+  const { createServer } = await import('node:net');
+  for (;;) {
+    const port = 20000 + Math.floor(Math.random() * 12000);
+    if (taken.has(port)) continue;
+    const free = await new Promise<boolean>((resolve) => {
+      const srv = createServer();
+      srv.once('error', () => resolve(false));
+      srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+    });
+    if (free) {
+      taken.add(port);
+      return port;
+    }
+  }
+}
+
+export async function startTemporal(tools: Record<string, string>, pgPort: number): Promise<TemporalServer> {
+  const taken = new Set<number>();
+  const ports: number[] = [];
+  for (let i = 0; i < 10; i++) ports.push(await lowFreePort(taken));
+  const env = {
+    ...process.env,
+    POSTGRES_PORT: String(pgPort),
+    POSTGRES_PWD: 'temporal',
+    TEMPORAL_FRONTEND_PORT: String(ports[0]),
+    TEMPORAL_FRONTEND_HTTP_PORT: String(ports[1]),
+    TEMPORAL_HISTORY_PORT: String(ports[2]),
+    TEMPORAL_MATCHING_PORT: String(ports[3]),
+    TEMPORAL_WORKER_PORT: String(ports[4]),
+    TEMPORAL_FRONTEND_MEMBERSHIP_PORT: String(ports[5]),
+    TEMPORAL_HISTORY_MEMBERSHIP_PORT: String(ports[6]),
+    TEMPORAL_MATCHING_MEMBERSHIP_PORT: String(ports[7]),
+    TEMPORAL_WORKER_MEMBERSHIP_PORT: String(ports[8]),
+    TEMPORAL_METRICS_ADDRESS: `127.0.0.1:${ports[9]}`,
+    TEMPORAL_DYNAMIC_CONFIG_FILE: join(root, 'config', 'temporal', 'dynamicconfig.yaml'),
+  };
+  const address = `127.0.0.1:${ports[0]}`;
+  const server: TemporalServer = {
+    address,
+    run: undefined as unknown as Started,
+    async restart() {
+      server.run = spawnCaptured(tools.TEMPORAL_SERVER_BIN, ['--config-file', join(root, 'config', 'temporal', 'cluster.yaml'), '--allow-no-auth', 'start'], { cwd: root, env });
+      reapWithThisProcess(server.run.child.pid!);
+      await untilServing(address, server.run);
+    },
+    async stop(signal = 'SIGTERM') {
+      if (server.run.child.exitCode !== null || server.run.child.signalCode !== null) return;
+      server.run.child.kill(signal);
+      const timer = setTimeout(() => server.run.child.kill('SIGKILL'), 20_000);
+      await server.run.exited;
+      clearTimeout(timer);
+    },
+  };
+  await server.restart();
+  return server;
+}
+
+async function untilServing(address: string, run: Started, timeoutMs = 90_000): Promise<void> {
+  const started = Date.now();
+  let last = '';
+  while (Date.now() - started < timeoutMs) {
+    if (run.child.exitCode !== null) throw new Error(`the Temporal server exited (${run.child.exitCode}):\n${run.output().slice(-3000)}`);
+    try {
+      const conn = await Connection.connect({ address, connectTimeout: '2s' });
+      try {
+        await conn.withDeadline(Date.now() + 3000, () => conn.workflowService.describeNamespace({ namespace: 'temporal-system' }));
+        return;
+      } finally {
+        await conn.close();
+      }
+    } catch (e) {
+      last = (e as Error).message;
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`the Temporal server did not serve within ${timeoutMs} ms (${last}):\n${run.output().slice(-3000)}`);
+}
+
+/** The configuration every API and worker process of the cluster shares (no file is shared between them). */
+export function sharedEnv(address: string): Record<string, string> {
+  return {
+    NODE_ENV: 'production',
+    TEMPORAL_ADDRESS: address,
+    TEMPORAL_NAMESPACE: 'default',
+    TEMPORAL_TASK_QUEUE: 'pre-orchestrator',
+    JWT_SECRET: randomBytes(32).toString('base64url'),
+    PRE_CHILD_KEY_SECRET: randomBytes(32).toString('base64url'),
+    PRE_CODEC_KEYS: `k1:${randomBytes(32).toString('base64')}`,
+    LOG_LEVEL: 'warn',
+    WORKER_METRICS_PORT: '0',
+    WORKER_SHUTDOWN_GRACE_SECONDS: '5',
+    ...TEST_RATE_LIMITS,
+  };
+}
+
+export interface NodeProcess extends Started {
+  name: string;
+  url?: string;
+}
+
+/** `node dist/src/<entry>.js` with its own data folder (nothing shared on disk between processes). */
+export async function startNode(name: string, entry: 'main' | 'worker' | 'register', base: string, env: Record<string, string>): Promise<NodeProcess> {
+  const dataDir = mkdtempSync(join(base, `${name}-`));
+  const port = entry === 'main' ? await freePort() : 0;
+  const script = entry === 'register' ? join(root, 'dist', 'scripts', 'register-search-attributes.js') : join(root, 'dist', 'src', `${entry}.js`);
+  const args = entry === 'register' ? [script, '--create-namespace'] : [script];
+  const run = spawnCaptured(process.execPath, args, {
+    cwd: root,
+    env: { PATH: process.env.PATH, ...env, PRE_DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1' },
+  });
+  reapWithThisProcess(run.child.pid!);
+  const proc: NodeProcess = Object.assign(run, { name, url: entry === 'main' ? `http://127.0.0.1:${port}` : undefined });
+  if (proc.url) await waitFor(`${proc.url}/health/live`, 200, 60_000);
+  return proc;
+}
+
+export function tokenFor(env: Record<string, string>): (sub: string, role: Role) => Promise<string> {
+  const config = loadEnv({ ...env, PRE_DATA_DIR: tmpdir() });
+  return (sub, role) => signDevToken(config, sub, [role]);
+}
+
+export function stopAll(procs: Array<Started | undefined>): void {
+  for (const p of procs) if (p) killTree(p);
+}
+
+export function tempBase(): string {
+  const base = mkdtempSync(join(tmpdir(), 'pre-cluster-'));
+  chmodSync(base, 0o711); // PostgreSQL's user reaches its own folder inside; each process's data folder stays 0700
+  return base;
+}
+
+export function removeBase(base: string): void {
+  rmSync(base, { recursive: true, force: true });
+}
