@@ -111,51 +111,55 @@ export class ParcoursService {
     const referral = plain(body) as ReferralInput;
     const childKey = childKeyOf(this.config.childKeySecret, referral.child);
     const dossierId = key ? dossierIdForKey(this.config.childKeySecret, caller.sub, key) : newDossierId();
-    await this.claimChild(childKey, dossierId, caller);
-    const actor = this.actor(caller);
-    const at = new Date().toISOString();
-    const input: ParcoursInput = {
-      dossierId,
-      referral,
-      childKey,
-      settings: parcoursSettingsFrom(this.config),
-      createdBy: actor,
-      createdAt: at,
-      // a référent who refers a child follows the case until a coordinator assigns someone else
-      ...(actor.role === 'referent' ? { referentId: caller.sub } : {}),
-      eligibilityInWorkflow: true,
-      childRegistry: true,
-    };
-    const start = new WithStartWorkflowOperation<typeof parcoursWorkflow>(PARCOURS_WORKFLOW_TYPE, {
-      workflowId: workflowIdFor(dossierId),
-      taskQueue: this.temporal.taskQueue,
-      args: [input],
-      typedSearchAttributes: initialSearchAttributes(input),
-      // written without personal data, readable in the Temporal UI without the codec (ui)
-      staticSummary: ui(staticSummaryFor(referral)),
-      staticDetails: ui(this.staticDetails(dossierId, referral, actor)),
-      // With a key, a retry attaches to the case its first attempt started; a closed one is never restarted.
-      workflowIdConflictPolicy: key ? 'USE_EXISTING' : 'FAIL',
-      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+    // The referrals of one child one at a time across API instances (test:cluster: two APIs referring the same child
+    // at once could both replace a holder whose case was not started yet, and open two cases)
+    return this.temporal.withLease(`referral-${childKey.slice(0, 32)}`, async () => {
+      await this.claimChild(childKey, dossierId, caller);
+      const actor = this.actor(caller);
+      const at = new Date().toISOString();
+      const input: ParcoursInput = {
+        dossierId,
+        referral,
+        childKey,
+        settings: parcoursSettingsFrom(this.config),
+        createdBy: actor,
+        createdAt: at,
+        // a référent who refers a child follows the case until a coordinator assigns someone else
+        ...(actor.role === 'referent' ? { referentId: caller.sub } : {}),
+        eligibilityInWorkflow: true,
+        childRegistry: true,
+      };
+      const start = new WithStartWorkflowOperation<typeof parcoursWorkflow>(PARCOURS_WORKFLOW_TYPE, {
+        workflowId: workflowIdFor(dossierId),
+        taskQueue: this.temporal.taskQueue,
+        args: [input],
+        typedSearchAttributes: initialSearchAttributes(input),
+        // written without personal data, readable in the Temporal UI without the codec (ui)
+        staticSummary: ui(staticSummaryFor(referral)),
+        staticDetails: ui(this.staticDetails(dossierId, referral, actor)),
+        // With a key, a retry attaches to the case its first attempt started; a closed one is never restarted.
+        workflowIdConflictPolicy: key ? 'USE_EXISTING' : 'FAIL',
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      });
+      let view: ParcoursView;
+      try {
+        view = await this.temporal.withDeadline(() =>
+          this.temporal.client.workflow.executeUpdateWithStart(createReferralUpdate, {
+            // with a key, the fingerprint of the referral body: the same key with another child or body is refused (422)
+            ...keyedUpdate(createReferralUpdate.name, { actor, at, ...(key ? { idempotencyKey: key } : {}) }, key, referral),
+            startWorkflowOperation: start,
+          }),
+        );
+      } catch (err) {
+        // The retried referral's case is already closed (e.g. ineligible): it cannot change, its state is the answer.
+        if (key && err instanceof WorkflowExecutionAlreadyStartedError) return this.readable(dossierId, caller);
+        // … or already purged (a referral that never became a parcours is purged early): its tombstone takes no
+        // update, and the retry is answered as the case stands — 410 once purged
+        if (key && err instanceof WorkflowUpdateFailedError && !isDomainRefusal(err)) return this.readable(dossierId, caller);
+        throw err;
+      }
+      return view;
     });
-    let view: ParcoursView;
-    try {
-      view = await this.temporal.withDeadline(() =>
-        this.temporal.client.workflow.executeUpdateWithStart(createReferralUpdate, {
-          // with a key, the fingerprint of the referral body: the same key with another child or body is refused (422)
-          ...keyedUpdate(createReferralUpdate.name, { actor, at, ...(key ? { idempotencyKey: key } : {}) }, key, referral),
-          startWorkflowOperation: start,
-        }),
-      );
-    } catch (err) {
-      // The retried referral's case is already closed (e.g. ineligible): it cannot change, its state is the answer.
-      if (key && err instanceof WorkflowExecutionAlreadyStartedError) return this.readable(dossierId, caller);
-      // … or already purged (a referral that never became a parcours is purged early): its tombstone takes no
-      // update, and the retry is answered as the case stands — 410 once purged
-      if (key && err instanceof WorkflowUpdateFailedError && !isDomainRefusal(err)) return this.readable(dossierId, caller);
-      throw err;
-    }
-    return view;
   }
 
   /**
