@@ -140,6 +140,17 @@ const TABLE: AccessRow[] = [
   { verb: 'POST', path: '/conventions/{ref}/years/{year}/request', roles: ['finance'], ok: CHANGE, body: () => SUBSIDY_REQUEST, params: { year: '2025' }, probe: 'convention', source: 'API.md' },
   { verb: 'POST', path: '/conventions/{ref}/years/{year}/payments', roles: ['finance'], ok: CHANGE, body: () => PAYMENT, probe: 'convention', source: 'API.md' },
   { verb: 'POST', path: '/conventions/{ref}/years/{year}/financial-report', roles: ['finance'], ok: CHANGE, body: () => FINANCIAL_REPORT_SUBMITTED, probe: 'convention', source: 'API.md' },
+  { verb: 'GET', path: '/conventions/{ref}/ledger', roles: ['finance', 'supervisor'], ok: [200], source: 'not in API.md' },
+  {
+    verb: 'POST',
+    path: '/conventions/{ref}/years/{year}/settlement',
+    roles: ['finance'],
+    ok: CHANGE,
+    body: () => ({ decision: 'BALANCE_REDUCED', amountCents: 2000000, decidedOn: '2025-09-01', reference: 'Courrier préfecture 2025-88' }),
+    probe: 'convention',
+    source: 'not in API.md',
+  },
+  { verb: 'POST', path: '/conventions/{ref}/years/{year}/repayment', roles: ['finance'], ok: CHANGE, body: () => ({ repaidOn: '2025-11-15', amountCents: 150000, reference: 'Mandat 2025-4411' }), probe: 'convention', source: 'not in API.md' },
 
   // Schedules, reminders, reports
   { verb: 'GET', path: '/schedules', roles: ['admin', 'supervisor'], ok: [200], source: 'API.md' },

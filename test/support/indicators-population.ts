@@ -202,7 +202,12 @@ class CaseBuilder {
   }
 
   /** 1 to 3 actions from the validation on; some done, some cancelled. */
-  addActions(activeOn: IsoDate): void {
+  /**
+   * Schedules 1–3 actions; some are then marked done or cancelled (dated the day the population is driven) unless
+   * `settle` is false: a case that closes on a backdated date of its own (a move) must not hold a later date, or its
+   * closure follows that date (docs/domain.md, "MOVED_OUT recorded late").
+   */
+  addActions(activeOn: IsoDate, settle = true): void {
     const n = this.rnd.int(1, 3);
     for (let i = 0; i < n; i += 1) {
       const type = this.rnd.pick(ACTION_TYPES);
@@ -210,7 +215,7 @@ class CaseBuilder {
       this.push(scheduleActionUpdate as never, { type, provider: 'Association partenaire', startsOn, sessions: 10, frequency: 'WEEKLY', objectiveIds: ['o1'] });
       const action = { type, startsOn, status: 'SCHEDULED' as ActionStatus };
       this.actions.push(action);
-      const roll = this.rnd.next();
+      const roll = settle ? this.rnd.next() : (this.rnd.next(), 1);
       const actionId = `a${this.actions.length}`;
       if (roll < 0.25) {
         this.push(changeActionUpdate as never, { actionId, status: 'DONE' });
@@ -391,7 +396,7 @@ function planCase(rnd: ReturnType<typeof seeded>, fate: Fate, year: number, inde
     }
     case 'active-moved': {
       const on = active();
-      b.addActions(on);
+      b.addActions(on, false);
       const w = minDate(addDays(on, rnd.int(10, 250)), '2026-05-31');
       b.lifeEvent('MOVED_OUT', w, false);
       b.close('MOVED_OUT', schoolYearEnd(w));
@@ -399,7 +404,7 @@ function planCase(rnd: ReturnType<typeof seeded>, fate: Fate, year: number, inde
     }
     case 'active-moved-city': {
       const on = active();
-      b.addActions(on);
+      b.addActions(on, false);
       const w = minDate(addDays(on, rnd.int(10, 250)), LAST_BUSINESS_DATE);
       b.lifeEvent('MOVED_OUT', w, true);
       b.close('MOVED_OUT', w);
