@@ -29,7 +29,7 @@ describe('safeguarding report date over HTTP', () => {
     return (key ? req.set('Idempotency-Key', key) : req).send(body);
   };
 
-  it('adds the report date to the concern: 200 with the case, one concern and one escalation; 404, 409 and 422 otherwise', async () => {
+  it('adds the report date to the concern: 200 with the case, one concern and one escalation; 409 and 422 otherwise', async () => {
     const d0 = today();
     const referral = {
       referredOn: d0,
@@ -52,7 +52,8 @@ describe('safeguarding report date over HTTP', () => {
     expect(again.status).toBe(409);
     expect(again.body).toMatchObject({ detail: `The concern of ${d0} was already reported to the département on ${d0}.` });
     const none = await post(`/parcours/${id}/safeguarding-reports`, coord, { concernOn: '2020-01-01', reportedOn: d0 });
-    expect(none.status).toBe(404);
+    expect(none.status).toBe(422);
+    expect(none.body).toMatchObject({ code: 'UNKNOWN_CONCERN', field: 'concernOn' });
     expect(none.headers['content-type']).toMatch(/application\/problem\+json/);
     const bad = await post(`/parcours/${id}/safeguarding-reports`, coord, { concernOn: d0 });
     expect(bad.status).toBe(400);

@@ -15,11 +15,11 @@ describe('safeguarding report date (time-skipping)', () => {
       await c.handle.executeUpdate(recordLifeEventUpdate, { args: [{ ...meta(REF, 'concern-1'), type: 'SAFEGUARDING_CONCERN', occurredOn: d0 }] });
       await eventually(() => expect(kindsOf(outbox, c.dossierId)).toContain(`SAFEGUARDING_ESCALATION@${d0}`));
 
-      // refused: no concern that day (404), a report before the concern (422)
+      // refused: no concern that day (422 UNKNOWN_CONCERN), a report before the concern (422)
       expect(await refusal(c.handle.executeUpdate(recordSafeguardingReportUpdate, { args: [{ ...meta(REF), concernOn: addDays(d0, 1), reportedOn: addDays(d0, 2) }] }))).toEqual({
-        type: 'NotFound',
+        type: 'RuleViolation',
         message: `The case has no safeguarding concern of ${addDays(d0, 1)} (concerns: ${d0}).`,
-        details: { concernOn: addDays(d0, 1) },
+        details: { code: 'UNKNOWN_CONCERN', field: 'concernOn', concernOn: addDays(d0, 1) },
       });
       expect(await refusal(c.handle.executeUpdate(recordSafeguardingReportUpdate, { args: [{ ...meta(REF), concernOn: d0, reportedOn: addDays(d0, -1) }] }))).toMatchObject({
         type: 'RuleViolation',

@@ -21,13 +21,14 @@ export class ParcoursCase extends CaseRights {
     return [...concerns].reverse().find((e) => !e.reportedOn) ?? concerns[concerns.length - 1];
   }
 
-  /** The report date goes on a concern already recorded (404 none that day), once (409), not before it (422). */
+  /** The report date goes on a concern already recorded (422 UNKNOWN_CONCERN none that day), once (409), not before it (422). */
   validateSafeguardingReport(i: SafeguardingReportInput): void {
     this.assertAccepts('recordLifeEvent');
     const concern = this.concernOn(i.concernOn);
     if (!concern) {
       const dates = this.record.lifeEvents.filter((e) => e.type === 'SAFEGUARDING_CONCERN').map((e) => e.occurredOn);
-      throw failure(FailureType.NOT_FOUND, `The case has no safeguarding concern of ${i.concernOn} (concerns: ${dates.join(', ') || 'none'}).`, { concernOn: i.concernOn });
+      // a date that names no recorded concern is a rule of the body (422), as a team review naming an unknown meeting
+      rule(`The case has no safeguarding concern of ${i.concernOn} (concerns: ${dates.join(', ') || 'none'}).`, { code: 'UNKNOWN_CONCERN', field: 'concernOn', concernOn: i.concernOn });
     }
     if (concern.reportedOn) {
       throw failure(FailureType.CONFLICT, `The concern of ${i.concernOn} was already reported to the département on ${concern.reportedOn}.`, { concernOn: i.concernOn, reportedOn: concern.reportedOn });
