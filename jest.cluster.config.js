@@ -10,6 +10,9 @@ module.exports = {
       testEnvironment: 'node',
       transform: { '^.+\\.ts$': ['ts-jest', { isolatedModules: true, diagnostics: false }] },
       displayName: 'cluster',
+      // never crawl the built binaries (.tools/ holds the Go module cache), the build output or the data folders
+      roots: ['<rootDir>/test', '<rootDir>/src', '<rootDir>/workflows', '<rootDir>/activities'],
+      modulePathIgnorePatterns: ['<rootDir>/.tools/', '<rootDir>/dist/', '<rootDir>/.data/'],
       testMatch: ['<rootDir>/test/cluster/**/*.spec.ts'],
     },
   ],

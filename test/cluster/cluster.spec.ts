@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { Connection, Client } from '@temporalio/client';
 import { childKeyOf } from '../../src/parcours/child-key';
 import { SEARCH_ATTRIBUTES, VISIBILITY_STORE_LIMITS, searchAttributeCliArgs } from '../../workflows/shared/search-attributes';
-import { ACTION, CONSENT, REFERRAL, TEAM_REVIEW } from '../support/api-examples';
+import { ACTION, CONSENT, REFERRAL, TEAM_MEETING, TEAM_REVIEW } from '../support/api-examples';
 import {
   clusterTools,
   createSchema,
@@ -144,6 +144,13 @@ describe('test:cluster — the production topology on PostgreSQL (issue 18)', ()
       expect(res.status).toBe(200);
       expect(await res.json()).toMatchObject({ status: 'ready', temporal: 'up', taskQueue: 'pre-orchestrator', workers: expect.any(Number) });
     }
+  });
+
+  it('records the EPS meeting the team reviews name, once across both APIs (201, then 409 on the other)', async () => {
+    // a team review names a recorded meeting (issue 14): the cases below are reviewed at this one
+    const first = await call(apis[0].url!, 'POST', '/team-meetings', coord, TEAM_MEETING);
+    const second = await call(apis[1].url!, 'POST', '/team-meetings', coord, TEAM_MEETING);
+    expect([first.status, second.status]).toEqual([201, 409]);
   });
 
   it('referrals and updates through both APIs: a case referred on one is consented and reviewed on the other, and each reads the same case', async () => {
