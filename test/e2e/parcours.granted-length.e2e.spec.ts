@@ -4,6 +4,7 @@
  */
 import { addMonths } from '../../workflows/shared/calendar';
 import { startTestApp, type TestApp } from '../support/app';
+import { ensureMeeting } from '../support/team-meetings';
 
 const DAY = 86_400_000;
 const daysAgo = (n: number) => new Date(Date.now() - n * DAY).toISOString().slice(0, 10);
@@ -35,7 +36,9 @@ describe('the granted length over HTTP', () => {
     expect(created.status).toBe(201);
     const id = created.body.dossierId as string;
     expect((await post(`/parcours/${id}/consent`, ref, { decision: 'GRANTED', signedOn: referredOn, signedBy: [{ name: 'Claire Dureeaccordee', relationship: 'MOTHER' }], dataSharingInformed: true })).status).toBe(200);
-    const validated = await post(`/parcours/${id}/team-reviews`, coord, { meetingDate: referredOn, decision: 'VALIDATED', objectives: [{ label: 'Lire' }], referentId: 'u-ref-1', durationMonths: 1 });
+    // the review names its recorded EPS meeting (issue 14, item 14)
+    const meetingId = await ensureMeeting(t.http, coord, referredOn);
+    const validated = await post(`/parcours/${id}/team-reviews`, coord, { meetingId, meetingDate: referredOn, decision: 'VALIDATED', objectives: [{ label: 'Lire' }], referentId: 'u-ref-1', durationMonths: 1 });
     expect(validated.status).toBe(200);
     const endsOn = validated.body.plan.endsOn as string;
     expect(endsOn).toBe(addMonths(referredOn, 1));
