@@ -9,7 +9,7 @@
  * at start-up when PRE_REGISTER_SEARCH_ATTRIBUTES=true.
  */
 import { SearchAttributeType } from '@temporalio/common';
-import { msToTs } from '@temporalio/common/lib/time';
+import { msToTs } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { CLI_TYPE_NAMES, SEARCH_ATTRIBUTES } from '../../workflows/shared/search-attributes';
 
