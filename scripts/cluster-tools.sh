@@ -16,6 +16,8 @@ set -euo pipefail
 # Pinned versions: docker-compose.yml's images must name the same versions (test/unit/compose-versions.spec.ts).
 TEMPORAL_SERVER_VERSION="${TEMPORAL_SERVER_VERSION:-v1.32.2}"
 TEMPORAL_UI_SERVER_VERSION="${TEMPORAL_UI_SERVER_VERSION:-v2.54.1}"
+# PostgreSQL is Debian's package (.ci/run installs it); test:cluster runs this major version (test/cluster/cluster.ts).
+POSTGRES_MAJOR=15
 export GOTOOLCHAIN="${PRE_GOTOOLCHAIN:-go1.27.3}"
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -57,5 +59,8 @@ echo "TEMPORAL_SERVER_BIN=$server_dir/temporal-server"
 echo "TEMPORAL_SQL_TOOL_BIN=$server_dir/temporal-sql-tool"
 echo "TEMPORAL_UI_SERVER_BIN=$ui_dir/temporal-ui-server"
 echo "TEMPORAL_SCHEMA_DIR=$schema_dir"
+# the UI server's module: its config/docker.yaml is the configuration the temporalio/ui image reads from the environment
+echo "TEMPORAL_UI_SERVER_ROOT=$GOMODCACHE/github.com/temporalio/ui-server/v2@$TEMPORAL_UI_SERVER_VERSION"
 echo "TEMPORAL_SERVER_VERSION=$TEMPORAL_SERVER_VERSION"
 echo "TEMPORAL_UI_SERVER_VERSION=$TEMPORAL_UI_SERVER_VERSION"
+echo "POSTGRES_MAJOR=$POSTGRES_MAJOR"

@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Connection } from '@temporalio/client';
+import { Connection, type ConnectionOptions } from '@temporalio/client';
 import { signDevToken } from '../../src/auth/dev-token';
 import type { Role } from '../../src/auth/roles';
 import { loadEnv } from '../../src/config/env';
@@ -47,6 +47,8 @@ export interface Postgres {
   port: number;
   dir: string;
   stop(): void;
+  /** The major version running (`pg_ctl --version`), e.g. "15". */
+  major: string;
 }
 
 export async function startPostgres(base: string): Promise<Postgres> {
@@ -62,9 +64,11 @@ export async function startPostgres(base: string): Promise<Postgres> {
   run('initdb', ['-D', join(dir, 'data'), '-U', 'temporal', '--auth=trust', '-E', 'UTF8', '--no-sync']);
   // fsync off: a test database, thrown away at the end (the server's restart test restarts Temporal, not PostgreSQL)
   run('pg_ctl', ['-D', join(dir, 'data'), '-l', join(dir, 'log'), '-w', '-t', '60', '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200`, 'start']);
+  const version = spawnSync(pgBin('pg_ctl'), ['--version'], { encoding: 'utf8' }).stdout ?? '';
   return {
     port,
     dir,
+    major: /PostgreSQL\) (\d+)/.exec(version)?.[1] ?? 'unknown',
     stop: () => {
       const [cmd, argv] = pgCommand('pg_ctl', ['-D', join(dir, 'data'), '-m', 'immediate', '-w', 'stop']);
       spawnSync(cmd, argv, { encoding: 'utf8' });
@@ -72,21 +76,23 @@ export async function startPostgres(base: string): Promise<Postgres> {
   };
 }
 
-/** The default store and the visibility store, as the schema job of docker-compose.yml does it. */
-export function createSchema(tools: Record<string, string>, pgPort: number): void {
-  const env = { ...process.env, SQL_PLUGIN: 'postgres12', SQL_HOST: '127.0.0.1', SQL_PORT: String(pgPort), SQL_USER: 'temporal', SQL_PASSWORD: 'temporal' };
-  const tool = (args: string[]) => {
-    const res = spawnSync(tools.TEMPORAL_SQL_TOOL_BIN, args, { env, encoding: 'utf8' });
-    if (res.status !== 0) throw new Error(`temporal-sql-tool ${args.join(' ')} failed: ${res.stderr}${res.stdout}`);
+/**
+ * The default store and the visibility store, with the script of docker-compose.yml's one-shot schema job
+ * (scripts/compose/temporal-schema.sh), run with the SQL tool built at the compose file's server version. Returns its output.
+ */
+export function createSchema(tools: Record<string, string>, pgPort: number): string {
+  const env = {
+    ...process.env,
+    SQL_HOST: '127.0.0.1',
+    SQL_PORT: String(pgPort),
+    SQL_USER: 'temporal',
+    SQL_PASSWORD: 'temporal',
+    TEMPORAL_SQL_TOOL: tools.TEMPORAL_SQL_TOOL_BIN,
+    TEMPORAL_SCHEMA_DIR: tools.TEMPORAL_SCHEMA_DIR,
   };
-  for (const [db, dir] of [
-    ['temporal', 'temporal'],
-    ['temporal_visibility', 'visibility'],
-  ]) {
-    tool(['--db', db, 'create-database']);
-    tool(['--db', db, 'setup-schema', '-v', '0.0']);
-    tool(['--db', db, 'update-schema', '-d', join(tools.TEMPORAL_SCHEMA_DIR, 'postgresql', 'v12', dir, 'versioned')]);
-  }
+  const res = spawnSync('sh', [join(root, 'scripts', 'compose', 'temporal-schema.sh')], { env, encoding: 'utf8' });
+  if (res.status !== 0) throw new Error(`scripts/compose/temporal-schema.sh failed (exit ${res.status}): ${res.stderr}${res.stdout}`);
+  return res.stdout;
 }
 
 export interface TemporalServer {
@@ -115,7 +121,13 @@ async function lowFreePort(taken: Set<number>): Promise<number> {
   }
 }
 
-export async function startTemporal(tools: Record<string, string>, pgPort: number): Promise<TemporalServer> {
+/** Options of `startTemporal`: more environment for the config file (e.g. TLS), and how the readiness probe connects. */
+export interface TemporalServerOptions {
+  env?: Record<string, string>;
+  connect?: Omit<ConnectionOptions, 'address'>;
+}
+
+export async function startTemporal(tools: Record<string, string>, pgPort: number, options: TemporalServerOptions = {}): Promise<TemporalServer> {
   const taken = new Set<number>();
   const ports: number[] = [];
   for (let i = 0; i < 10; i++) ports.push(await lowFreePort(taken));
@@ -134,6 +146,7 @@ export async function startTemporal(tools: Record<string, string>, pgPort: numbe
     TEMPORAL_WORKER_MEMBERSHIP_PORT: String(ports[8]),
     TEMPORAL_METRICS_ADDRESS: `127.0.0.1:${ports[9]}`,
     TEMPORAL_DYNAMIC_CONFIG_FILE: join(root, 'config', 'temporal', 'dynamicconfig.yaml'),
+    ...options.env,
   };
   const address = `127.0.0.1:${ports[0]}`;
   const server: TemporalServer = {
@@ -142,7 +155,7 @@ export async function startTemporal(tools: Record<string, string>, pgPort: numbe
     async restart() {
       server.run = spawnCaptured(tools.TEMPORAL_SERVER_BIN, ['--config-file', join(root, 'config', 'temporal', 'cluster.yaml'), '--allow-no-auth', 'start'], { cwd: root, env });
       reapWithThisProcess(server.run.child.pid!);
-      await untilServing(address, server.run);
+      await untilServing(address, server.run, options.connect);
     },
     async stop(signal = 'SIGTERM') {
       if (server.run.child.exitCode !== null || server.run.child.signalCode !== null) return;
@@ -156,13 +169,13 @@ export async function startTemporal(tools: Record<string, string>, pgPort: numbe
   return server;
 }
 
-async function untilServing(address: string, run: Started, timeoutMs = 90_000): Promise<void> {
+async function untilServing(address: string, run: Started, connect: Omit<ConnectionOptions, 'address'> = {}, timeoutMs = 90_000): Promise<void> {
   const started = Date.now();
   let last = '';
   while (Date.now() - started < timeoutMs) {
     if (run.child.exitCode !== null) throw new Error(`the Temporal server exited (${run.child.exitCode}):\n${run.output().slice(-3000)}`);
     try {
-      const conn = await Connection.connect({ address, connectTimeout: '2s' });
+      const conn = await Connection.connect({ ...connect, address, connectTimeout: '2s' });
       try {
         await conn.withDeadline(Date.now() + 3000, () => conn.workflowService.describeNamespace({ namespace: 'temporal-system' }));
         return;

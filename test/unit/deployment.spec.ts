@@ -11,7 +11,7 @@ const root = join(__dirname, '..', '..');
 const compose = parse(readFileSync(join(root, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
   services: Record<
     string,
-    { image?: string; build?: unknown; command?: unknown; depends_on?: Record<string, { condition: string }>; environment?: Record<string, string | number>; ports?: string[]; volumes?: string[] }
+    { image?: string; build?: unknown; command?: unknown; entrypoint?: unknown; profiles?: string[]; stop_grace_period?: string; depends_on?: Record<string, { condition: string }>; environment?: Record<string, string | number>; ports?: string[]; volumes?: string[] }
   >;
 };
 const dockerfile = readFileSync(join(root, 'Dockerfile'), 'utf8');
@@ -19,12 +19,27 @@ const dockerfile = readFileSync(join(root, 'Dockerfile'), 'utf8');
 describe('docker-compose.yml (production layout)', () => {
   const s = compose.services;
 
-  it('has PostgreSQL, the Temporal server, its UI, the admin job, the API and the worker', () => {
-    expect(Object.keys(s).sort()).toEqual(['api', 'postgresql', 'temporal', 'temporal-search-attributes', 'temporal-ui', 'worker']);
-    expect(s.temporal.image).toMatch(/^temporalio\/auto-setup:/);
-    expect(s.temporal.environment).toMatchObject({ DB: 'postgres12', POSTGRES_SEEDS: 'postgresql' });
-    expect(s.temporal.depends_on).toEqual({ postgresql: { condition: 'service_healthy' } });
+  it('has PostgreSQL, the schema job, the Temporal server, its UI, the admin job, the API, the workers and an optional Prometheus', () => {
+    expect(Object.keys(s).sort()).toEqual(['api', 'postgresql', 'prometheus', 'temporal', 'temporal-schema', 'temporal-search-attributes', 'temporal-ui', 'worker']);
+    // the server itself, not the deprecated auto-setup image: the schema is the one-shot job's, run before the server
+    expect(s.temporal.image).toMatch(/^temporalio\/server:/);
+    expect(s['temporal-schema'].image).toMatch(/^temporalio\/admin-tools:/);
+    expect(s['temporal-schema'].entrypoint).toEqual(['/bin/sh', '/scripts/temporal-schema.sh']);
+    expect(s['temporal-schema'].volumes).toEqual(['./scripts/compose:/scripts:ro']);
+    expect(s['temporal-schema'].depends_on).toEqual({ postgresql: { condition: 'service_healthy' } });
+    expect(s.temporal.depends_on).toEqual({ 'temporal-schema': { condition: 'service_completed_successfully' } });
+    // the configuration file test:cluster runs
+    expect(s.temporal.volumes).toContain('./config/temporal:/etc/temporal/pre:ro');
+    expect(String((s.temporal.entrypoint as string[]).join(' '))).toContain('temporal-server --config-file /etc/temporal/pre/cluster.yaml');
+    expect(s.temporal.environment).toMatchObject({ POSTGRES_HOST: 'postgresql', TEMPORAL_DYNAMIC_CONFIG_FILE: '/etc/temporal/pre/dynamicconfig.yaml' });
     expect(s['temporal-ui'].environment).toMatchObject({ TEMPORAL_ADDRESS: 'temporal:7233' });
+    expect(s.prometheus.profiles).toEqual(['metrics']);
+  });
+
+  it('gives the workers a stop grace period longer than their drain (no task cut by SIGKILL)', () => {
+    const drain = Number(s.worker.environment?.WORKER_SHUTDOWN_GRACE_SECONDS);
+    expect(drain).toBeGreaterThan(0);
+    expect(Number(/^(\d+)s$/.exec(String(s.worker.stop_grace_period))?.[1])).toBeGreaterThan(drain);
   });
 
   it('registers exactly the search attributes of workflows/shared/search-attributes.ts, with the code that checks them, failing loudly', () => {
@@ -32,7 +47,7 @@ describe('docker-compose.yml (production layout)', () => {
     // fails it, and then neither the API nor the workers start), not a CLI loop whose errors were hidden by `|| true`
     const job = s['temporal-search-attributes'];
     expect(job.image).toBe(s.api.image);
-    expect(job.command).toEqual(['node', 'dist/scripts/register-search-attributes.js']);
+    expect(job.command).toEqual(['node', 'dist/scripts/register-search-attributes.js', '--create-namespace']);
     expect(job.environment).toEqual(s.api.environment);
     expect(job.depends_on).toEqual({ temporal: { condition: 'service_healthy' } });
     expect(JSON.stringify(compose)).not.toContain('|| true');
@@ -76,8 +91,6 @@ describe('docker-compose.yml: nothing of Temporal reachable from outside (issue 
       TEMPORAL_TLS_SERVER_CA_CERT: '/certs/ca.pem',
       TEMPORAL_TLS_FRONTEND_DISABLE_HOST_VERIFICATION: 'false',
     });
-    const cli = { TEMPORAL_TLS_CLIENT_CERT_PATH: '/certs/client.pem', TEMPORAL_TLS_CLIENT_KEY_PATH: '/certs/client.key', TEMPORAL_TLS_SERVER_CA_CERT_PATH: '/certs/ca.pem', TEMPORAL_TLS_SERVER_NAME: 'temporal' };
-    expect(s.temporal.environment).toMatchObject(cli); // its health check
     expect(s['temporal-search-attributes'].environment).toMatchObject({ TEMPORAL_TLS_CERT_PATH: '/certs/client.pem', TEMPORAL_TLS_KEY_PATH: '/certs/client.key' });
     for (const name of ['api', 'worker']) {
       expect(s[name].environment).toMatchObject({ TEMPORAL_TLS_CERT_PATH: '/certs/client.pem', TEMPORAL_TLS_KEY_PATH: '/certs/client.key', TEMPORAL_TLS_CA_PATH: '/certs/ca.pem', TEMPORAL_TLS_SERVER_NAME: 'temporal' });

@@ -125,6 +125,17 @@ function scriptsText(): string {
     .join('\n');
 }
 
+let shellNames: Set<string> | undefined;
+/** The variables the project's shell scripts read (`${NAME`), e.g. scripts/compose/temporal-schema.sh's. */
+function shellVariables(): Set<string> {
+  if (!shellNames) {
+    const dirs = [join(ROOT, 'scripts'), join(ROOT, 'scripts', 'compose')];
+    const text = dirs.flatMap((d) => readdirSync(d).filter((f) => f.endsWith('.sh')).map((f) => readFileSync(join(d, f), 'utf8'))).join('\n');
+    shellNames = new Set([...text.matchAll(/\$\{([A-Z][A-Z0-9_]*)/g)].map((m) => m[1]));
+  }
+  return shellNames;
+}
+
 let composeNames: Set<string> | undefined;
 /** The variables docker-compose.yml sets (`NAME:`) or reads (`${NAME`): the Temporal images' settings and the operator's .env. */
 function composeVariables(): Set<string> {
@@ -145,7 +156,7 @@ function variableKnown(name: string, scripts: string): boolean {
     const re = globToRegExp(name.replace(/\*/g, '**'));
     return [...schema].some((v) => re.test(v));
   }
-  return schema.has(name) || composeVariables().has(name) || serverConfigVariables().has(name) || new RegExp(`['".]${name}\\b`).test(scripts);
+  return schema.has(name) || composeVariables().has(name) || serverConfigVariables().has(name) || shellVariables().has(name) || new RegExp(`['".]${name}\\b`).test(scripts);
 }
 
 /**
