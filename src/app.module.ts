@@ -15,6 +15,7 @@ import { TasksModule } from './tasks/tasks.module';
 import { TeamMeetingsModule } from './team-meetings/team-meetings.module';
 import { ReferentsModule } from './referents/referents.module';
 import { TemporalModule } from './temporal/temporal.module';
+import { TracingFlush } from './telemetry/http-tracing';
 
 /** Feature modules of the API (one per path family of API.md). */
 const FEATURES: Array<DynamicModule | (new () => unknown)> = [PrivacyModule, ConventionsModule, SchedulesModule, NotificationsModule, TasksModule, ParcoursModule, TeamMeetingsModule, ReferentsModule, ReportsModule];
@@ -32,7 +33,7 @@ export class AppModule {
         ...FEATURES,
       ],
       controllers: [HealthController, MetricsController],
-      providers: [HttpMetrics, { provide: APP_FILTER, useClass: ProblemFilter }],
+      providers: [HttpMetrics, TracingFlush, { provide: APP_FILTER, useClass: ProblemFilter }],
       exports: [HttpMetrics],
     };
   }

@@ -12,6 +12,8 @@ import { validationPipe } from './common/validation';
 import { dateWindowFrom } from './config/dates.env';
 import { buildOpenApiDocument } from './openapi/document';
 import type { AppConfig } from './config/env';
+import { httpTracing } from './telemetry/http-tracing';
+import { traceFields } from './telemetry/tracing';
 
 const LEVELS: Record<AppConfig['LOG_LEVEL'], LogLevel[]> = {
   debug: ['debug', 'log', 'warn', 'error', 'fatal'],
@@ -20,9 +22,21 @@ const LEVELS: Record<AppConfig['LOG_LEVEL'], LogLevel[]> = {
   error: ['error', 'fatal'],
 };
 
+/** Nest's console logger, with the trace id of the active span on each line while tracing is on (README, Tracing). */
+class TracingConsoleLogger extends ConsoleLogger {
+  protected override getJsonLogObject(message: unknown, options: Parameters<ConsoleLogger['getJsonLogObject']>[1]): ReturnType<ConsoleLogger['getJsonLogObject']> {
+    return { ...super.getJsonLogObject(message, options), ...traceFields() };
+  }
+
+  protected override formatContext(context: string): string {
+    const { traceId } = traceFields();
+    return super.formatContext(context) + (traceId ? `[trace ${traceId}] ` : '');
+  }
+}
+
 /** The process logger: structured JSON lines (or plain text with LOG_JSON=false). */
 export function createLogger(config: AppConfig): ConsoleLogger {
-  return new ConsoleLogger({ json: config.LOG_JSON, logLevels: LEVELS[config.LOG_LEVEL], colors: !config.LOG_JSON });
+  return new TracingConsoleLogger({ json: config.LOG_JSON, logLevels: LEVELS[config.LOG_LEVEL], colors: !config.LOG_JSON });
 }
 
 /** Where a ForbiddenKeyError keeps its key: body-parser deletes the own string-named properties of a parse error. */
@@ -70,7 +84,10 @@ export async function createApp(config: AppConfig, logger = createLogger(config)
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   if (config.PRE_TRUST_PROXY) app.set('trust proxy', config.PRE_TRUST_PROXY); // the client address of rate limits and the decode audit
-  // First of all: a request id and a log line for every request, those refused before routing (415, 413, bad JSON) too.
+  // First of all: the request's trace (tracing on), then a request id and a log line for every request, those
+  // refused before routing (415, 413, bad JSON) too.
+  const tracing = httpTracing();
+  if (tracing) app.use(tracing);
   const requestLog = new RequestLogMiddleware(app.get(HttpMetrics), config);
   app.use((req: Request, res: Response, next: NextFunction) => requestLog.use(req, res, next));
   app.use(securityHeaders());

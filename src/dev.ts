@@ -11,9 +11,11 @@ import { appConfigOrExit } from './config/env';
 import { startDevServer, temporalBinaries, type DevServer } from './dev/dev-server';
 import { temporalAddress } from './temporal/connection-options';
 import { createWorker } from './worker/run-worker';
+import { shutdownTracing, startTracing } from './telemetry/tracing';
 
 async function main(): Promise<void> {
   const config = appConfigOrExit();
+  startTracing('pre-orchestrator'); // OTEL_* variables; off by default
   const logger = createLogger(config);
   const started = Date.now();
   let devServer: DevServer | undefined;
@@ -49,6 +51,7 @@ async function main(): Promise<void> {
     await connection.close().catch(() => undefined);
     logger.log('API and worker stopped', 'Dev');
     await devServer?.stop();
+    await shutdownTracing().catch(() => undefined);
     logger.log('stopped', 'Dev');
     process.exit(0);
   };

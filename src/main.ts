@@ -2,9 +2,11 @@
 import 'reflect-metadata';
 import { createApp, createLogger } from './app';
 import { appConfigOrExit } from './config/env';
+import { startTracing } from './telemetry/tracing';
 
 async function main(): Promise<void> {
   const config = appConfigOrExit();
+  startTracing('pre-api'); // OTEL_* variables; off by default (the spans left are flushed at shutdown)
   const logger = createLogger(config);
   const app = await createApp(config, logger);
   app.enableShutdownHooks(['SIGINT', 'SIGTERM']);

@@ -6,9 +6,11 @@ import { NativeConnection } from '@temporalio/worker';
 import { connectionOptions, temporalAddress } from './temporal/connection-options';
 import { untilPrerequisitesMet } from './temporal/prerequisites';
 import { createWorker, installRuntime } from './worker/run-worker';
+import { shutdownTracing, startTracing } from './telemetry/tracing';
 
 async function main(): Promise<void> {
   const config = appConfigOrExit();
+  startTracing('pre-worker'); // OTEL_* variables; off by default
   const log = (level: string, msg: string, extra: Record<string, unknown> = {}) =>
     process.stdout.write(JSON.stringify({ level, time: new Date().toISOString(), context: 'Worker', msg, ...extra }) + '\n');
   installRuntime(config); // before the first connection: the SDK runtime is installed once per process
@@ -29,6 +31,7 @@ async function main(): Promise<void> {
   await worker.run();
   schedules.stop();
   await connection.close();
+  await shutdownTracing();
 }
 
 main().catch((e: unknown) => {

@@ -4,6 +4,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { Roles } from '../auth/decorators';
 import { AppConfig } from '../config/env';
+import { traceFields } from '../telemetry/tracing';
 
 /** The API's Prometheus registry: HTTP counts and durations by route template (never by concrete URL). */
 @Injectable()
@@ -53,6 +54,7 @@ export class RequestLogMiddleware implements NestMiddleware {
     const requestId = typeof incoming === 'string' && /^[\w.-]{1,64}$/.test(incoming) ? incoming : crypto.randomUUID();
     req.headers['x-request-id'] = requestId;
     res.setHeader('X-Request-Id', requestId);
+    const trace = traceFields(); // the request's span is active here (tracing on)
     res.on('finish', () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const route = routeTemplate(req);
@@ -67,6 +69,7 @@ export class RequestLogMiddleware implements NestMiddleware {
           context: 'HTTP',
           msg: 'request',
           requestId,
+          ...trace,
           method: req.method,
           route,
           status: res.statusCode,

@@ -5,6 +5,7 @@ import type { Request } from 'express';
 import type { Role } from '../auth/roles';
 import { AppConfig } from '../config/env';
 import { isEncrypted } from './encryption-codec';
+import { traceFields } from '../telemetry/tracing';
 
 /** One decode, as the data protection officer reads it: who, which workflow, when; never what. */
 export interface CodecAuditEntry {
@@ -71,7 +72,7 @@ export class CodecAudit {
       encrypted: encrypted.length,
       digests: encrypted.map((p) => createHash('sha256').update(p.data ?? new Uint8Array()).digest('hex').slice(0, 16)),
     };
-    this.sink(JSON.stringify(full) + '\n');
+    this.sink(JSON.stringify({ ...full, ...traceFields() }) + '\n');
     return full;
   }
 }

@@ -4,6 +4,7 @@ import { temporal } from '@temporalio/proto';
 import { AppConfig } from '../config/env';
 import { connectionOptions } from './connection-options';
 import { dataConverter } from './data-converter';
+import { clientTracingInterceptors } from '../telemetry/temporal-tracing';
 
 /** The API's Temporal client. The connection is lazy so the API starts (and answers 503) while Temporal is down. */
 @Injectable()
@@ -19,6 +20,7 @@ export class TemporalService implements OnApplicationShutdown {
       connection: this.connection,
       namespace: config.TEMPORAL_NAMESPACE,
       dataConverter: dataConverter(config),
+      interceptors: { workflow: clientTracingInterceptors() }, // tracing on: the update-with-start span and its context
     });
   }
 

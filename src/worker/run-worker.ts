@@ -8,6 +8,8 @@ import { notificationDeps } from '../notifications/notification-deps';
 import { connectionOptions } from '../temporal/connection-options';
 import { maxCachedWorkflowsFor } from './cache-budget';
 import { dataConverter } from '../temporal/data-converter';
+import { workerTracingPlugin } from '../telemetry/temporal-tracing';
+import { activeTracing } from '../telemetry/tracing';
 
 let runtimeInstalled = false;
 
@@ -19,6 +21,18 @@ function metricsHost(host: string): string {
 /** The bind address of the worker's Prometheus endpoint (loopback unless WORKER_METRICS_HOST says otherwise). */
 export function workerMetricsBindAddress(config: Pick<AppConfig, 'WORKER_METRICS_HOST' | 'WORKER_METRICS_PORT'>): string {
   return `${metricsHost(config.WORKER_METRICS_HOST)}:${config.WORKER_METRICS_PORT}`;
+}
+
+/**
+ * One JSON line of the SDK's logger (the worker's, its workflows' and activities' logs). The OpenTelemetry interceptors
+ * put `trace_id`, `span_id` and `trace_flags` in the metadata of the logs written in a workflow or an activity: the
+ * line says `traceId` (and `spanId`) while tracing is on, nothing of them when off (the workflow interceptors always
+ * run, so a workflow's spans have ids even then).
+ */
+export function runtimeLogLine(entry: LogEntry): string {
+  const { trace_id: traceId, span_id: spanId, trace_flags: _flags, ...meta } = entry.meta ?? {};
+  const trace = activeTracing() && typeof traceId === 'string' ? { traceId, ...(typeof spanId === 'string' ? { spanId } : {}) } : {};
+  return JSON.stringify({ level: entry.level.toLowerCase(), time: new Date(Number(entry.timestampNanos / 1_000_000n)).toISOString(), context: 'Temporal', msg: entry.message, ...trace, ...meta }) + '\n';
 }
 
 /**
@@ -40,11 +54,7 @@ export function installRuntime(config: AppConfig): void {
   const level = config.LOG_LEVEL === 'debug' ? 'DEBUG' : config.LOG_LEVEL === 'log' ? 'INFO' : config.LOG_LEVEL === 'warn' ? 'WARN' : 'ERROR';
   Runtime.install({
     shutdownSignals: [],
-    logger: new DefaultLogger(level, (entry: LogEntry) => {
-      process.stdout.write(
-        JSON.stringify({ level: entry.level.toLowerCase(), time: new Date(Number(entry.timestampNanos / 1_000_000n)).toISOString(), context: 'Temporal', msg: entry.message, ...entry.meta }) + '\n',
-      );
-    }),
+    logger: new DefaultLogger(level, (entry: LogEntry) => void process.stdout.write(runtimeLogLine(entry))),
     telemetryOptions: {
       logging: { filter: `${level === 'DEBUG' ? 'DEBUG' : 'WARN'}`, forward: {} },
       ...(config.WORKER_METRICS_PORT > 0 ? { metrics: { prometheus: { bindAddress: workerMetricsBindAddress(config) } } } : {}),
@@ -82,6 +92,7 @@ export async function createWorker(config: AppConfig, connection?: NativeConnect
     dataConverter: dataConverter(config),
     shutdownGraceTime: `${config.WORKER_SHUTDOWN_GRACE_SECONDS}s`,
     maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS ?? maxCachedWorkflowsFor(config.WORKER_MEMORY_BUDGET_MIB),
+    plugins: [workerTracingPlugin()], // OpenTelemetry: activity interceptors, the workflow spans' sink (README, Tracing)
     ...tuning,
   });
   return { worker, connection: conn };
