@@ -23,7 +23,7 @@ import { signDevToken } from '../src/auth/dev-token';
 import { projectRoot } from '../src/config/project-root';
 import { ReportsService, type IndicatorsSourceStats } from '../src/reports/reports.service';
 import { BUNDLE_CONVERTERS } from '../src/temporal/data-converter';
-import { workflowBundlePlugins } from '../src/telemetry/temporal-tracing';
+import { workflowBundleTracing } from '../src/telemetry/temporal-tracing';
 import { TemporalService } from '../src/temporal/temporal.service';
 import { buildPopulation, E2E_MIX, planPopulation, type Fate } from '../test/support/indicators-population';
 
@@ -64,7 +64,7 @@ async function main(): Promise<void> {
   const temporal = await benchTemporal();
   const secrets = benchSecrets('indicators');
   const workflowsPath = process.env.BENCH_WORKFLOWS ?? join(root, 'workflows', 'index.ts');
-  const { code } = await bundleWorkflowCode({ workflowsPath, ...BUNDLE_CONVERTERS, ...workflowBundlePlugins(), logger: new DefaultLogger('WARN') });
+  const { code } = await bundleWorkflowCode({ workflowsPath, ...BUNDLE_CONVERTERS, ...workflowBundleTracing(), logger: new DefaultLogger('WARN') });
   const bundle = join(secrets.dataDir, 'workflow-bundle.js');
   writeFileSync(bundle, code);
   const { config, app, url, stop } = await startInProcess('indicators', temporal.address, secrets, { WORKFLOW_BUNDLE_PATH: bundle });

@@ -3,14 +3,14 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import { BUNDLE_CONVERTERS } from '../src/temporal/data-converter';
-import { workflowBundlePlugins } from '../src/telemetry/temporal-tracing';
+import { workflowBundleTracing } from '../src/telemetry/temporal-tracing';
 
 async function main(): Promise<void> {
   const started = Date.now();
   const { code } = await bundleWorkflowCode({
     workflowsPath: require.resolve(join(__dirname, '..', 'workflows')),
     ...BUNDLE_CONVERTERS, // the sandbox encodes failures (hence encrypted) and marks the UI texts with the same converters
-    ...workflowBundlePlugins(), // the OpenTelemetry workflow interceptors, whatever the tracing settings (README, Tracing)
+    ...workflowBundleTracing(), // the OpenTelemetry workflow interceptors, whatever the tracing settings (README, Tracing)
     logger: new DefaultLogger('WARN'),
   });
   const out = join(__dirname, '..', 'workflow-bundle.js'); // dist/workflow-bundle.js

@@ -8,7 +8,7 @@ import { notificationDeps } from '../notifications/notification-deps';
 import { connectionOptions } from '../temporal/connection-options';
 import { maxCachedWorkflowsFor } from './cache-budget';
 import { dataConverter } from '../temporal/data-converter';
-import { workerTracingPlugin } from '../telemetry/temporal-tracing';
+import { workerTracingOptions } from '../telemetry/temporal-tracing';
 import { activeTracing } from '../telemetry/tracing';
 
 let runtimeInstalled = false;
@@ -83,16 +83,17 @@ export function activityDeps(config: AppConfig, connection?: NativeConnection) {
 export async function createWorker(config: AppConfig, connection?: NativeConnection, tuning: Partial<WorkerOptions> = {}): Promise<{ worker: Worker; connection: NativeConnection }> {
   installRuntime(config);
   const conn = connection ?? (await NativeConnection.connect(connectionOptions(config)));
+  const source = workflowSource(config);
   const worker = await Worker.create({
     connection: conn,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
-    ...workflowSource(config),
+    ...source,
     activities: createActivities(activityDeps(config, conn)),
     dataConverter: dataConverter(config),
     shutdownGraceTime: `${config.WORKER_SHUTDOWN_GRACE_SECONDS}s`,
     maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS ?? maxCachedWorkflowsFor(config.WORKER_MEMORY_BUDGET_MIB),
-    plugins: [workerTracingPlugin()], // OpenTelemetry: activity interceptors, the workflow spans' sink (README, Tracing)
+    ...workerTracingOptions('workflowBundle' in source), // OpenTelemetry: activity interceptors, the workflow spans' sink (README, Tracing)
     ...tuning,
   });
   return { worker, connection: conn };

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import { freePort, startDevServer, temporalBinaries, type DevServer } from '../../src/dev/dev-server';
 import { BUNDLE_CONVERTERS } from '../../src/temporal/data-converter';
-import { workflowBundlePlugins } from '../../src/telemetry/temporal-tracing';
+import { workflowBundleTracing } from '../../src/telemetry/temporal-tracing';
 
 declare global {
   var __PRE_DEV_SERVER__: DevServer | undefined;
@@ -33,7 +33,7 @@ export default async function globalSetup(): Promise<void> {
   process.env.PRE_TEST_TEMPORAL_UI = server.uiUrl;
   const dir = mkdtempSync(join(tmpdir(), 'pre-test-'));
   process.env.PRE_TEST_TMP = dir;
-  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows/index'), ...BUNDLE_CONVERTERS, ...workflowBundlePlugins(), logger: new DefaultLogger('WARN') });
+  const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows/index'), ...BUNDLE_CONVERTERS, ...workflowBundleTracing(), logger: new DefaultLogger('WARN') });
   const bundle = join(dir, 'workflow-bundle.js');
   writeFileSync(bundle, code);
   process.env.PRE_TEST_WORKFLOW_BUNDLE = bundle;

@@ -1,0 +1,110 @@
+/**
+ * The workflow interceptors of @temporalio/interceptors-opentelemetry (RunWorkflow, HandleUpdate, HandleSignal,
+ * StartActivity, SignalWorkflow, StartChildWorkflow… spans, and the trace id on the workflow's log lines), for the
+ * runs that began with them only. Their outbound wrappers change when commands are issued (an update completes
+ * before or after a signal to another workflow): a history recorded without them fails to replay with them
+ * (test/replay: "Signal external WF machine does not handle this event"). So each run decides once, at its first
+ * interceptor call, with the patch `opentelemetry-tracing`: a new run records the marker and is traced for its
+ * whole life; a run whose history began without the marker (started before this code) never is — its next run
+ * (continue-as-new) is. Validators and queries, which may not issue commands, only follow a decision already made.
+ *
+ * Every workflow bundle holds this module (src/telemetry/temporal-tracing.ts), whatever the tracing settings:
+ * tracing off, the spans made here are dropped by the worker's `exporter` sink.
+ */
+import type {
+  ActivityInput,
+  ContinueAsNewInput,
+  DisposeInput,
+  GetLogAttributesInput,
+  LocalActivityInput,
+  Next,
+  QueryInput,
+  SignalInput,
+  SignalWorkflowInput,
+  StartChildWorkflowExecutionInput,
+  UpdateInput,
+  WorkflowExecuteInput,
+  WorkflowInboundCallsInterceptor,
+  WorkflowInterceptors,
+  WorkflowInternalsInterceptor,
+  WorkflowOutboundCallsInterceptor,
+} from '@temporalio/workflow';
+import { patched } from '@temporalio/workflow';
+import { OpenTelemetryInboundInterceptor, OpenTelemetryInternalsInterceptor, OpenTelemetryOutboundInterceptor } from '@temporalio/interceptors-opentelemetry';
+
+export const TRACING_PATCH = 'opentelemetry-tracing';
+
+class Decision {
+  private traced: boolean | undefined;
+
+  /** Decides (first call of the run) or returns the decision. Not for validators and queries. */
+  decide(): boolean {
+    this.traced ??= patched(TRACING_PATCH);
+    return this.traced;
+  }
+
+  /** The decision if made, else false (validators and queries: no command). */
+  get made(): boolean {
+    return this.traced === true;
+  }
+}
+
+class GatedInbound implements WorkflowInboundCallsInterceptor {
+  private readonly otel = new OpenTelemetryInboundInterceptor();
+  constructor(private readonly run: Decision) {}
+
+  execute(input: WorkflowExecuteInput, next: Next<WorkflowInboundCallsInterceptor, 'execute'>): Promise<unknown> {
+    return this.run.decide() ? this.otel.execute(input, next) : next(input);
+  }
+  handleSignal(input: SignalInput, next: Next<WorkflowInboundCallsInterceptor, 'handleSignal'>): Promise<void> {
+    return this.run.decide() ? this.otel.handleSignal(input, next) : next(input);
+  }
+  handleUpdate(input: UpdateInput, next: Next<WorkflowInboundCallsInterceptor, 'handleUpdate'>): Promise<unknown> {
+    return this.run.decide() ? this.otel.handleUpdate(input, next) : next(input);
+  }
+  validateUpdate(input: UpdateInput, next: Next<WorkflowInboundCallsInterceptor, 'validateUpdate'>): void {
+    return this.run.made ? this.otel.validateUpdate(input, next) : next(input);
+  }
+  handleQuery(input: QueryInput, next: Next<WorkflowInboundCallsInterceptor, 'handleQuery'>): Promise<unknown> {
+    return this.run.made ? this.otel.handleQuery(input, next) : next(input);
+  }
+}
+
+class GatedOutbound implements WorkflowOutboundCallsInterceptor {
+  private readonly otel = new OpenTelemetryOutboundInterceptor();
+  constructor(private readonly run: Decision) {}
+
+  scheduleActivity(input: ActivityInput, next: Next<WorkflowOutboundCallsInterceptor, 'scheduleActivity'>): Promise<unknown> {
+    return this.run.decide() ? this.otel.scheduleActivity(input, next) : next(input);
+  }
+  scheduleLocalActivity(input: LocalActivityInput, next: Next<WorkflowOutboundCallsInterceptor, 'scheduleLocalActivity'>): Promise<unknown> {
+    return this.run.decide() ? this.otel.scheduleLocalActivity(input, next) : next(input);
+  }
+  startChildWorkflowExecution(
+    input: StartChildWorkflowExecutionInput,
+    next: Next<WorkflowOutboundCallsInterceptor, 'startChildWorkflowExecution'>,
+  ): Promise<[Promise<string>, Promise<unknown>]> {
+    return this.run.decide() ? this.otel.startChildWorkflowExecution(input, next) : next(input);
+  }
+  continueAsNew(input: ContinueAsNewInput, next: Next<WorkflowOutboundCallsInterceptor, 'continueAsNew'>): Promise<never> {
+    return this.run.decide() ? this.otel.continueAsNew(input, next) : next(input);
+  }
+  signalWorkflow(input: SignalWorkflowInput, next: Next<WorkflowOutboundCallsInterceptor, 'signalWorkflow'>): Promise<void> {
+    return this.run.decide() ? this.otel.signalWorkflow(input, next) : next(input);
+  }
+  getLogAttributes(input: GetLogAttributesInput, next: Next<WorkflowOutboundCallsInterceptor, 'getLogAttributes'>): Record<string, unknown> {
+    return this.run.made ? this.otel.getLogAttributes(input, next) : next(input);
+  }
+}
+
+class Internals implements WorkflowInternalsInterceptor {
+  private readonly otel = new OpenTelemetryInternalsInterceptor();
+  dispose(input: DisposeInput, next: Next<WorkflowInternalsInterceptor, 'dispose'>): void {
+    void this.otel.dispose(input, next);
+  }
+}
+
+export const interceptors = (): WorkflowInterceptors => {
+  const run = new Decision();
+  return { inbound: [new GatedInbound(run)], outbound: [new GatedOutbound(run)], internals: [new Internals()] };
+};
