@@ -9,11 +9,15 @@
  */
 import { SpanKind } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import { temporal } from '@temporalio/proto';
+import { dataConverter } from '../../src/temporal/data-converter';
+import { workerTracingOptions } from '../../src/telemetry/temporal-tracing';
 import { shutdownTracing, startTracing } from '../../src/telemetry/tracing';
 import { runtimeLogLine } from '../../src/worker/run-worker';
 import { REFERRAL } from '../support/api-examples';
 import { eventually, startTestApp, type TestApp } from '../support/app';
+import { workflowBundle } from '../support/temporal';
 
 /** The worker's log lines, as the worker process writes them (the SDK's logger of this test file's runtime). */
 const workerLines: string[] = [];
@@ -173,5 +177,18 @@ describe('tracing on: one referral is one trace', () => {
     });
     for (const line of activityLines) expect(line).toMatchObject({ traceId });
     expect(parsed(workerLines).filter((l) => 'trace_id' in l)).toEqual([]);
+  });
+
+  it('records the patch opentelemetry-tracing in a new run, and the traced run replays without a nondeterminism error', async () => {
+    const workflowId = `parcours-${dossierId}`;
+    // the case's first run, ended by the purge (continue-as-new): the run of the referral's trace
+    const runId = await eventually(async () => {
+      for await (const info of t.client.workflow.list({ query: `WorkflowId = '${workflowId}' AND ExecutionStatus = 'ContinuedAsNew'` })) return info.runId;
+      return undefined;
+    });
+    const history = await t.client.workflow.getHandle(workflowId, runId).fetchHistory();
+    const markers = (history.events ?? []).filter((e) => e.eventType === temporal.api.enums.v1.EventType.EVENT_TYPE_MARKER_RECORDED).map((e) => e.markerRecordedEventAttributes?.markerName);
+    expect(markers).toContain('core_patch');
+    await Worker.runReplayHistory({ ...workflowBundle(), dataConverter: dataConverter(t.config), ...workerTracingOptions(true) }, history, workflowId);
   });
 });
