@@ -13,6 +13,7 @@ import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { temporal } from '@temporalio/proto';
 import { dataConverter } from '../../src/temporal/data-converter';
 import { workerTracingOptions } from '../../src/telemetry/temporal-tracing';
+import { TRACING_PATCH } from '../../workflows/shared/tracing.interceptors';
 import { shutdownTracing, startTracing } from '../../src/telemetry/tracing';
 import { runtimeLogLine } from '../../src/worker/run-worker';
 import { REFERRAL } from '../support/api-examples';
@@ -55,6 +56,17 @@ async function refer(t: TestApp, lastName: string): Promise<string> {
   return res.body.dossierId as string;
 }
 
+/** The patch ids a history's markers record (the JSON details of core's `core_patch` markers). */
+function patchesOf(history: temporal.api.history.v1.IHistory): string[] {
+  return (history.events ?? [])
+    .filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch')
+    .flatMap((e) => Object.values(e.markerRecordedEventAttributes?.details ?? {}).map((p) => Buffer.from(p.payloads?.[0]?.data ?? []).toString('utf8')))
+    .flatMap((json) => {
+      const m = /"id"\s*:\s*"([^"]+)"/.exec(json);
+      return m ? [m[1]] : [];
+    });
+}
+
 // the request log line is written at info; a closed case is purged at once (its first run then ends: see below)
 const APP_ENV = { LOG_LEVEL: 'log', PRE_RETENTION_MONTHS: '0', PRE_NOT_FOLLOWED_RETENTION_MONTHS: '0' };
 
@@ -83,6 +95,8 @@ describe('tracing off (the default)', () => {
     expect(exporter.getFinishedSpans()).toEqual([]);
     expect(parsed(apiLines).filter((l) => 'traceId' in l)).toEqual([]);
     expect(parsed(workerLines).filter((l) => 'traceId' in l || 'trace_id' in l)).toEqual([]);
+    // a run started without a trace does no tracing work at all: not even the patch marker of a traced run
+    expect(patchesOf(await t.client.workflow.getHandle(`parcours-${dossierId}`).fetchHistory())).not.toContain(TRACING_PATCH);
   });
 });
 
@@ -189,6 +203,7 @@ describe('tracing on: one referral is one trace', () => {
     const history = await t.client.workflow.getHandle(workflowId, runId).fetchHistory();
     const markers = (history.events ?? []).filter((e) => e.eventType === temporal.api.enums.v1.EventType.EVENT_TYPE_MARKER_RECORDED).map((e) => e.markerRecordedEventAttributes?.markerName);
     expect(markers).toContain('core_patch');
+    expect(patchesOf(history)).toContain(TRACING_PATCH);
     await Worker.runReplayHistory({ ...workflowBundle(), dataConverter: dataConverter(t.config), ...workerTracingOptions(true) }, history, workflowId);
   });
 });
