@@ -190,9 +190,23 @@ async function untilServing(address: string, run: Started, connect: Omit<Connect
   throw new Error(`the Temporal server did not serve within ${timeoutMs} ms (${last}):\n${run.output().slice(-3000)}`);
 }
 
-/** The configuration every API and worker process of the cluster shares (no file is shared between them). */
-export function sharedEnv(address: string): Record<string, string> {
+/** The worker deployment of the cluster's workers (Worker Versioning) and the build id they start with. */
+export const DEPLOYMENT = 'pre-orchestrator';
+export const BUILD_A = 'build-a';
+/** The staff the notifications of the cluster tests go to (the SMTP test server receives them). */
+export const STAFF = { 'u-ref-1': 'referent-1@pre.test', 'u-coord-1': 'coordinator-1@pre.test' } as const;
+
+/**
+ * The configuration every API and worker process of the cluster shares (no file is shared between them): the workers
+ * are versioned (worker deployment DEPLOYMENT, build BUILD_A unless a test starts another build) and send their
+ * e-mails to `smtpUrl`.
+ */
+export function sharedEnv(address: string, smtpUrl: string): Record<string, string> {
   return {
+    PRE_WORKER_DEPLOYMENT: DEPLOYMENT,
+    PRE_WORKER_BUILD_ID: BUILD_A,
+    SMTP_URL: smtpUrl,
+    STAFF_DIRECTORY: Object.entries(STAFF).map(([id, email]) => `${id}=${email}`).join(','),
     NODE_ENV: 'production',
     TEMPORAL_ADDRESS: address,
     TEMPORAL_NAMESPACE: 'default',
@@ -212,12 +226,17 @@ export interface NodeProcess extends Started {
   url?: string;
 }
 
-/** `node dist/src/<entry>.js` with its own data folder (nothing shared on disk between processes). */
-export async function startNode(name: string, entry: 'main' | 'worker' | 'register', base: string, env: Record<string, string>): Promise<NodeProcess> {
+const SCRIPTS = { register: 'register-search-attributes.js', promote: 'promote-worker.js' } as const;
+
+/**
+ * `node dist/src/<entry>.js` with its own data folder (nothing shared on disk between processes), or one of the
+ * operator's scripts (`register`: npm run temporal:search-attributes; `promote`: npm run worker:promote).
+ */
+export async function startNode(name: string, entry: 'main' | 'worker' | 'register' | 'promote', base: string, env: Record<string, string>, extraArgs: string[] = []): Promise<NodeProcess> {
   const dataDir = mkdtempSync(join(base, `${name}-`));
   const port = entry === 'main' ? await freePort() : 0;
-  const script = entry === 'register' ? join(root, 'dist', 'scripts', 'register-search-attributes.js') : join(root, 'dist', 'src', `${entry}.js`);
-  const args = entry === 'register' ? [script, '--create-namespace'] : [script];
+  const script = entry === 'register' || entry === 'promote' ? join(root, 'dist', 'scripts', SCRIPTS[entry]) : join(root, 'dist', 'src', `${entry}.js`);
+  const args = entry === 'register' ? [script, '--create-namespace', ...extraArgs] : [script, ...extraArgs];
   const run = spawnCaptured(process.execPath, args, {
     cwd: root,
     env: { PATH: process.env.PATH, ...env, PRE_DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1' },
