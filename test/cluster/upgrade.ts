@@ -12,14 +12,20 @@ export interface CaseHistory {
   failedTasks: string[];
   /** How many patch markers (patched()) the history records. */
   patchMarkers: number;
+  /** The versioning behaviours the completed workflow tasks declared (AUTO_UPGRADE for every workflow of the project). */
+  behaviours: string[];
 }
 
 export async function caseHistory(client: Client, dossierId: string): Promise<CaseHistory> {
   const history = await client.workflow.getHandle(workflowIdFor(dossierId)).fetchHistory();
-  const out: CaseHistory = { builds: [], failedTasks: [], patchMarkers: 0 };
+  const out: CaseHistory = { builds: [], failedTasks: [], patchMarkers: 0, behaviours: [] };
   for (const e of history.events ?? []) {
     const done = e.workflowTaskCompletedEventAttributes;
-    if (done) out.builds.push(done.deploymentVersion?.buildId || done.workerVersion?.buildId || 'unversioned');
+    if (done) {
+      out.builds.push(done.deploymentVersion?.buildId || done.workerVersion?.buildId || 'unversioned');
+      const behaviour = temporal.api.enums.v1.VersioningBehavior[done.versioningBehavior ?? 0];
+      if (!out.behaviours.includes(behaviour)) out.behaviours.push(behaviour);
+    }
     const failed = e.workflowTaskFailedEventAttributes;
     if (failed) out.failedTasks.push(`${temporal.api.enums.v1.WorkflowTaskFailedCause[failed.cause ?? 0]}: ${failed.failure?.message ?? ''}`);
     if (e.markerRecordedEventAttributes?.markerName === 'core_patch') out.patchMarkers += 1;
