@@ -9,7 +9,7 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Connection, type ConnectionOptions } from '@temporalio/client';
@@ -264,4 +264,33 @@ export function tempBase(): string {
 
 export function removeBase(base: string): void {
   rmSync(base, { recursive: true, force: true });
+}
+
+/**
+ * Whether process `pid` holds an established TCP connection to 127.0.0.1:`port` right now (Linux /proc): the worker
+ * SIGKILL test kills a worker in the middle of its SMTP transaction.
+ */
+export function hasConnectionTo(pid: number, port: number): boolean {
+  try {
+    const portHex = port.toString(16).toUpperCase().padStart(4, '0');
+    const inodes = new Set(
+      readFileSync('/proc/net/tcp', 'utf8')
+        .split('\n')
+        .slice(1)
+        .map((l) => l.trim().split(/\s+/))
+        .filter((f) => f.length > 9 && f[2] === `0100007F:${portHex}` && f[3] === '01')
+        .map((f) => f[9]),
+    );
+    if (inodes.size === 0) return false;
+    return readdirSync(`/proc/${pid}/fd`).some((fd) => {
+      try {
+        const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
+        return m !== null && inodes.has(m[1]);
+      } catch {
+        return false;
+      }
+    });
+  } catch {
+    return false;
+  }
 }
