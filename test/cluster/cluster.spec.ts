@@ -429,6 +429,8 @@ describe('test:cluster — the production topology on PostgreSQL (issue 18)', ()
       expect((await call(other, 'GET', `/parcours/${id}`, ref)).body.stage).toBe(stage);
       cases.push({ id, stage });
     }
+    // each waits on a deadline timer (consent, team review, reassessment) across the upgrade
+    for (const c of cases) expect({ id: c.id, waitingOnTimers: (await caseHistory(client, c.id)).pendingTimers > 0 }).toEqual({ id: c.id, waitingOnTimers: true });
     // build A does not have build B's code: the query B adds is unknown to it (its message is encrypted by the codec)
     const buildQuery = (id: string) => client.workflow.getHandle(workflowIdFor(id)).query<{ build: string; startedOnB: boolean }>('testClusterWorkerBuild');
     await expect(buildQuery(cases[0].id)).rejects.toBeInstanceOf(QueryNotRegisteredError);
@@ -490,9 +492,9 @@ describe('test:cluster — the production topology on PostgreSQL (issue 18)', ()
         last: BUILD_B,
         aAfterB: false,
       });
-      expect({ patchMarkers: h.patchMarkers, behaviours: h.behaviours }).toEqual({ patchMarkers: 0, behaviours: ['VERSIONING_BEHAVIOR_AUTO_UPGRADE'] });
+      expect({ patchMarkers: h.patchMarkers, behaviours: h.behaviours, waitingOnTimers: h.pendingTimers > 0 }).toEqual({ patchMarkers: 0, behaviours: ['VERSIONING_BEHAVIOR_AUTO_UPGRADE'], waitingOnTimers: true });
       expect(await buildQuery(c.id)).toEqual({ build: 'B', startedOnB: false });
-      summary[`${c.stage} ${c.id}`] = buildRuns(h.builds);
+      summary[`${c.stage} ${c.id}`] = `${buildRuns(h.builds)}, ${h.pendingTimers} timer(s) pending`;
     }
     const freshHistory = await caseHistory(client, freshId);
     expect({ failedTasks: freshHistory.failedTasks, builds: [...new Set(freshHistory.builds)], patchMarkers: freshHistory.patchMarkers }).toEqual({ failedTasks: [], builds: [BUILD_B], patchMarkers: 1 });

@@ -14,11 +14,13 @@ export interface CaseHistory {
   patchMarkers: number;
   /** The versioning behaviours the completed workflow tasks declared (AUTO_UPGRADE for every workflow of the project). */
   behaviours: string[];
+  /** Timers started and neither fired nor cancelled: what the case is waiting on (its deadlines). */
+  pendingTimers: number;
 }
 
 export async function caseHistory(client: Client, dossierId: string): Promise<CaseHistory> {
   const history = await client.workflow.getHandle(workflowIdFor(dossierId)).fetchHistory();
-  const out: CaseHistory = { builds: [], failedTasks: [], patchMarkers: 0, behaviours: [] };
+  const out: CaseHistory = { builds: [], failedTasks: [], patchMarkers: 0, behaviours: [], pendingTimers: 0 };
   for (const e of history.events ?? []) {
     const done = e.workflowTaskCompletedEventAttributes;
     if (done) {
@@ -29,6 +31,8 @@ export async function caseHistory(client: Client, dossierId: string): Promise<Ca
     const failed = e.workflowTaskFailedEventAttributes;
     if (failed) out.failedTasks.push(`${temporal.api.enums.v1.WorkflowTaskFailedCause[failed.cause ?? 0]}: ${failed.failure?.message ?? ''}`);
     if (e.markerRecordedEventAttributes?.markerName === 'core_patch') out.patchMarkers += 1;
+    if (e.timerStartedEventAttributes) out.pendingTimers += 1;
+    if (e.timerFiredEventAttributes || e.timerCanceledEventAttributes) out.pendingTimers -= 1;
   }
   return out;
 }
