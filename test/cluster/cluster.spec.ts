@@ -30,6 +30,7 @@ import {
   stopAll,
   tempBase,
   tokenFor,
+  versionedWorkers,
   type NodeProcess,
   type Postgres,
   type TemporalServer,
@@ -99,7 +100,7 @@ describe('test:cluster — the production topology on PostgreSQL (issue 18)', ()
     server = await startTemporal(tools, pg.port);
     timings.temporalServer = Date.now() - t;
     smtp = await startSmtpServer();
-    env = sharedEnv(server.address, smtp.url);
+    env = { ...sharedEnv(server.address, smtp.url), ...versionedWorkers(BUILD_A) };
     t = Date.now();
     const register = await startNode('register', 'register', base, env);
     const done = await register.exited;
@@ -437,7 +438,7 @@ describe('test:cluster — the production topology on PostgreSQL (issue 18)', ()
 
     // deploy build B next to A: its own workflow bundle (test/cluster/build-b), two workers of the same deployment
     const bundle = await bundleBuildB(base);
-    const envB = { ...env, PRE_WORKER_BUILD_ID: BUILD_B, WORKFLOW_BUNDLE_PATH: bundle };
+    const envB = { ...env, ...versionedWorkers(BUILD_B), WORKFLOW_BUNDLE_PATH: bundle };
     const workersB = await Promise.all([startNode('worker-b-1', 'worker', base, envB), startNode('worker-b-2', 'worker', base, envB)]);
     // the operator's commands: ramp B first (a share of the new workflows), then make it current
     const ramp = await startNode('ramp-b', 'promote', base, env, ['--build-id', BUILD_B, '--ramp', '25']);

@@ -197,15 +197,12 @@ export const BUILD_A = 'build-a';
 export const STAFF = { 'u-ref-1': 'referent-1@pre.test', 'u-coord-1': 'coordinator-1@pre.test' } as const;
 
 /**
- * The configuration every API and worker process of the cluster shares (no file is shared between them): the workers
- * are versioned (worker deployment DEPLOYMENT, build BUILD_A unless a test starts another build) and send their
- * e-mails to `smtpUrl`.
+ * The configuration every API and worker process of the cluster shares (no file is shared between them); with
+ * `smtpUrl`, the workers send their e-mails there. Versioned workers: add `versionedWorkers()`.
  */
-export function sharedEnv(address: string, smtpUrl: string): Record<string, string> {
+export function sharedEnv(address: string, smtpUrl?: string): Record<string, string> {
   return {
-    PRE_WORKER_DEPLOYMENT: DEPLOYMENT,
-    PRE_WORKER_BUILD_ID: BUILD_A,
-    SMTP_URL: smtpUrl,
+    ...(smtpUrl ? { SMTP_URL: smtpUrl } : {}),
     STAFF_DIRECTORY: Object.entries(STAFF).map(([id, email]) => `${id}=${email}`).join(','),
     NODE_ENV: 'production',
     TEMPORAL_ADDRESS: address,
@@ -219,6 +216,11 @@ export function sharedEnv(address: string, smtpUrl: string): Record<string, stri
     WORKER_SHUTDOWN_GRACE_SECONDS: '5',
     ...TEST_RATE_LIMITS,
   };
+}
+
+/** Worker Versioning: the workers are builds of the deployment DEPLOYMENT, BUILD_A unless a test starts another. */
+export function versionedWorkers(buildId: string = BUILD_A): Record<string, string> {
+  return { PRE_WORKER_DEPLOYMENT: DEPLOYMENT, PRE_WORKER_BUILD_ID: buildId };
 }
 
 export interface NodeProcess extends Started {
