@@ -26,7 +26,7 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => stop('SIGINT'));
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.stdout.write(
-    JSON.stringify({ level: 'info', context: 'Worker', msg: 'worker polling', address: temporalAddress(config), taskQueue: config.TEMPORAL_TASK_QUEUE }) + '\n',
+    JSON.stringify({ level: 'info', context: 'Worker', msg: 'worker polling', address: temporalAddress(config), taskQueue: config.TEMPORAL_TASK_QUEUE, ...(config.PRE_WORKER_DEPLOYMENT ? { deployment: config.PRE_WORKER_DEPLOYMENT, buildId: config.PRE_WORKER_BUILD_ID } : {}) }) + '\n',
   );
   await worker.run();
   schedules.stop();

@@ -1,5 +1,5 @@
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Max, Min, MinLength } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength } from 'class-validator';
 
 const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
 const toBool = ({ value }: { value: unknown }) =>
@@ -97,6 +97,18 @@ export class CoreEnv {
   /** Worker: prebuilt workflow bundle (set by `npm run build`; falls back to bundling at start). */
   @IsOptional() @IsString()
   WORKFLOW_BUNDLE_PATH?: string;
+
+  /**
+   * Worker Versioning (src/worker/deployment.ts): the worker deployment this worker belongs to and the build id of its
+   * code, both or neither. Set, the worker polls as that version and takes only the tasks the server routes to it
+   * (new workflows go to the deployment's current version: `npm run worker:promote`); its workflows are auto-upgrade.
+   * Unset (default, as `npm start` and the tests): an unversioned worker.
+   */
+  @IsOptional() @Matches(/^(?!__)[A-Za-z0-9_-]{1,100}$/, { message: 'PRE_WORKER_DEPLOYMENT must be 1-100 letters, digits, _ or - (no "." or ":"), e.g. pre-orchestrator' })
+  PRE_WORKER_DEPLOYMENT?: string;
+
+  @IsOptional() @Matches(/^(?!__)[A-Za-z0-9._+-]{1,100}$/, { message: 'PRE_WORKER_BUILD_ID must be 1-100 letters, digits, . _ + or -, e.g. a git commit or 1.4.2' })
+  PRE_WORKER_BUILD_ID?: string;
 
   @IsIn(['debug', 'log', 'warn', 'error'])
   LOG_LEVEL: 'debug' | 'log' | 'warn' | 'error' = 'log';

@@ -63,6 +63,8 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
   const env = merged as unknown as AppConfig;
   if (env.TEMPORAL_TLS_CERT_PATH && !env.TEMPORAL_TLS_KEY_PATH) problems.push('TEMPORAL_TLS_KEY_PATH: required with TEMPORAL_TLS_CERT_PATH');
   if (env.TEMPORAL_TLS_KEY_PATH && !env.TEMPORAL_TLS_CERT_PATH) problems.push('TEMPORAL_TLS_CERT_PATH: required with TEMPORAL_TLS_KEY_PATH');
+  if (env.PRE_WORKER_DEPLOYMENT && !env.PRE_WORKER_BUILD_ID) problems.push('PRE_WORKER_BUILD_ID: required with PRE_WORKER_DEPLOYMENT (Worker Versioning)');
+  if (env.PRE_WORKER_BUILD_ID && !env.PRE_WORKER_DEPLOYMENT) problems.push('PRE_WORKER_DEPLOYMENT: required with PRE_WORKER_BUILD_ID (Worker Versioning)');
   if (env.NODE_ENV === 'production' && !env.JWT_JWKS_URL && !env.JWT_SECRET) {
     problems.push('JWT_JWKS_URL: required in production (or JWT_SECRET for HS256 tokens)');
   }

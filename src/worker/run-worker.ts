@@ -7,6 +7,7 @@ import { projectRoot } from '../config/project-root';
 import { notificationDeps } from '../notifications/notification-deps';
 import { connectionOptions } from '../temporal/connection-options';
 import { maxCachedWorkflowsFor } from './cache-budget';
+import { workerDeploymentOptionsOf } from './deployment';
 import { dataConverter } from '../temporal/data-converter';
 import { workerTracingOptions } from '../telemetry/temporal-tracing';
 import { activeTracing } from '../telemetry/tracing';
@@ -94,6 +95,7 @@ export async function createWorker(config: AppConfig, connection?: NativeConnect
     shutdownGraceTime: `${config.WORKER_SHUTDOWN_GRACE_SECONDS}s`,
     maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS ?? maxCachedWorkflowsFor(config.WORKER_MEMORY_BUDGET_MIB),
     ...workerTracingOptions('workflowBundle' in source), // OpenTelemetry: activity interceptors, the workflow spans' sink (README, Tracing)
+    ...workerDeploymentOptionsOf(config), // Worker Versioning when PRE_WORKER_DEPLOYMENT/PRE_WORKER_BUILD_ID are set
     ...tuning,
   });
   return { worker, connection: conn };

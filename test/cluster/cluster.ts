@@ -9,7 +9,7 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Connection, type ConnectionOptions } from '@temporalio/client';
@@ -190,9 +190,20 @@ async function untilServing(address: string, run: Started, connect: Omit<Connect
   throw new Error(`the Temporal server did not serve within ${timeoutMs} ms (${last}):\n${run.output().slice(-3000)}`);
 }
 
-/** The configuration every API and worker process of the cluster shares (no file is shared between them). */
-export function sharedEnv(address: string): Record<string, string> {
+/** The worker deployment of the cluster's workers (Worker Versioning) and the build id they start with. */
+export const DEPLOYMENT = 'pre-orchestrator';
+export const BUILD_A = 'build-a';
+/** The staff the notifications of the cluster tests go to (the SMTP test server receives them). */
+export const STAFF = { 'u-ref-1': 'referent-1@pre.test', 'u-coord-1': 'coordinator-1@pre.test' } as const;
+
+/**
+ * The configuration every API and worker process of the cluster shares (no file is shared between them); with
+ * `smtpUrl`, the workers send their e-mails there. Versioned workers: add `versionedWorkers()`.
+ */
+export function sharedEnv(address: string, smtpUrl?: string): Record<string, string> {
   return {
+    ...(smtpUrl ? { SMTP_URL: smtpUrl } : {}),
+    STAFF_DIRECTORY: Object.entries(STAFF).map(([id, email]) => `${id}=${email}`).join(','),
     NODE_ENV: 'production',
     TEMPORAL_ADDRESS: address,
     TEMPORAL_NAMESPACE: 'default',
@@ -207,17 +218,27 @@ export function sharedEnv(address: string): Record<string, string> {
   };
 }
 
+/** Worker Versioning: the workers are builds of the deployment DEPLOYMENT, BUILD_A unless a test starts another. */
+export function versionedWorkers(buildId: string = BUILD_A): Record<string, string> {
+  return { PRE_WORKER_DEPLOYMENT: DEPLOYMENT, PRE_WORKER_BUILD_ID: buildId };
+}
+
 export interface NodeProcess extends Started {
   name: string;
   url?: string;
 }
 
-/** `node dist/src/<entry>.js` with its own data folder (nothing shared on disk between processes). */
-export async function startNode(name: string, entry: 'main' | 'worker' | 'register', base: string, env: Record<string, string>): Promise<NodeProcess> {
+const SCRIPTS = { register: 'register-search-attributes.js', promote: 'promote-worker.js' } as const;
+
+/**
+ * `node dist/src/<entry>.js` with its own data folder (nothing shared on disk between processes), or one of the
+ * operator's scripts (`register`: npm run temporal:search-attributes; `promote`: npm run worker:promote).
+ */
+export async function startNode(name: string, entry: 'main' | 'worker' | 'register' | 'promote', base: string, env: Record<string, string>, extraArgs: string[] = []): Promise<NodeProcess> {
   const dataDir = mkdtempSync(join(base, `${name}-`));
   const port = entry === 'main' ? await freePort() : 0;
-  const script = entry === 'register' ? join(root, 'dist', 'scripts', 'register-search-attributes.js') : join(root, 'dist', 'src', `${entry}.js`);
-  const args = entry === 'register' ? [script, '--create-namespace'] : [script];
+  const script = entry === 'register' || entry === 'promote' ? join(root, 'dist', 'scripts', SCRIPTS[entry]) : join(root, 'dist', 'src', `${entry}.js`);
+  const args = entry === 'register' ? [script, '--create-namespace', ...extraArgs] : [script, ...extraArgs];
   const run = spawnCaptured(process.execPath, args, {
     cwd: root,
     env: { PATH: process.env.PATH, ...env, PRE_DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1' },
@@ -245,4 +266,33 @@ export function tempBase(): string {
 
 export function removeBase(base: string): void {
   rmSync(base, { recursive: true, force: true });
+}
+
+/**
+ * Whether process `pid` holds an established TCP connection to 127.0.0.1:`port` right now (Linux /proc): the worker
+ * SIGKILL test kills a worker in the middle of its SMTP transaction.
+ */
+export function hasConnectionTo(pid: number, port: number): boolean {
+  try {
+    const portHex = port.toString(16).toUpperCase().padStart(4, '0');
+    const inodes = new Set(
+      readFileSync('/proc/net/tcp', 'utf8')
+        .split('\n')
+        .slice(1)
+        .map((l) => l.trim().split(/\s+/))
+        .filter((f) => f.length > 9 && f[2] === `0100007F:${portHex}` && f[3] === '01')
+        .map((f) => f[9]),
+    );
+    if (inodes.size === 0) return false;
+    return readdirSync(`/proc/${pid}/fd`).some((fd) => {
+      try {
+        const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
+        return m !== null && inodes.has(m[1]);
+      } catch {
+        return false;
+      }
+    });
+  } catch {
+    return false;
+  }
 }

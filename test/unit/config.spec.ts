@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { conventionSettingsFrom } from '../../src/config/convention.env';
 import { EnvValidationError, loadEnv } from '../../src/config/env';
 import { parcoursSettingsFrom } from '../../src/config/parcours.env';
+import { workerDeploymentOptionsOf } from '../../src/worker/deployment';
 import { workerMetricsBindAddress } from '../../src/worker/run-worker';
 
 const dataDir = () => mkdtempSync(join(tmpdir(), 'pre-config-'));
@@ -89,5 +90,17 @@ describe('configuration (one validated env schema)', () => {
 
   it('requires the TLS key with the TLS certificate', () => {
     expect(() => loadEnv({ PRE_DATA_DIR: dataDir(), TEMPORAL_TLS_CERT_PATH: '/x.pem' })).toThrow(/TEMPORAL_TLS_KEY_PATH: required with TEMPORAL_TLS_CERT_PATH/);
+  });
+
+  it('runs an unversioned worker by default, a versioned auto-upgrade one with PRE_WORKER_DEPLOYMENT and PRE_WORKER_BUILD_ID (both or neither)', () => {
+    expect(workerDeploymentOptionsOf(loadEnv({ PRE_DATA_DIR: dataDir() }))).toEqual({});
+    expect(workerDeploymentOptionsOf(loadEnv({ PRE_DATA_DIR: dataDir(), PRE_WORKER_DEPLOYMENT: 'pre-orchestrator', PRE_WORKER_BUILD_ID: '1.4.2+5ce61c0' }))).toEqual({
+      workerDeploymentOptions: { useWorkerVersioning: true, version: { deploymentName: 'pre-orchestrator', buildId: '1.4.2+5ce61c0' }, defaultVersioningBehavior: 'AUTO_UPGRADE' },
+    });
+    expect(() => loadEnv({ PRE_DATA_DIR: dataDir(), PRE_WORKER_DEPLOYMENT: 'pre-orchestrator' })).toThrow(/PRE_WORKER_BUILD_ID: required with PRE_WORKER_DEPLOYMENT/);
+    expect(() => loadEnv({ PRE_DATA_DIR: dataDir(), PRE_WORKER_BUILD_ID: 'abc' })).toThrow(/PRE_WORKER_DEPLOYMENT: required with PRE_WORKER_BUILD_ID/);
+    // the server refuses "." and ":" in a deployment name, and "__" at the start of either
+    expect(() => loadEnv({ PRE_DATA_DIR: dataDir(), PRE_WORKER_DEPLOYMENT: 'pre.orchestrator', PRE_WORKER_BUILD_ID: 'abc' })).toThrow(/PRE_WORKER_DEPLOYMENT \("pre.orchestrator"\): PRE_WORKER_DEPLOYMENT must be/);
+    expect(() => loadEnv({ PRE_DATA_DIR: dataDir(), PRE_WORKER_DEPLOYMENT: 'pre', PRE_WORKER_BUILD_ID: '__abc' })).toThrow(/PRE_WORKER_BUILD_ID \("__abc"\)/);
   });
 });
