@@ -14,6 +14,7 @@ import { workflowIdFor } from '../../workflows/parcours/parcours.contract';
 import { SEARCH_ATTRIBUTES, VISIBILITY_STORE_LIMITS, searchAttributeCliArgs } from '../../workflows/shared/search-attributes';
 import { ACTION, CONSENT, REFERRAL, TEAM_MEETING, TEAM_REVIEW } from '../support/api-examples';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server';
+import { BUILD_B_PATCH, BUILD_B_QUERY, type BuildAnswer } from './build-b/build-b.contract';
 import { bundleBuildB } from './build-b/bundle';
 import {
   BUILD_A,
@@ -438,7 +439,7 @@ describe('test:cluster — the production topology on PostgreSQL (issue 18)', ()
     // each waits on a deadline timer (consent, team review, reassessment) across the upgrade
     for (const c of cases) expect({ id: c.id, waitingOnTimers: (await caseHistory(client, c.id)).pendingTimers > 0 }).toEqual({ id: c.id, waitingOnTimers: true });
     // build A does not have build B's code: the query B adds is unknown to it (its message is encrypted by the codec)
-    const buildQuery = (id: string) => client.workflow.getHandle(workflowIdFor(id)).query<{ build: string; startedOnB: boolean }>('testClusterWorkerBuild');
+    const buildQuery = (id: string) => client.workflow.getHandle(workflowIdFor(id)).query<BuildAnswer>(BUILD_B_QUERY);
     await expect(buildQuery(cases[0].id)).rejects.toBeInstanceOf(QueryNotRegisteredError);
 
     // deploy build B next to A: its own workflow bundle (test/cluster/build-b), two workers of the same deployment
@@ -498,14 +499,22 @@ describe('test:cluster — the production topology on PostgreSQL (issue 18)', ()
         last: BUILD_B,
         aAfterB: false,
       });
-      expect({ patchMarkers: h.patchMarkers, behaviours: h.behaviours, waitingOnTimers: h.pendingTimers > 0 }).toEqual({ patchMarkers: 0, behaviours: ['VERSIONING_BEHAVIOR_AUTO_UPGRADE'], waitingOnTimers: true });
+      expect({ buildBPatch: h.patches.includes(BUILD_B_PATCH), behaviours: h.behaviours, waitingOnTimers: h.pendingTimers > 0 }).toEqual({
+        buildBPatch: false,
+        behaviours: ['VERSIONING_BEHAVIOR_AUTO_UPGRADE'],
+        waitingOnTimers: true,
+      });
       expect(await buildQuery(c.id)).toEqual({ build: 'B', startedOnB: false });
       summary[`${c.stage} ${c.id}`] = `${buildRuns(h.builds)}, ${h.pendingTimers} timer(s) pending`;
     }
     const freshHistory = await caseHistory(client, freshId);
-    expect({ failedTasks: freshHistory.failedTasks, builds: [...new Set(freshHistory.builds)], patchMarkers: freshHistory.patchMarkers }).toEqual({ failedTasks: [], builds: [BUILD_B], patchMarkers: 1 });
+    expect({ failedTasks: freshHistory.failedTasks, builds: [...new Set(freshHistory.builds)], buildBPatch: freshHistory.patches.filter((p) => p === BUILD_B_PATCH).length }).toEqual({
+      failedTasks: [],
+      builds: [BUILD_B],
+      buildBPatch: 1,
+    });
     expect(await buildQuery(freshId)).toEqual({ build: 'B', startedOnB: true });
-    summary[`new case ${freshId}`] = buildRuns(freshHistory.builds);
+    summary[`new case ${freshId}`] = `${buildRuns(freshHistory.builds)}, patches ${freshHistory.patches.join(', ')}`;
     // the deployment as the operator sees it (npm run worker:promote -- --status)
     const status = await startNode('status', 'promote', base, env, ['--status']);
     expect(await status.exited).toEqual({ code: 0, signal: null });

@@ -10,8 +10,8 @@ export interface CaseHistory {
   builds: string[];
   /** Each failed workflow task: its cause and message (a replay error would be NON_DETERMINISTIC_ERROR). */
   failedTasks: string[];
-  /** How many patch markers (patched()) the history records. */
-  patchMarkers: number;
+  /** The patch ids of the patch markers (patched()) the history records, in order. */
+  patches: string[];
   /** The versioning behaviours the completed workflow tasks declared (AUTO_UPGRADE for every workflow of the project). */
   behaviours: string[];
   /** Timers started and neither fired nor cancelled: what the case is waiting on (its deadlines). */
@@ -20,7 +20,7 @@ export interface CaseHistory {
 
 export async function caseHistory(client: Client, dossierId: string): Promise<CaseHistory> {
   const history = await client.workflow.getHandle(workflowIdFor(dossierId)).fetchHistory();
-  const out: CaseHistory = { builds: [], failedTasks: [], patchMarkers: 0, behaviours: [], pendingTimers: 0 };
+  const out: CaseHistory = { builds: [], failedTasks: [], patches: [], behaviours: [], pendingTimers: 0 };
   for (const e of history.events ?? []) {
     const done = e.workflowTaskCompletedEventAttributes;
     if (done) {
@@ -30,7 +30,7 @@ export async function caseHistory(client: Client, dossierId: string): Promise<Ca
     }
     const failed = e.workflowTaskFailedEventAttributes;
     if (failed) out.failedTasks.push(`${temporal.api.enums.v1.WorkflowTaskFailedCause[failed.cause ?? 0]}: ${failed.failure?.message ?? ''}`);
-    if (e.markerRecordedEventAttributes?.markerName === 'core_patch') out.patchMarkers += 1;
+    if (e.markerRecordedEventAttributes?.markerName === 'core_patch') out.patches.push(patchIdOf(e.markerRecordedEventAttributes.details?.['patch-data']?.payloads?.[0]?.data));
     if (e.timerStartedEventAttributes) out.pendingTimers += 1;
     if (e.timerFiredEventAttributes || e.timerCanceledEventAttributes) out.pendingTimers -= 1;
   }
@@ -45,4 +45,13 @@ export function buildRuns(builds: string[]): string {
     else runs.push([b, 1]);
   }
   return runs.map(([b, n]) => `${b}×${n}`).join(' → ');
+}
+
+/** The id a patch marker records (its `patch-data` detail, JSON written by the SDK's core, not by the codec). */
+function patchIdOf(data: Uint8Array | null | undefined): string {
+  try {
+    return (JSON.parse(Buffer.from(data ?? []).toString('utf8')) as { id?: string }).id ?? '(no id)';
+  } catch {
+    return '(unreadable)';
+  }
 }

@@ -7,16 +7,12 @@
  */
 import { defineQuery, patched, setHandler } from '@temporalio/workflow';
 import { parcoursWorkflow as parcoursWorkflowOfA } from '../../../workflows/parcours/parcours.workflow';
+import { BUILD_B_PATCH, BUILD_B_QUERY, type BuildAnswer } from './build-b.contract';
 
 // every other workflow as build A has it (a module's own export wins over `export *`)
 export * from '../../../workflows/index';
 
-export const BUILD_B_PATCH = 'test-cluster-build-b';
-export interface BuildAnswer {
-  build: 'B';
-  startedOnB: boolean;
-}
-const workerBuildQuery = defineQuery<BuildAnswer>('testClusterWorkerBuild');
+const workerBuildQuery = defineQuery<BuildAnswer>(BUILD_B_QUERY);
 
 export async function parcoursWorkflow(...args: Parameters<typeof parcoursWorkflowOfA>): ReturnType<typeof parcoursWorkflowOfA> {
   const startedOnB = patched(BUILD_B_PATCH);
