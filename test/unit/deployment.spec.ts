@@ -51,7 +51,7 @@ describe('docker-compose.yml (production layout)', () => {
     expect(job.environment).toEqual(s.api.environment);
     expect(job.depends_on).toEqual({ temporal: { condition: 'service_healthy' } });
     expect(JSON.stringify(compose)).not.toContain('|| true');
-    expect(searchAttributeCliArgs()).toHaveLength(15);
+    expect(searchAttributeCliArgs()).toHaveLength(16);
   });
 
   it('starts the API and the workers after the search attributes exist, against the cluster', () => {
