@@ -111,20 +111,25 @@ export class TemporalNotifications implements NotificationStore {
     );
   }
 
-  /** Newest first (the SQL stores list running workflows by start time, newest first), filtered, one page. */
+  /**
+   * Newest first (the SQL stores list running workflows by start time, newest first), filtered, one page. A full
+   * page's token is kept only when another record follows (the SQL stores hand a token with every full page): the
+   * last page has none, as every list of the API.
+   */
   async query(q: NotificationQuery): Promise<NotificationPage> {
-    const res = await this.client.workflowService.listWorkflowExecutions({
-      namespace: this.namespace,
-      query: this.queryOf(q),
-      pageSize: q.pageSize,
-      nextPageToken: q.pageToken,
-    });
+    const query = this.queryOf(q);
+    const res = await this.client.workflowService.listWorkflowExecutions({ namespace: this.namespace, query, pageSize: q.pageSize, nextPageToken: q.pageToken });
     const items: NotificationRecord[] = [];
     for (const e of res.executions ?? []) {
       const memo = e.memo?.fields?.[NOTIFICATION_MEMO];
       if (memo) items.push(await this.decode(memo));
     }
-    return { items, ...(res.nextPageToken && res.nextPageToken.length > 0 ? { nextPageToken: res.nextPageToken } : {}) };
+    let next = res.nextPageToken && res.nextPageToken.length > 0 ? res.nextPageToken : undefined;
+    if (next) {
+      const peek = await this.client.workflowService.listWorkflowExecutions({ namespace: this.namespace, query, pageSize: 1, nextPageToken: next });
+      if ((peek.executions ?? []).length === 0) next = undefined;
+    }
+    return { items, ...(next ? { nextPageToken: next } : {}) };
   }
 
   /** Every record of a case, oldest first. */
