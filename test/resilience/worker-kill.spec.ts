@@ -1,13 +1,16 @@
 /**
  * Fault: the worker process is killed (SIGKILL) while cases are being advanced through the API, then restarted.
- * Every request the API accepted (2xx) is applied exactly once, every case reaches closure, and no notification
- * is recorded twice. Short form: 30 cases; RESILIENCE_LONG=1: 200 cases and two kills.
+ * Every request the API accepted (2xx) is applied exactly once, every case reaches closure, no notification is
+ * recorded twice and no e-mail is sent twice (a real SMTP test server receives each copy's Message-ID once). The
+ * worker processes have data folders of their own (nothing shared on disk). Short form: 30 cases;
+ * RESILIENCE_LONG=1: 200 cases and two kills.
  */
 import { HttpClient } from '../../bench/lib/http';
 import { sleep } from '../../bench/lib/load';
 import { ensureBuild, type NodeProcess } from '../../bench/lib/processes';
 import { eventually, startTestApp, type TestApp } from '../support/app';
 import { devServerAddress, uniqueTaskQueue } from '../support/temporal';
+import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server';
 import {
   cases,
   deployment,
@@ -33,11 +36,16 @@ describe('resilience: the worker is killed while cases advance', () => {
   let t: TestApp;
   let http: HttpClient;
   let worker: NodeProcess | undefined;
+  let smtp: TestSmtpServer;
 
   beforeAll(async () => {
     ensureBuild();
-    // a short update timeout: while no worker answers, the API says 504 quickly and the client retries
-    d = deployment(devServerAddress(), uniqueTaskQueue('kill-worker'), { UPDATE_TIMEOUT_SECONDS: '4' });
+    smtp = await startSmtpServer();
+    // a short update timeout: while no worker answers, the API says 504 quickly and the client retries; e-mail to
+    // every référent and the coordinator, with a short SMTP timeout (an attempt lost with a killed worker times out
+    // after 2 × 2 + 5 s, then its copy is sent again)
+    const staff = ['u-coord-1=coordination@ccas.test', ...Array.from({ length: 5 }, (_, i) => `u-ref-${i + 1}=referent${i + 1}@ccas.test`)].join(',');
+    d = deployment(devServerAddress(), uniqueTaskQueue('kill-worker'), { UPDATE_TIMEOUT_SECONDS: '4', SMTP_URL: smtp.url, SMTP_TIMEOUT_SECONDS: '2', STAFF_DIRECTORY: staff });
     t = await startTestApp({ worker: false, env: { PRE_DATA_DIR: d.dataDir, TEMPORAL_TASK_QUEUE: d.taskQueue, JWT_SECRET: d.jwtSecret, PRE_CHILD_KEY_SECRET: `child-key-${d.jwtSecret}`, UPDATE_TIMEOUT_SECONDS: '4' } });
     http = new HttpClient(await t.app.getUrl(), 64); // the test app listens on a free port of 127.0.0.1
     worker = await startWorkerProcess(d);
@@ -47,9 +55,10 @@ describe('resilience: the worker is killed while cases advance', () => {
     http?.close();
     await worker?.kill();
     await t?.close();
+    await smtp?.close();
   });
 
-  it('applies every accepted request exactly once, leaves no case stuck and sends no notification twice', async () => {
+  it('applies every accepted request exactly once, leaves no case stuck and sends no notification nor e-mail twice', async () => {
     const token = tokens(t.config);
     const list = cases(CASES, 8101);
     const totalSteps = CASES * 6;
@@ -102,8 +111,19 @@ describe('resilience: the worker is killed while cases advance', () => {
       await sleep(1000);
     }
     expect(held).toBe(CASES);
-    const { keys, duplicates } = duplicateNotifications(d.dataDir);
+    const { keys, duplicates } = await duplicateNotifications(t.client, d.taskQueue);
     expect(duplicates).toEqual([]);
     expect(keys).toBeGreaterThanOrEqual(CASES); // at least each case's acknowledgement to the orienteur
+    // every copy with an address reaches the mail server, each Message-ID once: no e-mail twice
+    const settled = await eventually(async () => {
+      const { records } = await duplicateNotifications(t.client, d.taskQueue);
+      const copies = records.flatMap((r) => r.deliveries.filter((c) => c.address));
+      return copies.length > 0 && copies.every((c) => c.status === 'SENT') ? copies : undefined;
+    }, 90_000, 1000);
+    const byMessageId = new Map<string, number>();
+    for (const m of smtp.mails) byMessageId.set(m.messageId, (byMessageId.get(m.messageId) ?? 0) + 1);
+    expect([...byMessageId.entries()].filter(([, n]) => n > 1)).toEqual([]);
+    expect(new Set(settled.map((c) => c.messageId))).toEqual(new Set(byMessageId.keys()));
+    process.stdout.write(`worker-kill: ${keys} notifications, ${settled.length} e-mails, each once (${smtp.dropped.length} cut off by a kill before "250" and sent again)\n`);
   });
 });
