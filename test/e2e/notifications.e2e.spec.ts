@@ -108,6 +108,9 @@ describe('GET /notifications', () => {
     expect(second.body.items).toHaveLength(1);
     expect(second.body.items[0].key).not.toBe(first.body.items[0].key);
     expect(second.body.nextPageToken).toBeUndefined();
+    const all = (await list('u-coord-1', 'coordinator', '?pageSize=100')).body.items as Array<{ createdAt: string }>;
+    // newest first (by the start of each record's workflow; its createdAt is taken a moment before, hence the second of slack)
+    expect(all.slice(1).filter((n, i) => Date.parse(n.createdAt) > Date.parse(all[i].createdAt) + 1000)).toEqual([]);
     const bad = await list(referent, 'referent', '?pageToken=abc&kind=lower');
     expect(bad.status).toBe(400);
     expect(bad.body.errors).toEqual([{ field: 'kind', message: 'kind must be a notification kind in upper case, e.g. CONSENT_REMINDER' }]);
