@@ -65,6 +65,12 @@ describe('resilience: the worker is killed while cases advance', () => {
     // kill points spread over the run: a third of the way, then two thirds
     const killAt = Array.from({ length: KILLS }, (_, i) => Math.floor((totalSteps * (i + 1)) / (KILLS + 2)));
     const kills: Array<Promise<void>> = [];
+    const killedAt: number[] = [];
+    const arrivals: Array<{ messageId: string; at: number }> = [];
+    smtp.behaviour = (mail) => {
+      arrivals.push({ messageId: mail.messageId, at: Date.now() });
+      return {};
+    };
     let killing = false;
     const onAnswer = (answered: number) => {
       if (killing || killAt.length === 0 || answered < killAt[0]) return;
@@ -72,6 +78,7 @@ describe('resilience: the worker is killed while cases advance', () => {
       killing = true;
       kills.push(
         (async () => {
+          killedAt.push(Date.now());
           await worker!.kill();
           await sleep(1500); // the requests in flight meet a dead worker
           worker = await startWorkerProcess(d, 'worker (restarted)');
@@ -122,7 +129,13 @@ describe('resilience: the worker is killed while cases advance', () => {
     }, 90_000, 1000);
     const byMessageId = new Map<string, number>();
     for (const m of smtp.mails) byMessageId.set(m.messageId, (byMessageId.get(m.messageId) ?? 0) + 1);
-    expect([...byMessageId.entries()].filter(([, n]) => n > 1)).toEqual([]);
+    const twice = [...byMessageId.entries()].filter(([, n]) => n > 1).map(([id]) => id);
+    if (twice.length > 0) {
+      // what happened to each copy sent twice: its record, and when each copy reached the server relative to the kills
+      const copies = settled.filter((c) => twice.includes(c.messageId!));
+      process.stdout.write(`worker-kill: sent twice ${JSON.stringify({ copies, arrivals: arrivals.filter((a) => twice.includes(a.messageId)), killedAt })}\n`);
+    }
+    expect(twice).toEqual([]);
     expect(new Set(settled.map((c) => c.messageId))).toEqual(new Set(byMessageId.keys()));
     process.stdout.write(`worker-kill: ${keys} notifications, ${settled.length} e-mails, each once (${smtp.dropped.length} cut off by a kill before "250" and sent again)\n`);
   });
