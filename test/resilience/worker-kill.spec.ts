@@ -58,7 +58,7 @@ describe('resilience: the worker is killed while cases advance', () => {
     await smtp?.close();
   });
 
-  it('applies every accepted request exactly once, leaves no case stuck and sends no notification nor e-mail twice', async () => {
+  it('applies every accepted request exactly once, leaves no case stuck, records no notification twice and sends no e-mail twice but in the RFC 1047 window of a kill', async () => {
     const token = tokens(t.config);
     const list = cases(CASES, 8101);
     const totalSteps = CASES * 6;
@@ -135,8 +135,17 @@ describe('resilience: the worker is killed while cases advance', () => {
       const copies = settled.filter((c) => twice.includes(c.messageId!));
       process.stdout.write(`worker-kill: sent twice ${JSON.stringify({ copies, arrivals: arrivals.filter((a) => twice.includes(a.messageId)), killedAt })}\n`);
     }
-    expect(twice).toEqual([]);
+    // The one duplicate SMTP leaves possible (RFC 1047, docs/domain.md): the server accepted the copy and the worker
+    // was killed before Temporal heard of it — the first copy reached the server just before a kill (2 s of slack on
+    // these busy cores), and the second carries the same Message-ID (a mail server or client drops it). Any other
+    // second e-mail fails the test.
+    const inTheWindow = (id: string) => {
+      const first = arrivals.find((a) => a.messageId === id)?.at ?? Number.NaN;
+      return killedAt.some((k) => k >= first && k - first <= 2000);
+    };
+    expect(twice.filter((id) => !inTheWindow(id))).toEqual([]);
+    expect(twice.length).toBeLessThanOrEqual(KILLS);
     expect(new Set(settled.map((c) => c.messageId))).toEqual(new Set(byMessageId.keys()));
-    process.stdout.write(`worker-kill: ${keys} notifications, ${settled.length} e-mails, each once (${smtp.dropped.length} cut off by a kill before "250" and sent again)\n`);
+    process.stdout.write(`worker-kill: ${keys} notifications, ${settled.length} copies SENT, ${smtp.mails.length} e-mails received (${twice.length} twice in the RFC 1047 window), ${smtp.dropped.length} cut off by a kill before "250" and sent again\n`);
   });
 });
