@@ -1,26 +1,22 @@
-import { log } from '@temporalio/activity';
+import { Context, log } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { FailureType } from '../workflows/shared/failures';
+import { SMTP_REFUSED, SMTP_UNAVAILABLE, type MailAccepted, type MailCopy } from '../workflows/notifications/notification.contract';
 import { isPermanentSmtpError, messageIdFor, type Mailer } from './mailer';
-import type { NotificationDelivery, NotificationRecord, NotificationRequest, NotifyResult } from './notifications.types';
-import type { Outbox } from './outbox';
+import type { NotificationDelivery, NotificationRecord, NotificationRequest, NotificationStore, NotifyResult } from './notifications.types';
+
+export { SMTP_REFUSED, SMTP_UNAVAILABLE };
 
 export interface NotificationDeps {
-  outbox: Outbox;
+  /** Where notifications are recorded once per key: the notification workflows in Temporal. */
+  notifications: NotificationStore;
   /** Resolves a staff id or `role:<role>` to addresses; an unknown id resolves without an email, an empty role to nothing. */
   resolveRecipient: (recipient: string) => Array<{ id: string; email?: string }>;
-  /** SMTP delivery (SMTP_URL); absent: notifications are kept in the outbox only. */
+  /** SMTP delivery (SMTP_URL); absent: notifications are recorded only. */
   mailer?: Mailer;
   /** Domain of the deterministic Message-IDs (the sender's). */
   mailDomain?: string;
-  /** How long a SENDING state protects an attempt that may still be talking to the SMTP server (ms). */
-  sendLeaseMs?: number;
 }
-
-/** Failure type of a transient SMTP problem: the activity is retried, only the copies not yet accepted are sent. */
-export const SMTP_UNAVAILABLE = 'SmtpUnavailable';
-
-const DEFAULT_LEASE_MS = 45_000;
 
 function checkRequest(req: NotificationRequest): void {
   const missing = (['key', 'kind', 'subject', 'body'] as const).filter((f) => typeof req?.[f] !== 'string' || req[f].trim() === '');
@@ -33,8 +29,12 @@ function checkRequest(req: NotificationRequest): void {
   }
 }
 
-/** The copies to record for a new notification: one per resolved staff member, UNDELIVERABLE when there is no address. */
-function initialDeliveries(req: NotificationRequest, deps: NotificationDeps): NotificationDelivery[] {
+/**
+ * The copies to record for a new notification: one per resolved staff member, UNDELIVERABLE when there is no address;
+ * with a mailer, QUEUED with the deterministic Message-ID of its e-mail, else RECORDED.
+ */
+export function initialDeliveries(req: NotificationRequest, deps: Pick<NotificationDeps, 'resolveRecipient' | 'mailer' | 'mailDomain'>): NotificationDelivery[] {
+  const domain = deps.mailDomain ?? 'pre-orchestrator.invalid';
   const byRecipient = new Map<string, NotificationDelivery>();
   for (const r of req.recipients) {
     const resolved = deps.resolveRecipient(r);
@@ -48,7 +48,9 @@ function initialDeliveries(req: NotificationRequest, deps: NotificationDeps): No
         p.id,
         !p.email
           ? { recipient: p.id, status: 'UNDELIVERABLE', detail: 'no e-mail address in the staff directory' }
-          : { recipient: p.id, address: p.email, status: deps.mailer ? 'QUEUED' : 'RECORDED' },
+          : deps.mailer
+            ? { recipient: p.id, address: p.email, status: 'QUEUED', messageId: messageIdFor(req.key, p.id, domain) }
+            : { recipient: p.id, address: p.email, status: 'RECORDED' },
       );
     }
   }
@@ -59,84 +61,51 @@ function summary(record: NotificationRecord): NonNullable<NotifyResult['deliveri
   return record.deliveries.map((d) => ({ recipient: d.recipient, status: d.status }));
 }
 
-/** The one notification activity of every workflow timer and schedule. */
+/** The one notification activity of every workflow timer and schedule, and the e-mail activity of the notification workflow. */
 export function createNotificationActivities(deps: NotificationDeps) {
-  const leaseMs = deps.sendLeaseMs ?? DEFAULT_LEASE_MS;
-  const domain = deps.mailDomain ?? 'pre-orchestrator.invalid';
-
-  /**
-   * E-mails one copy. Exactly-once is impossible over SMTP; this is how close we get:
-   * - the copy is marked SENDING (fsync'ed) before the SMTP transaction and SENT (fsync'ed, with the server's reply)
-   *   after it. A retry — of the activity after a crash or a lost completion, or of the workflow's replay, which
-   *   reuses the same key — finds SENT and sends nothing: no second e-mail.
-   * - A retry that finds SENDING with a live lease leaves it to the attempt that may still be running (a zombie
-   *   attempt after a start-to-close timeout) and retries later; the lease outlasts the SMTP timeouts.
-   * - A retry that finds SENDING with an expired lease knows the earlier attempt died mid-transaction. SMTP only
-   *   commits to deliver when it answers the final "250" after DATA, so a transaction cut before that is not
-   *   delivered, and we send again (at-least-once). The only duplicate left is the RFC 1047 window: the server sent
-   *   "250" but the process died before fsync'ing SENT (milliseconds). Both copies then carry the same
-   *   deterministic Message-ID, so the mail server or client can drop the second, and the outbox holds one record.
-   */
-  async function sendCopy(record: NotificationRecord, d: NotificationDelivery): Promise<'SENT' | 'FAILED' | 'UNDELIVERABLE' | 'BUSY'> {
-    const mailer = deps.mailer!;
-    if (d.status === 'SENDING' && d.leaseUntil && Date.parse(d.leaseUntil) > Date.now()) return 'BUSY';
-    const messageId = d.messageId ?? messageIdFor(record.key, d.recipient, domain);
-    deps.outbox.updateDelivery(record.key, d.recipient, {
-      status: 'SENDING',
-      messageId,
-      attempts: (d.attempts ?? 0) + 1,
-      leaseUntil: new Date(Date.now() + leaseMs).toISOString(),
-      detail: undefined,
-    });
-    try {
-      const receipt = await mailer.send({
-        to: d.address!,
-        subject: record.subject,
-        text: record.body,
-        messageId,
-        headers: { 'X-PRE-Notification-Kind': record.kind, 'Auto-Submitted': 'auto-generated' },
-      });
-      deps.outbox.updateDelivery(record.key, d.recipient, { status: 'SENT', sentAt: new Date().toISOString(), leaseUntil: undefined, detail: receipt.response.slice(0, 200) });
-      return 'SENT';
-    } catch (e) {
-      const detail = `SMTP: ${(e as Error).message}`.slice(0, 300);
-      if (isPermanentSmtpError(e)) {
-        deps.outbox.updateDelivery(record.key, d.recipient, { status: 'UNDELIVERABLE', leaseUntil: undefined, detail });
-        return 'UNDELIVERABLE';
-      }
-      deps.outbox.updateDelivery(record.key, d.recipient, { status: 'FAILED', leaseUntil: undefined, detail });
-      return 'FAILED';
-    }
-  }
-
   return {
     /**
-     * Records a notification in the durable outbox, once per key, and e-mails each recipient once when SMTP is
-     * configured. Recipients without an address are recorded UNDELIVERABLE and not retried; a transient SMTP failure
-     * fails the attempt (retryable) after the other copies went out, and the retry sends only what is missing.
+     * Records a notification once per key: the notification workflow of that key (workflows/notifications), which
+     * e-mails each recipient once when SMTP is configured. A second record of the same key (a retried activity, a
+     * replayed workflow, another worker) returns the first and sends nothing. Recipients without an address are
+     * recorded UNDELIVERABLE. The name and signature are those the recorded histories call.
      */
     async notify(req: NotificationRequest): Promise<NotifyResult> {
       checkRequest(req);
-      const { record, created } = deps.outbox.record(req, initialDeliveries(req, deps));
-      if (!created) log.info('notification already recorded', { kind: req.kind, key: req.key });
+      const { record, created } = await deps.notifications.record(req, initialDeliveries(req, deps));
+      log.info(created ? 'notification recorded' : 'notification already recorded', { kind: req.kind, key: req.key, deliveries: summary(record) });
+      return { id: record.id, created, deliveries: summary(record) };
+    },
+
+    /**
+     * E-mails one copy of a notification (one attempt; the notification workflow decides what happens next): a 5xx
+     * refusal fails it non-retryably as SMTP_REFUSED, anything else (connection, timeout, 4xx) as SMTP_UNAVAILABLE.
+     * Once the server accepted it, a heartbeat says so before the answer: an attempt whose answer is lost with its
+     * worker is then known as sent.
+     */
+    async deliverNotificationCopy(copy: MailCopy): Promise<MailAccepted> {
       if (!deps.mailer) {
-        log.info('notification recorded (no SMTP configured)', { kind: req.kind, key: req.key });
-        return { id: record.id, created, deliveries: summary(record) };
+        throw ApplicationFailure.create({ type: SMTP_UNAVAILABLE, message: 'This worker has no SMTP server configured (SMTP_URL); another attempt follows.' });
       }
-      const pending = record.deliveries.filter((d) => d.address && (d.status === 'QUEUED' || d.status === 'FAILED' || d.status === 'SENDING'));
-      const outcomes: Array<{ recipient: string; outcome: string }> = [];
-      for (const d of pending) outcomes.push({ recipient: d.recipient, outcome: await sendCopy(record, d) });
-      const latest = deps.outbox.get(req.key) ?? record;
-      const notYet = outcomes.filter((o) => o.outcome === 'FAILED' || o.outcome === 'BUSY');
-      log.info('notification delivered', { kind: req.kind, key: req.key, created, outcomes });
-      if (notYet.length > 0) {
-        throw ApplicationFailure.create({
-          type: SMTP_UNAVAILABLE,
-          message: `${notYet.length} e-mail(s) of notification ${req.kind} not accepted by the SMTP server yet; retrying.`,
-          details: [{ key: req.key, recipients: notYet.map((o) => o.recipient) }],
+      let accepted: MailAccepted;
+      try {
+        const receipt = await deps.mailer.send({
+          to: copy.address,
+          subject: copy.subject,
+          text: copy.body,
+          messageId: copy.messageId,
+          headers: { 'X-PRE-Notification-Kind': copy.kind, 'Auto-Submitted': 'auto-generated' },
         });
+        accepted = { sentAt: new Date().toISOString(), response: receipt.response.slice(0, 200) };
+      } catch (e) {
+        const message = `SMTP: ${(e as Error).message}`.slice(0, 300);
+        log.info('notification e-mail not accepted', { kind: copy.kind, key: copy.key, recipient: copy.recipient, permanent: isPermanentSmtpError(e) });
+        if (isPermanentSmtpError(e)) throw ApplicationFailure.create({ type: SMTP_REFUSED, message, nonRetryable: true });
+        throw ApplicationFailure.create({ type: SMTP_UNAVAILABLE, message });
       }
-      return { id: record.id, created, deliveries: summary(latest) };
+      Context.current().heartbeat(accepted);
+      log.info('notification e-mail sent', { kind: copy.kind, key: copy.key, recipient: copy.recipient });
+      return accepted;
     },
   };
 }

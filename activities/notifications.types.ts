@@ -24,9 +24,9 @@ export interface NotificationRequest {
 
 /**
  * State of one recipient's copy:
- * - `RECORDED`: kept in the outbox only (no SMTP server configured);
- * - `QUEUED`: to be e-mailed; `SENDING`: an attempt started (see `leaseUntil`); `SENT`: the SMTP server accepted it;
- * - `FAILED`: a transient SMTP failure, retried by the activity;
+ * - `RECORDED`: recorded only (no SMTP server configured, or a notice of the API);
+ * - `QUEUED`: to be e-mailed; `SENDING`: an attempt is running; `SENT`: the SMTP server accepted it;
+ * - `FAILED`: a transient SMTP failure (or an attempt lost with its worker), tried again by the notification workflow;
  * - `UNDELIVERABLE`: no address in the staff directory, or the server refused the address for good; never retried.
  */
 export type DeliveryStatus = 'RECORDED' | 'QUEUED' | 'SENDING' | 'SENT' | 'FAILED' | 'UNDELIVERABLE';
@@ -44,11 +44,9 @@ export interface NotificationDelivery {
   sentAt?: string;
   /** SMTP attempts so far. */
   attempts?: number;
-  /** SENDING: until this ISO instant, another attempt may still be talking to the SMTP server. */
-  leaseUntil?: string;
 }
 
-/** What the outbox holds for one notification. */
+/** What the notification record (workflows/notifications) holds for one notification. */
 export interface NotificationRecord extends NotificationRequest {
   id: string;
   createdAt: string;
@@ -63,4 +61,13 @@ export interface NotifyResult {
   created: boolean;
   /** Delivery state per recipient after this attempt. */
   deliveries?: Array<{ recipient: string; status: DeliveryStatus }>;
+}
+
+/**
+ * Where notifications are recorded, once per key. In every process: the notification workflows in Temporal
+ * (`activities/notification-records.ts#TemporalNotifications`); the workflow tests give an in-memory one.
+ */
+export interface NotificationStore {
+  /** Records the notification once; returns the existing record (and `created: false`) when the key is known. */
+  record(req: NotificationRequest, deliveries: NotificationDelivery[]): Promise<{ record: NotificationRecord; created: boolean }>;
 }

@@ -10,6 +10,7 @@ import { dossierIdOf } from '../workflows/parcours/parcours.contract';
 import type { PurgedCaseRef } from '../workflows/schedules/schedules.contract';
 import { eq, onTaskQueue, running, visibilityQuery, workflowIdIs, workflowType } from '../src/temporal/visibility-query';
 import { PARCOURS_WORKFLOW_TYPE } from './deadline-search';
+import { TemporalNotifications } from './notification-records';
 
 export interface RetentionDeps {
   /** A Temporal client on the worker's connection (visibility and DeleteWorkflowExecution). */
@@ -49,12 +50,14 @@ export function createRetentionActivities(deps: RetentionDeps) {
     },
 
     /**
-     * Deletes every run of the case but its tombstone, then waits until each is gone (NotFound on describe).
-     * Idempotent: a run already deleted counts as deleted.
+     * Deletes every run of the case but its tombstone, then waits until each is gone (NotFound on describe), and the
+     * case's notification records (their workflows: kept as long as the case's data, not longer).
+     * Idempotent: a run or a record already deleted counts as deleted.
      */
-    async eraseEarlierRuns(c: PurgedCaseRef): Promise<{ runsDeleted: number }> {
+    async eraseEarlierRuns(c: PurgedCaseRef): Promise<{ runsDeleted: number; notificationsDeleted?: number }> {
       const client = clientOf(deps);
       const namespace = Context.current().info.workflowNamespace;
+      const notificationsDeleted = await new TemporalNotifications(client, Context.current().info.taskQueue, 0).deleteOfDossier(c.dossierId);
       const service = client.workflowService;
       const runIds: string[] = [];
       for await (const info of client.workflow.list({ query: visibilityQuery(workflowIdIs(c.workflowId)), pageSize: 100 })) {
@@ -82,8 +85,8 @@ export function createRetentionActivities(deps: RetentionDeps) {
           await new Promise((r) => setTimeout(r, 500));
         }
       }
-      log.info('retention: earlier runs deleted', { dossierId: c.dossierId, runsDeleted: runIds.length });
-      return { runsDeleted: runIds.length };
+      log.info('retention: earlier runs and notifications deleted', { dossierId: c.dossierId, runsDeleted: runIds.length, notificationsDeleted });
+      return { runsDeleted: runIds.length, notificationsDeleted };
     },
   };
 }

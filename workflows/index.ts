@@ -7,3 +7,4 @@ export { fundingYearWorkflow } from './convention/funding-year.workflow';
 export { retentionPurgeWorkflow } from './retention/retention.workflow';
 export { teamMeetingsWorkflow } from './team-meetings/team-meetings.workflow';
 export { childRegistryWorkflow } from './registry/child-registry';
+export { notificationWorkflow } from './notifications/notification.workflow';

@@ -5,7 +5,7 @@ import { ProblemException } from './problem';
 export const BAD_PAGE_TOKEN_MESSAGE = 'pageToken must be the nextPageToken of a previous page of the same list (same filters)';
 
 /**
- * The page token of every list: the list's own position (Temporal's raw token, an offset, an outbox position) and
+ * The page token of every list: the list's own position (Temporal's raw token, an offset) and
  * a MAC binding it to the list it belongs to (the query, the filters, the caller). A forged, damaged or other list's
  * token is a 400 naming `pageToken`, before anything is read, rather than an opaque error from the store.
  */

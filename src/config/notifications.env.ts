@@ -7,7 +7,7 @@ const toBool = ({ value }: { value: unknown }) =>
 
 /** Notification delivery, schedules and task lists (DOMAIN.md §3). */
 export class NotificationsEnv {
-  /** SMTP server, e.g. smtp://user:pass@mail.example:587. Unset: notifications only go to the outbox. */
+  /** SMTP server, e.g. smtp://user:pass@mail.example:587. Unset: notifications are recorded only (no e-mail). */
   @IsOptional() @Matches(/^smtps?:\/\/.+/, { message: 'SMTP_URL must be an smtp:// or smtps:// URL' })
   SMTP_URL?: string;
 

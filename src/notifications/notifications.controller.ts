@@ -5,7 +5,7 @@ import type { Caller } from '../auth/roles';
 import { ListNotificationsQuery, NotificationListDto } from './dto/notifications.dto';
 import { NotificationsService } from './notifications.service';
 
-/** The notification outbox: every reminder recorded, with its delivery state per recipient. */
+/** The notification records: every reminder recorded (one notification workflow each), with its delivery state per recipient. */
 @ApiTags('notifications')
 @Controller('notifications')
 export class NotificationsController {

@@ -175,7 +175,7 @@ export class ParcoursService {
       if (!answer) continue; // the registry completed (released) between the start and the claim: a new run
       if (answer.claimed) return;
       const holder = await this.openCase(answer.dossierId, childKey);
-      if (holder) throw this.duplicate(holder, caller);
+      if (holder) throw await this.duplicate(holder, caller);
       replacing = answer.dossierId;
     }
     throw ProblemException.of(409, 'conflict', 'Other referrals of this child are being recorded at the same moment. Retry shortly.', { failureType: 'Conflict' });
@@ -224,9 +224,10 @@ export class ParcoursService {
   /**
    * The 409 of a second referral for a child already followed (no oracle, docs/domain.md): whoever may read the open
    * case learns its dossierId; anyone else learns only that the child is followed, and the coordinator is told (a
-   * notice in the outbox naming the case and the caller, nothing about the child), who can then bring them together.
+   * notice recorded as a notification naming the case and the caller, nothing about the child), who can then bring
+   * them together.
    */
-  private duplicate(existing: OpenCase, caller: Caller): ProblemException {
+  private async duplicate(existing: OpenCase, caller: Caller): Promise<ProblemException> {
     if (mayReadCase(caller, existing.referentId)) {
       return ProblemException.of(409, 'duplicate', `An open case already exists for this child: ${existing.dossierId}. Add to that case instead of referring the child again.`, {
         failureType: 'Duplicate',
@@ -234,7 +235,7 @@ export class ParcoursService {
       });
     }
     try {
-      this.notifications.noticeToCoordinator({
+      await this.notifications.noticeToCoordinator({
         key: `duplicate-referral:${existing.dossierId}:${caller.sub}:${parisDateOf(Date.now())}`,
         kind: 'DUPLICATE_REFERRAL',
         subject: `Orientation en double pour le dossier ${existing.dossierId}`,
@@ -243,7 +244,7 @@ export class ParcoursService {
       });
       this.logger.log({ msg: 'duplicate referral refused without the dossierId; the coordinator was told', dossierId: existing.dossierId, by: caller.sub });
     } catch (e) {
-      // the refusal stands even if the outbox is busy: the log keeps what the coordinator should have been told
+      // the refusal stands even if Temporal refuses the notice: the log keeps what the coordinator should have been told
       this.logger.error({ msg: 'duplicate referral refused without the dossierId; the notice to the coordinator failed', dossierId: existing.dossierId, by: caller.sub, reason: (e as Error).message?.slice(0, 200) });
     }
     return ProblemException.of(
@@ -458,7 +459,7 @@ export class ParcoursService {
       legalBasis: 'RGPD art. 15',
       case: view as unknown as DataExportDto['case'],
       timeline,
-      notifications: this.notifications.ofDossier(dossierId),
+      notifications: await this.notifications.ofDossier(dossierId),
     };
   }
 

@@ -72,7 +72,7 @@ export function workflowSource(config: AppConfig): { workflowBundle: { codePath:
 }
 
 /** The activities' dependencies, built from configuration. */
-export function activityDeps(config: AppConfig, connection?: NativeConnection) {
+export function activityDeps(config: AppConfig, connection: NativeConnection) {
   return {
     ...notificationDeps(config, connection),
     eligibleQpvs: config.PRE_ELIGIBLE_QPVS.split(',').filter(Boolean),

@@ -216,6 +216,31 @@ describe('test:cluster — the production topology on PostgreSQL (issue 18)', ()
     }
   });
 
+  it('notifications kept in Temporal (PostgreSQL visibility): both APIs, each with its own data folder, list what the workers recorded — the same records, newest first, filtered, paged', async () => {
+    type Listed = { items: Array<{ key: string; kind: string; createdAt: string; dossierId?: string; deliveries: Array<{ recipient: string }> }>; nextPageToken?: string };
+    const list = async (api: NodeProcess, query: string, token = coord) => (await call(api.url!, 'GET', `/notifications${query}`, token)).body as unknown as Listed;
+    // the four cases above were referred by u-ref-1: each has its acknowledgement, and the duplicates their notices
+    const acks = await (async () => {
+      const started = Date.now();
+      for (;;) {
+        const page = await list(apis[0], '?kind=REFERRAL_ACK&pageSize=100');
+        if (page.items.length >= 4 || Date.now() - started > 60_000) return page.items;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    })();
+    expect(acks.length).toBeGreaterThanOrEqual(4);
+    // newest first (by the start of each record's workflow; its createdAt is taken a moment before, hence the second of slack)
+    expect(acks.slice(1).filter((n, i) => Date.parse(n.createdAt) > Date.parse(acks[i].createdAt) + 1000)).toEqual([]);
+    expect((await list(apis[1], '?kind=REFERRAL_ACK&pageSize=100')).items).toEqual(acks);
+    const one = acks[0].dossierId!;
+    expect((await list(apis[1], `?dossierId=${one}&kind=REFERRAL_ACK`)).items.map((n) => n.key)).toEqual([acks[0].key]);
+    // a référent sees their own copies only; the coordinator pages through the same list with either API's token
+    expect((await list(apis[1], '?pageSize=100', ref)).items.every((n) => n.deliveries.every((d) => d.recipient === 'u-ref-1'))).toBe(true);
+    const first = await list(apis[0], '?kind=REFERRAL_ACK&pageSize=2');
+    const second = await list(apis[0], `?kind=REFERRAL_ACK&pageSize=2&pageToken=${first.nextPageToken}`);
+    expect([...first.items, ...second.items].map((n) => n.key)).toEqual(acks.slice(0, 4).map((n) => n.key));
+  });
+
   it('a worker SIGKILLed under load: every request answered 2xx (retried with its Idempotency-Key) is applied exactly once, no case stuck, no e-mail twice (real SMTP server)', async () => {
     // 8 active cases, 5 actions and a safeguarding concern each (the concern e-mails the coordinator and the référent),
     // 6 requests in flight, spread over both APIs; one worker killed after the 8th answer

@@ -4,15 +4,15 @@
  * every line the three write is kept. A full run of cases over HTTP (referrals with distinctive names, every
  * staff action, refused requests whose bodies carry the names, reads, reports, the codec, a notification the
  * mail server refuses at first) leaves none of the children's or families' data in those lines, in the
- * notification outbox or in the e-mails.
+ * notification records (`GET /notifications`) or in the e-mails.
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { outboxPath } from '../../activities/outbox';
+import type { NotificationRecord } from '../../activities/notifications.types';
 import { signDevToken } from '../../src/auth/dev-token';
 import type { Role } from '../../src/auth/roles';
 import { loadEnv } from '../../src/config/env';
@@ -375,13 +375,17 @@ describe('logs of a full run (API, worker, Temporal dev server as separate proce
     expect(closed.stage).toBe('CLOSED');
     expect((await call('POST', `/parcours/${id}/events`, { token: 'ref2', body: { type: 'MOVED_OUT', occurredOn: day(0), leftCity: true, note: ZEPHYRINE.line1 } })).status).toBe(409);
 
-    // --- the notifications of the case reached the outbox and the mail server; the refused one failed in the worker
+    // --- the notifications of the case reached their records in Temporal and the mail server; the refused one failed in the worker
     const started = Date.now();
-    const done = () =>
-      /"kind":"SAFEGUARDING_ESCALATION".*"status":"SENT"/.test(existsSync(outboxPath(dataDir)) ? readFileSync(outboxPath(dataDir), 'utf8') : '') &&
-      /"msg":"Activity failed"/.test(processes.worker!.output());
-    while (!done() && Date.now() - started < 30_000) await new Promise((r) => setTimeout(r, 200));
-    expect(done()).toBe(true);
+    const done = async () => {
+      const listed = (await call('GET', '/notifications?pageSize=100', { token: 'coord' })).body as { items?: NotificationRecord[] };
+      return (
+        (listed.items ?? []).some((n) => n.kind === 'SAFEGUARDING_ESCALATION' && n.deliveries.length > 0 && n.deliveries.every((d) => d.status === 'SENT')) &&
+        /"msg":"Activity failed"/.test(processes.worker!.output())
+      );
+    };
+    while (!(await done()) && Date.now() - started < 30_000) await new Promise((r) => setTimeout(r, 500));
+    expect(await done()).toBe(true);
   });
 
   it('with the worker stopped, a referral and a read fail with 5xx (logged as errors), names in the body', async () => {
@@ -394,6 +398,8 @@ describe('logs of a full run (API, worker, Temporal dev server as separate proce
   });
 
   it('stops on SIGTERM and leaves no process behind', async () => {
+    // the notification records as the API lists them (Temporal keeps them; no file), before the API stops
+    outbox = (await call('GET', '/notifications?pageSize=100', { token: 'coord' })).text;
     const pids = Object.values(processes).flatMap((run) => (run?.child.pid ? [run.child.pid, ...descendants(run.child.pid)] : []));
     expect(pids.length).toBeGreaterThanOrEqual(3);
     await stopAll();
@@ -405,14 +411,13 @@ describe('logs of a full run (API, worker, Temporal dev server as separate proce
       expect({ name, clean: code === 0 || signal === 'SIGTERM' }).toEqual({ name, clean: true });
     }
     outputs = Object.fromEntries(Object.entries(processes).map(([name, run]) => [name, run?.output() ?? '']));
-    // kept for a look after a failure, next to the outbox
+    // kept for a look after a failure, with the notifications listed
     for (const [name, text] of Object.entries(outputs)) writeFileSync(join(dataDir, `${name}.log`), text);
-    const file = outboxPath(dataDir);
-    outbox = existsSync(file) ? readFileSync(file, 'utf8') : '';
+    writeFileSync(join(dataDir, 'notifications.json'), outbox);
     mails = smtp.mails.map((m) => [m.subject, ...Object.values(m.headers), m.text].join('\n')).join('\n');
   });
 
-  it('captured real output: a log line for every request, debug lines, the cases, the worker failure, the outbox, the e-mails', () => {
+  it('captured real output: a log line for every request, debug lines, the cases, the worker failure, the notification records, the e-mails', () => {
     const apiLines = outputs.api.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
     for (const r of sent) {
       const line = apiLines.find((l) => l.msg === 'request' && l.requestId === r.requestId);
@@ -451,7 +456,7 @@ describe('logs of a full run (API, worker, Temporal dev server as separate proce
     expect(disguised.map((line) => leaks({ control: line }).length > 0)).toEqual(disguised.map(() => true));
   });
 
-  it('no line of the API, the worker or the Temporal server, no outbox record, no e-mail holds a name, address, phone or birth date', () => {
+  it('no line of the API, the worker or the Temporal server, no notification record, no e-mail holds a name, address, phone or birth date', () => {
     const found = leaks({ ...outputs, outbox, mails });
     const summary = found.slice(0, 20).map((l) => `${l.source}: "${l.secret}" in ${l.line}`);
     expect(summary).toEqual([]);

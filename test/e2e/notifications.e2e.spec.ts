@@ -1,11 +1,18 @@
 /**
- * `GET /notifications`: the durable outbox the workers write, read by the API — filters, pages, a référent sees
- * only what is addressed to them, and the list survives a restart. No SMTP here: notifications are RECORDED.
+ * `GET /notifications`: the notification records the workers keep in Temporal (one notification workflow per key),
+ * read by the API — filters, pages, a référent sees only what is addressed to them; an API with a data folder of its
+ * own lists the same, and two workers in different data folders record a notification once (issue 18, item 2:
+ * nothing shared on disk between processes). No SMTP here: notifications are RECORDED.
  */
 import { randomUUID } from 'node:crypto';
 import { eventually, startTestApp, type TestApp } from '../support/app';
 import { parisDateOf, referCase } from '../support/notification-cases';
 import { quietRuntime } from '../support/temporal';
+import { NativeConnection } from '@temporalio/worker';
+import { notificationDeps } from '../../src/notifications/notification-deps';
+import { connectionOptions } from '../../src/temporal/connection-options';
+import { notificationWorkflowId } from '../../activities/notification-records';
+import type { NotificationRequest } from '../../activities/notifications.types';
 import { addDays } from '../../workflows/shared/calendar';
 
 const run = randomUUID().slice(0, 6);
@@ -101,6 +108,9 @@ describe('GET /notifications', () => {
     expect(second.body.items).toHaveLength(1);
     expect(second.body.items[0].key).not.toBe(first.body.items[0].key);
     expect(second.body.nextPageToken).toBeUndefined();
+    const all = (await list('u-coord-1', 'coordinator', '?pageSize=100')).body.items as Array<{ createdAt: string }>;
+    // newest first (by the start of each record's workflow; its createdAt is taken a moment before, hence the second of slack)
+    expect(all.slice(1).filter((n, i) => Date.parse(n.createdAt) > Date.parse(all[i].createdAt) + 1000)).toEqual([]);
     const bad = await list(referent, 'referent', '?pageToken=abc&kind=lower');
     expect(bad.status).toBe(400);
     expect(bad.body.errors).toEqual([{ field: 'kind', message: 'kind must be a notification kind in upper case, e.g. CONSENT_REMINDER' }]);
@@ -108,15 +118,52 @@ describe('GET /notifications', () => {
     expect(badToken.status).toBe(400);
   });
 
-  it('keeps the outbox across a restart of the API and the worker', async () => {
+  it('an API with a data folder of its own (another host) lists what the workers recorded, and the same copies', async () => {
     const before = (await list('u-coord-1', 'coordinator')).body.items as Notification[];
-    const again = await startTestApp({ worker: false, env: { PRE_DATA_DIR: t.config.dataDir } });
+    expect(before.length).toBeGreaterThanOrEqual(4);
+    const again = await startTestApp({ worker: false, env: { TEMPORAL_TASK_QUEUE: t.config.TEMPORAL_TASK_QUEUE } });
     try {
+      expect(again.config.dataDir).not.toBe(t.config.dataDir);
       const res = await again.http().get('/notifications').set('Authorization', `Bearer ${await again.token('u-coord-1', 'coordinator')}`);
       expect(res.status).toBe(200);
       expect((res.body.items as Notification[]).map((n) => n.key)).toEqual(before.map((n) => n.key));
+      const mineOnly = await again.http().get(`/notifications?dossierId=${mine}&kind=CONSENT_REMINDER`).set('Authorization', `Bearer ${await again.token(referent, 'referent')}`);
+      expect((mineOnly.body.items as Notification[]).map((n) => n.deliveries)).toEqual([[{ recipient: referent, address: `${referent}@ccas.test`, status: 'RECORDED' }]]);
     } finally {
       await again.close();
+    }
+  });
+
+  it('two workers in different data folders, each with its own connection, record one notification once (one record, one created)', async () => {
+    const other = await startTestApp({ env: { TEMPORAL_TASK_QUEUE: t.config.TEMPORAL_TASK_QUEUE } }); // a second worker polling the same queue
+    const connections = await Promise.all([NativeConnection.connect(connectionOptions(t.config)), NativeConnection.connect(connectionOptions(other.config))]);
+    try {
+      expect(other.config.dataDir).not.toBe(t.config.dataDir);
+      const stores = [notificationDeps(t.config, connections[0]).notifications, notificationDeps(other.config, connections[1]).notifications];
+      const req: NotificationRequest = {
+        key: `test-two-workers:${run}`,
+        kind: 'TWO_WORKERS_TEST',
+        recipients: ['u-coord-1'],
+        subject: 'Test',
+        body: 'Test',
+        dossierId: mine,
+      };
+      // each records the same key five times at once, as retried activities on two workers would
+      const results = await Promise.all(Array.from({ length: 10 }, (_, i) => stores[i % 2].record(req, [{ recipient: 'u-coord-1', status: 'RECORDED' }])));
+      expect(results.filter((r) => r.created)).toHaveLength(1);
+      expect(new Set(results.map((r) => r.record.id)).size).toBe(1);
+      const listed = await eventually(async () => {
+        const res = await list('u-coord-1', 'coordinator', '?kind=TWO_WORKERS_TEST');
+        return res.body.items?.length ? (res.body.items as Notification[]) : undefined;
+      });
+      expect(listed.map((n) => n.key)).toEqual([req.key]);
+      await t.client.workflow.getHandle(notificationWorkflowId(req.key)).terminate('test over');
+      // and the cases' own notifications, recorded while both workers polled, are listed once each
+      const keys = ((await list('u-coord-1', 'coordinator', '?pageSize=100')).body.items as Notification[]).map((n) => n.key);
+      expect(new Set(keys).size).toBe(keys.length);
+    } finally {
+      await Promise.all(connections.map((c) => c.close()));
+      await other.close();
     }
   });
 });

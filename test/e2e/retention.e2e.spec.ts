@@ -153,6 +153,10 @@ describe('retention purge driven by its schedule (dev server)', () => {
     // the scan is not blind: the earlier run does hold the children's data, encrypted
     expect(await readableText(await t.client.workflow.getHandle(workflowIdFor(ids[0]), earlier.get(ids[0])).fetchHistory())).toContain(LAST_NAME);
 
+    // the cases' notification records (workflows in Temporal) are there until the purge
+    const notificationsOf = async (id: string) => (await t.http().get(`/notifications?dossierId=${id}`).set('Authorization', as(coord))).body.items as Array<{ kind: string }>;
+    for (const id of ids) await eventually(async () => (await notificationsOf(id)).length > 0);
+
     const trigger = await t.http().post(`/schedules/${prefix}retention-purge/trigger`).set('Authorization', as(admin));
     expect(trigger.status).toBe(200);
     const [first] = await eventually(async () => {
@@ -182,6 +186,8 @@ describe('retention purge driven by its schedule (dev server)', () => {
       for (const secret of SECRETS) expect(text).not.toContain(secret);
       expect(text).toContain('confirmErasure');
       expect((await t.http().get(`/parcours/${id}`).set('Authorization', as(coord))).status).toBe(410);
+      // and its notifications went with it (kept as long as the case's data, not longer)
+      await eventually(async () => (await notificationsOf(id)).length === 0);
     }
     // The retention run itself names dossier ids and counts, nothing about a child.
     for await (const info of t.client.workflow.list({ query: `WorkflowType = 'retentionPurgeWorkflow' AND TaskQueue = '${t.config.TEMPORAL_TASK_QUEUE}'` })) {

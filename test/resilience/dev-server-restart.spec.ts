@@ -114,6 +114,6 @@ describe('resilience: the Temporal server is killed and restarted under load', (
     await eventually(async () => (await t.client.workflow.count(`TaskQueue = '${d.taskQueue}' AND ExecutionStatus = 'Running' AND PreRetention = 'HELD'`)).count === CASES, 90_000, 1000);
     process.stdout.write(`dev-server-restart: every case closed and held ${Date.now() - t1} ms after the checks\n`);
     expect((await t.client.workflow.count(`TaskQueue = '${d.taskQueue}' AND WorkflowType = 'parcoursWorkflow'`)).count).toBe(CASES);
-    expect(duplicateNotifications(d.dataDir).duplicates).toEqual([]);
+    expect((await duplicateNotifications(t.client, d.taskQueue)).duplicates).toEqual([]);
   });
 });

@@ -5,7 +5,10 @@
  * stuck, no notification twice).
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
+import type { Client } from '@temporalio/client';
+import type { NotificationRecord } from '../../activities/notifications.types';
+import { NOTIFICATION_MEMO, NOTIFICATION_WORKFLOW_TYPE } from '../../workflows/notifications/notification.contract';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { HttpClient, HttpAnswer } from '../../bench/lib/http';
@@ -65,7 +68,8 @@ export function configOf(d: Deployment, extra: Record<string, string> = {}): App
 
 /** Starts a worker process and resolves once it polls. */
 export async function startWorkerProcess(d: Deployment, name = 'worker'): Promise<NodeProcess> {
-  const p = spawnNode(name, ENTRY.worker, serviceEnv(d));
+  // a data folder of its own: workers share nothing on disk with the API or each other (issue 18)
+  const p = spawnNode(name, ENTRY.worker, serviceEnv(d, { PRE_DATA_DIR: tempDir('resilience-worker-') }));
   await p.waitForOutput(/worker polling/, 60_000);
   return p;
 }
@@ -287,26 +291,21 @@ export function replayProblems(run: CaseRun): string[] {
 }
 
 /**
- * The outbox never holds the same notification twice: every line of one key carries the same record id (a
- * key's later lines are delivery updates of the same record). Returns the duplicated keys.
+ * The notification records of a deployment (its notification workflows, every status), read through visibility
+ * with the memo decoded: one workflow per key by construction (its id is the key's hash); this checks that no key
+ * has two records (two ids) all the same. Returns the count of keys, the duplicated ones and the records.
  */
-export function duplicateNotifications(dataDir: string): { keys: number; duplicates: string[] } {
-  const file = join(dataDir, 'outbox', 'notifications.jsonl');
-  if (!existsSync(file)) return { keys: 0, duplicates: [] };
+export async function duplicateNotifications(client: Client, taskQueue: string): Promise<{ keys: number; duplicates: string[]; records: NotificationRecord[] }> {
   const ids = new Map<string, Set<string>>();
-  for (const line of readFileSync(file, 'utf8').split('\n')) {
-    if (!line.trim()) continue;
-    let rec: { key?: string; id?: string };
-    try {
-      rec = JSON.parse(line);
-    } catch {
-      continue;
-    }
-    if (!rec.key) continue;
+  const records: NotificationRecord[] = [];
+  for await (const info of client.workflow.list({ query: `WorkflowType = '${NOTIFICATION_WORKFLOW_TYPE}' AND TaskQueue = '${taskQueue}' AND ExecutionStatus != 'ContinuedAsNew'` })) {
+    const rec = info.memo?.[NOTIFICATION_MEMO] as NotificationRecord | undefined;
+    if (!rec?.key) continue;
+    records.push(rec);
     if (!ids.has(rec.key)) ids.set(rec.key, new Set());
-    ids.get(rec.key)!.add(rec.id ?? '?');
+    ids.get(rec.key)!.add(rec.id);
   }
-  return { keys: ids.size, duplicates: [...ids.entries()].filter(([, s]) => s.size > 1).map(([k]) => k) };
+  return { keys: ids.size, duplicates: [...ids.entries()].filter(([, s]) => s.size > 1).map(([k]) => k), records };
 }
 
 /** A short account of what the clients saw (statuses of every attempt), for the test log. */

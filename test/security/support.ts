@@ -13,8 +13,11 @@ export async function rawToken(t: TestApp, claims: JWTPayload, opts: { exp?: num
 
 /** How many workflows the app started on its own task queue (visibility; eventually consistent, so a caller waits for a known count first). */
 export function countStarted(t: TestApp): Promise<number> {
-  // a referral also claims its child's registry (workflows/registry/child-registry.ts): not a case of its own
-  return t.client.workflow.count(`TaskQueue = '${t.config.TEMPORAL_TASK_QUEUE}' AND WorkflowType != 'childRegistryWorkflow'`).then((c) => c.count);
+  // a referral also claims its child's registry (workflows/registry/child-registry.ts) and records its acknowledgement
+  // (a notification workflow, workflows/notifications): neither is a case of its own
+  return t.client.workflow
+    .count(`TaskQueue = '${t.config.TEMPORAL_TASK_QUEUE}' AND WorkflowType != 'childRegistryWorkflow' AND WorkflowType != 'notificationWorkflow'`)
+    .then((c) => c.count);
 }
 
 /** Waits until exactly `n` workflows are visible on the app's task queue, then checks it stays so. */

@@ -2,7 +2,7 @@
  * Issue 13, row 8 (surface): security headers on every answer (helmet; the Swagger UI's relaxation on /docs only),
  * `Cache-Control: no-store` on every API answer (case data included, errors too), the worker's metrics and the dev
  * server's Web UI on 127.0.0.1 only, the data folder 0700 and its files 0600 (secrets, keys, the Temporal SQLite
- * file, the notification outbox).
+ * file; notifications are kept in Temporal since issue 18, not in a file).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
@@ -11,8 +11,6 @@ import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SignJWT } from 'jose';
 import { readFileSync } from 'node:fs';
-import { Outbox, outboxPath } from '../../activities/outbox';
-import type { NotificationRequest } from '../../activities/notifications.types';
 import { freePort } from '../../src/dev/dev-server';
 import { killTree, spawnCaptured, waitFor } from '../support/processes';
 import { startTestApp, type TestApp } from '../support/app';
@@ -84,14 +82,6 @@ describe('surface: headers, caching, bindings, file modes (issue 13, row 8)', ()
     expect(docs.headers['content-security-policy']).toMatch(/script-src 'self' 'unsafe-inline'/);
     expect(docs.headers['content-security-policy']).toMatch(/style-src 'self' 'unsafe-inline'/);
     expect(docs.headers['x-content-type-options']).toBe('nosniff');
-  });
-
-  it('writes the notification outbox 0600 in a 0700 folder', () => {
-    const dataDir = mkdtempSync(join(process.env.PRE_TEST_TMP ?? tmpdir(), 'outbox-'));
-    const file = outboxPath(dataDir);
-    new Outbox(file).record({ key: 'k1', kind: 'TEST', recipients: ['u-coord-1'], subject: 'Test', body: 'Test' } as NotificationRequest, []);
-    expect(mode(file)).toBe('600');
-    expect(mode(join(dataDir, 'outbox'))).toBe('700');
   });
 
   it('npm start: worker metrics and the Temporal Web UI on 127.0.0.1 only; the data folder 0700 and every file in it 0600', async () => {

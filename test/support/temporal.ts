@@ -84,7 +84,7 @@ export async function devServerEnv(opts: TestEnvOptions = {}): Promise<TestWorkf
   });
 }
 
-/** A worker with every workflow and the given activities (default: the real ones on a temp outbox). */
+/** A worker with every workflow and the given activities (the real ones, or a recording set). */
 export async function testWorker(
   env: TestWorkflowEnvironment,
   taskQueue: string,

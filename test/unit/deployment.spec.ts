@@ -51,7 +51,7 @@ describe('docker-compose.yml (production layout)', () => {
     expect(job.environment).toEqual(s.api.environment);
     expect(job.depends_on).toEqual({ temporal: { condition: 'service_healthy' } });
     expect(JSON.stringify(compose)).not.toContain('|| true');
-    expect(searchAttributeCliArgs()).toHaveLength(15);
+    expect(searchAttributeCliArgs()).toHaveLength(16);
   });
 
   it('starts the API and the workers after the search attributes exist, against the cluster', () => {
@@ -97,6 +97,9 @@ describe('docker-compose.yml: nothing of Temporal reachable from outside (issue 
     }
     expect(s['temporal-ui'].environment).toMatchObject({ TEMPORAL_TLS_CERT: '/certs/ui.pem', TEMPORAL_TLS_KEY: '/certs/ui.key', TEMPORAL_TLS_CA: '/certs/ca.pem', TEMPORAL_TLS_ENABLE_HOST_VERIFICATION: 'true' });
     for (const name of ['temporal', 'temporal-search-attributes', 'temporal-ui', 'api', 'worker']) expect(s[name].volumes).toContain('./certs:/certs:ro');
+    // nothing shared on disk between the API and the workers (issue 18): no data volume, notifications kept in Temporal
+    for (const name of ['api', 'worker']) expect((s[name].volumes ?? []).filter((v) => v.endsWith(':/data'))).toEqual([]);
+    expect(Object.keys((compose as { volumes?: Record<string, unknown> }).volumes ?? {})).toEqual(['pgdata']);
   });
 
   it('signs UI users in with the identity provider (OIDC) and decodes through the API codec with credentials', () => {

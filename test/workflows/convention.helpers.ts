@@ -1,13 +1,10 @@
 /** Shared helpers of the convention workflow tests: a convention started on a test environment, brought into effect, its outbox. */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { createActivities } from '../../activities/index';
-import { Outbox } from '../../activities/outbox';
+import { NotificationLog } from '../support/notification-log';
 import type { NotificationRecord } from '../../activities/notifications.types';
 import { DEFAULT_CONVENTION_SETTINGS, conventionWorkflowId, createConventionUpdate, fundingYearWorkflowId, getStateQuery, getYearStateQuery, recordDeliberationUpdate, recordPublicationUpdate, recordSignatureUpdate, recordTransmissionUpdate, type Actor, type ConventionInput, type ConventionSettings, type ConventionTerms, type ConventionView, type DeliberationBody, type FundingYearView, type UpdateMeta } from '../../workflows/convention/convention.contract';
 import { conventionWorkflow } from '../../workflows/convention/convention.workflow';
@@ -31,18 +28,17 @@ export function meta(idempotencyKey?: string, actor: Actor = FIN): UpdateMeta {
 
 /** Real activities recording to a temporary outbox; staff ids and roles resolve to themselves. */
 export function recordingActivities() {
-  const dir = mkdtempSync(join(process.env.PRE_TEST_TMP ?? tmpdir(), 'convention-outbox-'));
-  const outbox = new Outbox(join(dir, 'notifications.jsonl'));
-  const activities = createActivities({ outbox, resolveRecipient: (r: string) => [{ id: r }] } as unknown as Parameters<typeof createActivities>[0]);
+  const outbox = new NotificationLog();
+  const activities = createActivities({ notifications: outbox, resolveRecipient: (r: string) => [{ id: r }] } as unknown as Parameters<typeof createActivities>[0]);
   return { outbox, activities };
 }
 
-export function notificationsOf(outbox: Outbox, ref: string): NotificationRecord[] {
+export function notificationsOf(outbox: NotificationLog, ref: string): NotificationRecord[] {
   return outbox.list().filter((n) => n.conventionRef === ref);
 }
 
 /** `KIND@dueOn` of the convention's notifications, oldest first. */
-export function kindsOf(outbox: Outbox, ref: string): string[] {
+export function kindsOf(outbox: NotificationLog, ref: string): string[] {
   return notificationsOf(outbox, ref).map((n) => `${n.kind}@${n.dueOn}`);
 }
 

@@ -5,7 +5,7 @@
  * updates, its query, its notifications and its result.
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Outbox } from '../../activities/outbox';
+import type { NotificationLog } from '../support/notification-log';
 import {
   recordAuthorisationUpdate,
   recordFinancialReportUpdate,
@@ -52,7 +52,7 @@ describe('a funding year’s money (time-skipping)', () => {
     await env?.teardown();
   });
 
-  async function withConvention(yearsAhead: number, body: (c: StartedConvention, outbox: Outbox, years: number[]) => Promise<void>): Promise<void> {
+  async function withConvention(yearsAhead: number, body: (c: StartedConvention, outbox: NotificationLog, years: number[]) => Promise<void>): Promise<void> {
     const taskQueue = uniqueTaskQueue('money');
     const { outbox, activities } = recordingActivities();
     const worker = await testWorker(env, taskQueue, activities);

@@ -5,7 +5,7 @@
  * convention completing.
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Outbox } from '../../activities/outbox';
+import type { NotificationLog } from '../support/notification-log';
 import { getTimelineQuery, getYearStateQuery, recordAuthorisationUpdate, recordDeliberationUpdate, recordFinancialReportUpdate, recordPaymentUpdate, recordPublicationUpdate, recordRequestUpdate, recordSignatureUpdate, recordTransmissionUpdate, type ConventionResult, type ConventionSettings, type FundingYearResult, type FundingYearView } from '../../workflows/convention/convention.contract';
 import { testWorker, timeSkippingEnv, uniqueTaskQueue } from '../support/temporal';
 import {
@@ -51,7 +51,7 @@ describe('funding convention workflows (time-skipping)', () => {
   async function withConvention(
     yearsAhead: number,
     settings: Partial<ConventionSettings>,
-    body: (c: StartedConvention, outbox: Outbox, years: number[]) => Promise<void>,
+    body: (c: StartedConvention, outbox: NotificationLog, years: number[]) => Promise<void>,
   ): Promise<void> {
     const taskQueue = uniqueTaskQueue('convention');
     const { outbox, activities } = recordingActivities();

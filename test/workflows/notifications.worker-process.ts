@@ -1,12 +1,14 @@
 /**
  * A worker in its own OS process, so that a test can SIGKILL it in the middle of an activity: every workflow of the
- * run's bundle and the real activities, with e-mail through SMTP_URL and the outbox at OUTBOX_FILE. Started by
- * test/workflows/notifications.smtp.spec.ts through a TypeScript require hook (no build needed).
+ * run's bundle and the real activities, notifications recorded as notification workflows in Temporal (nothing on
+ * disk), e-mail through SMTP_URL. Started by test/workflows/notifications.smtp.spec.ts through a TypeScript require
+ * hook (no build needed).
  */
+import { Client } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities/index';
 import { senderDomain, smtpMailer } from '../../activities/mailer';
-import { Outbox } from '../../activities/outbox';
+import { TemporalNotifications } from '../../activities/notification-records';
 import type { AppConfig } from '../../src/config/env';
 import { StaffDirectory } from '../../src/staff/staff-directory';
 
@@ -17,17 +19,18 @@ async function main(): Promise<void> {
   const connection = await NativeConnection.connect({ address: env.TEMPORAL_ADDRESS });
   const from = 'PRE Dijon <pre-noreply@ccas.test>';
   const timeoutSeconds = Number(env.SMTP_TIMEOUT_SECONDS);
+  const temporalClient = new Client({ connection });
   const worker = await Worker.create({
     connection,
     taskQueue: env.TASK_QUEUE,
     workflowBundle: { codePath: env.PRE_TEST_WORKFLOW_BUNDLE },
     ...(env.MAX_CACHED_WORKFLOWS ? { maxCachedWorkflows: Number(env.MAX_CACHED_WORKFLOWS) } : {}),
     activities: createActivities({
-      outbox: new Outbox(env.OUTBOX_FILE),
+      notifications: new TemporalNotifications(temporalClient, env.TASK_QUEUE, (2 * timeoutSeconds + 5) * 1000),
       resolveRecipient: (r) => staff.resolve(r),
       mailer: smtpMailer({ url: env.SMTP_URL, from, timeoutSeconds }),
       mailDomain: senderDomain(from),
-      sendLeaseMs: (2 * timeoutSeconds + 5) * 1000,
+      temporalClient,
     }),
   });
   process.stdout.write('worker polling\n');

@@ -1,12 +1,9 @@
 /** Shared helpers of the parcours workflow tests: a referral, a case started on a test environment, the outbox. */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { createActivities } from '../../activities/index';
-import { Outbox } from '../../activities/outbox';
+import { NotificationLog } from '../support/notification-log';
 import type { NotificationRecord } from '../../activities/notifications.types';
 import { createReferralUpdate, recordConsentUpdate, recordTeamReviewUpdate, DEFAULT_PARCOURS_SETTINGS, getClosingSummaryQuery, getStateQuery, isPurgedView, workflowIdFor, type Actor, type ParcoursClosingSummary, type ParcoursInput, type ParcoursSettings, type ParcoursView, type ReferralInput, type UpdateMeta } from '../../workflows/parcours/parcours.contract';
 import { parcoursWorkflow } from '../../workflows/parcours/parcours.workflow';
@@ -35,18 +32,17 @@ export function referral(referredOn: string, birthDate = addDays(referredOn, -8 
 
 /** Real activities recording to a temporary outbox; staff ids resolve to themselves. */
 export function recordingActivities() {
-  const dir = mkdtempSync(join(process.env.PRE_TEST_TMP ?? tmpdir(), 'parcours-outbox-'));
-  const outbox = new Outbox(join(dir, 'notifications.jsonl'));
-  const activities = createActivities({ outbox, resolveRecipient: (r) => [{ id: r }] });
+  const outbox = new NotificationLog();
+  const activities = createActivities({ notifications: outbox, resolveRecipient: (r) => [{ id: r }] });
   return { outbox, activities };
 }
 
 /** Notifications recorded for a case, oldest first, as `kind@dueOn → recipients`. */
-export function notificationsOf(outbox: Outbox, dossierId: string): NotificationRecord[] {
+export function notificationsOf(outbox: NotificationLog, dossierId: string): NotificationRecord[] {
   return outbox.list().filter((n) => n.dossierId === dossierId);
 }
 
-export function kindsOf(outbox: Outbox, dossierId: string): string[] {
+export function kindsOf(outbox: NotificationLog, dossierId: string): string[] {
   return notificationsOf(outbox, dossierId).map((n) => `${n.kind}@${n.dueOn}`);
 }
 
@@ -204,7 +200,7 @@ export function timeSkippingCases() {
       if (!env) throw new Error('the time-skipping server starts before each test');
       return env;
     },
-    async withCase(opts: StartOptions, body: (c: StartedCase, outbox: Outbox) => Promise<void>): Promise<void> {
+    async withCase(opts: StartOptions, body: (c: StartedCase, outbox: NotificationLog) => Promise<void>): Promise<void> {
       const server = this.env;
       const taskQueue = uniqueTaskQueue('parcours');
       const { outbox, activities } = recordingActivities();

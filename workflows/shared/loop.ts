@@ -20,8 +20,9 @@ import type { NotificationRequest } from '../../activities/notifications.types';
 import { ui } from './ui-text';
 
 /**
- * A notification must eventually be recorded, however long the outbox or mail server is down: unlimited retries
- * (the activity is idempotent by key, so a retry never sends twice).
+ * A notification must eventually be recorded, however long Temporal refuses its record: unlimited retries (the
+ * activity is idempotent by key — its record is the notification workflow of that key — so a retry never sends
+ * twice; the e-mails are that workflow's own business, a mail server down holds back nothing here).
  */
 export const NOTIFY_OPTIONS: ActivityOptions = {
   startToCloseTimeout: '1 minute',

@@ -42,6 +42,13 @@ export const PRE_RETENTION = defineSearchAttributeKey('PreRetention', SearchAttr
 /** Day a closed case's personal data are purged: the last contact + the retention period (24 months). */
 export const PRE_PURGE_ON = defineSearchAttributeKey('PrePurgeOn', SearchAttributeType.DATETIME);
 
+/**
+ * Filters of a notification record (workflows/notifications): `kind:<kind>`, `dossier:<dossierId>`,
+ * `convention:<reference>`, `recipient:<staff id>` — one KeywordList, so that the Keyword budget (all 10 used) is
+ * untouched; a KeywordList `=` matches any of its values. Codes and ids only, never a name.
+ */
+export const PRE_NOTIFICATION_TAGS = defineSearchAttributeKey('PreNotificationTags', SearchAttributeType.KEYWORD_LIST);
+
 /** The list every registration reads. */
 export const SEARCH_ATTRIBUTES = [
   PRE_STAGE,
@@ -59,6 +66,7 @@ export const SEARCH_ATTRIBUTES = [
   PRE_FUNDING_STAGE,
   PRE_RETENTION,
   PRE_PURGE_ON,
+  PRE_NOTIFICATION_TAGS,
 ] as const;
 
 /**
