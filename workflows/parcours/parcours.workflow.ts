@@ -1,4 +1,4 @@
-import { allHandlersFinished, condition, continueAsNew, getExternalWorkflowHandle, log, makeContinueAsNewFunc, proxyActivities, setHandler, sleep, upsertSearchAttributes } from '@temporalio/workflow';
+import { allHandlersFinished, condition, continueAsNew, getExternalWorkflowHandle, log, makeContinueAsNewFunc, patched, proxyActivities, setHandler, sleep, upsertSearchAttributes } from '@temporalio/workflow';
 import type { ActivityOptions, UpdateDefinition } from '@temporalio/common';
 import type { Activities } from '../../activities/index';
 import { instantOf, timerHourOf } from '../shared/calendar';
@@ -51,6 +51,9 @@ const ELIGIBILITY_OPTIONS: ActivityOptions = {
 };
 
 const eligibility = proxyActivities<Activities>(ELIGIBILITY_OPTIONS);
+
+/** The release of the child's registry by a case referred before the registry (2026-12-08). */
+export const RELEASE_BACKFILLED_REGISTRY_PATCH = 'release-backfilled-child-registry';
 
 /**
  * One child's parcours from referral to closure (DOMAIN.md §1). Every staff action is an update validated
@@ -174,7 +177,9 @@ export async function parcoursWorkflow(input: ParcoursInput | ContinuedParcoursI
 
   await loop.runToEnd({ dossierId: input.dossierId, run: c.run }, () => continueAsNew<typeof parcoursWorkflow>(c.continuedInput(input)));
   closingDone = true;
-  if (input.childRegistry) {
+  // a case referred before the registry had its registry started by the API's backfill (child-registry.service.ts):
+  // released too (patched: the histories of cases that closed before send no signal there)
+  if (input.childRegistry || patched(RELEASE_BACKFILLED_REGISTRY_PATCH)) {
     // the child may be referred again: release the duplicate registry (gone already if another case replaced it),
     // under the child's fingerprint as it now stands (a rectified name or birth date moved it)
     await getExternalWorkflowHandle(childRegistryId(c.record.childKey))
