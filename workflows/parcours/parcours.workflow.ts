@@ -105,8 +105,10 @@ export async function parcoursWorkflow(input: ParcoursInput | ContinuedParcoursI
         apply(i, now);
         c.appliedThisRun += 1;
         c.touch();
-        publish(now);
-        return c.view(now);
+        // one view for the figures and the answer
+        const view = c.view(now);
+        publish(now, view);
+        return view;
       },
       undefined,
       (i) => authorize(i.access),
@@ -143,8 +145,8 @@ export async function parcoursWorkflow(input: ParcoursInput | ContinuedParcoursI
   );
 
   /** Search attributes, current details and the yearly report's anonymised figures (in the memo), when changed. */
-  function publish(now: number): void {
-    publisher.publish({ searchAttributes: c.searchAttributes(now), details: c.currentDetails(now), memo: { [CASE_FIGURES_MEMO_KEY]: caseFiguresOf(c.view(now)) } });
+  function publish(now: number, view: ParcoursView = c.view(now)): void {
+    publisher.publish({ searchAttributes: c.searchAttributes(now), details: c.currentDetails(now), memo: { [CASE_FIGURES_MEMO_KEY]: caseFiguresOf(view) } });
   }
 
   const loop = new LongLivedLoop(c, {
