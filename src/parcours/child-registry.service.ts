@@ -10,11 +10,11 @@ import {
   REGISTRY_HOLDER_MEMO,
   childRegistryId,
   registryHolderQuery,
-  releaseChildSignal,
   type childRegistryWorkflow,
 } from '../../workflows/registry/child-registry';
 import { PRE_CHILD_KEY, PRE_REFERENT_ID, PRE_STAGE } from '../../workflows/shared/search-attributes';
 import { ui } from '../../workflows/shared/ui-text';
+import { releaseChildRegistry } from '../../activities/child-registry';
 
 /** An open case of the child: its dossierId and référent (from its search attributes). */
 export interface OpenCase {
@@ -39,6 +39,11 @@ type HolderState = { open: OpenCase } | { final: true } | { pending: true };
 const CLAIM_WAIT_MS = 5_000;
 const CLAIM_POLL_MS = 150;
 const BACKFILL_PAGE = 500;
+/**
+ * A registry run waits this long before its first workflow task, unless released first (signal-with-start ends the
+ * delay: activities/child-registry.ts); past it, it runs and waits for its release as any workflow (still correct).
+ */
+export const REGISTRY_START_DELAY = '3650d';
 
 /**
  * The child registry of the duplicate check (workflows/registry/child-registry.ts), from the API:
@@ -126,6 +131,8 @@ export class ChildRegistryService implements OnApplicationBootstrap, OnApplicati
           memo: { [REGISTRY_HOLDER_MEMO]: dossierId },
           workflowIdConflictPolicy: 'FAIL',
           workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+          // no workflow task until its release (signal-with-start): no worker time, no cached workflow per open case
+          startDelay: REGISTRY_START_DELAY,
           staticSummary: ui("Registre du dossier ouvert d'un enfant (contrôle des doublons)"),
         }),
       );
@@ -195,7 +202,7 @@ export class ChildRegistryService implements OnApplicationBootstrap, OnApplicati
 
   /** Releases the child's registry if `dossierId` holds it (best effort: a stale holder is replaced). */
   async release(childKey: string, dossierId: string): Promise<void> {
-    await this.temporal.withDeadline(() => this.temporal.handle(childRegistryId(childKey)).signal(releaseChildSignal, { dossierId })).catch(() => undefined);
+    await this.temporal.withDeadline(() => releaseChildRegistry(this.temporal.client, this.temporal.taskQueue, childKey, dossierId)).catch(() => undefined);
   }
 
   // ---------------------------------------------------------------------------------------------------------

@@ -76,9 +76,11 @@ describe('referral duplicate check by the child registry', () => {
     expect((await registryOf('Ghost').describe()).memo).toEqual({ holder: ghost.body.dossierId });
   });
 
-  it('a holder whose case is closed (its release lost) is replaced at once', async () => {
+  it('the claimed registry waits without a workflow task; the closing case releases it; a holder whose case is closed (its release lost) is replaced at once', async () => {
     const first = await refer(referralOf('Lina'));
     expect(first.status).toBe(201);
+    // started with a start delay: its history is its start alone (no worker time, no cached workflow per open case)
+    expect(await registryOf('Lina').describe()).toMatchObject({ status: { name: 'RUNNING' }, historyLength: 1, memo: { holder: first.body.dossierId } });
     const refusal = { decision: 'REFUSED', signedOn: REFERRAL.referredOn, signedBy: [{ name: 'Samira Benali', relationship: 'MOTHER' }], dataSharingInformed: true };
     const closed = await http().post(`/parcours/${first.body.dossierId}/consent`).set('Authorization', `Bearer ${coord}`).send(refusal);
     expect(closed.body.stage).toBe('CLOSED');

@@ -4,7 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import type { Client, WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { createActivities } from '../../activities/index';
 import { Outbox } from '../../activities/outbox';
 import type { NotificationRecord } from '../../activities/notifications.types';
@@ -33,11 +33,11 @@ export function referral(referredOn: string, birthDate = addDays(referredOn, -8 
   return { ...example, referredOn, child: { ...example.child, birthDate }, ...extra };
 }
 
-/** Real activities recording to a temporary outbox; staff ids resolve to themselves. */
-export function recordingActivities() {
+/** Real activities recording to a temporary outbox; staff ids resolve to themselves; `temporalClient` for the release of a child's registry. */
+export function recordingActivities(temporalClient?: Client) {
   const dir = mkdtempSync(join(process.env.PRE_TEST_TMP ?? tmpdir(), 'parcours-outbox-'));
   const outbox = new Outbox(join(dir, 'notifications.jsonl'));
-  const activities = createActivities({ outbox, resolveRecipient: (r) => [{ id: r }] });
+  const activities = createActivities({ outbox, resolveRecipient: (r) => [{ id: r }], ...(temporalClient ? { temporalClient } : {}) });
   return { outbox, activities };
 }
 
@@ -207,7 +207,7 @@ export function timeSkippingCases() {
     async withCase(opts: StartOptions, body: (c: StartedCase, outbox: Outbox) => Promise<void>): Promise<void> {
       const server = this.env;
       const taskQueue = uniqueTaskQueue('parcours');
-      const { outbox, activities } = recordingActivities();
+      const { outbox, activities } = recordingActivities(server.client);
       const worker = await testWorker(server, taskQueue, activities);
       await worker.runUntil(async () => {
         const c = await startCase(server, taskQueue, opts);

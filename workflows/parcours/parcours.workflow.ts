@@ -52,8 +52,16 @@ const ELIGIBILITY_OPTIONS: ActivityOptions = {
 
 const eligibility = proxyActivities<Activities>(ELIGIBILITY_OPTIONS);
 
-/** The release of the child's registry by a case referred before the registry (2026-12-08). */
-export const RELEASE_BACKFILLED_REGISTRY_PATCH = 'release-backfilled-child-registry';
+/** Since 2026-12-08 a closing case releases its child's registry by an activity (any case: referred before the registry too). */
+export const RELEASE_REGISTRY_PATCH = 'release-child-registry-by-activity';
+
+/** The release of the child's registry: a quick call, a few attempts (a closed holder is replaced anyway). */
+const REGISTRY_OPTIONS: ActivityOptions = {
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', backoffCoefficient: 2, maximumAttempts: 10 },
+};
+
+const registry = proxyActivities<Activities>(REGISTRY_OPTIONS);
 
 /**
  * One child's parcours from referral to closure (DOMAIN.md §1). Every staff action is an update validated
@@ -179,11 +187,16 @@ export async function parcoursWorkflow(input: ParcoursInput | ContinuedParcoursI
 
   await loop.runToEnd({ dossierId: input.dossierId, run: c.run }, () => continueAsNew<typeof parcoursWorkflow>(c.continuedInput(input)));
   closingDone = true;
-  // a case referred before the registry had its registry started by the API's backfill (child-registry.service.ts):
-  // released too (patched: the histories of cases that closed before send no signal there)
-  if (input.childRegistry || patched(RELEASE_BACKFILLED_REGISTRY_PATCH)) {
-    // the child may be referred again: release the duplicate registry (gone already if another case replaced it),
-    // under the child's fingerprint as it now stands (a rectified name or birth date moved it)
+  // The child may be referred again: its registry is released (gone already if another case replaced it), under the
+  // child's fingerprint as it now stands (a rectified name or birth date moved it), by an activity (signal-with-start:
+  // a registry the API claimed waits without a workflow task, which a plain signal would not end) — also by a case
+  // referred before the registry, whose registry the API's backfill started. Patched: the histories closed before
+  // signalled the registry (cases that claimed it) or did nothing.
+  if (patched(RELEASE_REGISTRY_PATCH)) {
+    await registry.releaseChildRegistry
+      .executeWithOptions({ ...REGISTRY_OPTIONS, summary: ui('Libération du registre des doublons') }, [{ childKey: c.record.childKey, dossierId: input.dossierId }])
+      .catch((err: unknown) => log.warn('child registry not released: a later referral replaces the closed holder', { dossierId: input.dossierId, error: err instanceof Error ? err.message : String(err) }));
+  } else if (input.childRegistry) {
     await getExternalWorkflowHandle(childRegistryId(c.record.childKey))
       .signal(releaseChildSignal, { dossierId: input.dossierId })
       .catch(() => undefined);
