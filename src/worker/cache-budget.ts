@@ -3,8 +3,9 @@
  * 2026-12-07-issue17.md, scale section): a worker process holds ≈ 200 MiB with nothing cached and ≈ 0.47 MiB more per
  * cached parcours (192 → 659 MiB for 1 000 cases; 0.4–0.6 MiB on 2026-11-27). The SDK's own default (≈ 2 300 from a
  * 4 GiB heap) lets 10 000 open cases grow the worker past 1 GiB; a workflow evicted from the cache is replayed from
- * its history on its next task (a few ms of CPU), never lost. A child's registry workflow is far smaller than a
- * parcours: counting every cached workflow as a parcours keeps the estimate on the safe side.
+ * its history on its next task (a few ms of CPU), never lost. Since 2026-12-08 a child's registry workflow takes no
+ * cache slot while its case is open (started with a start delay, it runs no workflow task until its release), so
+ * the cached workflows are parcours and conventions: 10 000 open cases are 10 000 cacheable workflows, not 20 000.
  */
 
 /** RSS of a worker with nothing cached (MiB), with room for activities and in-flight tasks. */
