@@ -1,4 +1,4 @@
-import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { ProblemException } from '../common/problem';
 import { AppConfig } from '../config/env';
@@ -56,13 +56,15 @@ export const REGISTRY_START_DELAY = '3650d';
  *   (2 × UPDATE_TIMEOUT_SECONDS: the claimant sends its start at once, with that deadline), the claim waiting up to
  *   5 s for it to appear meanwhile. A replacement terminates the run it judged stale (by run id) and starts a new
  *   one (`FAIL`): of two claimants racing past one stale holder, one starts the new run, the other sees it.
- * - **cases referred before the registry** (no registry run): backfilled once per task queue when the API starts
- *   (every open case's registry started for it; a marker workflow, `pre-registry-backfill-<task queue>`, records
- *   that the pass completed); until this instance has seen the marker, each claim that starts a fresh run also looks
- *   for an open case of the child in visibility (the fallback) and, if it finds one, hands the registry to it.
+ * - **cases referred before the registry** (no registry run): backfilled once per task queue, in the background from
+ *   an instance's first claim (every open case's registry started for it; a marker workflow,
+ *   `pre-registry-backfill-<task queue>`, records that the pass completed); until this instance has seen the marker,
+ *   each claim that starts a fresh run also looks for an open case of the child in visibility (the fallback) and, if
+ *   it finds one, hands the registry to it. (Not at boot: an API that never refers — or starts while Temporal is
+ *   down — sends nothing.)
  */
 @Injectable()
-export class ChildRegistryService implements OnApplicationBootstrap, OnApplicationShutdown {
+export class ChildRegistryService implements OnApplicationShutdown {
   private readonly logger = new Logger('ChildRegistry');
   /** True until this instance knows every case referred before the registry has its registry (the fallback scan). */
   legacyScan = true;
@@ -88,6 +90,7 @@ export class ChildRegistryService implements OnApplicationBootstrap, OnApplicati
 
   /** Claims the child's registry for `dossierId` (see the class); 409 "retry shortly" when a claim in flight does not resolve in 5 s. */
   async claim(childKey: string, dossierId: string): Promise<ClaimOutcome> {
+    if (this.legacyScan && !this.backfilling) this.backfilling = this.backfillInBackground();
     const until = Date.now() + CLAIM_WAIT_MS;
     for (;;) {
       const runId = await this.start(childKey, dossierId);
@@ -231,17 +234,8 @@ export class ChildRegistryService implements OnApplicationBootstrap, OnApplicati
     await this.start(childKey, dossierId);
   }
 
-  onApplicationBootstrap(): void {
-    this.backfilling = this.backfillInBackground();
-  }
-
   onApplicationShutdown(): void {
     this.stopped = true;
-  }
-
-  /** Resolves when the backfill is done (or given up until the next start). */
-  get backfilled(): Promise<void> {
-    return this.backfilling ?? Promise.resolve();
   }
 
   private async backfillInBackground(): Promise<void> {

@@ -23,7 +23,7 @@ describe('referral duplicate check by the child registry', () => {
 
   beforeAll(async () => {
     t = await startTestApp({ env: { UPDATE_TIMEOUT_SECONDS: '3' } });
-    await t.app.get(ChildRegistryService).backfilled;
+    await t.app.get(ChildRegistryService).backfill(); // what the first claim starts in the background
     const url = await t.app.getUrl();
     http = () => request(url);
     coord = await t.token('u-coord-1', 'coordinator');
