@@ -11,6 +11,9 @@
  * (1 536 at 0.5 MiB each) and evicting all the time, the worker reached 1 375 MiB — (1 375 − 194) ÷ 1 536 ≈ 0.77 MiB
  * per cached workflow once the cache churns (evicted workflows' garbage and the core's per-run state), against 0.48
  * while it only fills (1 000 cases: 671 MiB). The estimate is now 0.75 MiB: 1 024 cached workflows for 1 GiB.
+ * Measured with 1 000 cached at 10 000 open cases: 1 181 MiB — smaller, still over 1 GiB: past a full cache the RSS
+ * holds a part that grows with the eviction churn (V8 keeps its garbage while its heap limit, ≈ 4 GiB by default,
+ * allows), which the cache size alone does not bound. A V8 heap cap for the worker was not measured yet.
  */
 
 /** RSS of a worker with nothing cached (MiB), with room for activities and in-flight tasks. */
