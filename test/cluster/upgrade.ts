@@ -10,12 +10,29 @@ export interface CaseHistory {
   builds: string[];
   /** Each failed workflow task: its cause and message (a replay error would be NON_DETERMINISTIC_ERROR). */
   failedTasks: string[];
-  /** How many patch markers (patched()) the history records. */
+  /**
+   * How many patch markers (patched()) the history records, the project's own patches of every build left out (the
+   * long-lived loop's and the registry release's, recorded by any run that starts on code that has them).
+   */
   patchMarkers: number;
   /** The versioning behaviours the completed workflow tasks declared (AUTO_UPGRADE for every workflow of the project). */
   behaviours: string[];
   /** Timers started and neither fired nor cancelled: what the case is waiting on (its deadlines). */
   pendingTimers: number;
+}
+
+/** The patches every build of the project has (not the change a rolling upgrade brings). */
+// workflows/shared/loop.ts#KEEP_TIMER_PATCH, workflows/parcours/parcours.workflow.ts#RELEASE_REGISTRY_PATCH
+const PROJECT_PATCHES = new Set<string>(['loop-keeps-unchanged-timer', 'release-child-registry-by-activity']);
+
+/** The id of a patch marker (its `patch_data` payload: JSON `{ id, deprecated }`), or '' if unreadable. */
+function patchIdOf(details: { [k: string]: temporal.api.common.v1.IPayloads } | null | undefined): string {
+  const data = details?.['patch_data']?.payloads?.[0]?.data;
+  try {
+    return data ? String((JSON.parse(Buffer.from(data).toString('utf8')) as { id?: unknown }).id ?? '') : '';
+  } catch {
+    return '';
+  }
 }
 
 export async function caseHistory(client: Client, dossierId: string): Promise<CaseHistory> {
@@ -30,7 +47,7 @@ export async function caseHistory(client: Client, dossierId: string): Promise<Ca
     }
     const failed = e.workflowTaskFailedEventAttributes;
     if (failed) out.failedTasks.push(`${temporal.api.enums.v1.WorkflowTaskFailedCause[failed.cause ?? 0]}: ${failed.failure?.message ?? ''}`);
-    if (e.markerRecordedEventAttributes?.markerName === 'core_patch') out.patchMarkers += 1;
+    if (e.markerRecordedEventAttributes?.markerName === 'core_patch' && !PROJECT_PATCHES.has(patchIdOf(e.markerRecordedEventAttributes.details))) out.patchMarkers += 1;
     if (e.timerStartedEventAttributes) out.pendingTimers += 1;
     if (e.timerFiredEventAttributes || e.timerCanceledEventAttributes) out.pendingTimers -= 1;
   }
