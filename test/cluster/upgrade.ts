@@ -25,9 +25,9 @@ export interface CaseHistory {
 // workflows/shared/loop.ts#KEEP_TIMER_PATCH, workflows/parcours/parcours.workflow.ts#RELEASE_REGISTRY_PATCH
 const PROJECT_PATCHES = new Set<string>(['loop-keeps-unchanged-timer', 'release-child-registry-by-activity']);
 
-/** The id of a patch marker (its `patch_data` payload: JSON `{ id, deprecated }`), or '' if unreadable. */
+/** The id of a patch marker (its `patch-data` payload: JSON `{ id, deprecated }`), or '' if unreadable. */
 function patchIdOf(details: { [k: string]: temporal.api.common.v1.IPayloads } | null | undefined): string {
-  const data = details?.['patch_data']?.payloads?.[0]?.data;
+  const data = details?.['patch-data']?.payloads?.[0]?.data;
   try {
     return data ? String((JSON.parse(Buffer.from(data).toString('utf8')) as { id?: unknown }).id ?? '') : '';
   } catch {
