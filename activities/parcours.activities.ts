@@ -1,4 +1,7 @@
-import { log } from '@temporalio/activity';
+import { Context, log } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import type { Client } from '@temporalio/client';
+import { releaseChildRegistry } from './child-registry';
 import type { IsoDate } from '../workflows/shared/calendar';
 import { eligibilityOf } from '../workflows/parcours/parcours.rules';
 import type { EligibilityRecord } from '../workflows/parcours/parcours.contract';
@@ -9,6 +12,14 @@ export interface ParcoursActivityDeps {
   eligibleQpvs?: string[];
   /** Version tag of that list. */
   eligibilityRuleVersion?: string;
+  /** A Temporal client on the worker's connection (the release of a child's registry). */
+  temporalClient?: Client;
+}
+
+/** Input of `releaseChildRegistry`: the fingerprint (no personal data) and the closing case. */
+export interface ReleaseChildRegistryInput {
+  childKey: string;
+  dossierId: string;
 }
 
 /** Input of `checkEligibility` (personal data travels in the payload only, encrypted by the data converter). */
@@ -37,6 +48,12 @@ export function createParcoursActivities(deps: ParcoursActivityDeps) {
       const outcome = eligibilityOf({ birthDate: input.birthDate, referredOn: input.referredOn, qpv: input.qpv, eligibleQpvs, ruleVersion });
       log.info('eligibility checked', { dossierId: input.dossierId, eligible: outcome.eligible, ruleVersion });
       return { ...outcome, qpv: input.qpv, checkedAt: new Date().toISOString() };
+    },
+
+    /** A closing case releases its child's registry (signal-with-start: see activities/child-registry.ts). */
+    async releaseChildRegistry(input: ReleaseChildRegistryInput): Promise<void> {
+      if (!deps.temporalClient) throw ApplicationFailure.create({ type: 'Misconfigured', message: 'This worker has no Temporal client for the child registry.', nonRetryable: true });
+      await releaseChildRegistry(deps.temporalClient, Context.current().info.taskQueue, input.childKey, input.dossierId);
     },
   };
 }

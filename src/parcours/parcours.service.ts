@@ -35,7 +35,6 @@ import { QPV_LABELS, ageBandLabel } from '../../workflows/parcours/parcours.labe
 import { ageBandForReferral, initialSearchAttributes, staticSummaryFor } from '../../workflows/parcours/parcours.view';
 import {
   PRE_AGE_BAND,
-  PRE_CHILD_KEY,
   PRE_CLOSURE_REASON,
   PRE_OVERDUE,
   PRE_QPV,
@@ -50,7 +49,7 @@ import type { ReferralDto } from './dto/referral.dto';
 import type { DataExportDto, RectificationDto } from './dto/rights.dto';
 import type { ParcoursListItemDto } from './dto/views.dto';
 import { FailureType } from '../../workflows/shared/failures';
-import { CHILD_REGISTRY_WORKFLOW_TYPE, childRegistryId, claimChildUpdate, releaseChildSignal, type ClaimChildAnswer, type ClaimChildInput, type childRegistryWorkflow } from '../../workflows/registry/child-registry';
+import { ChildRegistryService, type OpenCase } from './child-registry.service';
 import { parisDateOf } from '../../workflows/shared/calendar';
 import { ui } from '../../workflows/shared/ui-text';
 import { plain } from '../common/async';
@@ -66,11 +65,6 @@ interface ChangeOptions<I> {
   stamp?: () => Promise<Partial<I>> | Partial<I>;
 }
 
-/** An open case of the same child: its dossierId and référent, from visibility. */
-interface OpenCase {
-  dossierId: string;
-  referentId: string | null;
-}
 
 /**
  * The parcours API over Temporal: starts a case with update-with-start, sends every staff action as a workflow
@@ -85,6 +79,7 @@ export class ParcoursService {
     private readonly temporal: TemporalGateway,
     private readonly config: AppConfig,
     private readonly notifications: NotificationsService,
+    private readonly registry: ChildRegistryService,
   ) {}
 
   private handle(dossierId: string): WorkflowHandle {
@@ -111,102 +106,65 @@ export class ParcoursService {
     const referral = plain(body) as ReferralInput;
     const childKey = childKeyOf(this.config.childKeySecret, referral.child);
     const dossierId = key ? dossierIdForKey(this.config.childKeySecret, caller.sub, key) : newDossierId();
-    // The referrals of one child one at a time across API instances (test:cluster: two APIs referring the same child
-    // at once could both replace a holder whose case was not started yet, and open two cases)
-    return this.temporal.withLease(`referral-${childKey.slice(0, 32)}`, async () => {
-      await this.claimChild(childKey, dossierId, caller);
-      const actor = this.actor(caller);
-      const at = new Date().toISOString();
-      const input: ParcoursInput = {
-        dossierId,
-        referral,
-        childKey,
-        settings: parcoursSettingsFrom(this.config),
-        createdBy: actor,
-        createdAt: at,
-        // a référent who refers a child follows the case until a coordinator assigns someone else
-        ...(actor.role === 'referent' ? { referentId: caller.sub } : {}),
-        eligibilityInWorkflow: true,
-        childRegistry: true,
-      };
-      const start = new WithStartWorkflowOperation<typeof parcoursWorkflow>(PARCOURS_WORKFLOW_TYPE, {
-        workflowId: workflowIdFor(dossierId),
-        taskQueue: this.temporal.taskQueue,
-        args: [input],
-        typedSearchAttributes: initialSearchAttributes(input),
-        // written without personal data, readable in the Temporal UI without the codec (ui)
-        staticSummary: ui(staticSummaryFor(referral)),
-        staticDetails: ui(this.staticDetails(dossierId, referral, actor)),
-        // With a key, a retry attaches to the case its first attempt started; a closed one is never restarted.
-        workflowIdConflictPolicy: key ? 'USE_EXISTING' : 'FAIL',
-        workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      });
-      let view: ParcoursView;
-      try {
-        view = await this.temporal.withDeadline(() =>
-          this.temporal.client.workflow.executeUpdateWithStart(createReferralUpdate, {
-            // with a key, the fingerprint of the referral body: the same key with another child or body is refused (422)
-            ...keyedUpdate(createReferralUpdate.name, { actor, at, ...(key ? { idempotencyKey: key } : {}) }, key, referral),
-            startWorkflowOperation: start,
-          }),
-        );
-      } catch (err) {
-        // The retried referral's case is already closed (e.g. ineligible): it cannot change, its state is the answer.
-        if (key && err instanceof WorkflowExecutionAlreadyStartedError) return this.readable(dossierId, caller);
-        // … or already purged (a referral that never became a parcours is purged early): its tombstone takes no
-        // update, and the retry is answered as the case stands — 410 once purged
-        if (key && err instanceof WorkflowUpdateFailedError && !isDomainRefusal(err)) return this.readable(dossierId, caller);
-        throw err;
-      }
-      return view;
-    });
-  }
-
-  /**
-   * The duplicate check: claims the child's registry (workflows/registry/child-registry.ts, update-with-start) for
-   * `dossierId`. Held by another case: that case, if still open (its `describe`: running and not CLOSED), makes this
-   * referral a duplicate (409); if closed, gone or never started, it is replaced — only if it still holds the
-   * registry, so that two referrals racing past the same stale holder still give one case.
-   */
-  private async claimChild(childKey: string, dossierId: string, caller: Caller): Promise<void> {
-    let replacing: string | undefined;
-    for (let attempt = 0; attempt < 4; attempt += 1) {
-      const answer = await this.claim(childKey, { dossierId, ...(replacing ? { replacing } : {}) });
-      if (!answer) continue; // the registry completed (released) between the start and the claim: a new run
-      if (answer.claimed) return;
-      const holder = await this.openCase(answer.dossierId, childKey);
-      if (holder) throw await this.duplicate(holder, caller);
-      replacing = answer.dossierId;
-    }
-    throw ProblemException.of(409, 'conflict', 'Other referrals of this child are being recorded at the same moment. Retry shortly.', { failureType: 'Conflict' });
-  }
-
-  /** One claim of the child's registry (started if need be); undefined when its run completed before the claim. */
-  private async claim(childKey: string, input: ClaimChildInput): Promise<ClaimChildAnswer | undefined> {
-    const start = new WithStartWorkflowOperation<typeof childRegistryWorkflow>(CHILD_REGISTRY_WORKFLOW_TYPE, {
-      workflowId: childRegistryId(childKey),
+    // the duplicate check, race-free across API instances: one start of the child's registry (child-registry.service.ts)
+    const claim = await this.claimChild(childKey, dossierId, caller);
+    const actor = this.actor(caller);
+    const at = new Date().toISOString();
+    const input: ParcoursInput = {
+      dossierId,
+      referral,
+      childKey,
+      settings: parcoursSettingsFrom(this.config),
+      createdBy: actor,
+      createdAt: at,
+      // a référent who refers a child follows the case until a coordinator assigns someone else
+      ...(actor.role === 'referent' ? { referentId: caller.sub } : {}),
+      eligibilityInWorkflow: true,
+      childRegistry: true,
+    };
+    const start = new WithStartWorkflowOperation<typeof parcoursWorkflow>(PARCOURS_WORKFLOW_TYPE, {
+      workflowId: workflowIdFor(dossierId),
       taskQueue: this.temporal.taskQueue,
-      workflowIdConflictPolicy: 'USE_EXISTING',
-      workflowIdReusePolicy: 'ALLOW_DUPLICATE',
-      staticSummary: ui('Registre des dossiers ouverts d\'un enfant (contrôle des doublons)'),
+      args: [input],
+      typedSearchAttributes: initialSearchAttributes(input),
+      // written without personal data, readable in the Temporal UI without the codec (ui)
+      staticSummary: ui(staticSummaryFor(referral)),
+      staticDetails: ui(this.staticDetails(dossierId, referral, actor)),
+      // With a key, a retry attaches to the case its first attempt started; a closed one is never restarted.
+      workflowIdConflictPolicy: key ? 'USE_EXISTING' : 'FAIL',
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
     });
     try {
-      return await this.temporal.withDeadline(() => this.temporal.client.workflow.executeUpdateWithStart(claimChildUpdate, { args: [input], startWorkflowOperation: start }));
+      return await this.temporal.withDeadline(() =>
+        this.temporal.client.workflow.executeUpdateWithStart(createReferralUpdate, {
+          // with a key, the fingerprint of the referral body: the same key with another child or body is refused (422)
+          ...keyedUpdate(createReferralUpdate.name, { actor, at, ...(key ? { idempotencyKey: key } : {}) }, key, referral),
+          startWorkflowOperation: start,
+        }),
+      );
     } catch (err) {
-      if (isNotRunning(err)) return undefined;
+      const refused = err instanceof WorkflowExecutionAlreadyStartedError || err instanceof WorkflowUpdateFailedError;
+      // a start refused (the dossier is another child's case, or closed): the registry run this claim started is given up
+      if (refused && claim.runId) await this.registry.releaseRun(childKey, claim.runId, dossierId);
+      // The retried referral's case is already closed (e.g. ineligible): it cannot change, its state is the answer.
+      if (key && err instanceof WorkflowExecutionAlreadyStartedError) return this.readable(dossierId, caller);
+      // … or already purged (a referral that never became a parcours is purged early): its tombstone takes no
+      // update, and the retry is answered as the case stands — 410 once purged
+      if (key && err instanceof WorkflowUpdateFailedError && !isDomainRefusal(err)) return this.readable(dossierId, caller);
       throw err;
     }
   }
 
   /**
-   * The case `dossierId` if it is this child's open case (running, not CLOSED, its `PreChildKey`), from its search
-   * attributes (server only), else null: a dossier whose start failed after the claim (e.g. an Idempotency-Key
-   * reused for another child, 422) may hold another child's registry, and is replaced there.
+   * The duplicate check: claims the child's registry for `dossierId` (src/parcours/child-registry.service.ts). Held
+   * by this child's open case: this referral is a duplicate (409, `duplicate`); held by a case closed, gone, never
+   * started or another child's: replaced (at once, or once the claim window is over for a claim that may still
+   * start its case).
    */
-  private async openCase(dossierId: string, childKey: string): Promise<OpenCase | null> {
-    const sa = await this.temporal.runningAttributes(this.handle(dossierId));
-    if (!sa || sa.get(PRE_STAGE) === 'CLOSED' || sa.get(PRE_CHILD_KEY) !== childKey) return null;
-    return { dossierId, referentId: sa.get(PRE_REFERENT_ID) ?? null };
+  private async claimChild(childKey: string, dossierId: string, caller: Caller): Promise<{ runId?: string }> {
+    const outcome = await this.registry.claim(childKey, dossierId);
+    if (!outcome.claimed) throw await this.duplicate(outcome.holder, caller);
+    return outcome;
   }
 
   /** Static details for the Temporal UI: who referred, when, which rule; nothing that identifies the child. */
@@ -427,8 +385,8 @@ export class ParcoursService {
   }
 
   /** Releases the child's registry under `childKey` if `dossierId` holds it (best effort: a stale holder is replaced). */
-  private async releaseChild(childKey: string, dossierId: string): Promise<void> {
-    await this.temporal.withDeadline(() => this.temporal.client.workflow.getHandle(childRegistryId(childKey)).signal(releaseChildSignal, { dossierId })).catch(() => undefined);
+  private releaseChild(childKey: string, dossierId: string): Promise<void> {
+    return this.registry.release(childKey, dossierId);
   }
 
 

@@ -30,6 +30,12 @@ import { mapLimit } from '../common/async';
 
 /** At most this many cases on one agenda (a month's EPS examines far fewer). */
 const MAX_AGENDA = 500;
+/**
+ * Reviewable meetings this API instance has read, by meetingId (issue 17: a team review no longer queries the year's
+ * workflow each time). Only a meeting found reviewable is kept — a record is never changed or removed, so that
+ * answer cannot go stale, while an unknown meeting may be recorded at any moment through another instance.
+ */
+const REVIEWABLE_CACHE = 200;
 /** Parallel getState queries while building the agenda. */
 const QUERY_CONCURRENCY = 8;
 
@@ -51,6 +57,7 @@ interface Found {
 @Injectable()
 export class TeamMeetingsService {
   private readonly logger = new Logger(TeamMeetingsService.name);
+  private readonly reviewable = new Map<string, TeamMeetingRecord>();
 
   constructor(
     private readonly temporal: TemporalGateway,
@@ -109,11 +116,16 @@ export class TeamMeetingsService {
    * recorded, 422 `secrecy-charter-not-read` when the charter was not read out at it.
    */
   async reviewableMeeting(meetingId: string): Promise<TeamMeetingRecord> {
+    const known = this.reviewable.get(meetingId);
+    if (known) return known;
     const date = meetingDateOf(meetingId);
     const meeting = date ? (await this.meetingsOf(Number(date.slice(0, 4)))).find((m) => m.meetingId === meetingId) : undefined;
     const problem = reviewMeetingProblem(meetingId, meeting);
     if (problem?.rule === 'unknown-meeting') throw ProblemException.of(422, 'unknown-meeting', problem.detail, { meetingId });
     if (problem) throw ProblemException.of(422, 'secrecy-charter-not-read', problem.detail, { meetingId });
+    // a recorded meeting never changes (the year's workflow only appends): once reviewable, always reviewable
+    if (this.reviewable.size >= REVIEWABLE_CACHE) this.reviewable.delete(this.reviewable.keys().next().value!);
+    this.reviewable.set(meetingId, meeting!);
     return meeting!;
   }
 

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { isGrpcServiceError, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import { isGrpcServiceError, WorkflowNotFoundError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import {
   ApplicationFailure,
   defaultPayloadConverter,
@@ -16,7 +16,6 @@ import { PRE_NEXT_DEADLINE, PRE_NEXT_DEADLINE_KIND, SEARCH_ATTRIBUTES } from '..
 import type { UpdateMeta } from '../../workflows/shared/messages';
 import { keyedUpdate } from '../common/idempotency-key';
 import { PageTokens } from '../common/page-token';
-import { problem, ProblemException } from '../common/problem';
 import { AppConfig } from '../config/env';
 import { TemporalService } from './temporal.service';
 
@@ -239,43 +238,6 @@ export class TemporalGateway {
       token = page.nextPageToken ?? undefined;
     } while (token && out.length < max);
     return out.slice(0, max);
-  }
-
-  /**
-   * Runs `fn` holding the lease `name` across every API process (issue 18: two APIs referring the same child at once
-   * opened two cases). The lease is a running workflow, id
-   * `lease-<name>`, on a task queue no worker polls: Temporal lets one running workflow hold an id, so starting it
-   * is the lock, terminating it the release, and its execution timeout frees it if this process dies holding it. A
-   * second holder waits (at most `waitMs`, then 503 with Retry-After). `name` must carry no personal data.
-   */
-  async withLease<T>(name: string, fn: () => Promise<T>, { ttlSeconds = 30, waitMs = 15_000 } = {}): Promise<T> {
-    const workflowId = `lease-${name}`;
-    const started = Date.now();
-    let handle: WorkflowHandle | undefined;
-    while (!handle) {
-      try {
-        handle = await this.withDeadline(() =>
-          this.client.workflow.start('lease', {
-            workflowId,
-            taskQueue: `${this.taskQueue}-leases`,
-            workflowExecutionTimeout: `${ttlSeconds}s`,
-            workflowIdConflictPolicy: 'FAIL',
-            workflowIdReusePolicy: 'ALLOW_DUPLICATE',
-          }),
-        );
-      } catch (e) {
-        if (!(e instanceof WorkflowExecutionAlreadyStartedError)) throw e;
-        if (Date.now() - started > waitMs) {
-          throw new ProblemException(problem(503, 'temporal-busy', 'The same request is being recorded by another instance; retry in a moment.'), { 'Retry-After': '2' });
-        }
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    }
-    try {
-      return await fn();
-    } finally {
-      await this.withDeadline(() => handle.terminate('released')).catch(() => undefined); // else it expires by itself
-    }
   }
 
   /** How many executions match. */

@@ -3,14 +3,23 @@
  * 2026-12-07-issue17.md, scale section): a worker process holds ≈ 200 MiB with nothing cached and ≈ 0.47 MiB more per
  * cached parcours (192 → 659 MiB for 1 000 cases; 0.4–0.6 MiB on 2026-11-27). The SDK's own default (≈ 2 300 from a
  * 4 GiB heap) lets 10 000 open cases grow the worker past 1 GiB; a workflow evicted from the cache is replayed from
- * its history on its next task (a few ms of CPU), never lost. A child's registry workflow is far smaller than a
- * parcours: counting every cached workflow as a parcours keeps the estimate on the safe side.
+ * its history on its next task (a few ms of CPU), never lost. Since 2026-12-08 a child's registry workflow takes no
+ * cache slot while its case is open (started with a start delay, it runs no workflow task until its release), so
+ * the cached workflows are parcours and conventions: 10 000 open cases are 10 000 cacheable workflows, not 20 000.
+ *
+ * Re-measured at 10 000 open cases (bench/results/2026-12-08-issue17.md, "scale 10 000"): with the cache full
+ * (1 536 at 0.5 MiB each) and evicting all the time, the worker reached 1 375 MiB — (1 375 − 194) ÷ 1 536 ≈ 0.77 MiB
+ * per cached workflow once the cache churns (evicted workflows' garbage and the core's per-run state), against 0.48
+ * while it only fills (1 000 cases: 671 MiB). The estimate is now 0.75 MiB: 1 024 cached workflows for 1 GiB.
+ * Measured with 1 000 cached at 10 000 open cases: 1 181 MiB — smaller, still over 1 GiB: past a full cache the RSS
+ * holds a part that grows with the eviction churn (V8 keeps its garbage while its heap limit, ≈ 4 GiB by default,
+ * allows), which the cache size alone does not bound. A V8 heap cap for the worker was not measured yet.
  */
 
 /** RSS of a worker with nothing cached (MiB), with room for activities and in-flight tasks. */
 export const WORKER_BASE_MIB = 256;
 /** RSS per cached workflow (a parcours, the largest), MiB. */
-export const CACHED_WORKFLOW_MIB = 0.5;
+export const CACHED_WORKFLOW_MIB = 0.75;
 
 /** How many workflows the worker may keep cached within `budgetMiB` of RSS (at least 100). */
 export function maxCachedWorkflowsFor(budgetMiB: number): number {

@@ -6,10 +6,10 @@ import { CACHED_WORKFLOW_MIB, maxCachedWorkflowsFor, WORKER_BASE_MIB } from '../
 import { loadEnv } from '../../src/config/env';
 
 describe('worker cache from the memory budget', () => {
-  it('keeps as many workflows as the budget holds over the base process (1 536 for the default 1 GiB), at least 100', () => {
-    expect(maxCachedWorkflowsFor(1024)).toBe(1536);
+  it('keeps as many workflows as the budget holds over the base process (1 024 for the default 1 GiB), at least 100', () => {
+    expect(maxCachedWorkflowsFor(1024)).toBe(1024);
     expect(WORKER_BASE_MIB + maxCachedWorkflowsFor(1024) * CACHED_WORKFLOW_MIB).toBeLessThanOrEqual(1024);
-    expect(maxCachedWorkflowsFor(2048)).toBe(3584);
+    expect(maxCachedWorkflowsFor(2048)).toBe(2389);
     expect(maxCachedWorkflowsFor(256)).toBe(100);
   });
 

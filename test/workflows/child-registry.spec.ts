@@ -1,12 +1,26 @@
 /**
  * The child registry of the duplicate check (issue 17, workflows/registry/child-registry.ts): one holder per child,
- * claims applied one at a time, a stale holder replaced only by who saw it, released by its case when it closes.
+ * claimed by the start of its run (the dossierId as input), released by its case when it closes — the cases referred
+ * before the registry too (patched). The runs claimed by update (before 2026-12-08) still behave as they did.
  */
 import { WithStartWorkflowOperation, type Client } from '@temporalio/client';
-import { childRegistryId, claimChildUpdate, releaseChildSignal, type ClaimChildInput, type childRegistryWorkflow } from '../../workflows/registry/child-registry';
+import { childRegistryId, claimChildUpdate, registryHolderQuery, releaseChildSignal, type ClaimChildInput, type childRegistryWorkflow } from '../../workflows/registry/child-registry';
 import { recordConsentUpdate } from '../../workflows/parcours/parcours.contract';
 import { meta, REF, timeSkippingCases } from './parcours.helpers';
 
+/** A claim as the API sends it since 2026-12-08: a plain start with the dossierId as input. */
+function startClaim(client: Client, taskQueue: string, childKey: string, dossierId: string) {
+  return client.workflow.start<typeof childRegistryWorkflow>('childRegistryWorkflow', {
+    workflowId: childRegistryId(childKey),
+    taskQueue,
+    args: [{ dossierId }],
+    memo: { holder: dossierId },
+    workflowIdConflictPolicy: 'FAIL',
+    workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+  });
+}
+
+/** A claim by update-with-start, as the runs started before 2026-12-08 were claimed. */
 function claim(client: Client, taskQueue: string, childKey: string, input: ClaimChildInput) {
   const startWorkflowOperation = new WithStartWorkflowOperation<typeof childRegistryWorkflow>('childRegistryWorkflow', {
     workflowId: childRegistryId(childKey),
@@ -53,6 +67,36 @@ describe('child registry (time-skipping)', () => {
       // the helpers' child key is ck-<dossierId>: the API claims the registry before it starts the case
       expect(await claim(client, taskQueue, c.input.childKey, { dossierId: c.dossierId })).toEqual({ dossierId: c.dossierId, claimed: true });
       const registry = client.workflow.getHandle(childRegistryId(c.input.childKey));
+      const refused = await c.handle.executeUpdate(recordConsentUpdate, { args: [{ ...meta(REF), decision: 'REFUSED', signedOn: c.input.referral.referredOn, dataSharingInformed: true }] });
+      expect(refused.stage).toBe('CLOSED');
+      await registry.result();
+      expect((await registry.describe()).status.name).toBe('COMPLETED');
+    });
+  });
+
+  it('a run started with its claimant holds it (query), ignores another release, completes on its own, and a new run starts after', async () => {
+    await harness.withCase({}, async (c) => {
+      const client = harness.env.client;
+      const taskQueue = (await c.handle.describe()).taskQueue;
+      const key = `ck-start-${c.dossierId}`;
+      const registry = await startClaim(client, taskQueue, key, 'D-1');
+      await expect(startClaim(client, taskQueue, key, 'D-2')).rejects.toThrow(/already started/i);
+      expect(await registry.query(registryHolderQuery)).toBe('D-1');
+      expect((await registry.describe()).memo).toEqual({ holder: 'D-1' });
+      await registry.signal(releaseChildSignal, { dossierId: 'D-2' });
+      expect(await registry.query(registryHolderQuery)).toBe('D-1');
+      await registry.signal(releaseChildSignal, { dossierId: 'D-1' });
+      await registry.result();
+      expect(await (await startClaim(client, taskQueue, key, 'D-3')).query(registryHolderQuery)).toBe('D-3');
+    });
+  });
+
+  it('a case referred before the registry (no childRegistry in its input) releases the registry the backfill started for it', async () => {
+    await harness.withCase({}, async (c) => {
+      const client = harness.env.client;
+      const taskQueue = (await c.handle.describe()).taskQueue;
+      expect(c.input.childRegistry).toBeUndefined();
+      const registry = await startClaim(client, taskQueue, c.input.childKey, c.dossierId);
       const refused = await c.handle.executeUpdate(recordConsentUpdate, { args: [{ ...meta(REF), decision: 'REFUSED', signedOn: c.input.referral.referredOn, dataSharingInformed: true }] });
       expect(refused.stage).toBe('CLOSED');
       await registry.result();

@@ -1,7 +1,7 @@
 /** Shared helpers of the parcours workflow tests: a referral, a case started on a test environment, the outbox. */
 import { randomUUID } from 'node:crypto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import type { Client, WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { createActivities } from '../../activities/index';
 import { NotificationLog } from '../support/notification-log';
 import type { NotificationRecord } from '../../activities/notifications.types';
@@ -30,10 +30,10 @@ export function referral(referredOn: string, birthDate = addDays(referredOn, -8 
   return { ...example, referredOn, child: { ...example.child, birthDate }, ...extra };
 }
 
-/** Real activities recording to a temporary outbox; staff ids resolve to themselves. */
-export function recordingActivities() {
+/** Real activities recording notifications in memory; staff ids resolve to themselves; `temporalClient` for the release of a child's registry. */
+export function recordingActivities(temporalClient?: Client) {
   const outbox = new NotificationLog();
-  const activities = createActivities({ notifications: outbox, resolveRecipient: (r) => [{ id: r }] });
+  const activities = createActivities({ notifications: outbox, resolveRecipient: (r) => [{ id: r }], ...(temporalClient ? { temporalClient } : {}) });
   return { outbox, activities };
 }
 
@@ -203,7 +203,7 @@ export function timeSkippingCases() {
     async withCase(opts: StartOptions, body: (c: StartedCase, outbox: NotificationLog) => Promise<void>): Promise<void> {
       const server = this.env;
       const taskQueue = uniqueTaskQueue('parcours');
-      const { outbox, activities } = recordingActivities();
+      const { outbox, activities } = recordingActivities(server.client);
       const worker = await testWorker(server, taskQueue, activities);
       await worker.runUntil(async () => {
         const c = await startCase(server, taskQueue, opts);

@@ -1,4 +1,4 @@
-import { allHandlersFinished, condition, continueAsNew, getExternalWorkflowHandle, log, makeContinueAsNewFunc, proxyActivities, setHandler, sleep, upsertSearchAttributes } from '@temporalio/workflow';
+import { allHandlersFinished, condition, continueAsNew, getExternalWorkflowHandle, log, makeContinueAsNewFunc, patched, proxyActivities, setHandler, sleep, upsertSearchAttributes } from '@temporalio/workflow';
 import type { ActivityOptions, UpdateDefinition } from '@temporalio/common';
 import type { Activities } from '../../activities/index';
 import { instantOf, timerHourOf } from '../shared/calendar';
@@ -52,6 +52,17 @@ const ELIGIBILITY_OPTIONS: ActivityOptions = {
 
 const eligibility = proxyActivities<Activities>(ELIGIBILITY_OPTIONS);
 
+/** Since 2026-12-08 a closing case releases its child's registry by an activity (any case: referred before the registry too). */
+export const RELEASE_REGISTRY_PATCH = 'release-child-registry-by-activity';
+
+/** The release of the child's registry: a quick call, a few attempts (a closed holder is replaced anyway). */
+const REGISTRY_OPTIONS: ActivityOptions = {
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', backoffCoefficient: 2, maximumAttempts: 10 },
+};
+
+const registry = proxyActivities<Activities>(REGISTRY_OPTIONS);
+
 /**
  * One child's parcours from referral to closure (DOMAIN.md §1). Every staff action is an update validated
  * synchronously against the stage and the rules; every deadline is a durable timer computed from business dates
@@ -102,8 +113,10 @@ export async function parcoursWorkflow(input: ParcoursInput | ContinuedParcoursI
         apply(i, now);
         c.appliedThisRun += 1;
         c.touch();
-        publish(now);
-        return c.view(now);
+        // one view for the figures and the answer
+        const view = c.view(now);
+        publish(now, view);
+        return view;
       },
       undefined,
       (i) => authorize(i.access),
@@ -140,8 +153,8 @@ export async function parcoursWorkflow(input: ParcoursInput | ContinuedParcoursI
   );
 
   /** Search attributes, current details and the yearly report's anonymised figures (in the memo), when changed. */
-  function publish(now: number): void {
-    publisher.publish({ searchAttributes: c.searchAttributes(now), details: c.currentDetails(now), memo: { [CASE_FIGURES_MEMO_KEY]: caseFiguresOf(c.view(now)) } });
+  function publish(now: number, view: ParcoursView = c.view(now)): void {
+    publisher.publish({ searchAttributes: c.searchAttributes(now), details: c.currentDetails(now), memo: { [CASE_FIGURES_MEMO_KEY]: caseFiguresOf(view) } });
   }
 
   const loop = new LongLivedLoop(c, {
@@ -174,9 +187,16 @@ export async function parcoursWorkflow(input: ParcoursInput | ContinuedParcoursI
 
   await loop.runToEnd({ dossierId: input.dossierId, run: c.run }, () => continueAsNew<typeof parcoursWorkflow>(c.continuedInput(input)));
   closingDone = true;
-  if (input.childRegistry) {
-    // the child may be referred again: release the duplicate registry (gone already if another case replaced it),
-    // under the child's fingerprint as it now stands (a rectified name or birth date moved it)
+  // The child may be referred again: its registry is released (gone already if another case replaced it), under the
+  // child's fingerprint as it now stands (a rectified name or birth date moved it), by an activity (signal-with-start:
+  // a registry the API claimed waits without a workflow task, which a plain signal would not end) — also by a case
+  // referred before the registry, whose registry the API's backfill started. Patched: the histories closed before
+  // signalled the registry (cases that claimed it) or did nothing.
+  if (patched(RELEASE_REGISTRY_PATCH)) {
+    await registry.releaseChildRegistry
+      .executeWithOptions({ ...REGISTRY_OPTIONS, summary: ui('Libération du registre des doublons') }, [{ childKey: c.record.childKey, dossierId: input.dossierId }])
+      .catch((err: unknown) => log.warn('child registry not released: a later referral replaces the closed holder', { dossierId: input.dossierId, error: err instanceof Error ? err.message : String(err) }));
+  } else if (input.childRegistry) {
     await getExternalWorkflowHandle(childRegistryId(c.record.childKey))
       .signal(releaseChildSignal, { dossierId: input.dossierId })
       .catch(() => undefined);

@@ -6,10 +6,13 @@
  */
 import {
   allHandlersFinished,
+  CancellationScope,
   condition,
   log,
+  patched,
   proxyActivities,
   setCurrentDetails,
+  sleep,
   upsertMemo,
   upsertSearchAttributes,
   workflowInfo,
@@ -63,6 +66,20 @@ export interface LoopHooks {
   choresPending?(): boolean;
 }
 
+/**
+ * The patch of issue 17: the loop keeps its timer while the next wake-up stays where it was (an update that moves no
+ * deadline no longer cancels and restarts it: two history events and a server timer fewer per update). The runs
+ * whose history has no marker keep re-arming it on every change, as they did.
+ */
+export const KEEP_TIMER_PATCH = 'loop-keeps-unchanged-timer';
+
+/** The timer the loop waits on: its instant, whether it fired, its scope (cancelled when the instant moves). */
+interface ArmedTimer {
+  atMs: number;
+  fired: boolean;
+  scope: CancellationScope;
+}
+
 /** How a run of the loop ends: the workflow is finished, or it must continue-as-new (and why). */
 type LoopEnd = { finished: true } | { finished: false; continueAsNew: string };
 
@@ -112,6 +129,7 @@ export class Publisher {
  */
 export class LongLivedLoop {
   private readonly inFlight = new Set<string>();
+  private timer?: ArmedTimer;
 
   constructor(
     private readonly state: LongLivedState,
@@ -171,8 +189,38 @@ export class LongLivedLoop {
     await this.finish();
   }
 
+  /** The timer for `wake`: the one already armed if its instant is the same, else a new one (the old one cancelled). */
+  private armed(wake: Wake, nowMs: number): ArmedTimer {
+    if (this.timer && this.timer.atMs === wake.atMs && !this.timer.fired) return this.timer;
+    this.disarm();
+    const scope = new CancellationScope();
+    const timer: ArmedTimer = { atMs: wake.atMs, fired: false, scope };
+    scope.run(() => sleep(Math.max(1, wake.atMs - nowMs), { summary: ui(wake.summary) })).then(
+      () => {
+        timer.fired = true;
+      },
+      () => undefined, // cancelled: the instant moved
+    );
+    this.timer = timer;
+    return timer;
+  }
+
+  private disarm(): void {
+    if (this.timer && !this.timer.fired) this.timer.scope.cancel();
+    this.timer = undefined;
+  }
+
   /** Turns until the workflow is finished or must continue-as-new. */
   private async run(): Promise<LoopEnd> {
+    const keepTimer = patched(KEEP_TIMER_PATCH);
+    try {
+      return await this.turns(keepTimer);
+    } finally {
+      if (keepTimer) this.disarm();
+    }
+  }
+
+  private async turns(keepTimer: boolean): Promise<LoopEnd> {
     const s = this.state;
     for (;;) {
       this.notify();
@@ -195,7 +243,19 @@ export class LongLivedLoop {
       const version = s.journal.version;
       const woken = () => s.journal.version !== version || this.undelivered() || this.choresPending() || workflowInfo().continueAsNewSuggested;
       if (!wake) {
+        if (keepTimer) this.disarm();
         await condition(woken);
+        continue;
+      }
+      if (keepTimer) {
+        const timer = this.armed(wake, now);
+        await condition(() => timer.fired || woken());
+        if (timer.fired) {
+          this.timer = undefined;
+          const at = Date.now();
+          s.fireDue(at);
+          this.hooks.publish(at);
+        }
         continue;
       }
       const changed = await condition(woken, Math.max(1, wake.atMs - now), { summary: ui(wake.summary) });
