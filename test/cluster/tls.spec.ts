@@ -136,6 +136,7 @@ describe('test:cluster — mutual TLS as docker-compose.yml configures it (issue
     const token = await tokenFor(env)('u-ref-tls', 'referent');
     const res = await fetch(`${api}/parcours`, { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body: JSON.stringify(REFERRAL) });
     const body = (await res.json()) as { dossierId: string; stage: string };
+    if (res.status !== 201) process.stdout.write(`tls.spec referral answered ${res.status} ${JSON.stringify(body)}\nAPI:\n${procs[1].output().slice(-4000)}\nworker:\n${procs[0].output().slice(-3000)}\n`);
     expect({ status: res.status, stage: body.stage }).toEqual({ status: 201, stage: 'AWAITING_CONSENT' });
     const connection = await Connection.connect({ address: server.address, tls: { serverNameOverride: 'temporal', serverRootCACertificate: readFileSync(certs.ca), clientCertPair: { crt: readFileSync(certs.clientCert), key: readFileSync(certs.clientKey) } } });
     try {

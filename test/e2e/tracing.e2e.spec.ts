@@ -158,7 +158,7 @@ describe('tracing on: one referral is one trace', () => {
     const type = activity.name.slice('RunActivity:'.length);
     expect(chainOf(activity, trace).slice(-2)).toEqual([`StartActivity:${type}`, `RunActivity:${type}`]);
     // the duplicate check on the child's registry: the same trace
-    expect(trace.map((s) => s.name)).toContain('UpdateWithStartWorkflow:claimChild');
+    expect(trace.map((s) => s.name)).toContain('StartWorkflow:childRegistryWorkflow');
 
     // The workflow's RunWorkflow span ends with its run: a case's run lasts months, so it is exported when the run
     // ends (here: the case closed and purged at once, the run continues as the purged case's)

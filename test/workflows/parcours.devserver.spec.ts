@@ -26,7 +26,7 @@ describe('parcours on the dev server', () => {
 
   it('answers POST /parcours in one call with update-with-start, and is found by its search attributes', async () => {
     const taskQueue = uniqueTaskQueue('parcours-dev');
-    const { activities } = recordingActivities();
+    const { activities } = recordingActivities(env.client);
     const worker = await testWorker(env, taskQueue, activities, { dataConverter: testDataConverter() });
     await worker.runUntil(async () => {
       const dossierId = `D-${randomUUID().slice(0, 8)}`;

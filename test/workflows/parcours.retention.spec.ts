@@ -53,7 +53,7 @@ describe('retention of a closed case (time-skipping)', () => {
 
   async function withCase(body: (c: StartedCase) => Promise<void>, opts: StartOptions = {}): Promise<void> {
     const taskQueue = uniqueTaskQueue('retention');
-    const worker = await testWorker(env, taskQueue, recordingActivities().activities, { dataConverter: testDataConverter() });
+    const worker = await testWorker(env, taskQueue, recordingActivities(env.client).activities, { dataConverter: testDataConverter() });
     await worker.runUntil(async () => {
       const c = await startCase(env, taskQueue, { searchAttributes: false, dossierId: newDossierId(), ...opts });
       handle = c.handle;
