@@ -37,6 +37,18 @@ function grpcCode(err: unknown): number | undefined {
   return undefined;
 }
 
+/**
+ * The server refused a search attribute the namespace has (readiness checked it) because one of its services does not
+ * use it yet: "Namespace … has no mapping defined for search attribute …", "invalid search attribute: …".
+ */
+export function searchAttributesPropagating(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const message = (e as { message?: unknown }).message;
+    if (typeof message === 'string' && /has no mapping defined for search attribute|invalid search attribute: Pre[A-Za-z]+/.test(message)) return true;
+  }
+  return false;
+}
+
 /** `RuleViolation` → `rule-violation`: the problem type's slug. */
 export function slug(type: string): string {
   return type.replace(/([a-z])([A-Z])/g, '$1-$2').toLowerCase();
@@ -66,6 +78,11 @@ export function temporalProblem(err: unknown): { body: Problem; headers: Record<
     };
   }
   const code = grpcCode(err);
+  if (searchAttributesPropagating(err)) {
+    // registered moments ago: the server's services take their namespace's attributes from a cache refreshed every
+    // few seconds (test/cluster/tls.spec.ts met it right after the admin job); nothing was started, retrying works
+    return { body: problem(503, 'temporal-starting', 'The workflow service is still taking up its configuration. Retry shortly.'), headers: { 'Retry-After': '5' } };
+  }
   if (code === GRPC.UNAVAILABLE || (err instanceof ServiceError && /connect|unavailable|ECONNREFUSED/i.test(err.message))) {
     return { body: problem(503, 'temporal-unavailable', 'The workflow service is unavailable. Retry shortly.'), headers: { 'Retry-After': '5' } };
   }

@@ -16,6 +16,7 @@ import { CLI_TYPE_NAMES, SEARCH_ATTRIBUTES } from '../../workflows/shared/search
 type WorkflowService = {
   describeNamespace(req: temporal.api.workflowservice.v1.IDescribeNamespaceRequest): Promise<temporal.api.workflowservice.v1.IDescribeNamespaceResponse>;
   registerNamespace(req: temporal.api.workflowservice.v1.IRegisterNamespaceRequest): Promise<temporal.api.workflowservice.v1.IRegisterNamespaceResponse>;
+  countWorkflowExecutions(req: temporal.api.workflowservice.v1.ICountWorkflowExecutionsRequest): Promise<temporal.api.workflowservice.v1.ICountWorkflowExecutionsResponse>;
 };
 type OperatorService = {
   listSearchAttributes(req: temporal.api.operatorservice.v1.IListSearchAttributesRequest): Promise<temporal.api.operatorservice.v1.IListSearchAttributesResponse>;
@@ -28,7 +29,8 @@ export interface TemporalServices {
 }
 
 export interface MissingPrerequisite {
-  kind: 'namespace' | 'search-attribute' | 'search-attribute-type';
+  /** `search-attribute-pending`: registered, but the server's services do not use it yet (a few seconds after registration). */
+  kind: 'namespace' | 'search-attribute' | 'search-attribute-type' | 'search-attribute-pending';
   name: string;
   /** search attributes: the type the project needs (CLI name: Keyword, Datetime, …) */
   type?: string;
@@ -99,7 +101,24 @@ export async function missingPrerequisites(services: TemporalServices, namespace
       });
     }
   }
+  if (missing.length === 0) {
+    // Registered is not yet usable: the server's services read the namespace's attributes from a cache refreshed every
+    // few seconds, and until then a start naming one is refused ("no mapping defined for search attribute"). A
+    // visibility count naming every attribute (on one workflow id: no scan) is refused the same way until they are.
+    try {
+      await services.workflowService.countWorkflowExecutions({ namespace, query: usabilityProbeQuery() });
+    } catch (e) {
+      const name = /(?:search attribute:?\s*)(Pre[A-Za-z]+)/.exec((e as Error).message ?? '')?.[1];
+      if (grpcCode(e) !== GRPC_INVALID_ARGUMENT || !name) throw e;
+      missing.push({ kind: 'search-attribute-pending', name, command: 'none: registered moments ago, the server takes it up within seconds' });
+    }
+  }
   return missing;
+}
+
+/** A visibility query naming every custom search attribute of the project, on one workflow id that never exists. */
+export function usabilityProbeQuery(): string {
+  return `WorkflowId = 'pre-readiness-probe' AND (${SEARCH_ATTRIBUTES.map((k) => `${k.name} IS NULL`).join(' OR ')})`;
 }
 
 export class SearchAttributeRegistrationError extends Error {}
@@ -145,7 +164,7 @@ export async function registerSearchAttributes(services: TemporalServices, names
   const registered: string[] = [];
   const started = Date.now();
   for (let attempt = 1; ; attempt += 1) {
-    const missing = await missingPrerequisites(services, namespace);
+    const missing = (await missingPrerequisites(services, namespace)).filter((m) => m.kind !== 'search-attribute-pending');
     const fatal = missing.filter((m) => m.kind !== 'search-attribute');
     if (fatal.length) {
       throw new SearchAttributeRegistrationError(
@@ -175,7 +194,10 @@ export async function registerSearchAttributes(services: TemporalServices, names
 export function prerequisitesDetail(missing: MissingPrerequisite[], namespace: string): string {
   const ns = missing.find((m) => m.kind === 'namespace');
   if (ns) return `The Temporal namespace "${namespace}" does not exist. Create it: ${ns.command}`;
-  const names = missing.map((m) => (m.kind === 'search-attribute-type' ? `${m.name} (${m.actualType}, needs ${m.type})` : `${m.name} (${m.type})`));
+  if (missing.every((m) => m.kind === 'search-attribute-pending')) {
+    return `The Temporal namespace "${namespace}" has its search attributes, but the server does not use ${missing.map((m) => m.name).join(', ')} yet (registered moments ago). Ready within seconds.`;
+  }
+  const names = missing.filter((m) => m.kind !== 'search-attribute-pending').map((m) => (m.kind === 'search-attribute-type' ? `${m.name} (${m.actualType}, needs ${m.type})` : `${m.name} (${m.type})`));
   return (
     `The Temporal namespace "${namespace}" lacks search attributes the service needs: ${names.join(', ')}. ` +
     'Register them with the commands listed in "missing", or with `npm run temporal:search-attributes`, ' +
