@@ -41,6 +41,7 @@ export const PROBLEM_SLUGS: Record<string, { status: number; meaning: string }> 
   configuration: { status: 500, meaning: 'the service is misconfigured' },
   'temporal-unavailable': { status: 503, meaning: 'Temporal does not answer; retry' },
   'temporal-busy': { status: 503, meaning: 'Temporal is busy; retry' },
+  'temporal-starting': { status: 503, meaning: 'Temporal does not use a search attribute registered moments ago yet; retry' },
   'no-worker': { status: 503, meaning: 'no worker polls the task queue; retry' },
   'missing-prerequisites': { status: 503, meaning: 'the Temporal namespace or a search attribute the service needs is missing; "missing" names each one and the command that adds it' },
   'worker-timeout': { status: 504, meaning: 'the workflow did not answer in time; retry with the same Idempotency-Key' },

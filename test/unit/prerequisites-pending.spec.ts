@@ -15,7 +15,7 @@ function services(refused?: string): TemporalServices & { queries: string[] } {
     workflowService: {
       describeNamespace: async () => ({}),
       registerNamespace: async () => ({}),
-      countWorkflowExecutions: async (req) => {
+      countWorkflowExecutions: async (req: { query?: string | null }) => {
         queries.push(req.query ?? '');
         if (refused) throw Object.assign(new Error(`3 INVALID_ARGUMENT: invalid query: invalid search attribute: ${refused}`), { code: 3 });
         return { count: 0 };
