@@ -141,7 +141,9 @@ describe('resilience: the worker is killed while cases advance', () => {
     // second e-mail fails the test.
     const inTheWindow = (id: string) => {
       const first = arrivals.find((a) => a.messageId === id)?.at ?? Number.NaN;
-      return killedAt.some((k) => k >= first && k - first <= 2000);
+      // the kill came at most 2 s after the first copy was accepted, or the copy, written before the kill, reached the
+      // server just after it (the killed process's last bytes still in flight: CI saw an arrival 9 ms after the kill)
+      return killedAt.some((k) => k - first >= -1000 && k - first <= 2000);
     };
     expect(twice.filter((id) => !inTheWindow(id))).toEqual([]);
     expect(twice.length).toBeLessThanOrEqual(KILLS);
