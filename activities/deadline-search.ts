@@ -2,7 +2,9 @@
  * Finds cases, conventions and funding years by their search attributes (visibility), never by querying each
  * workflow: one list call answers "what is due" for the digest, the EPS agenda, the kick-off and `GET /me/tasks`.
  */
-import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
+import type { Payload, TypedSearchAttributes } from '@temporalio/common';
+import { searchAttributesOf } from '../src/temporal/search-attribute-payloads';
 import {
   anyOf,
   eq,
@@ -47,8 +49,18 @@ function dateOfAttribute(d: Date | undefined): IsoDate | undefined {
   return d ? d.toISOString().slice(0, 10) : undefined;
 }
 
+/**
+ * What a look-up reads of a visibility record: its id, type and search attributes — from the raw list, so that no
+ * memo is decoded (the client's list would have the codec decrypt every record's memo, which a look-up never reads).
+ */
+export interface ListedRecord {
+  workflowId: string;
+  type: string;
+  typedSearchAttributes: TypedSearchAttributes;
+}
+
 /** A visibility record as a deadline item (ids, codes and dates only). */
-export function deadlineItemOf(info: WorkflowExecutionInfo): DeadlineItem {
+export function deadlineItemOf(info: ListedRecord): DeadlineItem {
   const sa = info.typedSearchAttributes;
   const isParcours = info.type === PARCOURS_WORKFLOW_TYPE;
   const year = sa.get(PRE_FUNDING_YEAR);
@@ -74,12 +86,17 @@ export function deadlineItemOf(info: WorkflowExecutionInfo): DeadlineItem {
   return item;
 }
 
-async function collect<T>(client: Client, query: string, map: (info: WorkflowExecutionInfo) => T): Promise<T[]> {
+async function collect<T>(client: Client, query: string, map: (info: ListedRecord) => T): Promise<T[]> {
   const out: T[] = [];
-  for await (const info of client.workflow.list({ query, pageSize: 500 })) {
-    out.push(map(info));
-    if (out.length >= MAX_ITEMS) break;
-  }
+  let nextPageToken: Uint8Array | undefined;
+  do {
+    const res = await client.workflowService.listWorkflowExecutions({ namespace: client.options.namespace, query, pageSize: 500, nextPageToken });
+    for (const e of res.executions ?? []) {
+      out.push(map({ workflowId: e.execution?.workflowId ?? '', type: e.type?.name ?? '', typedSearchAttributes: searchAttributesOf(e.searchAttributes?.indexedFields as Record<string, Payload> | undefined) }));
+      if (out.length >= MAX_ITEMS) return out;
+    }
+    nextPageToken = res.nextPageToken && res.nextPageToken.length > 0 ? res.nextPageToken : undefined;
+  } while (nextPageToken);
   return out;
 }
 

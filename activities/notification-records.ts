@@ -60,8 +60,8 @@ export class TemporalNotifications implements NotificationStore {
   }
 
   /**
-   * Records the notification once per key: starts its workflow, or finds the one already started (conflict policy
-   * USE_EXISTING for a running one; a closed one is not started again). Two processes recording the same key at once
+   * Records the notification once per key: starts its workflow, or, refused because the key's workflow exists
+   * (running or closed: conflict policy FAIL, reuse policy REJECT_DUPLICATE), reads the one already started. Two processes recording the same key at once
    * get the same record; only the one whose start created it is told `created`.
    */
   async record(req: NotificationRequest, deliveries: NotificationDelivery[]): Promise<{ record: NotificationRecord; created: boolean }> {
@@ -75,10 +75,13 @@ export class TemporalNotifications implements NotificationStore {
         args: [input],
         memo: { [NOTIFICATION_MEMO]: record },
         typedSearchAttributes: [{ key: PRE_NOTIFICATION_TAGS, value: notificationTags(record) }],
-        workflowIdConflictPolicy: 'USE_EXISTING',
+        // a key already recorded (running or closed) is refused, then read: a start that succeeds created the record
+        workflowIdConflictPolicy: 'FAIL',
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
         staticSummary: ui(`Notification ${req.kind}${req.dossierId ? ` — dossier ${req.dossierId}` : ''}${req.conventionRef ? ` — convention ${req.conventionRef}` : ''}`),
       });
+      // this start created the workflow: its memo is `record` (no read back: one call per new notification)
+      return { record, created: true };
     } catch (e) {
       if (!(e instanceof WorkflowExecutionAlreadyStartedError)) throw e;
     }

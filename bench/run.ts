@@ -12,7 +12,8 @@
  * Knobs (environment or flags): BENCH_N / --n (1000), BENCH_CONCURRENCY / --concurrency (20), BENCH_SCALE_N /
  * --scale-n (10000), BENCH_SEED / --seed (42), BENCH_SECTIONS / --sections (limit,referrals,updates,lifecycle,scale),
  * BENCH_READY_STALE=0 / --no-ready-stale (skip waiting for readiness to notice a stopped worker),
- * BENCH_WORKER_OPTIONS (JSON worker options, e.g. '{"maxCachedWorkflows":500}'), BENCH_LABEL / --label (a name for
+ * BENCH_WORKER_OPTIONS (JSON worker options, e.g. '{"maxCachedWorkflows":500}'), BENCH_WORKER_NODE_ARGS (the split worker's
+ * node arguments, e.g. '--max-old-space-size=512'), BENCH_LABEL / --label (a name for
  * the run in the results file), BENCH_OUT / --out (results file; "-" writes none), --quick (N=200, scale 1000).
  *
  * The `limit` section (issue 17) runs the engine's own limit on the same dev server with the same clients: a trivial
@@ -32,7 +33,7 @@ import { loadEnv, type AppConfig } from '../src/config/env';
 import { freePort, startDevServer, temporalBinaries, type DevServer } from '../src/dev/dev-server';
 import { dataConverter } from '../src/temporal/data-converter';
 import { getStateQuery, workflowIdFor } from '../workflows/parcours/parcours.contract';
-import { startDirect, updateDirect } from './lib/direct';
+import { claimDirect, directDossierId, startDirect, updateDirect } from './lib/direct';
 import { HttpClient } from './lib/http';
 import { generateCase, todayUtc, type GeneratedCase } from './lib/inputs';
 import { runPool, sleep, until, type PoolResult } from './lib/load';
@@ -194,6 +195,9 @@ interface SplitTarget extends Target {
   startWorker(): Promise<NodeProcess>;
 }
 
+/** Node arguments of the split worker process (BENCH_WORKER_NODE_ARGS, e.g. `--max-old-space-size=512`): V8 settings to measure. */
+const WORKER_NODE_ARGS = (process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+
 function workerEntry(workerOptions: string): { entry: string; env: Record<string, string> } {
   return workerOptions ? { entry: join(ROOT, 'dist', 'bench', 'worker.js'), env: { BENCH_WORKER_OPTIONS: workerOptions } } : { entry: ENTRY.worker, env: {} };
 }
@@ -205,7 +209,7 @@ async function startSplit(s: BenchSecrets, concurrency: number, workerOptions: s
   const env = { ...s.env, TEMPORAL_ADDRESS: address, PORT: String(port), HOST: '127.0.0.1', WORKER_METRICS_PORT: '0' };
   const w = workerEntry(workerOptions);
   const startWorker = async () => {
-    const p = spawnNode('worker', w.entry, { ...env, ...w.env });
+    const p = spawnNode('worker', w.entry, { ...env, ...w.env }, WORKER_NODE_ARGS);
     await p.waitForOutput(/worker polling/, 120_000);
     return p;
   };
@@ -404,15 +408,39 @@ async function referralsAndUpdates(t: Target, o: Options, out: string[]): Promis
       return { ok: view.stage === 'AWAITING_CONSENT', outcome: view.stage, value: { dossierId: view.dossierId } };
     }),
   );
+  // the same two Temporal calls as the API (the registry's start, then update-with-start): API ÷ this is the API's own cost
+  const claimedCases = gen(o, 5, o.n);
+  progress(`referrals: ${o.n} through the Temporal client, each after its registry claim (the API's two calls)`);
+  const claimedRun = await metered(t, 'referrals, direct with claim', o.n, () =>
+    runPool(claimedCases, o.concurrency, async (c) => {
+      await claimDirect(t.client, t.config, c, directDossierId(t.config, c));
+      const view = await startDirect(t.client, t.config, c);
+      return { ok: view.stage === 'AWAITING_CONSENT', outcome: view.stage, value: { dossierId: view.dossierId } };
+    }),
+  );
   const a = summarize('POST /parcours', apiRun.samples, apiRun.wallMs);
   const d = summarize('update-with-start', directRun.samples, directRun.wallMs);
-  out.push(`## Referrals (${o.n}, ${o.concurrency} concurrent clients)`, '', table(LATENCY_HEADER, [row(a, 'API `POST /parcours`', limitRuns.start), row(d, 'direct update-with-start', limitRuns.start), ratioRow(a, d)]), '');
+  const dc = summarize('claim + update-with-start', claimedRun.samples, claimedRun.wallMs);
+  out.push(
+    `## Referrals (${o.n}, ${o.concurrency} concurrent clients)`,
+    '',
+    table(LATENCY_HEADER, [
+      row(a, 'API `POST /parcours`', limitRuns.start),
+      row(d, 'direct update-with-start (no duplicate check)', limitRuns.start),
+      ratioRow(a, d),
+      row(dc, 'direct registry claim + update-with-start (the API\'s two calls)', limitRuns.start),
+      ratioRow(a, dc),
+    ]),
+    '',
+  );
   Object.assign(summary, {
     referralPerS: Number(a.throughput.toFixed(2)),
     referralDirectPerS: Number(d.throughput.toFixed(2)),
     referralVsLimit: limitRuns.start ? ratioOf(a.throughput, limitRuns.start.throughput) : null,
     directReferralVsLimit: limitRuns.start ? ratioOf(d.throughput, limitRuns.start.throughput) : null,
     apiVsDirectReferral: ratioOf(a.throughput, d.throughput),
+    referralDirectClaimPerS: Number(dc.throughput.toFixed(2)),
+    apiVsDirectClaimReferral: ratioOf(a.throughput, dc.throughput),
     referralP50Ms: msOf(a.p50),
     referralP99Ms: msOf(a.p99),
     referralFailures: a.count - a.ok,
@@ -646,7 +674,7 @@ async function main(): Promise<void> {
     `# Benchmark ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC — ${o.label}`,
     '',
     ...machine(cli).map((l) => `${l}  `),
-    `Run: \`${['npm run bench', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' ')}\` — N=${o.n}, C=${o.concurrency}, scale N=${o.scaleN}, seed ${o.seed}, base date ${o.today}, sections ${[...o.sections].join(',')}${o.workerOptions ? `, BENCH_WORKER_OPTIONS=${o.workerOptions}` : ''}  `,
+    `Run: \`${['npm run bench', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' ')}\` — N=${o.n}, C=${o.concurrency}, scale N=${o.scaleN}, seed ${o.seed}, base date ${o.today}, sections ${[...o.sections].join(',')}${o.workerOptions ? `, BENCH_WORKER_OPTIONS=${o.workerOptions}` : ''}${WORKER_NODE_ARGS.length ? `, BENCH_WORKER_NODE_ARGS=${WORKER_NODE_ARGS.join(' ')}` : ''}  `,
     '',
   ];
   const folders: string[] = [];

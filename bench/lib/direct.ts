@@ -24,8 +24,34 @@ import {
 import { initialSearchAttributes, staticSummaryFor } from '../../workflows/parcours/parcours.view';
 import type { parcoursWorkflow } from '../../workflows/parcours/parcours.workflow';
 import { parcoursSettingsFrom } from '../../src/config/parcours.env';
+import { REGISTRY_START_DELAY } from '../../src/parcours/child-registry.service';
+import { CHILD_REGISTRY_WORKFLOW_TYPE, REGISTRY_HOLDER_MEMO, childRegistryId, type childRegistryWorkflow } from '../../workflows/registry/child-registry';
 import type { GeneratedCase } from './inputs';
 import type { StepName } from './steps';
+
+/**
+ * The API's duplicate check, as the client calls it for a new child (src/parcours/child-registry.service.ts#start):
+ * one plain start of the child's registry, with a start delay (no workflow task). The referral's second workflow
+ * operation, measured apart so that API ÷ direct can be read with and without it.
+ */
+export async function claimDirect(client: Client, config: AppConfig, c: GeneratedCase, dossierId: string): Promise<void> {
+  const childKey = childKeyOf(config.childKeySecret, (c.referral as ReferralInput).child);
+  await client.workflow.start<typeof childRegistryWorkflow>(CHILD_REGISTRY_WORKFLOW_TYPE, {
+    workflowId: childRegistryId(childKey),
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    args: [{ dossierId }],
+    memo: { [REGISTRY_HOLDER_MEMO]: dossierId },
+    workflowIdConflictPolicy: 'FAIL',
+    workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+    startDelay: REGISTRY_START_DELAY,
+    staticSummary: "Registre du dossier ouvert d'un enfant (contrôle des doublons)",
+  });
+}
+
+/** The dossierId `POST /parcours` derives from the case's Idempotency-Key. */
+export function directDossierId(config: AppConfig, c: GeneratedCase): string {
+  return dossierIdForKey(config.childKeySecret, c.referentId, `${c.keyPrefix}-referral`);
+}
 
 /** Starts a case like `POST /parcours` (update-with-start) and answers its first state. */
 export async function startDirect(client: Client, config: AppConfig, c: GeneratedCase): Promise<ParcoursView> {

@@ -85,9 +85,11 @@ export class CoreEnv {
   /**
    * Worker: how many workflows it keeps in memory; unset, derived from WORKER_MEMORY_BUDGET_MIB
    * (src/worker/cache-budget.ts). Measured (bench/results): a cache of 500 halves the RSS at 2 000 open cases but
-   * triples the CPU per update once the working set is larger.
+   * triples the CPU per update once the working set is larger. At least 1: a workflow whose notification's local
+   * activity is running keeps its cache slot, and without a cache its next workflow tasks wait for one (measured:
+   * test/workflows/notifications.smtp.spec.ts held a notification's delivery for seconds with a cache of 0).
    */
-  @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(1_000_000)
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(1_000_000)
   WORKER_MAX_CACHED_WORKFLOWS?: number;
 
   /** Worker: the RSS it should stay within (MiB), from which the workflow cache's size is derived. */

@@ -2,22 +2,22 @@ import { Injectable } from '@nestjs/common';
 import { isGrpcServiceError, WorkflowNotFoundError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import {
   ApplicationFailure,
-  defaultPayloadConverter,
-  SearchAttributeType,
   TypedSearchAttributes,
   type Payload,
   type QueryDefinition,
-  type SearchAttributePair,
   type UpdateDefinition,
 } from '@temporalio/common';
 import { google, temporal } from '@temporalio/proto';
 import { FailureType } from '../../workflows/shared/failures';
-import { PRE_NEXT_DEADLINE, PRE_NEXT_DEADLINE_KIND, SEARCH_ATTRIBUTES } from '../../workflows/shared/search-attributes';
+import { PRE_NEXT_DEADLINE, PRE_NEXT_DEADLINE_KIND } from '../../workflows/shared/search-attributes';
 import type { UpdateMeta } from '../../workflows/shared/messages';
 import { keyedUpdate } from '../common/idempotency-key';
 import { PageTokens } from '../common/page-token';
 import { AppConfig } from '../config/env';
 import { TemporalService } from './temporal.service';
+import { searchAttributesOf } from './search-attribute-payloads';
+
+export { searchAttributesOf };
 
 const GRPC_NOT_FOUND = 5;
 const STATUS = temporal.api.enums.v1.WorkflowExecutionStatus;
@@ -38,57 +38,6 @@ export interface ListedExecution {
 export interface ListedPage {
   executions: ListedExecution[];
   nextPageToken: string | null;
-}
-
-const KEYS = new Map<string, { name: string; type: SearchAttributeType }>(SEARCH_ATTRIBUTES.map((k) => [k.name, k]));
-
-/** A value of the attribute's type, or undefined (a value of another type is skipped, as the SDK does). */
-function typed(type: SearchAttributeType, value: unknown): unknown {
-  switch (type) {
-    case SearchAttributeType.KEYWORD:
-    case SearchAttributeType.TEXT:
-      return typeof value === 'string' ? value : undefined;
-    case SearchAttributeType.INT:
-      return Number.isInteger(value) ? value : undefined;
-    case SearchAttributeType.DOUBLE:
-      return typeof value === 'number' ? value : undefined;
-    case SearchAttributeType.BOOL:
-      return typeof value === 'boolean' ? value : undefined;
-    case SearchAttributeType.DATETIME: {
-      const d = typeof value === 'string' ? new Date(value) : undefined;
-      return d && !Number.isNaN(d.getTime()) ? d : undefined;
-    }
-    case SearchAttributeType.KEYWORD_LIST:
-      return Array.isArray(value) && value.every((v) => typeof v === 'string') ? value : undefined;
-    default:
-      return undefined;
-  }
-}
-
-/**
- * The project's search attributes of a raw visibility record, through the SDK's public API (the default payload
- * converter and `TypedSearchAttributes`): each payload is JSON; a single-valued attribute may come as a one-item
- * list; dates come as ISO strings. Attributes the project does not define are left out.
- */
-export function searchAttributesOf(indexedFields: Record<string, Payload> | null | undefined): TypedSearchAttributes {
-  const pairs: SearchAttributePair[] = [];
-  for (const [name, payload] of Object.entries(indexedFields ?? {})) {
-    const key = KEYS.get(name);
-    if (!key) continue;
-    let raw: unknown;
-    try {
-      raw = defaultPayloadConverter.fromPayload(payload);
-    } catch {
-      continue;
-    }
-    if (Array.isArray(raw) && key.type !== SearchAttributeType.KEYWORD_LIST) {
-      if (raw.length !== 1) continue;
-      raw = raw[0];
-    }
-    const value = typed(key.type, raw);
-    if (value !== undefined) pairs.push({ key, value } as SearchAttributePair);
-  }
-  return new TypedSearchAttributes(pairs);
 }
 
 /** A Datetime attribute as the business date it holds (midnight UTC of that day), or null. */

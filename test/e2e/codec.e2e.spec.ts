@@ -196,8 +196,9 @@ describe('payload encryption and the codec endpoint', () => {
           'WORKFLOW_EXECUTION_STARTED', // input (the referral; the carried case in later runs), summary, details, memo, search attributes
           'WORKFLOW_EXECUTION_UPDATE_ACCEPTED', // update inputs
           'WORKFLOW_EXECUTION_UPDATE_COMPLETED', // update results (the case view)
-          'ACTIVITY_TASK_SCHEDULED', // eligibility check and notifications: inputs and results
+          'ACTIVITY_TASK_SCHEDULED', // the closing case's release of its child's registry: input and result
           'ACTIVITY_TASK_COMPLETED',
+          'MARKER_RECORDED', // notifications recorded by local activities: their results, and the patch markers
           'UPSERT_WORKFLOW_SEARCH_ATTRIBUTES',
           'WORKFLOW_PROPERTIES_MODIFIED', // memo
           'TIMER_STARTED', // timer summaries

@@ -19,6 +19,8 @@ export interface ReceivedMail {
 export interface SmtpBehaviour {
   /** Wait before answering (the client is blocked in its transaction meanwhile). */
   delayMs?: number;
+  /** Wait until this settles, or the client goes away, before answering (after `delayMs`). */
+  hold?: Promise<unknown>;
   /** Refuse with this reply code (4xx transient, 5xx permanent) instead of accepting. */
   refuseWith?: number;
 }
@@ -109,10 +111,13 @@ export async function startSmtpServer(): Promise<TestSmtpServer> {
     close: async () => undefined,
   };
   const closed = new Set<string>();
+  /** Answers held (`hold`) per session: a client that goes away ends its hold (its message is then dropped). */
+  const held = new Map<string, () => void>();
   const server = new SMTPServer({
     authOptional: true,
     onClose(session) {
       closed.add(session.id);
+      held.get(session.id)?.();
     },
     disabledCommands: ['AUTH', 'STARTTLS'],
     logger: false,
@@ -124,7 +129,7 @@ export async function startSmtpServer(): Promise<TestSmtpServer> {
         const index = state.received.length;
         state.received.push({ to: mail.to, subject: mail.subject, messageId: mail.messageId });
         const b = state.behaviour(mail, index);
-        setTimeout(() => {
+        const answer = () => {
           if (b.refuseWith) {
             const err = Object.assign(new Error(b.refuseWith >= 500 ? 'Mailbox unavailable' : 'Try again later'), { responseCode: b.refuseWith });
             callback(err);
@@ -134,6 +139,19 @@ export async function startSmtpServer(): Promise<TestSmtpServer> {
           if (closed.has(session.id)) state.dropped.push(mail);
           else state.mails.push(mail);
           callback();
+        };
+        setTimeout(() => {
+          if (!b.hold) return answer();
+          let done = false;
+          const once = () => {
+            if (done) return;
+            done = true;
+            held.delete(session.id);
+            answer();
+          };
+          held.set(session.id, once);
+          if (closed.has(session.id)) once();
+          void b.hold.then(once, once);
         }, b.delayMs ?? 0).unref();
       });
     },

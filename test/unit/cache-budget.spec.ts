@@ -17,6 +17,8 @@ describe('worker cache from the memory budget', () => {
     const base = { NODE_ENV: 'test', JWT_SECRET: 'x'.repeat(40) };
     expect(loadEnv(base).WORKER_MEMORY_BUDGET_MIB).toBe(1024);
     expect(loadEnv({ ...base, WORKER_MAX_CACHED_WORKFLOWS: '300' }).WORKER_MAX_CACHED_WORKFLOWS).toBe(300);
+    // a worker without a cache would hold the workflow tasks of a workflow whose notification is being recorded
+    expect(() => loadEnv({ ...base, WORKER_MAX_CACHED_WORKFLOWS: '0' })).toThrow(/WORKER_MAX_CACHED_WORKFLOWS/);
     expect(() => loadEnv({ ...base, WORKER_MEMORY_BUDGET_MIB: '100' })).toThrow(/WORKER_MEMORY_BUDGET_MIB/);
   });
 });

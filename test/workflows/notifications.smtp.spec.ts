@@ -107,7 +107,7 @@ describe('notifications by e-mail from workflow timers (real SMTP server)', () =
     // that its J+15 timer is already due when it starts.
     const devEnv = await devServerEnv();
     const taskQueue = uniqueTaskQueue('notify-kill');
-    const records = new TemporalNotifications(devEnv.client, taskQueue, 11_000);
+    const records = new TemporalNotifications(devEnv.client, taskQueue, 17_000);
     // TypeScript without a build: a require hook that transpiles the sources the worker process loads
     const register = join(dir, 'ts-register.js');
     writeFileSync(
@@ -128,8 +128,8 @@ require.extensions['.ts'] = (module, filename) => {
           TASK_QUEUE: taskQueue,
           PRE_TEST_WORKFLOW_BUNDLE: process.env.PRE_TEST_WORKFLOW_BUNDLE!,
           SMTP_URL: smtp.url,
-          // a 3 s SMTP timeout gives an attempt 11 s: the killed worker's attempt times out after that, then is sent again
-          SMTP_TIMEOUT_SECONDS: '3',
+          // a 6 s SMTP timeout gives an attempt 17 s (2 × 6 + 5): the killed worker's attempt times out after that, then is sent again
+          SMTP_TIMEOUT_SECONDS: '6',
           STAFF_DIRECTORY: STAFF,
           PRE_COORDINATOR_ID: 'u-coord-1',
           ...extra,
@@ -139,11 +139,14 @@ require.extensions['.ts'] = (module, filename) => {
       await p.waitForOutput(/worker polling/, 60_000);
       return p;
     };
-    // the mail server holds its answer to the référent's first reminder: the worker dies before it is told "250"
+    // the mail server holds its answer to the référent's first reminder until the worker is gone: it is never told "250"
+    let release: () => void = () => undefined;
+    const hold = new Promise<void>((r) => (release = r));
     smtp.behaviour = (mail) =>
-      mail.headers['x-pre-notification-kind'] === 'CONSENT_REMINDER' && mail.to.includes(REFERENT) && smtp.received.filter((r) => r.subject === mail.subject && r.to.includes(REFERENT)).length === 1 ? { delayMs: 2500 } : {};
-    // no workflow cache on the first worker: its cases do not wait for a dead sticky queue
-    let first: NodeProcess | undefined = await spawnWorker('worker-1', { MAX_CACHED_WORKFLOWS: '0' });
+      mail.headers['x-pre-notification-kind'] === 'CONSENT_REMINDER' && mail.to.includes(REFERENT) && smtp.received.filter((r) => r.subject === mail.subject && r.to.includes(REFERENT)).length === 1 ? { hold } : {};
+    // a worker as deployed (its workflow cache on: the notify local activity needs it): after the kill, the workflows it
+    // had cached wait for its dead sticky queue's timeout (5 s) before the other worker takes them
+    let first: NodeProcess | undefined = await spawnWorker('worker-1');
     let second: NodeProcess | undefined;
     try {
       const c = (started = await startCase(devEnv, taskQueue, { referredOn: addDays(dateOf(Date.now()), -16) }));
@@ -156,8 +159,8 @@ require.extensions['.ts'] = (module, filename) => {
       first = undefined;
       expect((await records.get(key))?.deliveries.map((d) => d.status)).toEqual(['SENDING', 'SENT']);
       second = await spawnWorker('worker-2');
-      // the killed attempt times out (11 s), the notification workflow marks it FAILED and sends it again (same Message-ID)
-      await until(async () => (await records.get(key))?.deliveries.every((d) => d.status === 'SENT'), 'every copy SENT', 45_000);
+      // the killed attempt times out (17 s), the notification workflow marks it FAILED and sends it again (same Message-ID)
+      await until(async () => (await records.get(key))?.deliveries.every((d) => d.status === 'SENT'), 'every copy SENT', 60_000);
       await new Promise((r) => setTimeout(r, 1000));
       expect(smtp.dropped.map((m) => m.to)).toEqual([[REFERENT]]); // cut off by the kill before "250": never committed
       expect(reminders(REFERENT).map((m) => m.messageId)).toEqual([messageIdFor(key, 'u-ref-1', 'ccas.test')]);
@@ -170,6 +173,7 @@ require.extensions['.ts'] = (module, filename) => {
       await devEnv.client.workflow.getHandle(notificationWorkflowId(key)).terminate('test over');
     } finally {
       await first?.kill();
+      release();
       await second?.stop(2000);
       await cleanup(started?.handle);
       started = undefined;

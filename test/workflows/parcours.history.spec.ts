@@ -1,10 +1,13 @@
 /**
  * What an update writes to the history (issue 17, fewer writes): an update that moves no deadline leaves the loop's
- * timer alone (patched `loop-keeps-unchanged-timer`), and search attributes and memo are written only when they change.
+ * timer alone (patched `loop-keeps-unchanged-timer`), and search attributes and memo are written only when they change;
+ * a notification is recorded by a local activity (patched `notify-by-local-activity`): no activity task, no second
+ * workflow task.
  */
 import { temporal } from '@temporalio/proto';
 import { assignReferentUpdate } from '../../workflows/parcours/parcours.contract';
-import { COORD, meta, timeSkippingCases } from './parcours.helpers';
+import { NOTIFY_LOCAL_PATCH } from '../../workflows/shared/loop';
+import { COORD, eventually, kindsOf, meta, timeSkippingCases } from './parcours.helpers';
 
 const EventType = temporal.api.enums.v1.EventType;
 
@@ -26,6 +29,28 @@ describe('parcours history (time-skipping)', () => {
       // the first assignment changes PreReferentId; the second changes nothing the attributes or the memo hold
       expect(await count(EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES)).toBe(upserts + 1);
       expect(await count(EventType.EVENT_TYPE_WORKFLOW_PROPERTIES_MODIFIED)).toBeLessThanOrEqual(memos + 1);
+    });
+  });
+
+  it('acknowledges a referral in its first workflow task: the notification is recorded by a local activity, with no activity task', async () => {
+    await harness.withCase({}, async (c, outbox) => {
+      await eventually(async () => expect(kindsOf(outbox, c.dossierId)).toEqual([`REFERRAL_ACK@${c.input.referral.referredOn}`]));
+      const events = (await c.handle.fetchHistory()).events ?? [];
+      const of = (type: number) => events.filter((e) => e.eventType === type);
+      expect(of(EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED)).toHaveLength(0);
+      // the commands of the first workflow task (the start's; the harness's createReferral update comes in the next):
+      // the acknowledgement's local-activity marker is among them
+      const firstTask: string[] = [];
+      for (const e of events.slice(events.findIndex((x) => x.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED) + 1)) {
+        if (e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED) break;
+        firstTask.push(e.eventType === EventType.EVENT_TYPE_MARKER_RECORDED ? `marker ${e.markerRecordedEventAttributes?.markerName}` : EventType[e.eventType ?? 0]);
+      }
+      expect(firstTask).toContain('marker core_local_activity');
+      expect(firstTask).toContain('EVENT_TYPE_TIMER_STARTED');
+      const patches = of(EventType.EVENT_TYPE_MARKER_RECORDED)
+        .filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch')
+        .map((e) => Buffer.from(e.markerRecordedEventAttributes?.details?.['patch-data']?.payloads?.[0]?.data ?? []).toString());
+      expect(patches.some((p) => p.includes(NOTIFY_LOCAL_PATCH))).toBe(true);
     });
   });
 });

@@ -11,13 +11,14 @@ import {
   log,
   patched,
   proxyActivities,
+  proxyLocalActivities,
   setCurrentDetails,
   sleep,
   upsertMemo,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { ActivityOptions, SearchAttributeUpdatePair } from '@temporalio/common';
+import type { ActivityOptions, LocalActivityOptions, SearchAttributeUpdatePair } from '@temporalio/common';
 import type { Activities } from '../../activities/index';
 import type { NotificationRequest } from '../../activities/notifications.types';
 import { ui } from './ui-text';
@@ -33,6 +34,27 @@ export const NOTIFY_OPTIONS: ActivityOptions = {
 };
 
 const notifier = proxyActivities<Activities>(NOTIFY_OPTIONS);
+
+/**
+ * Since issue 17 the notify activity runs as a local activity: it only starts the notification workflow of its key
+ * (a call to Temporal, idempotent by key), so it needs no activity task of its own — no ACTIVITY_TASK_SCHEDULED/
+ * STARTED/COMPLETED events and no second workflow task to learn its result: the record is decided in the workflow
+ * task that decided the notification (a marker holds its result). Same retries as before, each on a durable timer.
+ * Patched: the histories recorded before used the activity.
+ */
+export const NOTIFY_LOCAL_PATCH = 'notify-by-local-activity';
+
+export const NOTIFY_LOCAL_OPTIONS: LocalActivityOptions = {
+  // a local activity holds its workflow task while it runs (updates and signals wait for it): one attempt is a
+  // start of a workflow, milliseconds; one that hangs is cut after 10 s
+  startToCloseTimeout: '10 seconds',
+  retry: { initialInterval: '5 seconds', maximumInterval: '10 minutes', backoffCoefficient: 2 },
+  // every retry waits on a durable timer, never inside a held workflow task: a notification Temporal keeps refusing
+  // holds back no update of its workflow
+  localRetryThreshold: '1 second',
+};
+
+const localNotifier = proxyLocalActivities<Activities>(NOTIFY_LOCAL_OPTIONS);
 
 /** The next instant a workflow must wake up at, and what the timer is for (its summary in the Temporal UI). */
 export interface Wake {
@@ -150,7 +172,7 @@ export class LongLivedLoop {
   }
 
   /**
-   * Hands every decided notification to its own activity and returns at once. A notification the activity gives up
+   * Hands every decided notification to its own (local) activity and returns at once. A notification the activity gives up
    * on (a non-retryable refusal: it can never be recorded) is logged and dropped, so that it fails neither a workflow
    * task nor the workflow, and never holds a continue-as-new or a closure.
    */
@@ -163,7 +185,11 @@ export class LongLivedLoop {
         const i = this.outbox.findIndex((r) => r.key === req.key);
         if (i >= 0) this.outbox.splice(i, 1);
       };
-      void notifier.notify.executeWithOptions({ ...NOTIFY_OPTIONS, summary: ui(this.hooks.notificationSummary(req)) }, [req]).then(settled, (err: unknown) => {
+      const summary = ui(this.hooks.notificationSummary(req));
+      const recorded = patched(NOTIFY_LOCAL_PATCH)
+        ? localNotifier.notify.executeWithOptions({ ...NOTIFY_LOCAL_OPTIONS, summary }, [req])
+        : notifier.notify.executeWithOptions({ ...NOTIFY_OPTIONS, summary }, [req]);
+      void recorded.then(settled, (err: unknown) => {
         log.error('notification given up: the activity refused it for good', { key: req.key, kind: req.kind, error: err instanceof Error ? err.message : String(err) });
         settled();
       });
