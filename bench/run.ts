@@ -195,8 +195,16 @@ interface SplitTarget extends Target {
   startWorker(): Promise<NodeProcess>;
 }
 
-/** Node arguments of the split worker process (BENCH_WORKER_NODE_ARGS, e.g. `--max-old-space-size=512`): V8 settings to measure. */
-const WORKER_NODE_ARGS = (process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+/**
+ * Node arguments of the split worker process: those of `npm run start:worker` (package.json: the V8 heap cap of
+ * src/worker/cache-budget.ts), or BENCH_WORKER_NODE_ARGS (e.g. `--max-old-space-size=768`, or '' for none) to measure others.
+ */
+const WORKER_NODE_ARGS = (
+  process.env.BENCH_WORKER_NODE_ARGS ??
+  (/^exec node (.*?) ?dist\/src\/worker\.js$/.exec((JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts['start:worker'] ?? '')?.[1] ?? '')
+)
+  .split(' ')
+  .filter(Boolean);
 
 function workerEntry(workerOptions: string): { entry: string; env: Record<string, string> } {
   return workerOptions ? { entry: join(ROOT, 'dist', 'bench', 'worker.js'), env: { BENCH_WORKER_OPTIONS: workerOptions } } : { entry: ENTRY.worker, env: {} };
@@ -674,7 +682,7 @@ async function main(): Promise<void> {
     `# Benchmark ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC — ${o.label}`,
     '',
     ...machine(cli).map((l) => `${l}  `),
-    `Run: \`${['npm run bench', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' ')}\` — N=${o.n}, C=${o.concurrency}, scale N=${o.scaleN}, seed ${o.seed}, base date ${o.today}, sections ${[...o.sections].join(',')}${o.workerOptions ? `, BENCH_WORKER_OPTIONS=${o.workerOptions}` : ''}${WORKER_NODE_ARGS.length ? `, BENCH_WORKER_NODE_ARGS=${WORKER_NODE_ARGS.join(' ')}` : ''}  `,
+    `Run: \`${['npm run bench', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' ')}\` — N=${o.n}, C=${o.concurrency}, scale N=${o.scaleN}, seed ${o.seed}, base date ${o.today}, sections ${[...o.sections].join(',')}${o.workerOptions ? `, BENCH_WORKER_OPTIONS=${o.workerOptions}` : ''}${WORKER_NODE_ARGS.length ? `, split worker started with \`${WORKER_NODE_ARGS.join(" ")}\`` : ""}  `,
     '',
   ];
   const folders: string[] = [];

@@ -1,11 +1,13 @@
 /** Worker process: `npm run start:worker` (several may run side by side on the same task queue). */
 import 'reflect-metadata';
+import { getHeapStatistics } from 'node:v8';
 import { appConfigOrExit } from './config/env';
 import { ensureSchedulesFromWorker } from './schedules/ensure-schedules';
 import { NativeConnection } from '@temporalio/worker';
 import { connectionOptions, temporalAddress } from './temporal/connection-options';
 import { untilPrerequisitesMet } from './temporal/prerequisites';
 import { createWorker, installRuntime } from './worker/run-worker';
+import { workerHeapMiBFor } from './worker/cache-budget';
 import { shutdownTracing, startTracing } from './telemetry/tracing';
 
 async function main(): Promise<void> {
@@ -13,6 +15,12 @@ async function main(): Promise<void> {
   startTracing('pre-worker'); // OTEL_* variables; off by default
   const log = (level: string, msg: string, extra: Record<string, unknown> = {}) =>
     process.stdout.write(JSON.stringify({ level, time: new Date().toISOString(), context: 'Worker', msg, ...extra }) + '\n');
+  // V8 keeps garbage up to its heap limit: a worker started without the cap outgrows its memory budget (cache-budget.ts)
+  const heapLimitMiB = Math.round(getHeapStatistics().heap_size_limit / 2 ** 20);
+  const heapCapMiB = workerHeapMiBFor(config.WORKER_MEMORY_BUDGET_MIB);
+  if (heapLimitMiB > config.WORKER_MEMORY_BUDGET_MIB) {
+    log('warn', `the V8 heap limit (${heapLimitMiB} MiB) exceeds WORKER_MEMORY_BUDGET_MIB: start the worker with --max-old-space-size=${heapCapMiB} (npm run start:worker does for the default budget)`, { heapLimitMiB, heapCapMiB });
+  }
   installRuntime(config); // before the first connection: the SDK runtime is installed once per process
   const nativeConnection = await NativeConnection.connect(connectionOptions(config));
   // the namespace and the search attributes first: polling without them fails every workflow task that sets one

@@ -13,13 +13,25 @@
  * while it only fills (1 000 cases: 671 MiB). The estimate is now 0.75 MiB: 1 024 cached workflows for 1 GiB.
  * Measured with 1 000 cached at 10 000 open cases: 1 181 MiB — smaller, still over 1 GiB: past a full cache the RSS
  * holds a part that grows with the eviction churn (V8 keeps its garbage while its heap limit, ≈ 4 GiB by default,
- * allows), which the cache size alone does not bound. A V8 heap cap for the worker was not measured yet.
+ * allows), which the cache size alone does not bound.
+ *
+ * Measured on 2026-12-07 (bench/results/2026-12-07-issue17-3.md; a referral now also starts a notification workflow,
+ * which the worker caches too): without a heap cap the worker's RSS swings between 1.0 and 1.5 GiB while cases are
+ * created — garbage V8 keeps because its heap limit (≈ 4 GiB by default) lets it; with the old space capped at half
+ * the budget (`--max-old-space-size=512`, how `npm run start:worker` and docker-compose start the worker) and 640
+ * cached workflows the RSS stayed at or below 820 MiB. Hence 1.2 MiB per cached workflow and the cap at half the
+ * budget: `workerHeapMiBFor`.
  */
 
 /** RSS of a worker with nothing cached (MiB), with room for activities and in-flight tasks. */
 export const WORKER_BASE_MIB = 256;
 /** RSS per cached workflow (a parcours, the largest), MiB. */
-export const CACHED_WORKFLOW_MIB = 0.75;
+export const CACHED_WORKFLOW_MIB = 1.2;
+
+/** The V8 old-space cap (`--max-old-space-size`, MiB) a worker within `budgetMiB` is started with: half the budget. */
+export function workerHeapMiBFor(budgetMiB: number): number {
+  return Math.floor(budgetMiB / 2);
+}
 
 /** How many workflows the worker may keep cached within `budgetMiB` of RSS (at least 100). */
 export function maxCachedWorkflowsFor(budgetMiB: number): number {

@@ -2,15 +2,16 @@
  * The worker's workflow cache sized from its memory budget (issue 17, src/worker/cache-budget.ts): 10 000 open cases
  * no longer grow the worker past its budget, the SDK's own default (≈ 2 300 from a 4 GiB heap) would.
  */
-import { CACHED_WORKFLOW_MIB, maxCachedWorkflowsFor, WORKER_BASE_MIB } from '../../src/worker/cache-budget';
+import { CACHED_WORKFLOW_MIB, maxCachedWorkflowsFor, WORKER_BASE_MIB, workerHeapMiBFor } from '../../src/worker/cache-budget';
 import { loadEnv } from '../../src/config/env';
 
 describe('worker cache from the memory budget', () => {
-  it('keeps as many workflows as the budget holds over the base process (1 024 for the default 1 GiB), at least 100', () => {
-    expect(maxCachedWorkflowsFor(1024)).toBe(1024);
+  it('keeps as many workflows as the budget holds over the base process (640 for the default 1 GiB), at least 100, with the heap capped at half the budget', () => {
+    expect(maxCachedWorkflowsFor(1024)).toBe(640);
     expect(WORKER_BASE_MIB + maxCachedWorkflowsFor(1024) * CACHED_WORKFLOW_MIB).toBeLessThanOrEqual(1024);
-    expect(maxCachedWorkflowsFor(2048)).toBe(2389);
+    expect(maxCachedWorkflowsFor(2048)).toBe(1493);
     expect(maxCachedWorkflowsFor(256)).toBe(100);
+    expect(workerHeapMiBFor(1024)).toBe(512);
   });
 
   it('defaults WORKER_MEMORY_BUDGET_MIB to 1024 and leaves an explicit WORKER_MAX_CACHED_WORKFLOWS alone', () => {

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { searchAttributeCliArgs } from '../../workflows/shared/search-attributes';
+import { workerHeapMiBFor } from '../../src/worker/cache-budget';
 
 const root = join(__dirname, '..', '..');
 const compose = parse(readFileSync(join(root, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
@@ -62,7 +63,10 @@ describe('docker-compose.yml (production layout)', () => {
     expect(s.api.build).toBe('.');
     expect(s.api.command).toEqual(['node', 'dist/src/main.js']);
     expect(s.worker.image).toBe(s.api.image);
-    expect(s.worker.command).toEqual(['node', 'dist/src/worker.js']);
+    // the worker's V8 heap capped at half its memory budget (src/worker/cache-budget.ts), as `npm run start:worker` does
+    expect(s.worker.command).toEqual(['node', `--max-old-space-size=${workerHeapMiBFor(1024)}`, 'dist/src/worker.js']);
+    expect(s.worker.environment?.WORKER_MEMORY_BUDGET_MIB).toBeUndefined(); // the default budget, 1 GiB
+    expect(JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')).scripts['start:worker']).toBe(`exec node --max-old-space-size=${workerHeapMiBFor(1024)} dist/src/worker.js`);
     expect(s.worker.environment).toMatchObject({ WORKFLOW_BUNDLE_PATH: '/app/dist/workflow-bundle.js' });
   });
 });
