@@ -24,6 +24,11 @@ describe('replay of the recorded convention histories', () => {
   it('has a convention through closed years, its years, and continue-as-new chains', () => {
     const names = histories.map((h) => h.file);
     expect(names).toEqual(expect.arrayContaining(['convention-two-years.json', 'convention-two-years-first-year.json', 'convention-two-years-second-year.json', 'convention-continue-as-new.run1.json', 'convention-continue-as-new-year.run2.json']));
+    // A one-year convention skipped to the day after its final report date, whose loop kept its due timer when its
+    // year's signal came first (marker `loop-waits-for-due-timer`, workflows/shared/loop.ts DUE_TIMER_PATCH). The
+    // branch depends on which timer the server fires first, so record-convention-history.ts cannot promise it: this
+    // file was kept from a run that took it (test/workflows/convention.workflow.spec.ts's financial-report scenario).
+    expect(names).toContain('convention-due-timer.json');
   });
 
   it('replays every convention history without a nondeterminism error', async () => {

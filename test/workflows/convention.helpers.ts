@@ -128,6 +128,11 @@ export async function refusal(p: Promise<unknown>): Promise<{ type?: string; mes
   throw new Error(`expected the update to be refused: ${JSON.stringify(answer).slice(0, 300)}`);
 }
 
+/** The workflow ids of a convention: its own and its years'. */
+export function workflowIdsOf(c: StartedConvention): string[] {
+  return [c.handle.workflowId, ...c.input.convention.years.map((y) => fundingYearWorkflowId(c.ref, y))];
+}
+
 /** Event types after which a workflow still has work in flight (a task, a signal on its way, a child starting). */
 const EVENT = temporal.api.enums.v1.EventType;
 const IN_FLIGHT = new Set<number>([
@@ -146,7 +151,7 @@ const IN_FLIGHT = new Set<number>([
  */
 export async function cleanup(env: TestWorkflowEnvironment, c: StartedConvention | undefined): Promise<void> {
   if (!c) return;
-  const ids = [c.handle.workflowId, ...c.input.convention.years.map((y) => fundingYearWorkflowId(c.ref, y))];
+  const ids = workflowIdsOf(c);
   const snapshot = async (): Promise<string> => {
     const parts: string[] = [];
     for (const id of ids) {
@@ -169,7 +174,8 @@ export async function cleanup(env: TestWorkflowEnvironment, c: StartedConvention
     if (now === before && !now.includes('busy')) break;
     before = now;
   }
-  for (const id of ids) {    try {
+  for (const id of ids) {
+    try {
       await env.client.workflow.getHandle(id).terminate('test over');
     } catch {
       // completed or never started

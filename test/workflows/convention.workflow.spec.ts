@@ -8,6 +8,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { NotificationLog } from '../support/notification-log';
 import { getTimelineQuery, getYearStateQuery, recordAuthorisationUpdate, recordDeliberationUpdate, recordFinancialReportUpdate, recordPaymentUpdate, recordPublicationUpdate, recordRequestUpdate, recordSignatureUpdate, recordTransmissionUpdate, type ConventionResult, type ConventionSettings, type FundingYearResult, type FundingYearView } from '../../workflows/convention/convention.contract';
 import { testWorker, timeSkippingEnv, uniqueTaskQueue } from '../support/temporal';
+import { runGuarded } from '../support/time-skipping';
 import {
   bringIntoEffect,
   cleanup,
@@ -25,6 +26,7 @@ import {
   sleepUntil,
   startConvention,
   today,
+  workflowIdsOf,
   yearHandle,
   yearState,
   type StartedConvention,
@@ -35,17 +37,26 @@ describe('funding convention workflows (time-skipping)', () => {
   let env: TestWorkflowEnvironment;
   let current: StartedConvention | undefined;
 
-  beforeAll(async () => {
+  // A test server of its own for each test: a run's clock (time skipping) is never shared with the previous test's
+  // workflows, and a run the server stranded (see runGuarded) cannot hold the clock of the next tests.
+  beforeEach(async () => {
     env = await timeSkippingEnv();
     await registerSearchAttributes(env);
   });
-  afterAll(async () => {
-    await env?.teardown();
-  });
   afterEach(async () => {
-    await cleanup(env, current);
-    current = undefined;
+    try {
+      await cleanup(env, current);
+    } finally {
+      current = undefined;
+      await env?.teardown();
+    }
   });
+
+  /** Runs `body` with a worker for it alone (see runGuarded: a test that can no longer finish fails fast, its worker stopped). */
+  async function guarded(taskQueue: string, activities: ReturnType<typeof recordingActivities>['activities'], body: () => Promise<void>): Promise<void> {
+    const worker = await testWorker(env, taskQueue, activities);
+    await runGuarded(env, worker, { workflowIds: () => (current ? workflowIdsOf(current) : []) }, body);
+  }
 
   /** Runs `body` with a fresh worker, a fresh outbox and a started convention over `yearsAhead` years from next year. */
   async function withConvention(
@@ -55,8 +66,7 @@ describe('funding convention workflows (time-skipping)', () => {
   ): Promise<void> {
     const taskQueue = uniqueTaskQueue('convention');
     const { outbox, activities } = recordingActivities();
-    const worker = await testWorker(env, taskQueue, activities);
-    await worker.runUntil(async () => {
+    await guarded(taskQueue, activities, async () => {
       const first = Number((await today(env)).slice(0, 4)) + 1;
       const years = Array.from({ length: yearsAhead }, (_, i) => first + i);
       current = await startConvention(env, taskQueue, years, settings);
@@ -251,8 +261,7 @@ describe('funding convention workflows (time-skipping)', () => {
     const past = Number(on.slice(0, 4)) - 2; // both its request and its report are past on the opening day
     const taskQueue = uniqueTaskQueue('convention-catch-up');
     const { outbox, activities } = recordingActivities();
-    const worker = await testWorker(env, taskQueue, activities);
-    await worker.runUntil(async () => {
+    await guarded(taskQueue, activities, async () => {
       current = await startConvention(env, taskQueue, [past]);
       const c = current;
       try {

@@ -1,4 +1,4 @@
-import { ChildWorkflowCancellationType, ParentClosePolicy, condition, continueAsNew, getExternalWorkflowHandle, log, setHandler, startChild } from '@temporalio/workflow';
+import { ChildWorkflowCancellationType, ParentClosePolicy, condition, continueAsNew, getExternalWorkflowHandle, log, patched, setHandler, startChild } from '@temporalio/workflow';
 import type { UpdateDefinition } from '@temporalio/common';
 import { CARRIED_ANSWER_BYTES, journaledUpdate } from '../shared/journal';
 import { LongLivedLoop, Publisher } from '../shared/loop';
@@ -25,6 +25,15 @@ import { ConventionState } from './convention.state';
 import { conventionDetails, conventionResult, conventionSearchAttributesOf, conventionView } from './convention.view';
 import { fundingYearWorkflow } from './funding-year.workflow';
 import { fundingYearSearchAttributes } from './funding-year.view';
+
+/**
+ * The patch of the lost relay: a relay due (a year's report changed) wakes the loop, as a year to start does. A year
+ * that reported twice in a row (its report SUBMITTED, then ACCEPTED) could signal the second change while the loop was
+ * still sending the first relay: the loop then went back to waiting with the ACCEPTED relay unsent, and the next year
+ * kept its balance tranche waiting until something else woke the convention. The runs whose history has no marker
+ * keep waking on changes and years to start only.
+ */
+export const RELAY_WAKES_PATCH = 'convention-relay-wakes-loop';
 
 /**
  * A multi-year funding convention (DOMAIN.md §2): board deliberation (quorum and majority rules), legality
@@ -150,6 +159,7 @@ export async function conventionWorkflow(input: ConventionInput): Promise<Conven
     }
   }
 
+  const relaysWake = patched(RELAY_WAKES_PATCH);
   const loop = new LongLivedLoop(c, {
     publish,
     notificationSummary: (req) => `${req.kind} ${req.dueOn ?? ''}`.trim(),
@@ -162,7 +172,7 @@ export async function conventionWorkflow(input: ConventionInput): Promise<Conven
       await relay();
       return false;
     },
-    choresPending: () => c.yearsToStart().length > 0,
+    choresPending: () => c.yearsToStart().length > 0 || (relaysWake && c.relaysDue().length > 0),
   });
 
   publish(Date.now());

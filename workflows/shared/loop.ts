@@ -95,6 +95,18 @@ export interface LoopHooks {
  */
 export const KEEP_TIMER_PATCH = 'loop-keeps-unchanged-timer';
 
+/**
+ * The patch of the due timer: a timer whose instant the workflow's clock has already reached is never cancelled, the
+ * loop waits for its fire (due, it fires at once) and only then arms the next one. A convention and its last year
+ * wake at the same instant (the day after the final report date): the year's timer fires first, its signal reaches
+ * the convention a few milliseconds past that instant, before the convention's own timer has fired, and the
+ * convention used to cancel it (its next wake had moved on) while the server was firing it. Temporal's server drops
+ * the buffered fire, but the time-skipping test server refuses that completion ("invalid history builder state for
+ * action", temporalio/sdk-java#2606 and #3088) and never hands the task out again: the run stalls and the test
+ * server's clock stays locked. The runs whose history has no marker keep cancelling it, as they did.
+ */
+export const DUE_TIMER_PATCH = 'loop-waits-for-due-timer';
+
 /** The timer the loop waits on: its instant, whether it fired, its scope (cancelled when the instant moves). */
 interface ArmedTimer {
   atMs: number;
@@ -215,9 +227,14 @@ export class LongLivedLoop {
     await this.finish();
   }
 
-  /** The timer for `wake`: the one already armed if its instant is the same, else a new one (the old one cancelled). */
+  /**
+   * The timer for `wake`: the one already armed if its instant is the same, else a new one (the old one cancelled).
+   * An armed timer already due by the workflow's clock (`nowMs`) is kept whatever `wake` says: it fires at once, and
+   * the next turn arms the timer for the next wake (DUE_TIMER_PATCH).
+   */
   private armed(wake: Wake, nowMs: number): ArmedTimer {
     if (this.timer && this.timer.atMs === wake.atMs && !this.timer.fired) return this.timer;
+    if (this.dueTimerKept(nowMs)) return this.timer!;
     this.disarm();
     const scope = new CancellationScope();
     const timer: ArmedTimer = { atMs: wake.atMs, fired: false, scope };
@@ -236,13 +253,30 @@ export class LongLivedLoop {
     this.timer = undefined;
   }
 
+  /**
+   * The timer to wait on for `wake`, or none (the armed one cancelled) when there is nothing to wake for, unless the
+   * armed one is due: it is waited for all the same (DUE_TIMER_PATCH), and the next turn waits on changes alone.
+   */
+  private timerFor(wake: Wake | null, nowMs: number): ArmedTimer | undefined {
+    if (wake) return this.armed(wake, nowMs);
+    if (this.dueTimerKept(nowMs)) return this.timer;
+    this.disarm();
+    return undefined;
+  }
+
+  /** Whether the armed timer is due at `nowMs` and, in a run with DUE_TIMER_PATCH, must not be cancelled. */
+  private dueTimerKept(nowMs: number): boolean {
+    return !!this.timer && !this.timer.fired && this.timer.atMs <= nowMs && patched(DUE_TIMER_PATCH);
+  }
+
   /** Turns until the workflow is finished or must continue-as-new. */
   private async run(): Promise<LoopEnd> {
     const keepTimer = patched(KEEP_TIMER_PATCH);
     try {
       return await this.turns(keepTimer);
     } finally {
-      if (keepTimer) this.disarm();
+      // A due timer is left to fire (the run is finishing or continuing-as-new: nothing waits on it any more).
+      if (keepTimer && !this.dueTimerKept(Date.now())) this.disarm();
     }
   }
 
@@ -268,20 +302,19 @@ export class LongLivedLoop {
       const wake = s.nextWake(now);
       const version = s.journal.version;
       const woken = () => s.journal.version !== version || this.undelivered() || this.choresPending() || workflowInfo().continueAsNewSuggested;
-      if (!wake) {
-        if (keepTimer) this.disarm();
-        await condition(woken);
-        continue;
-      }
       if (keepTimer) {
-        const timer = this.armed(wake, now);
-        await condition(() => timer.fired || woken());
-        if (timer.fired) {
+        const timer = this.timerFor(wake, now);
+        await condition(() => !!timer?.fired || woken());
+        if (timer?.fired) {
           this.timer = undefined;
           const at = Date.now();
           s.fireDue(at);
           this.hooks.publish(at);
         }
+        continue;
+      }
+      if (!wake) {
+        await condition(woken);
         continue;
       }
       const changed = await condition(woken, Math.max(1, wake.atMs - now), { summary: ui(wake.summary) });
