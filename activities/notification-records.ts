@@ -12,8 +12,10 @@ import {
   NOTIFICATION_ID_PREFIX,
   NOTIFICATION_MEMO,
   NOTIFICATION_WORKFLOW_TYPE,
+  NOTHING_TO_SEND_START_DELAY,
   notificationTag,
   notificationTags,
+  pendingCopies,
   type NotificationInput,
 } from '../workflows/notifications/notification.contract';
 import { PRE_NOTIFICATION_TAGS } from '../workflows/shared/search-attributes';
@@ -78,6 +80,8 @@ export class TemporalNotifications implements NotificationStore {
         // a key already recorded (running or closed) is refused, then read: a start that succeeds created the record
         workflowIdConflictPolicy: 'FAIL',
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        // nothing to e-mail: no workflow task, no cached workflow (the record is whole in the input and the memo)
+        ...(pendingCopies(record).length === 0 ? { startDelay: NOTHING_TO_SEND_START_DELAY } : {}),
         staticSummary: ui(`Notification ${req.kind}${req.dossierId ? ` — dossier ${req.dossierId}` : ''}${req.conventionRef ? ` — convention ${req.conventionRef}` : ''}`),
       });
       // this start created the workflow: its memo is `record` (no read back: one call per new notification)

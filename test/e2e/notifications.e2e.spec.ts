@@ -9,6 +9,7 @@ import { eventually, startTestApp, type TestApp } from '../support/app';
 import { parisDateOf, referCase } from '../support/notification-cases';
 import { quietRuntime } from '../support/temporal';
 import { NativeConnection } from '@temporalio/worker';
+import { temporal } from '@temporalio/proto';
 import { notificationDeps } from '../../src/notifications/notification-deps';
 import { connectionOptions } from '../../src/temporal/connection-options';
 import { notificationWorkflowId } from '../../activities/notification-records';
@@ -132,6 +133,16 @@ describe('GET /notifications', () => {
     } finally {
       await again.close();
     }
+  });
+
+  it('records a notification with nothing to e-mail (no SMTP here) without a workflow task: listed, running, its history only its start', async () => {
+    const res = await list('u-coord-1', 'coordinator', `?kind=CONSENT_REMINDER&dossierId=${mine}`);
+    const [reminder] = res.body.items as Notification[];
+    expect(reminder.deliveries.map((d) => d.status)).toEqual(['RECORDED', 'RECORDED']);
+    const handle = t.client.workflow.getHandle(notificationWorkflowId(reminder.key));
+    expect((await handle.describe()).status.name).toBe('RUNNING');
+    const events = (await handle.fetchHistory()).events ?? [];
+    expect(events.map((e) => e.eventType)).toEqual([temporal.api.enums.v1.EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED]);
   });
 
   it('two workers in different data folders, each with its own connection, record one notification once (one record, one created)', async () => {

@@ -6,7 +6,7 @@
  * Types and message definitions only: the API, the activities and the workflow import this file.
  */
 import { defineQuery } from '@temporalio/workflow';
-import type { NotificationRecord } from '../../activities/notifications.types';
+import type { NotificationDelivery, NotificationRecord } from '../../activities/notifications.types';
 
 /** The workflow type (`GET /notifications` lists this type). */
 export const NOTIFICATION_WORKFLOW_TYPE = 'notificationWorkflow';
@@ -70,3 +70,16 @@ export const notificationTag = {
   convention: (reference: string) => `convention:${reference}`,
   recipient: (staffId: string) => `recipient:${staffId}`,
 } as const;
+
+/** The copies still to e-mail: an address, and not yet SENT nor refused for good. */
+export function pendingCopies(record: NotificationRecord): NotificationDelivery[] {
+  return record.deliveries.filter((d) => d.address && d.messageId && (d.status === 'QUEUED' || d.status === 'FAILED' || d.status === 'SENDING'));
+}
+
+/**
+ * A notification with nothing to e-mail (no SMTP server configured, or no recipient with an address) is started with
+ * this start delay: its record is whole at its start (input and memo), so it runs no workflow task and takes no place
+ * in a worker's cache, as the child registry (issue 17); the retention purge deletes it with its case, as any other.
+ */
+export const NOTHING_TO_SEND_START_DELAY = '3650d';
+

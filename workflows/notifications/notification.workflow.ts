@@ -16,18 +16,16 @@
 import { ActivityFailure, ApplicationFailure, TimeoutFailure } from '@temporalio/common';
 import { condition, continueAsNew, proxyActivities, setHandler, sleep, upsertMemo, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../../activities/index';
-import type { NotificationDelivery, NotificationRecord } from '../../activities/notifications.types';
+import type { NotificationDelivery } from '../../activities/notifications.types';
 import { ui } from '../shared/ui-text';
-import { NOTIFICATION_MEMO, notificationRecordQuery, SMTP_REFUSED, type MailAccepted, type NotificationInput } from './notification.contract';
+import { NOTIFICATION_MEMO, notificationRecordQuery, pendingCopies, SMTP_REFUSED, type MailAccepted, type NotificationInput } from './notification.contract';
+
+export { pendingCopies };
 
 /** Backoff between rounds of failed copies: 5 s, doubling, at most 10 minutes (as the notify activity's retries). */
 const FIRST_BACKOFF_MS = 5_000;
 const MAX_BACKOFF_MS = 10 * 60_000;
 
-/** The copies still to e-mail: an address, and not yet SENT nor refused for good. */
-export function pendingCopies(record: NotificationRecord): NotificationDelivery[] {
-  return record.deliveries.filter((d) => d.address && d.messageId && (d.status === 'QUEUED' || d.status === 'FAILED' || d.status === 'SENDING'));
-}
 
 function acceptedBeforeTimeout(e: ActivityFailure): MailAccepted | undefined {
   if (!(e.cause instanceof TimeoutFailure)) return undefined;
