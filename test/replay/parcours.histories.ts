@@ -101,3 +101,25 @@ export async function recordRetentionHistory(env: TestWorkflowEnvironment, dir: 
     return writeChain(env, c, 'parcours-retention', dir);
   });
 }
+
+/**
+ * Records a case whose notifications are recorded by local activities (issue 17, patch `notify-by-local-activity`) as
+ * `parcours-local-notify.run<N>.json`: referral acknowledged in the first workflow task, J+15 reminder, automatic
+ * closure at J+60 without consent, then the registry released by its activity. Kept beside the histories recorded
+ * before, which ran `notify` as an activity.
+ */
+export async function recordLocalNotifyHistory(env: TestWorkflowEnvironment, dir: string): Promise<string[]> {
+  mkdirSync(dir, { recursive: true });
+  await registerSearchAttributes(env).catch(() => undefined);
+  const taskQueue = uniqueTaskQueue('record');
+  const { activities } = recordingActivities();
+  const worker = await testWorker(env, taskQueue, activities);
+  return worker.runUntil(async () => {
+    const c = await startCase(env, taskQueue);
+    await sleepUntil(env, addDays(c.input.referral.referredOn, 60));
+    await closingSummaryOf(env, c.handle);
+    await settle(c.handle);
+    return writeChain(env, c, 'parcours-local-notify', dir);
+  });
+}
+

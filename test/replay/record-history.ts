@@ -3,7 +3,8 @@
  *
  *   PRE_RECORD_HISTORIES=1 npx jest --selectProjects workflows --testMatch '<rootDir>/test/replay/record-history.ts'
  *
- * `PRE_RECORD_HISTORIES=retention` records only the retention chain. Recording rewrites the files with today's code:
+ * `PRE_RECORD_HISTORIES=retention` records only the retention chain, `PRE_RECORD_HISTORIES=local-notify` only the case whose
+ * notifications are local activities (parcours-local-notify). Recording rewrites the files with today's code:
  * once cases run in production, keep the files recorded before a change to running workflows (a `patched()` branch
  * or a new worker version, docs/architecture.md): they are what proves old histories still replay.
  *
@@ -11,10 +12,10 @@
  */
 import { join } from 'node:path';
 import { timeSkippingEnv } from '../support/temporal';
-import { recordParcoursHistories, recordRetentionHistory } from './parcours.histories';
+import { recordLocalNotifyHistory, recordParcoursHistories, recordRetentionHistory } from './parcours.histories';
 
 const mode = process.env.PRE_RECORD_HISTORIES;
-const enabled = mode === '1' || mode === 'retention';
+const enabled = mode === '1' || mode === 'retention' || mode === 'local-notify';
 
 describe('record parcours histories', () => {
   if (!enabled) {
@@ -27,8 +28,11 @@ describe('record parcours histories', () => {
       const dir = join(__dirname, 'histories');
       // The retention chain first: it skips 24 months, and the cases recorded before it would still hold their own
       // retention timers, which fire on a task queue no worker polls any more and stop the clock from skipping.
-      const files = [...(await recordRetentionHistory(env, dir)), ...(mode === '1' ? await recordParcoursHistories(env, dir) : [])];
-      expect(files.length).toBeGreaterThanOrEqual(2);
+      const files =
+        mode === 'local-notify'
+          ? await recordLocalNotifyHistory(env, dir)
+          : [...(await recordRetentionHistory(env, dir)), ...(mode === '1' ? await recordParcoursHistories(env, dir) : [])];
+      expect(files.length).toBeGreaterThanOrEqual(1);
     } finally {
       await env.teardown();
     }

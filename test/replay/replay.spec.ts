@@ -29,6 +29,8 @@ describe('replay of recorded histories', () => {
     expect(names.some((n) => n.startsWith('parcours-consent-expiry'))).toBe(true);
     // a closed case held, then purged into its tombstone (DOMAIN.md §5)
     expect(names).toEqual(expect.arrayContaining(['parcours-retention.run1.json', 'parcours-retention.run2.json']));
+    // notifications recorded by local activities (issue 17): recorded after the patch, beside the older histories
+    expect(names).toEqual(expect.arrayContaining(['parcours-local-notify.run1.json']));
   });
 
   it('replays every history without a nondeterminism error', async () => {
