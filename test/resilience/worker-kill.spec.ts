@@ -146,7 +146,9 @@ describe('resilience: the worker is killed while cases advance', () => {
       return killedAt.some((k) => k - first >= -1000 && k - first <= 2000);
     };
     expect(twice.filter((id) => !inTheWindow(id))).toEqual([]);
-    expect(twice.length).toBeLessThanOrEqual(KILLS);
+    // a kill can cut several SMTP transactions at once (the worker sends copies concurrently: CI saw two copies to
+    // one référent accepted 7 ms before and 20 ms after a kill, both sent again): each such copy is sent twice, never more
+    expect([...byMessageId.values()].filter((n) => n > 2)).toEqual([]);
     expect(new Set(settled.map((c) => c.messageId))).toEqual(new Set(byMessageId.keys()));
     process.stdout.write(`worker-kill: ${keys} notifications, ${settled.length} copies SENT, ${smtp.mails.length} e-mails received (${twice.length} twice in the RFC 1047 window), ${smtp.dropped.length} cut off by a kill before "250" and sent again\n`);
   });
