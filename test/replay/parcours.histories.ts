@@ -78,18 +78,22 @@ export async function recordParcoursHistories(env: TestWorkflowEnvironment, dir:
   return files;
 }
 
-/**
- * Records the retention path (DOMAIN.md §5) as `parcours-retention.run<N>.json`: a case closed, held 24 months,
- * purged (continue-as-new into the tombstone), then confirmed erased as the retention schedule does.
- */
-export async function recordRetentionHistory(env: TestWorkflowEnvironment, dir: string): Promise<string[]> {
+/** Runs `body` on one case started on a worker of its own (its chain then written by `body`). */
+async function recordOneCase(env: TestWorkflowEnvironment, dir: string, body: (c: StartedCase) => Promise<string[]>): Promise<string[]> {
   mkdirSync(dir, { recursive: true });
   await registerSearchAttributes(env).catch(() => undefined);
   const taskQueue = uniqueTaskQueue('record');
   const { activities } = recordingActivities();
   const worker = await testWorker(env, taskQueue, activities);
-  return worker.runUntil(async () => {
-    const c = await startCase(env, taskQueue);
+  return worker.runUntil(async () => body(await startCase(env, taskQueue)));
+}
+
+/**
+ * Records the retention path (DOMAIN.md §5) as `parcours-retention.run<N>.json`: a case closed, held 24 months,
+ * purged (continue-as-new into the tombstone), then confirmed erased as the retention schedule does.
+ */
+export async function recordRetentionHistory(env: TestWorkflowEnvironment, dir: string): Promise<string[]> {
+  return recordOneCase(env, dir, async (c) => {
     const d0 = c.input.referral.referredOn;
     await c.handle.executeUpdate(closeParcoursUpdate, { args: [{ ...meta(COORD, 'r-close'), reason: 'OTHER', motive: 'Départ', closedOn: d0, summary: 'Fin du suivi.' }] });
     await closingSummaryOf(env, c.handle);
@@ -109,13 +113,7 @@ export async function recordRetentionHistory(env: TestWorkflowEnvironment, dir: 
  * before, which ran `notify` as an activity.
  */
 export async function recordLocalNotifyHistory(env: TestWorkflowEnvironment, dir: string): Promise<string[]> {
-  mkdirSync(dir, { recursive: true });
-  await registerSearchAttributes(env).catch(() => undefined);
-  const taskQueue = uniqueTaskQueue('record');
-  const { activities } = recordingActivities();
-  const worker = await testWorker(env, taskQueue, activities);
-  return worker.runUntil(async () => {
-    const c = await startCase(env, taskQueue);
+  return recordOneCase(env, dir, async (c) => {
     await sleepUntil(env, addDays(c.input.referral.referredOn, 60));
     await closingSummaryOf(env, c.handle);
     await settle(c.handle);
