@@ -63,8 +63,9 @@ export class TemporalNotifications implements NotificationStore {
 
   /**
    * Records the notification once per key: starts its workflow, or, refused because the key's workflow exists
-   * (running or closed: conflict policy FAIL, reuse policy REJECT_DUPLICATE), reads the one already started. Two processes recording the same key at once
-   * get the same record; only the one whose start created it is told `created`.
+   * (running or closed: conflict policy FAIL, reuse policy REJECT_DUPLICATE), reads the one already started. Two
+   * processes recording the same key at once get the same record; only the one whose start created it is told
+   * `created`.
    */
   async record(req: NotificationRequest, deliveries: NotificationDelivery[]): Promise<{ record: NotificationRecord; created: boolean }> {
     const record: NotificationRecord = { ...req, id: randomUUID(), createdAt: new Date().toISOString(), deliveries };
