@@ -24,8 +24,8 @@ import {
 import { initialSearchAttributes, staticSummaryFor } from '../../workflows/parcours/parcours.view';
 import type { parcoursWorkflow } from '../../workflows/parcours/parcours.workflow';
 import { parcoursSettingsFrom } from '../../src/config/parcours.env';
-import { REGISTRY_START_DELAY } from '../../src/parcours/child-registry.service';
-import { CHILD_REGISTRY_WORKFLOW_TYPE, REGISTRY_HOLDER_MEMO, childRegistryId, type childRegistryWorkflow } from '../../workflows/registry/child-registry';
+import { registryStartOptions } from '../../src/parcours/child-registry.service';
+import { CHILD_REGISTRY_WORKFLOW_TYPE, type childRegistryWorkflow } from '../../workflows/registry/child-registry';
 import type { GeneratedCase } from './inputs';
 import type { StepName } from './steps';
 
@@ -36,16 +36,7 @@ import type { StepName } from './steps';
  */
 export async function claimDirect(client: Client, config: AppConfig, c: GeneratedCase, dossierId: string): Promise<void> {
   const childKey = childKeyOf(config.childKeySecret, (c.referral as ReferralInput).child);
-  await client.workflow.start<typeof childRegistryWorkflow>(CHILD_REGISTRY_WORKFLOW_TYPE, {
-    workflowId: childRegistryId(childKey),
-    taskQueue: config.TEMPORAL_TASK_QUEUE,
-    args: [{ dossierId }],
-    memo: { [REGISTRY_HOLDER_MEMO]: dossierId },
-    workflowIdConflictPolicy: 'FAIL',
-    workflowIdReusePolicy: 'ALLOW_DUPLICATE',
-    startDelay: REGISTRY_START_DELAY,
-    staticSummary: "Registre du dossier ouvert d'un enfant (contrôle des doublons)",
-  });
+  await client.workflow.start<typeof childRegistryWorkflow>(CHILD_REGISTRY_WORKFLOW_TYPE, registryStartOptions(childKey, dossierId, config.TEMPORAL_TASK_QUEUE));
 }
 
 /** The dossierId `POST /parcours` derives from the case's Idempotency-Key. */
@@ -56,7 +47,7 @@ export function directDossierId(config: AppConfig, c: GeneratedCase): string {
 /** Starts a case like `POST /parcours` (update-with-start) and answers its first state. */
 export async function startDirect(client: Client, config: AppConfig, c: GeneratedCase): Promise<ParcoursView> {
   const key = `${c.keyPrefix}-referral`;
-  const dossierId = dossierIdForKey(config.childKeySecret, c.referentId, key);
+  const dossierId = directDossierId(config, c);
   const referral = c.referral as ReferralInput;
   const actor = { sub: c.referentId, role: 'referent' };
   const at = new Date().toISOString();

@@ -1,5 +1,5 @@
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, type WorkflowStartOptions } from '@temporalio/client';
 import { ProblemException } from '../common/problem';
 import { AppConfig } from '../config/env';
 import { isNotFound, TemporalGateway } from '../temporal/temporal-gateway';
@@ -44,6 +44,21 @@ const BACKFILL_PAGE = 500;
  * delay: activities/child-registry.ts); past it, it runs and waits for its release as any workflow (still correct).
  */
 export const REGISTRY_START_DELAY = '3650d';
+
+/** The start of a child's registry held by `dossierId` (the claim; the bench's direct referral makes the same call). */
+export function registryStartOptions(childKey: string, dossierId: string, taskQueue: string): WorkflowStartOptions<typeof childRegistryWorkflow> {
+  return {
+    workflowId: childRegistryId(childKey),
+    taskQueue,
+    args: [{ dossierId }],
+    memo: { [REGISTRY_HOLDER_MEMO]: dossierId },
+    workflowIdConflictPolicy: 'FAIL',
+    workflowIdReusePolicy: 'ALLOW_DUPLICATE',
+    // no workflow task until its release (signal-with-start): no worker time, no cached workflow per open case
+    startDelay: REGISTRY_START_DELAY,
+    staticSummary: ui("Registre du dossier ouvert d'un enfant (contrôle des doublons)"),
+  };
+}
 
 /**
  * The child registry of the duplicate check (workflows/registry/child-registry.ts), from the API:
@@ -133,17 +148,7 @@ export class ChildRegistryService implements OnApplicationShutdown {
   private async start(childKey: string, dossierId: string): Promise<string | undefined> {
     try {
       const handle = await this.temporal.withDeadline(() =>
-        this.temporal.client.workflow.start<typeof childRegistryWorkflow>(CHILD_REGISTRY_WORKFLOW_TYPE, {
-          workflowId: childRegistryId(childKey),
-          taskQueue: this.temporal.taskQueue,
-          args: [{ dossierId }],
-          memo: { [REGISTRY_HOLDER_MEMO]: dossierId },
-          workflowIdConflictPolicy: 'FAIL',
-          workflowIdReusePolicy: 'ALLOW_DUPLICATE',
-          // no workflow task until its release (signal-with-start): no worker time, no cached workflow per open case
-          startDelay: REGISTRY_START_DELAY,
-          staticSummary: ui("Registre du dossier ouvert d'un enfant (contrôle des doublons)"),
-        }),
+        this.temporal.client.workflow.start<typeof childRegistryWorkflow>(CHILD_REGISTRY_WORKFLOW_TYPE, registryStartOptions(childKey, dossierId, this.temporal.taskQueue)),
       );
       return handle.firstExecutionRunId;
     } catch (err) {
