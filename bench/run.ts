@@ -10,11 +10,14 @@
  *   as three processes, so that each one's memory is its own and the worker can be restarted alone.
  *
  * Knobs (environment or flags): BENCH_N / --n (1000), BENCH_CONCURRENCY / --concurrency (20), BENCH_SCALE_N /
- * --scale-n (10000), BENCH_SEED / --seed (42), BENCH_SECTIONS / --sections (limit,referrals,updates,lifecycle,scale),
+ * --scale-n (10000), BENCH_SEED / --seed (42), BENCH_SECTIONS / --sections (limit,referrals,updates,lifecycle,scale; and
+ * `engine`, on demand: what the engine charges for each part of an update),
  * BENCH_READY_STALE=0 / --no-ready-stale (skip waiting for readiness to notice a stopped worker),
  * BENCH_WORKER_OPTIONS (JSON worker options, e.g. '{"maxCachedWorkflows":500}'), BENCH_WORKER_NODE_ARGS (the split worker's
- * node arguments, e.g. '--max-old-space-size=512'), BENCH_LABEL / --label (a name for
- * the run in the results file), BENCH_OUT / --out (results file; "-" writes none), --quick (N=200, scale 1000).
+ * node arguments, e.g. '--max-old-space-size=512'), BENCH_TARGET_ENV (JSON environment of the service's processes, e.g.
+ * '{"WORKER_MAX_CACHED_WORKFLOWS":"2000"}', in both topologies), BENCH_EMBEDDED_NODE_ARGS (node arguments of the
+ * embedded default's process, e.g. '--cpu-prof --cpu-prof-dir=/tmp/prof'), BENCH_LABEL / --label (a name for
+ * the run in the results file), BENCH_OUT / --out (results file; "-" writes none), --quick (N=200, scale 1000), BENCH_KEEP_DATA=1 (keep the data folders, the dev server's SQLite file among them, to read the histories afterwards).
  *
  * The `limit` section (issue 17) runs the engine's own limit on the same dev server with the same clients: a trivial
  * workflow (bench/limit/) started with update-with-start and updated; every throughput is also printed as a ratio to
@@ -38,12 +41,14 @@ import { HttpClient } from './lib/http';
 import { generateCase, todayUtc, type GeneratedCase } from './lib/inputs';
 import { runPool, sleep, until, type PoolResult } from './lib/load';
 import { childPids, commandLine, cpuSeconds, ENTRY, ROOT, rssMiB, spawnNode, waitForHttp, type NodeProcess } from './lib/processes';
-import { addUpdate, type limitWorkflow } from './limit/limit.workflow';
+import { addUpdate, shapedUpdate, type limitWorkflow, type shapedWorkflow, type UpdateShape } from './limit/limit.workflow';
 import { idsFrom, LIFECYCLE, meetingRequests, stepRequest, type StepName } from './lib/steps';
 import { failureText, fmt, summarize, table, type RunSummary } from './lib/stats';
 
-type Section = 'limit' | 'referrals' | 'updates' | 'lifecycle' | 'scale';
-const SECTIONS: Section[] = ['limit', 'referrals', 'updates', 'lifecycle', 'scale'];
+type Section = 'limit' | 'engine' | 'referrals' | 'updates' | 'lifecycle' | 'scale';
+const SECTIONS: Section[] = ['limit', 'engine', 'referrals', 'updates', 'lifecycle', 'scale'];
+/** The sections run when none is named (`engine` only on demand). */
+const DEFAULT_SECTIONS: Section[] = ['limit', 'referrals', 'updates', 'lifecycle', 'scale'];
 
 interface Options {
   n: number;
@@ -68,7 +73,7 @@ function options(argv: string[]): Options {
   const has = (name: string) => argv.includes(`--${name}`);
   const quick = has('quick');
   const num = (v: string | undefined, d: number) => (v === undefined || v === '' ? d : Number(v));
-  const sections = (flag('sections') ?? process.env.BENCH_SECTIONS ?? SECTIONS.join(','))
+  const sections = (flag('sections') ?? process.env.BENCH_SECTIONS ?? DEFAULT_SECTIONS.join(','))
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean) as Section[];
@@ -153,10 +158,15 @@ async function clientFor(config: AppConfig, address: string, concurrency: number
 }
 
 /** `node dist/src/dev.js` (what `npm start` runs) on free ports. */
+/** BENCH_TARGET_ENV: JSON environment given to the service's processes on top of the bench's (a setting to measure). */
+const TARGET_ENV = JSON.parse(process.env.BENCH_TARGET_ENV || '{}') as Record<string, string>;
+/** BENCH_EMBEDDED_NODE_ARGS: node arguments of the embedded default's process (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`). */
+const EMBEDDED_NODE_ARGS = (process.env.BENCH_EMBEDDED_NODE_ARGS ?? '').split(' ').filter(Boolean);
+
 async function startEmbedded(s: BenchSecrets, concurrency: number): Promise<Target> {
   const [port, devPort, uiPort, metricsPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
-  const env = { ...s.env, PORT: String(port), HOST: '127.0.0.1', TEMPORAL_DEV_PORT: String(devPort), TEMPORAL_UI_PORT: String(uiPort), WORKER_METRICS_PORT: String(metricsPort) };
-  const proc = spawnNode('embedded default', ENTRY.embedded, env);
+  const env = { ...s.env, PORT: String(port), HOST: '127.0.0.1', TEMPORAL_DEV_PORT: String(devPort), TEMPORAL_UI_PORT: String(uiPort), WORKER_METRICS_PORT: String(metricsPort), ...TARGET_ENV };
+  const proc = spawnNode('embedded default', ENTRY.embedded, env, EMBEDDED_NODE_ARGS);
   const api = `http://127.0.0.1:${port}`;
   await Promise.race([
     waitForHttp(`${api}/health/ready`, 200, 180_000, 250),
@@ -214,7 +224,7 @@ async function startSplit(s: BenchSecrets, concurrency: number, workerOptions: s
   const [port, devPort] = [await freePort(), await freePort()];
   const devServer = await startDevServer({ cli: temporalBinaries().cli, port: devPort, dbFile: join(s.dataDir, 'temporal.sqlite'), output: 'ignore', logLevel: 'error' });
   const address = devServer.address;
-  const env = { ...s.env, TEMPORAL_ADDRESS: address, PORT: String(port), HOST: '127.0.0.1', WORKER_METRICS_PORT: '0' };
+  const env = { ...s.env, TEMPORAL_ADDRESS: address, PORT: String(port), HOST: '127.0.0.1', WORKER_METRICS_PORT: '0', ...TARGET_ENV };
   const w = workerEntry(workerOptions);
   const startWorker = async () => {
     const p = spawnNode('worker', w.entry, { ...env, ...w.env }, WORKER_NODE_ARGS);
@@ -396,6 +406,64 @@ async function limit(t: Target, o: Options, out: string[]): Promise<void> {
       table(LATENCY_HEADER, [row(limitRuns.start, 'limit update-with-start (`USE_EXISTING`)', limitRuns.start), row(limitRuns.update, 'limit update on a running workflow', limitRuns.update)]),
       '',
       '(Its CPU per operation is in the CPU table below, rows `limit: …`.)',
+      '',
+    );
+  } finally {
+    extraProcesses.splice(0);
+    await worker.stop(15_000);
+  }
+}
+
+/** The parts of an update `engineCosts` adds one at a time: each shape is the one before plus one part. */
+const ENGINE_SHAPES: Array<{ what: string; shape: UpdateShape }> = [
+  { what: 'the trivial update (as the limit)', shape: {} },
+  { what: '+ the case\'s 10 search attributes upserted', shape: { searchAttributes: true } },
+  { what: '+ a memo of ~800 bytes (the case\'s figures)', shape: { searchAttributes: true, memo: true } },
+  { what: '+ an answer of 5 kB (the case\'s view)', shape: { searchAttributes: true, memo: true, answerBytes: 5000 } },
+  { what: '+ the timer moved (one cancelled, one started)', shape: { searchAttributes: true, memo: true, answerBytes: 5000, timer: true } },
+  { what: 'the same, the search attributes upserted 3 times (a first task with 2 patches)', shape: { searchAttributes: true, memo: true, answerBytes: 5000, timer: true, upserts: 3 } },
+];
+
+/**
+ * What the engine charges for each part of a service's update (issue 17): N `shapedWorkflow`s (bench/limit/) on the
+ * limit's worker, then one round of N updates per shape, each shape adding one part to the one before; the CPU table
+ * says what each part costs the dev server. No codec (the engine's own cost).
+ */
+async function engineCosts(t: Target, o: Options, out: string[]): Promise<void> {
+  const taskQueue = `bench-engine-${Date.now().toString(36)}`;
+  progress(`engine: starting the shaped workflow's worker (task queue ${taskQueue})`);
+  const worker = spawnNode('limit worker', join(ROOT, 'dist', 'bench', 'limit-worker.js'), { TEMPORAL_ADDRESS: t.temporalAddress, BENCH_LIMIT_TASK_QUEUE: taskQueue });
+  const cpuFrom = cpuRows.length;
+  try {
+    await worker.waitForOutput(/limit worker polling/, 120_000);
+    extraProcesses.push({ what: 'limit worker', pid: worker.pid });
+    const ids = Array.from({ length: o.n }, (_, i) => `bench-engine-${o.seed}-${i}-${taskQueue}`);
+    await runPool(ids, o.concurrency, async (workflowId) => {
+      await t.rawClient.workflow.start<typeof shapedWorkflow>('shapedWorkflow', { workflowId, taskQueue });
+      return { ok: true, outcome: 'started' };
+    });
+    // a first round, not measured: the starts' first workflow tasks done, every workflow in the worker's cache
+    await runPool(ids, o.concurrency, async (workflowId) => {
+      await t.rawClient.workflow.getHandle(workflowId).executeUpdate(shapedUpdate, { args: [{}], updateId: `${workflowId}-warm-up` });
+      return { ok: true, outcome: 'answered' };
+    });
+    const rows: string[][] = [];
+    for (const [i, { what, shape }] of ENGINE_SHAPES.entries()) {
+      progress(`engine: ${o.n} updates, ${what}`);
+      const r = await metered(t, `engine: ${what}`, o.n, () =>
+        runPool(ids, o.concurrency, async (workflowId) => {
+          const answer = await t.rawClient.workflow.getHandle(workflowId).executeUpdate(shapedUpdate, { args: [shape], updateId: `${workflowId}-${i}` });
+          return { ok: answer.length === (shape.answerBytes ?? 1), outcome: 'answered' };
+        }),
+      );
+      rows.push(row(summarize(what, r.samples, r.wallMs), what, limitRuns.update));
+    }
+    out.push(
+      `## What the engine charges for each part of an update (the shaped trivial workflow, no codec; same dev server, ${o.concurrency} clients)`,
+      '',
+      table(LATENCY_HEADER, rows),
+      '',
+      cpuTable(cpuFrom),
       '',
     );
   } finally {
@@ -685,7 +753,7 @@ async function main(): Promise<void> {
     `# Benchmark ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC — ${o.label}`,
     '',
     ...machine(cli).map((l) => `${l}  `),
-    `Run: \`${['npm run bench', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' ')}\` — N=${o.n}, C=${o.concurrency}, scale N=${o.scaleN}, seed ${o.seed}, base date ${o.today}, sections ${[...o.sections].join(',')}${o.workerOptions ? `, BENCH_WORKER_OPTIONS=${o.workerOptions}` : ''}${WORKER_NODE_ARGS.length ? `, split worker started with \`${WORKER_NODE_ARGS.join(" ")}\`` : ""}  `,
+    `Run: \`${['npm run bench', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' ')}\` — N=${o.n}, C=${o.concurrency}, scale N=${o.scaleN}, seed ${o.seed}, base date ${o.today}, sections ${[...o.sections].join(',')}${o.workerOptions ? `, BENCH_WORKER_OPTIONS=${o.workerOptions}` : ''}${process.env.BENCH_TARGET_ENV ? `, BENCH_TARGET_ENV=${process.env.BENCH_TARGET_ENV}` : ''}${WORKER_NODE_ARGS.length ? `, split worker started with \`${WORKER_NODE_ARGS.join(" ")}\`` : ""}  `,
     '',
   ];
   const folders: string[] = [];
@@ -695,7 +763,7 @@ async function main(): Promise<void> {
     return s;
   };
   try {
-    if (o.sections.has('limit') || o.sections.has('referrals') || o.sections.has('updates') || o.sections.has('lifecycle')) {
+    if (o.sections.has('limit') || o.sections.has('engine') || o.sections.has('referrals') || o.sections.has('updates') || o.sections.has('lifecycle')) {
       const s = fresh();
       const t0 = performance.now();
       let t: Target;
@@ -713,6 +781,7 @@ async function main(): Promise<void> {
         // the EPS meetings the team reviews name
         for (const m of meetingRequests(o.today)) await t.http.request(m.method, m.path, { token: await t.token(m.as.sub, m.as.role), body: m.body });
         if (o.sections.has('limit')) await limit(t, o, out);
+        if (o.sections.has('engine')) await engineCosts(t, o, out);
         if (o.sections.has('referrals') || o.sections.has('updates')) await referralsAndUpdates(t, o, out);
         if (o.sections.has('lifecycle')) await lifecycle(t, o, out);
         out.push('Memory after these sections:', '', table(['process', 'RSS'], (await memory(t)).map(([k, v]) => [k.replace(/^RSS /, ''), v])), '');
@@ -734,7 +803,8 @@ async function main(): Promise<void> {
       else writeFileSync(o.out, text);
       progress(`written to ${o.out}`);
     }
-    for (const d of folders) rmSync(d, { recursive: true, force: true });
+    if (process.env.BENCH_KEEP_DATA === '1') progress(`data kept (BENCH_KEEP_DATA=1): ${folders.join(', ')}`);
+    else for (const d of folders) rmSync(d, { recursive: true, force: true });
     // the last line printed, for scripts: the ratios to the limit and the p99s through the API
     process.stdout.write(`${summaryLine}\n`);
   }

@@ -92,6 +92,13 @@ export class CoreEnv {
   @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(1_000_000)
   WORKER_MAX_CACHED_WORKFLOWS?: number;
 
+  /**
+   * Worker: how many threads run workflow tasks (the SDK's `workflowThreadPoolSize`, one shared V8 context each).
+   * Unset: the SDK's default, 1.
+   */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(16)
+  WORKER_WORKFLOW_THREADS?: number;
+
   /** Worker: the RSS it should stay within (MiB), from which the workflow cache's size is derived. */
   @Transform(toInt) @IsInt() @Min(256) @Max(1_048_576)
   WORKER_MEMORY_BUDGET_MIB = 1024;

@@ -94,6 +94,7 @@ export async function createWorker(config: AppConfig, connection?: NativeConnect
     dataConverter: dataConverter(config),
     shutdownGraceTime: `${config.WORKER_SHUTDOWN_GRACE_SECONDS}s`,
     maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS ?? maxCachedWorkflowsFor(config.WORKER_MEMORY_BUDGET_MIB),
+    ...(config.WORKER_WORKFLOW_THREADS ? { workflowThreadPoolSize: config.WORKER_WORKFLOW_THREADS } : {}),
     ...workerTracingOptions('workflowBundle' in source), // OpenTelemetry: activity interceptors, the workflow spans' sink (README, Tracing)
     ...workerDeploymentOptionsOf(config), // Worker Versioning when PRE_WORKER_DEPLOYMENT/PRE_WORKER_BUILD_ID are set
     ...tuning,

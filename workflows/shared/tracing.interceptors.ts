@@ -33,7 +33,18 @@ import type {
   WorkflowOutboundCallsInterceptor,
 } from '@temporalio/workflow';
 import { patched } from '@temporalio/workflow';
-import { OpenTelemetryInboundInterceptor, OpenTelemetryInternalsInterceptor, OpenTelemetryOutboundInterceptor } from '@temporalio/interceptors-opentelemetry';
+import type * as OpenTelemetry from '@temporalio/interceptors-opentelemetry';
+
+/**
+ * The OpenTelemetry interceptors' module, loaded by the first traced run's first call. With `reuseV8Context` every
+ * new workflow evaluates the modules it requires: loaded at the top, the OpenTelemetry SDK (its tracer provider
+ * included) was evaluated for each new workflow, traced or not — issue 17 profiled it at 8 % of the workflow thread's
+ * time during referrals. An untraced run never loads it.
+ */
+function openTelemetry(): typeof OpenTelemetry {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('@temporalio/interceptors-opentelemetry') as typeof OpenTelemetry;
+}
 
 export const TRACING_PATCH = 'opentelemetry-tracing';
 
@@ -65,8 +76,12 @@ class Decision {
 }
 
 class GatedInbound implements WorkflowInboundCallsInterceptor {
-  private readonly otel = new OpenTelemetryInboundInterceptor();
+  private made?: OpenTelemetry.OpenTelemetryInboundInterceptor;
   constructor(private readonly run: Decision) {}
+
+  private get otel(): OpenTelemetry.OpenTelemetryInboundInterceptor {
+    return (this.made ??= new (openTelemetry().OpenTelemetryInboundInterceptor)());
+  }
 
   execute(input: WorkflowExecuteInput, next: Next<WorkflowInboundCallsInterceptor, 'execute'>): Promise<unknown> {
     this.run.startTraced = input.headers[TRACE_HEADER] !== undefined;
@@ -87,8 +102,12 @@ class GatedInbound implements WorkflowInboundCallsInterceptor {
 }
 
 class GatedOutbound implements WorkflowOutboundCallsInterceptor {
-  private readonly otel = new OpenTelemetryOutboundInterceptor();
+  private made?: OpenTelemetry.OpenTelemetryOutboundInterceptor;
   constructor(private readonly run: Decision) {}
+
+  private get otel(): OpenTelemetry.OpenTelemetryOutboundInterceptor {
+    return (this.made ??= new (openTelemetry().OpenTelemetryOutboundInterceptor)());
+  }
 
   scheduleActivity(input: ActivityInput, next: Next<WorkflowOutboundCallsInterceptor, 'scheduleActivity'>): Promise<unknown> {
     return this.run.decide() ? this.otel.scheduleActivity(input, next) : next(input);
@@ -113,14 +132,17 @@ class GatedOutbound implements WorkflowOutboundCallsInterceptor {
   }
 }
 
+/** Disposes of the run's tracing (flushes its spans) if it was traced; an untraced run has none. */
 class Internals implements WorkflowInternalsInterceptor {
-  private readonly otel = new OpenTelemetryInternalsInterceptor();
+  constructor(private readonly run: Decision) {}
+
   dispose(input: DisposeInput, next: Next<WorkflowInternalsInterceptor, 'dispose'>): void {
-    void this.otel.dispose(input, next);
+    if (!this.run.made) return next(input);
+    void new (openTelemetry().OpenTelemetryInternalsInterceptor)().dispose(input, next);
   }
 }
 
 export const interceptors = (): WorkflowInterceptors => {
   const run = new Decision();
-  return { inbound: [new GatedInbound(run)], outbound: [new GatedOutbound(run)], internals: [new Internals()] };
+  return { inbound: [new GatedInbound(run)], outbound: [new GatedOutbound(run)], internals: [new Internals(run)] };
 };
