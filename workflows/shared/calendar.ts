@@ -176,10 +176,20 @@ function lastSunday(year: number, month: number): number {
  * time-zone data so that a workflow replays the same on any Node version.
  */
 export function parisOffsetHours(ms: number): number {
-  const year = new Date(ms).getUTCFullYear();
-  const start = lastSunday(year, 3) * MS_PER_DAY + MS_PER_HOUR;
-  const end = lastSunday(year, 10) * MS_PER_DAY + MS_PER_HOUR;
+  const [start, end] = summerTimeOf(new Date(ms).getUTCFullYear());
   return ms >= start && ms < end ? 2 : 1;
+}
+
+/** Summer time of each year asked for, [start, end) in ms: every deadline of every update asks (issue 17's profile). */
+const summerTimes = new Map<number, readonly [number, number]>();
+
+function summerTimeOf(year: number): readonly [number, number] {
+  let window = summerTimes.get(year);
+  if (!window) {
+    window = [lastSunday(year, 3) * MS_PER_DAY + MS_PER_HOUR, lastSunday(year, 10) * MS_PER_DAY + MS_PER_HOUR];
+    summerTimes.set(year, window);
+  }
+  return window;
 }
 
 /** The calendar date in Paris at an instant (ms since epoch). */
