@@ -20,7 +20,8 @@ import { freePort } from '../../src/dev/dev-server';
 import { killTree, reapWithThisProcess, spawnCaptured, waitFor, type Started } from '../support/processes';
 import { TEST_RATE_LIMITS } from '../support/rate-limits';
 
-export const root = join(__dirname, '..', '..');
+/** The repository (this file runs from test/cluster under jest, from dist/test/cluster in bench:visibility). */
+export const root = [join(__dirname, '..', '..'), join(__dirname, '..', '..', '..')].find((d) => existsSync(join(d, 'package.json')))!;
 
 /** The binaries and schema of scripts/cluster-tools.sh (built once, cached in .tools/). */
 export function clusterTools(): Record<string, string> {
