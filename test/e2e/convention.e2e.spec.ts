@@ -290,8 +290,13 @@ describe('conventions and funding years over HTTP', () => {
         [2025, 'CLOSED', 20000000],
         [2026, 'CLOSED', 20000000],
       ]);
-      const description = await t.client.workflow.getHandle(`convention-${ref}`).describe();
-      expect(description.status.name).toBe('COMPLETED');
+      // the run closes once its last turn is done (the completion's notification recorded, the last relay sent): a
+      // few workflow tasks after the stage reads COMPLETED
+      const closed = await eventually(async () => {
+        const d = await t.client.workflow.getHandle(`convention-${ref}`).describe();
+        return d.status.name === 'RUNNING' ? undefined : d.status.name;
+      });
+      expect(closed).toBe('COMPLETED');
     });
 
     it('refuses any change to the completed convention with 409 closed, and still reads it', async () => {
