@@ -132,7 +132,7 @@ class GatedOutbound implements WorkflowOutboundCallsInterceptor {
   }
 }
 
-/** Disposes of the run's tracing (flushes its spans) if it was traced; an untraced run has none. */
+/** Releases a traced run's OpenTelemetry context manager when the run leaves the worker; an untraced run has none. */
 class Internals implements WorkflowInternalsInterceptor {
   constructor(private readonly run: Decision) {}
 
