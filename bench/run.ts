@@ -157,12 +157,12 @@ async function clientFor(config: AppConfig, address: string, concurrency: number
   return { connection, client, rawClient, token, http: (api: string) => new HttpClient(api, concurrency + 4) };
 }
 
-/** `node dist/src/dev.js` (what `npm start` runs) on free ports. */
 /** BENCH_TARGET_ENV: JSON environment given to the service's processes on top of the bench's (a setting to measure). */
 const TARGET_ENV = JSON.parse(process.env.BENCH_TARGET_ENV || '{}') as Record<string, string>;
 /** BENCH_EMBEDDED_NODE_ARGS: node arguments of the embedded default's process (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`). */
 const EMBEDDED_NODE_ARGS = (process.env.BENCH_EMBEDDED_NODE_ARGS ?? '').split(' ').filter(Boolean);
 
+/** `node dist/src/dev.js` (what `npm start` runs) on free ports. */
 async function startEmbedded(s: BenchSecrets, concurrency: number): Promise<Target> {
   const [port, devPort, uiPort, metricsPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
   const env = { ...s.env, PORT: String(port), HOST: '127.0.0.1', TEMPORAL_DEV_PORT: String(devPort), TEMPORAL_UI_PORT: String(uiPort), WORKER_METRICS_PORT: String(metricsPort), ...TARGET_ENV };
@@ -361,17 +361,30 @@ function progress(msg: string): void {
 }
 
 /**
+ * Runs `fn` with the limit's worker (bench/limit-worker.ts: the trivial workflows of bench/limit/) polling a task queue
+ * of its own, in its own process, measured with the others while it runs; stops it afterwards.
+ */
+async function withLimitWorker(t: Target, section: string, fn: (taskQueue: string) => Promise<void>): Promise<void> {
+  const taskQueue = `bench-${section}-${Date.now().toString(36)}`;
+  progress(`${section}: starting the trivial workflows' worker (task queue ${taskQueue})`);
+  const worker = spawnNode('limit worker', join(ROOT, 'dist', 'bench', 'limit-worker.js'), { TEMPORAL_ADDRESS: t.temporalAddress, BENCH_LIMIT_TASK_QUEUE: taskQueue });
+  try {
+    await worker.waitForOutput(/limit worker polling/, 120_000);
+    extraProcesses.push({ what: 'limit worker', pid: worker.pid });
+    await fn(taskQueue);
+  } finally {
+    extraProcesses.splice(0);
+    await worker.stop(15_000);
+  }
+}
+
+/**
  * The engine's limit: `limitWorkflow` (an update handler that adds a number) on the same dev server, its worker in a
  * process of its own (bench/limit-worker.ts), the same C clients: N update-with-start (`USE_EXISTING`, an update id
  * as the service sends), then one update on each of those N workflows.
  */
 async function limit(t: Target, o: Options, out: string[]): Promise<void> {
-  const taskQueue = `bench-limit-${Date.now().toString(36)}`;
-  progress(`limit: starting the trivial workflow's worker (task queue ${taskQueue})`);
-  const worker = spawnNode('limit worker', join(ROOT, 'dist', 'bench', 'limit-worker.js'), { TEMPORAL_ADDRESS: t.temporalAddress, BENCH_LIMIT_TASK_QUEUE: taskQueue });
-  try {
-    await worker.waitForOutput(/limit worker polling/, 120_000);
-    extraProcesses.push({ what: 'limit worker', pid: worker.pid });
+  await withLimitWorker(t, 'limit', async (taskQueue) => {
     const ids = Array.from({ length: o.n }, (_, i) => `bench-limit-${o.seed}-${i}-${taskQueue}`);
     progress(`limit: ${o.n} update-with-start of the trivial workflow, ${o.concurrency} clients`);
     const started = await metered(t, 'limit: update-with-start', o.n, () =>
@@ -408,10 +421,7 @@ async function limit(t: Target, o: Options, out: string[]): Promise<void> {
       '(Its CPU per operation is in the CPU table below, rows `limit: …`.)',
       '',
     );
-  } finally {
-    extraProcesses.splice(0);
-    await worker.stop(15_000);
-  }
+  });
 }
 
 /** The parts of an update `engineCosts` adds one at a time: each shape is the one before plus one part. */
@@ -430,13 +440,8 @@ const ENGINE_SHAPES: Array<{ what: string; shape: UpdateShape }> = [
  * says what each part costs the dev server. No codec (the engine's own cost).
  */
 async function engineCosts(t: Target, o: Options, out: string[]): Promise<void> {
-  const taskQueue = `bench-engine-${Date.now().toString(36)}`;
-  progress(`engine: starting the shaped workflow's worker (task queue ${taskQueue})`);
-  const worker = spawnNode('limit worker', join(ROOT, 'dist', 'bench', 'limit-worker.js'), { TEMPORAL_ADDRESS: t.temporalAddress, BENCH_LIMIT_TASK_QUEUE: taskQueue });
   const cpuFrom = cpuRows.length;
-  try {
-    await worker.waitForOutput(/limit worker polling/, 120_000);
-    extraProcesses.push({ what: 'limit worker', pid: worker.pid });
+  await withLimitWorker(t, 'engine', async (taskQueue) => {
     const ids = Array.from({ length: o.n }, (_, i) => `bench-engine-${o.seed}-${i}-${taskQueue}`);
     await runPool(ids, o.concurrency, async (workflowId) => {
       await t.rawClient.workflow.start<typeof shapedWorkflow>('shapedWorkflow', { workflowId, taskQueue });
@@ -466,10 +471,7 @@ async function engineCosts(t: Target, o: Options, out: string[]): Promise<void> 
       cpuTable(cpuFrom),
       '',
     );
-  } finally {
-    extraProcesses.splice(0);
-    await worker.stop(15_000);
-  }
+  });
 }
 
 async function referralsAndUpdates(t: Target, o: Options, out: string[]): Promise<void> {
