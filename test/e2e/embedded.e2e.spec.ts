@@ -6,14 +6,22 @@ import { mkdtempSync, existsSync, readFileSync } from 'node:fs';
 import { SignJWT } from 'jose';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '../../src/dev/dev-server';
-import { alive, descendants, killTree, spawnCaptured, waitFor, type Started } from '../support/processes';
+import { alive, descendants, killTree, spawnCaptured, startOnFreePorts, waitFor, type Started } from '../support/processes';
 import { REFERRAL } from '../support/api-examples';
 
 const root = join(__dirname, '..', '..');
 
 function npmStart(env: Record<string, string>): Started {
   return spawnCaptured('npm', ['start', '--silent'], { cwd: root, env: { ...process.env, ...env, TEMPORAL_ADDRESS: '', NODE_ENV: 'development' } });
+}
+
+function embeddedEnv([port, devPort, uiPort, metricsPort]: number[], dataDir: string): Record<string, string> {
+  return { PORT: String(port), TEMPORAL_DEV_PORT: String(devPort), TEMPORAL_UI_PORT: String(uiPort), WORKER_METRICS_PORT: String(metricsPort), PRE_DATA_DIR: dataDir };
+}
+
+/** `npm start` on four free ports (API, dev server, UI, worker metrics), ready. */
+function startEmbedded(dataDir: string): Promise<{ run: Started; ports: number[] }> {
+  return startOnFreePorts(4, (ports) => npmStart(embeddedEnv(ports, dataDir)), ([port]) => `http://127.0.0.1:${port}/health/ready`, 180_000);
 }
 
 /** A coordinator token signed with the secret the embedded default generated into its data folder. */
@@ -36,11 +44,10 @@ describe('npm start (embedded default)', () => {
   jest.setTimeout(240_000);
 
   it('starts the dev server with its UI, a worker and the API; SIGTERM stops every process', async () => {
-    const [port, devPort, uiPort, metricsPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
     const dataDir = mkdtempSync(join(process.env.PRE_TEST_TMP ?? tmpdir(), 'embedded-'));
-    const run = npmStart({ PORT: String(port), TEMPORAL_DEV_PORT: String(devPort), TEMPORAL_UI_PORT: String(uiPort), WORKER_METRICS_PORT: String(metricsPort), PRE_DATA_DIR: dataDir });
+    const { run, ports } = await startEmbedded(dataDir);
+    const [port, , uiPort, metricsPort] = ports;
     try {
-      await waitFor(`http://127.0.0.1:${port}/health/ready`, 200, 180_000);
       const ready = await (await fetch(`http://127.0.0.1:${port}/health/ready`)).json();
       expect(ready).toEqual({ status: 'ready', temporal: 'up', workers: expect.any(Number), taskQueue: 'pre-orchestrator' });
       expect((await fetch(`http://127.0.0.1:${uiPort}/`)).status).toBe(200);
@@ -67,13 +74,11 @@ describe('npm start (embedded default)', () => {
   });
 
   it('keeps every workflow across a restart (SQLite file in the data folder)', async () => {
-    const [port, devPort, uiPort, metricsPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
     const dataDir = mkdtempSync(join(process.env.PRE_TEST_TMP ?? tmpdir(), 'embedded-'));
-    const env = { PORT: String(port), TEMPORAL_DEV_PORT: String(devPort), TEMPORAL_UI_PORT: String(uiPort), WORKER_METRICS_PORT: String(metricsPort), PRE_DATA_DIR: dataDir };
-    const first = npmStart(env);
+    const { run: first, ports } = await startEmbedded(dataDir);
+    const [port] = ports;
     let dossierId: string;
     try {
-      await waitFor(`http://127.0.0.1:${port}/health/ready`, 200, 180_000);
       const token = await coordinatorToken(dataDir);
       const created = await fetch(`http://127.0.0.1:${port}/parcours`, {
         method: 'POST',
@@ -87,9 +92,9 @@ describe('npm start (embedded default)', () => {
     } finally {
       await stopAndCheck(first);
     }
-    const second = npmStart(env);
+    const second = npmStart(embeddedEnv(ports, dataDir)); // the same ports, as a restart by its user
     try {
-      await waitFor(`http://127.0.0.1:${port}/health/ready`, 200, 180_000);
+      await waitFor(`http://127.0.0.1:${port}/health/ready`, 200, 180_000, [second]);
       const token = await coordinatorToken(dataDir);
       const res = await fetch(`http://127.0.0.1:${port}/parcours/${dossierId}`, { headers: { Authorization: `Bearer ${token}` } });
       expect(res.status).toBe(200);

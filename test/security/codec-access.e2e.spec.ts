@@ -109,7 +109,7 @@ describe('no tokenless decryption, in any deployment (issue 13, row 1)', () => {
       env: devEnv({ PORT: String(port), TEMPORAL_ADDRESS: devServerAddress(), PRE_DATA_DIR: dataDir, WORKER_METRICS_PORT: '0' }),
     });
     try {
-      await waitFor(`http://127.0.0.1:${port}/health/live`, 200, 60_000);
+      await waitFor(`http://127.0.0.1:${port}/health/live`, 200, 60_000, [run]);
       await checkNoTokenlessDecode(run, port, dataDir);
     } finally {
       killTree(run);
@@ -124,7 +124,7 @@ describe('no tokenless decryption, in any deployment (issue 13, row 1)', () => {
       env: devEnv({ PORT: String(port), TEMPORAL_ADDRESS: '', TEMPORAL_DEV_PORT: String(devPort), TEMPORAL_UI_PORT: String(uiPort), WORKER_METRICS_PORT: String(metricsPort), PRE_DATA_DIR: dataDir }),
     });
     try {
-      await waitFor(`http://127.0.0.1:${port}/health/ready`, 200, 180_000);
+      await waitFor(`http://127.0.0.1:${port}/health/ready`, 200, 180_000, [run]);
       await checkNoTokenlessDecode(run, port, dataDir);
       run.child.kill('SIGTERM');
       await run.exited;

@@ -106,7 +106,7 @@ describe('surface: headers, caching, bindings, file modes (issue 13, row 8)', ()
       },
     });
     try {
-      await waitFor(`http://127.0.0.1:${port}/health/ready`, 200, 180_000);
+      await waitFor(`http://127.0.0.1:${port}/health/ready`, 200, 180_000, [run]);
       // a referral, so the SQLite file and its journal hold a case
       const secret = new TextEncoder().encode(readFileSync(join(dataDir, 'jwt-secret'), 'utf8').trim());
       const token = await new SignJWT({ roles: ['referent'] }).setProtectedHeader({ alg: 'HS256' }).setSubject('u-ref-1').setIssuer('pre-orchestrator-dev').setAudience('pre-orchestrator').setIssuedAt().setExpirationTime('10m').sign(secret);

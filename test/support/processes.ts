@@ -37,9 +37,14 @@ export function alive(pid: number): boolean {
   }
 }
 
-/** Polls `url` until it answers `status`; resolves with the time it took. */
-export async function waitFor(url: string, status: number, timeoutMs: number): Promise<number> {
+/**
+ * Polls `url` until it answers `status`; resolves with the time it took. With `watch`, fails as soon as one of
+ * those processes exits, and either failure carries the tail of their output (what the process said is the
+ * diagnosis: a port in use, a failed build, a refused configuration).
+ */
+export async function waitFor(url: string, status: number, timeoutMs: number, watch: Started[] = []): Promise<number> {
   const started = Date.now();
+  const said = () => watch.map((run) => `\n--- output of pid ${run.child.pid} (last 4000 characters)\n${run.output().slice(-4000)}`).join('');
   for (;;) {
     try {
       const res = await fetch(url);
@@ -47,7 +52,9 @@ export async function waitFor(url: string, status: number, timeoutMs: number): P
     } catch {
       // not listening yet
     }
-    if (Date.now() - started > timeoutMs) throw new Error(`${url} did not answer ${status} within ${timeoutMs} ms`);
+    const gone = watch.find((run) => run.child.exitCode !== null || run.child.signalCode !== null);
+    if (gone) throw new Error(`pid ${gone.child.pid} exited (${gone.child.exitCode ?? gone.child.signalCode}) before ${url} answered ${status}${said()}`);
+    if (Date.now() - started > timeoutMs) throw new Error(`${url} did not answer ${status} within ${timeoutMs} ms${said()}`);
     await new Promise((r) => setTimeout(r, 250));
   }
 }
@@ -79,4 +86,36 @@ export function killTree(run: Started): void {
 /** A detached watchdog (scripts/reaper.js) that stops `pid` if this process dies without stopping it (a killed test run). */
 export function reapWithThisProcess(pid: number): void {
   spawn(process.execPath, [join(__dirname, '..', '..', 'scripts', 'reaper.js'), String(process.pid), String(pid)], { detached: true, stdio: 'ignore' }).unref();
+}
+
+/** What a process says when a port it was given was bound by another process in the meantime. */
+const PORT_TAKEN = /EADDRINUSE|address already in use|is port \d+ free/i;
+
+/**
+ * Starts a service on `count` free ports and waits until `readyUrl` answers 200. A free port is only free when
+ * chosen: the dev server binds several ports of its own (chosen by the system too) before the worker binds its
+ * metrics port, so a start that exits because a port was taken is started again on fresh ports (3 attempts).
+ */
+export async function startOnFreePorts(
+  count: number,
+  start: (ports: number[]) => Started,
+  readyUrl: (ports: number[]) => string,
+  timeoutMs: number,
+): Promise<{ run: Started; ports: number[] }> {
+  const { freePort } = await import('../../src/dev/dev-server');
+  for (let attempt = 1; ; attempt++) {
+    const ports = await Promise.all(Array.from({ length: count }, () => freePort()));
+    const run = start(ports);
+    try {
+      await waitFor(readyUrl(ports), 200, timeoutMs, [run]);
+      return { run, ports };
+    } catch (e) {
+      killTree(run);
+      if (attempt < 3 && run.child.exitCode !== null && PORT_TAKEN.test(run.output())) {
+        process.stderr.write(`startOnFreePorts: a port was taken (${ports.join(', ')}); starting again on fresh ports\n`);
+        continue;
+      }
+      throw e;
+    }
+  }
 }
