@@ -21,6 +21,7 @@ import {
 import { CONVENTION_WORKFLOW_TYPE, FUNDING_YEAR_WORKFLOW_TYPE } from '../workflows/convention/convention.contract';
 import { dossierIdOf, PARCOURS_WORKFLOW_TYPE } from '../workflows/parcours/parcours.contract';
 import type { AgendaCase, DeadlineItem, IsoDate, RunningConvention } from '../workflows/schedules/schedules.contract';
+import { addDays } from '../workflows/shared/calendar';
 import {
   PRE_AGE_BAND,
   PRE_CONVENTION_REF,
@@ -150,6 +151,32 @@ export async function parcoursDeadlines(client: Client, f: DeadlineFilter = {}):
     f.unassigned && isNull('PreReferentId'),
   );
   return collect(client, query, deadlineItemOf);
+}
+
+/**
+ * How far ahead the first look-up of `earliestParcoursDeadlines` reaches. A référent's cases spread their next
+ * deadlines over months (a reassessment every six): a month ahead holds about a sixth of a large caseload, and a
+ * list's first page (50) of a caseload of 500.
+ */
+export const FIRST_LOOK_UP_DAYS = 30;
+
+/**
+ * The `need` most urgent parcours items of the filter, in `byUrgency` order once sorted, without listing all of them
+ * when fewer will do: first the items overdue or due within FIRST_LOOK_UP_DAYS of `today`, which are the head of that
+ * order (overdue first, then by due date: every item left out is due later than every item kept), and the full look-up
+ * only when that head holds `need` items or fewer. A list call costs the store about the same per record returned
+ * (bench:visibility), so the first page of a référent's 500 cases reads about 80 records instead of 500.
+ * `complete` tells whether the answer holds every item of the filter.
+ */
+export async function earliestParcoursDeadlines(
+  client: Client,
+  f: Omit<DeadlineFilter, 'until' | 'overdueOnly' | 'withoutDeadline'>,
+  need: number,
+  today: IsoDate,
+): Promise<{ items: DeadlineItem[]; complete: boolean }> {
+  const head = await parcoursDeadlines(client, { ...f, until: addDays(today, FIRST_LOOK_UP_DAYS) });
+  if (head.length > need) return { items: head, complete: false };
+  return { items: await parcoursDeadlines(client, f), complete: true };
 }
 
 /** Running conventions and funding years with a deadline matching the filter. */

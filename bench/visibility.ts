@@ -7,7 +7,8 @@
  * case publishes, a memo the size of its figures), spread over R référents; they are started with a start delay on a
  * task queue no worker polls, so that the store holds exactly the records and nothing else runs. Then each look-up
  * `GET /me/tasks` makes (activities/deadline-search.ts, the same functions) runs 30 times, one at a time:
- * a référent's own cases with a deadline (N ÷ R records), the coordinator's overdue cases, cases awaiting the EPS —
+ * a référent's own cases with a deadline (N ÷ R records), the first page of them (the next 30 days first), the
+ * coordinator's overdue cases, cases awaiting the EPS —
  * one second apart, under the server's default visibility rate limit (10 list calls/s per namespace: a look-up of up
  * to 500 records is one call, each further 500 one more).
  * Prints a table and the line `VISIBILITY_SUMMARY {json}`.
@@ -21,7 +22,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import type { SearchAttributePair } from '@temporalio/common';
-import { awaitingReview, parcoursDeadlines } from '../activities/deadline-search';
+import { awaitingReview, earliestParcoursDeadlines, FIRST_LOOK_UP_DAYS, parcoursDeadlines } from '../activities/deadline-search';
+import { addDays, parisDateOf } from '../workflows/shared/calendar';
 import { freePort, startDevServer, temporalBinaries } from '../src/dev/dev-server';
 import { clusterTools, createSchema, removeBase, sharedEnv, startNode, startPostgres, startTemporal, tempBase } from '../test/cluster/cluster';
 import { PARCOURS_WORKFLOW_TYPE } from '../workflows/parcours/parcours.contract';
@@ -57,14 +59,20 @@ function progress(msg: string): void {
   process.stderr.write(`[visibility ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
 }
 
-/** Case i's search attributes: référent i mod R, one case in 20 overdue, deadlines over the next 60 days. */
+/** Today (Paris) at midnight UTC, as the cases' dates are published. */
+const TODAY = parisDateOf(Date.now());
+
+/**
+ * Case i's search attributes: référent i mod R, one case in 20 overdue, next deadlines spread over the next six months
+ * (a case's next deadline is at most its next reassessment, every six months).
+ */
 function attributesOf(i: number): SearchAttributePair[] {
-  const day = (d: number) => new Date(Date.UTC(2027, 0, 1 + d));
+  const day = (d: number) => new Date(`${addDays(TODAY, d)}T00:00:00Z`);
   return [
     { key: PRE_STAGE, value: STAGES[i % STAGES.length] },
     { key: PRE_QPV, value: i % 2 ? 'GRESILLES' : 'FONTAINE_D_OUCHE' },
     { key: PRE_REFERENT_ID, value: `u-ref-${i % REFERENTS}` },
-    { key: PRE_NEXT_DEADLINE, value: day(i % 60) },
+    { key: PRE_NEXT_DEADLINE, value: day(i % 180) },
     { key: PRE_NEXT_DEADLINE_KIND, value: 'CONSENT_REMINDER' },
     { key: PRE_OVERDUE, value: i % 20 === 0 },
     { key: PRE_AGE_BAND, value: '6-10' },
@@ -132,6 +140,7 @@ async function measure(store: Store, address: string): Promise<{ createS: number
     progress(`${store}: created in ${fmt(createS)} s; look-ups`);
     const rows = [
       await lookUp(`a référent's cases with a deadline (GET /me/tasks, référent)`, () => parcoursDeadlines(client, { referentId: 'u-ref-1', taskQueue: TASK_QUEUE })),
+      await lookUp(`a référent's first page: the next ${FIRST_LOOK_UP_DAYS} days (GET /me/tasks, référent, since issue 17's fifth pass)`, async () => (await earliestParcoursDeadlines(client, { referentId: 'u-ref-1', taskQueue: TASK_QUEUE }, 50, TODAY)).items),
       await lookUp('overdue cases (GET /me/tasks, coordinator)', () => parcoursDeadlines(client, { overdueOnly: true, taskQueue: TASK_QUEUE })),
       await lookUp('cases awaiting the EPS (GET /me/tasks, coordinator)', () => awaitingReview(client, TASK_QUEUE)),
     ];
@@ -188,7 +197,7 @@ async function main(): Promise<void> {
     summary[`${store}CreateS`] = Number(r.createS.toFixed(1));
     for (const [k, m] of r.rows.entries()) {
       rows.push([store, m.what, String(m.records), fmt(m.p50), fmt(m.p95), fmt(m.p99)]);
-      summary[`${store}${['Referent', 'Overdue', 'AwaitingReview'][k]}P99Ms`] = Number(m.p99.toFixed(1));
+      summary[`${store}${['Referent', 'ReferentFirstPage', 'Overdue', 'AwaitingReview'][k]}P99Ms`] = Number(m.p99.toFixed(1));
     }
     rows.push([store, `(${N} records created, 20 clients)`, '', '', '', `${fmt(r.createS)} s`]);
   }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { awaitingReview, fundingDeadlines, PARCOURS_WORKFLOW_TYPE, parcoursDeadlines } from '../../activities/deadline-search';
+import { awaitingReview, earliestParcoursDeadlines, fundingDeadlines, PARCOURS_WORKFLOW_TYPE, parcoursDeadlines } from '../../activities/deadline-search';
 import { workflowIdFor } from '../../workflows/parcours/parcours.contract';
 import { nextEpsMeeting, type EpsCalendar } from '../../workflows/parcours/parcours.rules';
 import type { DeadlineItem } from '../../workflows/schedules/schedules.contract';
@@ -52,14 +52,17 @@ export class TasksService {
     };
   }
 
-  private async collect(caller: Caller): Promise<TaskDto[]> {
+  /** The caller's tasks in `byUrgency` order: at least the first `need` of them (all of them when fewer). */
+  private async collect(caller: Caller, need: number): Promise<TaskDto[]> {
     const client = this.temporal.client;
     const taskQueue = this.temporal.taskQueue;
     const scopes = taskScopes(caller);
     const jobs: Array<Promise<TaskDto[]>> = [];
     // the staff id goes into a visibility query, escaped by its builder (an id no query can hold has no cases)
     if (scopes.ownCases) {
-      jobs.push(parcoursDeadlines(client, { referentId: caller.sub, taskQueue }).then((items) => items.map((i) => task(i))));
+      // the head of the référent's list when it holds the page: each source gives at least its `need` first items, so
+      // the merged list's first `need` are right, and a longer list means a next page either way
+      jobs.push(earliestParcoursDeadlines(client, { referentId: caller.sub, taskQueue }, need, parisDateOf(Date.now())).then(({ items }) => items.map((i) => task(i))));
     }
     if (scopes.coordination) {
       const meeting = nextEpsMeeting(parisDateOf(Date.now()), this.calendar);
@@ -84,7 +87,7 @@ export class TasksService {
     const list = `tasks\u0000${caller.sub}\u0000${[...caller.roles].sort().join(',')}`;
     const offset = pageToken ? Number(this.pages.openText(pageToken, list)) : 0;
     const size = q.pageSize ?? 50;
-    const all = await this.collect(caller);
+    const all = await this.collect(caller, offset + size);
     const items = all.slice(offset, offset + size);
     return { items, ...(offset + size < all.length ? { nextPageToken: this.pages.seal(String(offset + size), list) } : {}) };
   }

@@ -24,6 +24,7 @@ import {
   RECTIFICATION,
   FINANCIAL_REPORT_SUBMITTED,
   LIFE_EVENT,
+  onExampleDay,
   PAYMENT,
   PUBLICATION,
   REASSESSMENT,
@@ -110,7 +111,7 @@ const TABLE: AccessRow[] = [
   { verb: 'POST', path: '/parcours/{dossierId}/resumption', roles: ['referent', 'coordinator'], ok: CHANGE, body: () => RESUMPTION, probe: 'otherCase', source: 'API.md' },
   { verb: 'POST', path: '/parcours/{dossierId}/events', roles: ['referent', 'coordinator'], ok: CHANGE, body: () => LIFE_EVENT, probe: 'otherCase', source: 'API.md' },
   // no concern on référent A's case: an allowed caller gets the domain's 404 (no concern of that date)
-  { verb: 'POST', path: '/parcours/{dossierId}/safeguarding-reports', roles: ['referent', 'coordinator'], ok: [...CHANGE, 404], body: () => ({ concernOn: '2027-04-02', reportedOn: '2027-04-03' }), probe: 'otherCase', source: 'API.md' },
+  { verb: 'POST', path: '/parcours/{dossierId}/safeguarding-reports', roles: ['referent', 'coordinator'], ok: [...CHANGE, 404], body: () => ({ concernOn: onExampleDay('2027-04-02'), reportedOn: onExampleDay('2027-04-03') }), probe: 'otherCase', source: 'API.md' },
   { verb: 'POST', path: '/parcours/{dossierId}/derogations', roles: ['coordinator'], ok: CHANGE, body: () => DEROGATION, probe: 'otherCase', source: 'API.md' },
   { verb: 'PUT', path: '/parcours/{dossierId}/referent', roles: ['coordinator'], ok: CHANGE, body: () => ({ referentId: REF_A }), probe: 'otherCase', source: 'API.md' },
   { verb: 'POST', path: '/parcours/{dossierId}/rectifications', roles: ['referent', 'coordinator'], ok: CHANGE, body: () => RECTIFICATION, probe: 'otherCase', source: 'not in API.md' },

@@ -22,6 +22,7 @@ import { ACTIVITY_FAILURE_MARKER, createProbeActivities } from './fixtures/priva
 import { ZOE, ZOE_SECRETS } from './fixtures/privacy-probe.person';
 import { amendUpdate, finishUpdate, getPersonQuery, noteSignal, privacyProbeWorkflow, refuseUpdate } from './fixtures/privacy-probe.workflow';
 import { ensureMeeting } from '../support/team-meetings';
+import { onExampleDay } from '../support/api-examples';
 
 /** The child's data, and the guardian's second phone number (set by an update). */
 const SECRETS = [...ZOE_SECRETS, '+33698765432'];
@@ -29,7 +30,7 @@ const SECRETS = [...ZOE_SECRETS, '+33698765432'];
 /** The API.md referral, for Zoé (the probe's child) and her mother Nadège. */
 const ZOE_LINE1 = '12 rue des Tilleuls';
 const ZOE_REFERRAL = {
-  referredOn: '2026-11-20',
+  referredOn: onExampleDay('2026-11-20'),
   child: {
     firstName: ZOE.firstName,
     lastName: ZOE.lastName,
@@ -46,15 +47,15 @@ const ZOE_REFERRAL = {
 };
 const ZOE_CONSENT = {
   decision: 'GRANTED',
-  signedOn: '2026-11-25',
+  signedOn: onExampleDay('2026-11-25'),
   signedBy: [{ name: `Nadège ${ZOE.lastName}`, relationship: 'MOTHER' }],
   dataSharingInformed: true,
   note: `Mère joignable au ${ZOE.guardianPhone}`,
 };
-const ZOE_REASSESSMENT = { assessedOn: '2027-03-01', progress: [{ objectiveId: 'o1', level: 'PARTIAL', note: `${ZOE.firstName} lit des phrases simples` }], decision: 'CONTINUE' };
+const ZOE_REASSESSMENT = { assessedOn: onExampleDay('2027-03-01'), progress: [{ objectiveId: 'o1', level: 'PARTIAL', note: `${ZOE.firstName} lit des phrases simples` }], decision: 'CONTINUE' };
 const ZOE_CLOSURE = {
   reason: 'OBJECTIVES_MET',
-  closedOn: '2027-06-30',
+  closedOn: onExampleDay('2027-06-30'),
   summary: `${ZOE.firstName} ${ZOE.lastName} (née le ${ZOE.birthDate}, ${ZOE_LINE1}) lit couramment ; mère joignable au ${ZOE.guardianPhone}.`,
   handedOverTo: 'Centre social des Grésilles',
 };
@@ -165,11 +166,11 @@ describe('payload encryption and the codec endpoint', () => {
       const id = created.dossierId;
       workflowId = workflowIdFor(id);
       // refused by the workflow's validator (422): its input names the family, its answer does not
-      const refused = await post(`/parcours/${id}/consent`, referent, { ...ZOE_CONSENT, signedOn: '2026-11-19' }, 422);
-      expect(refused).toMatchObject({ status: 422, detail: 'The consent date (2026-11-19) is before the referral date (2026-11-20).' });
+      const refused = await post(`/parcours/${id}/consent`, referent, { ...ZOE_CONSENT, signedOn: onExampleDay('2026-11-19') }, 422);
+      expect(refused).toMatchObject({ status: 422, detail: `The consent date (${onExampleDay('2026-11-19')}) is before the referral date (${ZOE_REFERRAL.referredOn}).` });
       for (const secret of CASE_SECRETS) expect(JSON.stringify(refused)).not.toContain(secret);
       expect(await post(`/parcours/${id}/consent`, referent, ZOE_CONSENT, 200)).toMatchObject({ stage: 'AWAITING_TEAM_REVIEW' });
-      const review = { meetingId: await ensureMeeting(t.http, coordinator, '2026-12-03'), decision: 'VALIDATED', objectives: [{ label: 'Read fluently by June' }], referentId: 'u-ref-1', durationMonths: 12 };
+      const review = { meetingId: await ensureMeeting(t.http, coordinator, onExampleDay('2026-12-03')), decision: 'VALIDATED', objectives: [{ label: 'Read fluently by June' }], referentId: 'u-ref-1', durationMonths: 12 };
       expect(await post(`/parcours/${id}/team-reviews`, coordinator, review, 200)).toMatchObject({ stage: 'ACTIVE' });
       // a reassessment completes a cycle: the workflow continues as new, carrying the case into a second run
       await post(`/parcours/${id}/reassessments`, referent, ZOE_REASSESSMENT, 200);

@@ -3,7 +3,8 @@
  * example bodies as written, every refusal path, idempotent retries and concurrent updates.
  */
 import request, { type Response } from 'supertest';
-import { ACTION, ACTION_DONE, CLOSURE, CONSENT, LIFE_EVENT, REASSESSMENT, REFERRAL, RENEWAL, TEAM_REVIEW } from '../support/api-examples';
+import { ACTION, ACTION_DONE, CLOSURE, CONSENT, LIFE_EVENT, onExampleDay, REASSESSMENT, REFERRAL, RENEWAL, TEAM_REVIEW } from '../support/api-examples';
+import { addMonths } from '../../workflows/shared/calendar';
 import { eventually, startTestApp, type TestApp } from '../support/app';
 import { ensureMeeting } from '../support/team-meetings';
 
@@ -103,7 +104,7 @@ describe('parcours over HTTP', () => {
         objectives: [],
         actions: [],
       });
-      expect(first.deadlines).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'CONSENT_EXPIRY', dueOn: '2027-01-19' })]));
+      expect(first.deadlines).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'CONSENT_EXPIRY', dueOn: onExampleDay('2027-01-19') })]));
       const id = first.dossierId;
 
       const consent = ok(await post(`/parcours/${id}/consent`, ref1, CONSENT), 200);
@@ -114,7 +115,7 @@ describe('parcours over HTTP', () => {
 
       const a1 = ok(await post(`/parcours/${id}/actions`, ref1, ACTION), 201);
       expect(a1.actions).toEqual([expect.objectContaining({ id: 'a1', status: 'SCHEDULED', type: 'SCHOOL_SUPPORT' })]);
-      const a2 = ok(await post(`/parcours/${id}/actions`, ref1, { type: 'SPORT', provider: 'ASPTT Dijon', startsOn: '2027-01-06', sessions: 20, frequency: 'WEEKLY', objectiveIds: ['o1'] }), 201);
+      const a2 = ok(await post(`/parcours/${id}/actions`, ref1, { type: 'SPORT', provider: 'ASPTT Dijon', startsOn: onExampleDay('2027-01-06'), sessions: 20, frequency: 'WEEKLY', objectiveIds: ['o1'] }), 201);
       expect(a2.actions.map((a) => [a.id, a.status])).toEqual([
         ['a1', 'SCHEDULED'],
         ['a2', 'SCHEDULED'],
@@ -125,14 +126,14 @@ describe('parcours over HTTP', () => {
       expect(reassessed.objectives[0]).toMatchObject({ id: 'o1', lastLevel: 'PARTIAL' });
 
       // renewed at an EPS before the closure of 30 June 2027 (the shared renewal's EPS is in November 2027)
-      const renewed = ok(await post(`/parcours/${id}/renewals`, coord, { ...RENEWAL, meetingDate: '2027-06-01' }), 200);
-      expect(renewed.plan).toMatchObject({ totalMonths: 18, endsOn: '2028-06-01' });
+      const renewed = ok(await post(`/parcours/${id}/renewals`, coord, { ...RENEWAL, meetingDate: onExampleDay('2027-06-01') }), 200);
+      expect(renewed.plan).toMatchObject({ totalMonths: 18, endsOn: addMonths(onExampleDay('2027-06-01'), 12) });
 
       const done = ok(await patch(`/parcours/${id}/actions/a1`, ref1, ACTION_DONE), 200);
       expect(done.actions[0]).toMatchObject({ id: 'a1', status: 'DONE' });
 
       const closed = ok(await post(`/parcours/${id}/closure`, coord, CLOSURE), 200);
-      expect(closed).toMatchObject({ stage: 'CLOSED', closure: { reason: 'OBJECTIVES_MET', closedOn: '2027-06-30' }, accepts: [] });
+      expect(closed).toMatchObject({ stage: 'CLOSED', closure: { reason: 'OBJECTIVES_MET', closedOn: CLOSURE.closedOn }, accepts: [] });
       expect(closed.actions.map((a) => a.status)).toEqual(['DONE', 'STOPPED']);
 
       // a closed case is still readable (queries on the completed workflow) and its timeline names every actor
@@ -192,7 +193,7 @@ describe('parcours over HTTP', () => {
           type: 'urn:pre-orchestrator:problem:closed',
           title: 'Conflict',
           status: 409,
-          detail: 'The case is closed (OBJECTIVES_MET on 2027-06-30) and accepts no change.',
+          detail: `The case is closed (OBJECTIVES_MET on ${CLOSURE.closedOn}) and accepts no change.`,
           failureType: 'Closed',
           dossierId: id,
           stage: 'CLOSED',
@@ -204,7 +205,7 @@ describe('parcours over HTTP', () => {
       const again = await post('/parcours', coord, REFERRAL);
       expect(again.status).toBe(201);
       expect(view(again).dossierId).not.toBe(id);
-      ok(await post(`/parcours/${view(again).dossierId}/closure`, coord, { reason: 'OTHER', closedOn: '2026-11-27', summary: 'Test', motive: 'Doublon de test' }), 200);
+      ok(await post(`/parcours/${view(again).dossierId}/closure`, coord, { reason: 'OTHER', closedOn: onExampleDay('2026-11-27'), summary: 'Test', motive: 'Doublon de test' }), 200);
     });
   });
 
@@ -253,9 +254,9 @@ describe('parcours over HTTP', () => {
       expect(await described.staticSummary()).toBe("Parcours PRE · Grésilles · 6–10 ans · orienté par l'école");
       const details = await described.staticDetails();
       expect(details).toContain(`**Dossier** : ${id}`);
-      expect(details).not.toMatch(/Ines|Benali|2016-03-14|Cirey|SOCIAL_ISOLATION/);
+      expect(details).not.toMatch(new RegExp(`Ines|Benali|${REFERRAL.child.birthDate}|Cirey|SOCIAL_ISOLATION`));
       const attributes = Object.fromEntries(described.typedSearchAttributes.getAll().map((p) => [p.key.name, p.value instanceof Date ? p.value.toISOString() : p.value]));
-      expect(attributes).toMatchObject({ PreStage: 'AWAITING_CONSENT', PreQpv: 'GRESILLES', PreAgeBand: '6-10', PreReferentId: 'u-ref-1', PreReferredOn: '2026-11-20T00:00:00.000Z', PreChildKey: expect.stringMatching(/^[0-9a-f]{64}$/) });
+      expect(attributes).toMatchObject({ PreStage: 'AWAITING_CONSENT', PreQpv: 'GRESILLES', PreAgeBand: '6-10', PreReferentId: 'u-ref-1', PreReferredOn: `${REFERRAL.referredOn}T00:00:00.000Z`, PreChildKey: expect.stringMatching(/^[0-9a-f]{64}$/) });
     });
 
     it('409: a second open referral for the same child names the existing case (names written differently)', async () => {
@@ -277,10 +278,10 @@ describe('parcours over HTTP', () => {
 
     it('422: dates out of order, a missing motive; 404 unknown action; 409 an action already done', async () => {
       const id = await caseAt('Yasmine', 'AWAITING_CONSENT');
-      const early = await post(`/parcours/${id}/consent`, ref1, { ...CONSENT, signedOn: '2026-11-01' });
+      const early = await post(`/parcours/${id}/consent`, ref1, { ...CONSENT, signedOn: onExampleDay('2026-11-01') });
       expect({ status: early.status, body: early.body }).toEqual({
         status: 422,
-        body: expect.objectContaining({ type: 'urn:pre-orchestrator:problem:rule-violation', detail: 'The consent date (2026-11-01) is before the referral date (2026-11-20).' }),
+        body: expect.objectContaining({ type: 'urn:pre-orchestrator:problem:rule-violation', detail: `The consent date (${onExampleDay('2026-11-01')}) is before the referral date (${REFERRAL.referredOn}).` }),
       });
       const neighbour = await post(`/parcours/${id}/consent`, ref1, { ...CONSENT, signedBy: [{ name: 'Voisine', relationship: 'OTHER' }] });
       expect({ status: neighbour.status, body: neighbour.body }).toEqual({
@@ -298,10 +299,10 @@ describe('parcours over HTTP', () => {
       expect(view(await get(`/parcours/${id}`, coord)).stage).toBe('AWAITING_CONSENT');
       ok(await post(`/parcours/${id}/consent`, ref1, CONSENT), 200);
       ok(await post(`/parcours/${id}/team-reviews`, coord, TEAM_REVIEW), 200);
-      const backwards = await post(`/parcours/${id}/actions`, ref1, { ...ACTION, startsOn: '2027-06-30', endsOn: '2026-12-10' });
+      const backwards = await post(`/parcours/${id}/actions`, ref1, { ...ACTION, startsOn: ACTION.endsOn, endsOn: ACTION.startsOn });
       expect({ status: backwards.status, body: backwards.body }).toEqual({
         status: 422,
-        body: expect.objectContaining({ type: 'urn:pre-orchestrator:problem:rule-violation', detail: 'The action ends (2026-12-10) before it starts (2027-06-30).' }),
+        body: expect.objectContaining({ type: 'urn:pre-orchestrator:problem:rule-violation', detail: `The action ends (${ACTION.startsOn}) before it starts (${ACTION.endsOn}).` }),
       });
       const unknownAction = await patch(`/parcours/${id}/actions/a9`, ref1, ACTION_DONE);
       expect({ status: unknownAction.status, detail: unknownAction.body.detail }).toEqual({ status: 404, detail: 'The case has no action "a9".' });
@@ -317,7 +318,7 @@ describe('parcours over HTTP', () => {
       ok(await patch(`/parcours/${id}/actions/a1`, ref1, ACTION_DONE), 200);
       const twice = await patch(`/parcours/${id}/actions/a1`, ref1, { status: 'CANCELLED', motive: 'Erreur' });
       expect({ status: twice.status, detail: twice.body.detail }).toEqual({ status: 409, detail: 'The action a1 is already DONE and cannot change.' });
-      const noMotive = await post(`/parcours/${id}/derogations`, coord, { kind: 'DURATION', decidedOn: '2027-01-10', maxTotalMonths: 36 });
+      const noMotive = await post(`/parcours/${id}/derogations`, coord, { kind: 'DURATION', decidedOn: onExampleDay('2027-01-10'), maxTotalMonths: 36 });
       expect(noMotive.status).toBe(422);
       expect(noMotive.body.detail).toBe('A derogation needs a written motive.');
     });
@@ -398,7 +399,7 @@ describe('parcours over HTTP', () => {
       const r2 = await post(`/parcours/${id}/reassessments`, ref1, REASSESSMENT, 'reassess-aya');
       expect(r2.status).toBe(200);
       expect(r2.body).toEqual(r1.body);
-      const close = { reason: 'HANDED_OVER', closedOn: '2027-03-15', summary: 'Relais au centre social.', handedOverTo: 'Centre social des Grésilles' };
+      const close = { reason: 'HANDED_OVER', closedOn: onExampleDay('2027-03-15'), summary: 'Relais au centre social.', handedOverTo: 'Centre social des Grésilles' };
       const k1 = await post(`/parcours/${id}/closure`, coord, close, 'close-aya');
       expect(k1.status).toBe(200);
       // the retry reaches a completed workflow: the case as it stands, not a 409
@@ -421,7 +422,7 @@ describe('parcours over HTTP', () => {
       const id = await caseAt('Bérénice', 'AWAITING_CONSENT');
       const first = await post(`/parcours/${id}/consent`, ref1, CONSENT, 'consent-ines');
       expect(first.status).toBe(200);
-      const otherBody = await post(`/parcours/${id}/consent`, ref1, { ...CONSENT, signedOn: '2026-11-26' }, 'consent-ines');
+      const otherBody = await post(`/parcours/${id}/consent`, ref1, { ...CONSENT, signedOn: onExampleDay('2026-11-26') }, 'consent-ines');
       expect(otherBody.status).toBe(422);
       expect(otherBody.headers['content-type']).toMatch(/application\/problem\+json/);
       expect(otherBody.body).toMatchObject({
@@ -498,7 +499,7 @@ describe('parcours over HTTP', () => {
         return found.length === 3 ? res.body : undefined;
       });
       for (const item of all.items) expect(item).toMatchObject({ stage: 'AWAITING_TEAM_REVIEW', qpv: 'GRESILLES', referentId: 'u-ref-1', workflowStatus: 'RUNNING' });
-      expect(JSON.stringify(all)).not.toMatch(/Benali|2016-03-14|Cirey/);
+      expect(JSON.stringify(all)).not.toMatch(new RegExp(`Benali|${REFERRAL.child.birthDate}|Cirey`));
       const seen = new Set<string>();
       let token: string | null = null;
       let pages = 0;

@@ -79,6 +79,30 @@ describe('GET /me/tasks', () => {
     expect(second.nextPageToken).toBeUndefined();
   });
 
+  it('pages a list whose first page is read from the next 30 days only: the same items, in the same order, as the whole list', async () => {
+    // a third référent: two consents expiring within 30 days, one beyond (the first look-up reads the next 30 days,
+    // and the whole list only when those hold no more than the page needs)
+    const soon = `u-ref-s${run}`;
+    const mine = [await referCase(t, soon, addDays(today, -40)), await referCase(t, soon, addDays(today, -35)), await referCase(t, soon, addDays(today, -10))];
+    const whole = await eventually(async () => {
+      const b = await tasksOf(soon, 'referent');
+      return b.items.length === 3 && b.items.every((i) => i.kind === 'COLLECT_CONSENT') ? b : undefined;
+    });
+    expect(whole.items.map((i) => [i.dossierId, i.dueOn])).toEqual([
+      [mine[0], addDays(today, 20)],
+      [mine[1], addDays(today, 25)],
+      [mine[2], addDays(today, 50)],
+    ]);
+    const pages: Task[][] = [];
+    let token: string | undefined;
+    do {
+      const page = await tasksOf(soon, 'referent', `?pageSize=1${token ? `&pageToken=${token}` : ''}`);
+      pages.push(page.items);
+      token = page.nextPageToken;
+    } while (token && pages.length < 5);
+    expect(pages).toEqual(whole.items.map((i) => [i]));
+  });
+
   it('gives the coordinator the cases waiting for the EPS, due at the next meeting', async () => {
     const body = await tasksOf('u-coord-1', 'coordinator');
     const review = body.items.find((i) => i.dossierId === ids.review);
