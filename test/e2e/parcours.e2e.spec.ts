@@ -127,7 +127,7 @@ describe('parcours over HTTP', () => {
 
       // renewed at an EPS before the closure of 30 June 2027 (the shared renewal's EPS is in November 2027)
       const renewed = ok(await post(`/parcours/${id}/renewals`, coord, { ...RENEWAL, meetingDate: onExampleDay('2027-06-01') }), 200);
-      expect(renewed.plan).toMatchObject({ totalMonths: 18, endsOn: addMonths(onExampleDay('2027-06-01'), 12) });
+      expect(renewed.plan).toMatchObject({ totalMonths: 18, endsOn: addMonths(onExampleDay('2026-12-01'), 18) }); // 12 months from the EPS of TEAM_REVIEW, then 6 more
 
       const done = ok(await patch(`/parcours/${id}/actions/a1`, ref1, ACTION_DONE), 200);
       expect(done.actions[0]).toMatchObject({ id: 'a1', status: 'DONE' });
