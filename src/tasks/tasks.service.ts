@@ -35,10 +35,24 @@ function task(item: DeadlineItem, kind: TaskKind = taskKindOf(item), dueOn = ite
  * case waiting for the EPS, every overdue case (escalations) and every active case without a référent; finance every
  * convention or funding year with a deadline. Other roles have no tasks of their own.
  */
+/** Most référents whose next 30 days a process remembers (far above a CCAS's staff; a bound against made-up callers). */
+const HEAD_HINTS = 10_000;
+
 @Injectable()
 export class TasksService {
   private readonly calendar: EpsCalendar;
   private readonly pages: PageTokens;
+
+  /**
+   * How many of each référent's tasks were overdue or due within 30 days at the last reading: a hint, never an answer
+   * (whether to read those first, `earliestParcoursDeadlines`). Per process, at most HEAD_HINTS entries.
+   */
+  private readonly heads = new Map<string, number>();
+
+  private rememberHead(sub: string, head: number): void {
+    if (!this.heads.has(sub) && this.heads.size >= HEAD_HINTS) this.heads.clear();
+    this.heads.set(sub, head);
+  }
 
   constructor(
     private readonly temporal: TemporalService,
@@ -62,7 +76,12 @@ export class TasksService {
     if (scopes.ownCases) {
       // the head of the référent's list when it holds the page: each source gives at least its `need` first items, so
       // the merged list's first `need` are right, and a longer list means a next page either way
-      jobs.push(earliestParcoursDeadlines(client, { referentId: caller.sub, taskQueue }, need, parisDateOf(Date.now())).then(({ items }) => items.map((i) => task(i))));
+      jobs.push(
+        earliestParcoursDeadlines(client, { referentId: caller.sub, taskQueue }, need, parisDateOf(Date.now()), this.heads.get(caller.sub)).then(({ items, head }) => {
+          this.rememberHead(caller.sub, head);
+          return items.map((i) => task(i));
+        }),
+      );
     }
     if (scopes.coordination) {
       const meeting = nextEpsMeeting(parisDateOf(Date.now()), this.calendar);

@@ -86,7 +86,7 @@ describe('GET /me/tasks', () => {
     const mine = [await referCase(t, soon, addDays(today, -40)), await referCase(t, soon, addDays(today, -35)), await referCase(t, soon, addDays(today, -10))];
     const whole = await eventually(async () => {
       const b = await tasksOf(soon, 'referent');
-      return b.items.length === 3 && b.items.every((i) => i.kind === 'COLLECT_CONSENT') ? b : undefined;
+      return b.items.length === 3 && b.items.every((i) => i.kind === 'COLLECT_CONSENT' && i.stage === 'AWAITING_CONSENT') ? b : undefined;
     });
     expect(whole.items.map((i) => [i.dossierId, i.dueOn])).toEqual([
       [mine[0], addDays(today, 20)],
