@@ -6,6 +6,7 @@ import type { Client } from '@temporalio/client';
 import type { Payload, TypedSearchAttributes } from '@temporalio/common';
 import { searchAttributesOf } from '../src/temporal/search-attribute-payloads';
 import {
+  allOf,
   anyOf,
   eq,
   isNotNull,
@@ -193,26 +194,61 @@ export function fundingDeadlines(client: Client, f: DeadlineFilter = {}): Promis
   return collect(client, query, deadlineItemOf);
 }
 
+/** A visibility record of a case waiting for the EPS as an agenda line (codes and dates only). */
+function agendaCaseOf(info: ListedRecord): AgendaCase {
+  const sa = info.typedSearchAttributes;
+  const c: AgendaCase = { dossierId: dossierIdOf(info.workflowId) ?? info.workflowId, overdue: sa.get(PRE_OVERDUE) === true };
+  const qpv = sa.get(PRE_QPV);
+  if (qpv) c.qpv = qpv;
+  const band = sa.get(PRE_AGE_BAND);
+  if (band) c.ageBand = band;
+  const referredOn = dateOfAttribute(sa.get(PRE_REFERRED_ON));
+  if (referredOn) c.referredOn = referredOn;
+  const referentId = sa.get(PRE_REFERENT_ID);
+  if (referentId) c.referentId = referentId;
+  if (sa.get(PRE_NEXT_DEADLINE_KIND) === 'TEAM_REVIEW') {
+    const due = dateOfAttribute(sa.get(PRE_NEXT_DEADLINE));
+    if (due) c.reviewDueOn = due;
+  }
+  return c;
+}
+
 /** Running parcours waiting for the EPS. */
 export function awaitingReview(client: Client, taskQueue?: string): Promise<AgendaCase[]> {
   const query = visibilityQuery(workflowType(PARCOURS_WORKFLOW_TYPE), scope(taskQueue), running(), eq('PreStage', 'AWAITING_TEAM_REVIEW'));
-  return collect(client, query, (info) => {
+  return collect(client, query, agendaCaseOf);
+}
+
+/** What the coordinator's tasks are made of: the cases waiting for the EPS, the overdue ones, the active ones without a référent. */
+export interface CoordinationCases {
+  awaitingReview: AgendaCase[];
+  overdue: DeadlineItem[];
+  unassigned: DeadlineItem[];
+}
+
+/**
+ * The three look-ups of the coordinator's tasks in one list call: `awaitingReview`, `parcoursDeadlines({ overdueOnly })`
+ * and `parcoursDeadlines({ stage: 'ACTIVE', unassigned, withoutDeadline })` — the same records, each case sorted into
+ * every one of the three it belongs to. A list call costs the store a fixed part (a scan of the namespace's records,
+ * about 60 ms on the dev server's SQLite at 10 000 records, bench:visibility) besides its records: one call instead of
+ * three.
+ */
+export async function coordinationCases(client: Client, taskQueue?: string): Promise<CoordinationCases> {
+  const query = visibilityQuery(
+    workflowType(PARCOURS_WORKFLOW_TYPE),
+    scope(taskQueue),
+    running(),
+    anyOf(eq('PreStage', 'AWAITING_TEAM_REVIEW'), eq('PreOverdue', true), allOf(eq('PreStage', 'ACTIVE'), isNull('PreReferentId'))),
+  );
+  const out: CoordinationCases = { awaitingReview: [], overdue: [], unassigned: [] };
+  await collect(client, query, (info) => {
     const sa = info.typedSearchAttributes;
-    const c: AgendaCase = { dossierId: dossierIdOf(info.workflowId) ?? info.workflowId, overdue: sa.get(PRE_OVERDUE) === true };
-    const qpv = sa.get(PRE_QPV);
-    if (qpv) c.qpv = qpv;
-    const band = sa.get(PRE_AGE_BAND);
-    if (band) c.ageBand = band;
-    const referredOn = dateOfAttribute(sa.get(PRE_REFERRED_ON));
-    if (referredOn) c.referredOn = referredOn;
-    const referentId = sa.get(PRE_REFERENT_ID);
-    if (referentId) c.referentId = referentId;
-    if (sa.get(PRE_NEXT_DEADLINE_KIND) === 'TEAM_REVIEW') {
-      const due = dateOfAttribute(sa.get(PRE_NEXT_DEADLINE));
-      if (due) c.reviewDueOn = due;
-    }
-    return c;
+    const stage = sa.get(PRE_STAGE);
+    if (stage === 'AWAITING_TEAM_REVIEW') out.awaitingReview.push(agendaCaseOf(info));
+    if (sa.get(PRE_OVERDUE) === true) out.overdue.push(deadlineItemOf(info));
+    if (stage === 'ACTIVE' && sa.get(PRE_REFERENT_ID) === undefined) out.unassigned.push(deadlineItemOf(info));
   });
+  return out;
 }
 
 /** Running conventions, each with whether its funding years include `year`. */

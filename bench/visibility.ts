@@ -22,7 +22,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import type { SearchAttributePair } from '@temporalio/common';
-import { awaitingReview, earliestParcoursDeadlines, FIRST_LOOK_UP_DAYS, parcoursDeadlines } from '../activities/deadline-search';
+import { awaitingReview, coordinationCases, earliestParcoursDeadlines, FIRST_LOOK_UP_DAYS, parcoursDeadlines } from '../activities/deadline-search';
 import { addDays, parisDateOf } from '../workflows/shared/calendar';
 import { freePort, startDevServer, temporalBinaries } from '../src/dev/dev-server';
 import { clusterTools, createSchema, removeBase, sharedEnv, startNode, startPostgres, startTemporal, tempBase } from '../test/cluster/cluster';
@@ -143,6 +143,15 @@ async function measure(store: Store, address: string): Promise<{ createS: number
       await lookUp(`a référent's first page: the next ${FIRST_LOOK_UP_DAYS} days (GET /me/tasks, référent, since issue 17's fifth pass)`, async () => (await earliestParcoursDeadlines(client, { referentId: 'u-ref-1', taskQueue: TASK_QUEUE }, 50, TODAY, 51)).items), // as after a first reading
       await lookUp('overdue cases (GET /me/tasks, coordinator)', () => parcoursDeadlines(client, { overdueOnly: true, taskQueue: TASK_QUEUE })),
       await lookUp('cases awaiting the EPS (GET /me/tasks, coordinator)', () => awaitingReview(client, TASK_QUEUE)),
+      await lookUp("the coordinator's three look-ups, one call each (GET /me/tasks before issue 17's fifth pass)", async () => [
+        ...(await awaitingReview(client, TASK_QUEUE)),
+        ...(await parcoursDeadlines(client, { overdueOnly: true, taskQueue: TASK_QUEUE })),
+        ...(await parcoursDeadlines(client, { stage: 'ACTIVE', unassigned: true, withoutDeadline: true, taskQueue: TASK_QUEUE })),
+      ]),
+      await lookUp("the coordinator's three look-ups in one call (GET /me/tasks, coordinator, since the fifth pass)", async () => {
+        const c = await coordinationCases(client, TASK_QUEUE);
+        return [...c.awaitingReview, ...c.overdue, ...c.unassigned];
+      }),
     ];
     return { createS, rows };
   } finally {
@@ -197,7 +206,7 @@ async function main(): Promise<void> {
     summary[`${store}CreateS`] = Number(r.createS.toFixed(1));
     for (const [k, m] of r.rows.entries()) {
       rows.push([store, m.what, String(m.records), fmt(m.p50), fmt(m.p95), fmt(m.p99)]);
-      summary[`${store}${['Referent', 'ReferentFirstPage', 'Overdue', 'AwaitingReview'][k]}P99Ms`] = Number(m.p99.toFixed(1));
+      summary[`${store}${['Referent', 'ReferentFirstPage', 'Overdue', 'AwaitingReview', 'CoordinatorThreeCalls', 'CoordinatorOneCall'][k]}P99Ms`] = Number(m.p99.toFixed(1));
     }
     rows.push([store, `(${N} records created, 20 clients)`, '', '', '', `${fmt(r.createS)} s`]);
   }

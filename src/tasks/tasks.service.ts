@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { awaitingReview, earliestParcoursDeadlines, fundingDeadlines, PARCOURS_WORKFLOW_TYPE, parcoursDeadlines } from '../../activities/deadline-search';
+import { coordinationCases, earliestParcoursDeadlines, fundingDeadlines, PARCOURS_WORKFLOW_TYPE } from '../../activities/deadline-search';
 import { workflowIdFor } from '../../workflows/parcours/parcours.contract';
 import { nextEpsMeeting, type EpsCalendar } from '../../workflows/parcours/parcours.rules';
 import type { DeadlineItem } from '../../workflows/schedules/schedules.contract';
@@ -85,12 +85,13 @@ export class TasksService {
     }
     if (scopes.coordination) {
       const meeting = nextEpsMeeting(parisDateOf(Date.now()), this.calendar);
+      // one list call for the three (coordinationCases), in the order they were listed before
       jobs.push(
-        awaitingReview(client, taskQueue).then((cases) =>
-          cases.map((c) => task({ source: 'parcours', workflowId: workflowIdFor(c.dossierId), workflowType: PARCOURS_WORKFLOW_TYPE, dossierId: c.dossierId, stage: 'AWAITING_TEAM_REVIEW', overdue: c.overdue, ...(c.referentId ? { referentId: c.referentId } : {}) }, 'TEAM_REVIEW', meeting)),
-        ),
-        parcoursDeadlines(client, { overdueOnly: true, taskQueue }).then((items) => items.map((i) => task(i))),
-        parcoursDeadlines(client, { stage: 'ACTIVE', unassigned: true, withoutDeadline: true, taskQueue }).then((items) => items.map((i) => task(i, 'ASSIGN_REFERENT', undefined))),
+        coordinationCases(client, taskQueue).then(({ awaitingReview, overdue, unassigned }) => [
+          ...awaitingReview.map((c) => task({ source: 'parcours', workflowId: workflowIdFor(c.dossierId), workflowType: PARCOURS_WORKFLOW_TYPE, dossierId: c.dossierId, stage: 'AWAITING_TEAM_REVIEW', overdue: c.overdue, ...(c.referentId ? { referentId: c.referentId } : {}) }, 'TEAM_REVIEW', meeting)),
+          ...overdue.map((i) => task(i)),
+          ...unassigned.map((i) => task(i, 'ASSIGN_REFERENT', undefined)),
+        ]),
       );
     }
     if (scopes.funding) jobs.push(fundingDeadlines(client, { taskQueue }).then((items) => items.map((i) => task(i))));

@@ -87,6 +87,11 @@ export function anyOf(...terms: Term[]): Term {
   return term(`(${terms.map((t) => t.text).join(' OR ')})`);
 }
 
+/** Every term (parenthesised: a group inside an OR). */
+export function allOf(...terms: Term[]): Term {
+  return term(`(${terms.map((t) => t.text).join(' AND ')})`);
+}
+
 /** The workflows of one type (or of several). */
 export function workflowType(...types: string[]): Term {
   return types.length === 1 ? eq('WorkflowType', types[0]!) : oneOf('WorkflowType', types);

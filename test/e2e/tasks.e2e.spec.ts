@@ -111,6 +111,27 @@ describe('GET /me/tasks', () => {
     expect(body.items.some((i) => i.dossierId === ids.consent)).toBe(false);
   });
 
+  it('gives the coordinator every overdue case with the EPS reviews, overdue first: an active case with an action past its end', async () => {
+    const late = `u-ref-o${run}`;
+    const id = await referCase(t, late, addDays(today, -59));
+    await grantConsent(t, late, id, addDays(today, -58));
+    await validateCase(t, late, id, addDays(today, -57));
+    const action = await t.http().post(`/parcours/${id}/actions`).set('Authorization', `Bearer ${await t.token(late, 'referent')}`)
+      .send({ type: 'SCHOOL_SUPPORT', provider: 'Association Lire et Faire Lire', startsOn: addDays(today, -50), endsOn: addDays(today, -10), frequency: 'WEEKLY' });
+    expect(action.status).toBe(201);
+    const body = await eventually(async () => {
+      const b = await tasksOf('u-coord-1', 'coordinator', '?pageSize=500');
+      return b.items.some((i) => i.dossierId === id && i.overdue) ? b : undefined;
+    });
+    expect(body.items.filter((i) => i.dossierId === id)).toEqual([expect.objectContaining({ dueOn: addDays(today, -10), overdue: true, stage: 'ACTIVE', path: `/parcours/${id}` })]);
+    // with the EPS reviews, after the overdue
+    expect(body.items.find((i) => i.dossierId === ids.review)).toMatchObject({ kind: 'TEAM_REVIEW', overdue: false });
+    expect(body.items.findIndex((i) => i.dossierId === id)).toBeLessThan(body.items.findIndex((i) => i.dossierId === ids.review));
+    // and its référent sees the same task
+    const theirs = (await tasksOf(late, 'referent')).items;
+    expect(theirs).toEqual([body.items.find((i) => i.dossierId === id)]);
+  });
+
   it('answers an empty list to a role without tasks of its own, and 400 to a bad page token', async () => {
     expect(await tasksOf('u-sup-1', 'supervisor')).toEqual({ items: [] });
     expect(await tasksOf('u-fin-1', 'finance')).toEqual({ items: [] });

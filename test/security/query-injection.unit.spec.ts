@@ -7,7 +7,7 @@
  * test/security/query-injection.e2e.spec.ts.
  */
 import { prng } from '../../bench/lib/inputs';
-import { anyOf, eq, isNull, isQueryable, literal, ne, oneOf, QueryValueError, visibilityQuery, type Term } from '../../src/temporal/visibility-query';
+import { allOf, anyOf, eq, isNull, isQueryable, literal, ne, oneOf, QueryValueError, visibilityQuery, type Term } from '../../src/temporal/visibility-query';
 
 type Token = { kind: 'ident' | 'op' | 'string' | 'number' | 'keyword' | 'paren' | 'comma'; text: string };
 
@@ -169,11 +169,18 @@ describe('the visibility-query builder under hostile values (issue 13 row 2)', (
     expect(RANDOM.some((s) => s.length >= 1000 && s.includes("'") && s.includes('\\'))).toBe(true);
   });
 
-  it('keeps hostile values inside their literals in the other terms too: !=, IN, OR groups', () => {
+  it('keeps hostile values inside their literals in the other terms too: !=, IN, OR groups, AND groups inside them', () => {
     for (const hostile of [...CORPUS, ...RANDOM.slice(0, 200)]) {
-      const query = visibilityQuery(ne('PreStage', hostile), oneOf('PreConventionRef', [hostile, 'CPO-1']), anyOf(isNull('PreRetention'), eq('PreRetention', hostile)));
+      const query = visibilityQuery(
+        ne('PreStage', hostile),
+        oneOf('PreConventionRef', [hostile, 'CPO-1']),
+        anyOf(isNull('PreRetention'), eq('PreRetention', hostile)),
+        anyOf(eq('PreOverdue', true), allOf(eq('PreStage', hostile), isNull('PreReferentId'))),
+      );
       const terms = topLevelTerms(tokenize(query));
-      expect(terms).toHaveLength(3);
+      expect(terms).toHaveLength(4);
+      expect(terms[3]!.filter((t) => t.kind === 'string').map((t) => t.text)).toEqual([hostile]);
+      expect(terms[3]!.filter((t) => t.kind === 'keyword').map((t) => t.text)).toEqual(['true', 'OR', 'AND', 'IS', 'NULL']);
       expect(terms[0]).toEqual([{ kind: 'ident', text: 'PreStage' }, { kind: 'op', text: '!=' }, { kind: 'string', text: hostile }]);
       expect(terms[1]!.filter((t) => t.kind === 'string').map((t) => t.text)).toEqual([hostile, 'CPO-1']);
       expect(terms[2]!.filter((t) => t.kind === 'string').map((t) => t.text)).toEqual([hostile]);
