@@ -29,15 +29,15 @@ function task(item: DeadlineItem, kind: TaskKind = taskKindOf(item), dueOn = ite
   return t;
 }
 
+/** Most référents whose next 30 days a process remembers (far above a CCAS's staff; a bound against made-up callers). */
+const HEAD_HINTS = 10_000;
+
 /**
  * What is due for the caller, from the search attributes of the cases, conventions and funding years (one visibility
  * query per role, never a query to each workflow): a référent their own cases' next deadline; the coordinator every
  * case waiting for the EPS, every overdue case (escalations) and every active case without a référent; finance every
  * convention or funding year with a deadline. Other roles have no tasks of their own.
  */
-/** Most référents whose next 30 days a process remembers (far above a CCAS's staff; a bound against made-up callers). */
-const HEAD_HINTS = 10_000;
-
 @Injectable()
 export class TasksService {
   private readonly calendar: EpsCalendar;
