@@ -8,7 +8,8 @@
 import { Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { temporal } from '@temporalio/proto';
-import { freePort, startDevServer, temporalBinaries, type DevServer } from '../../src/dev/dev-server';
+import { temporalBinaries, type DevServer } from '../../src/dev/dev-server';
+import { devServerOnFreePorts } from '../support/processes';
 import { missingPrerequisites, registerSearchAttributes, untilPrerequisitesMet } from '../../src/temporal/prerequisites';
 import { SEARCH_ATTRIBUTES, searchAttributeCliArgs } from '../../workflows/shared/search-attributes';
 import { REFERRAL } from '../support/api-examples';
@@ -25,14 +26,14 @@ describe('start-up checks of the cluster (issue 18, item 6)', () => {
   beforeAll(async () => {
     quietRuntime();
     // a bare server: the "default" namespace without any of the project's search attributes, plus two spare namespaces
-    server = await startDevServer({
+    ({ server } = await devServerOnFreePorts(1, ([port]) => ({
       cli: temporalBinaries().cli,
-      port: await freePort(),
+      port,
       searchAttributes: false,
       extraNamespaces: ['clash', 'budget'],
       logLevel: 'error',
       output: 'ignore',
-    });
+    })));
     connection = await Connection.connect({ address: server.address });
   });
   afterAll(async () => {

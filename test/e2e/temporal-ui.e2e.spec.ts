@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Worker } from '@temporalio/worker';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { freePort, startDevServer, temporalBinaries, type DevServer } from '../../src/dev/dev-server';
+import { temporalBinaries, type DevServer } from '../../src/dev/dev-server';
+import { devServerOnFreePorts } from '../support/processes';
 import { BUNDLE_CONVERTERS, dataConverter } from '../../src/temporal/data-converter';
 import { startTestApp, type TestApp } from '../support/app';
 import { devServerAddress, quietRuntime, uniqueTaskQueue } from '../support/temporal';
@@ -78,9 +79,10 @@ describe('Temporal Web UI (Chromium)', () => {
     if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install chromium (Debian package), as .ci/run does`);
     quietRuntime();
     mkdirSync(ARTIFACTS, { recursive: true });
-    const [port, uiPort, apiPort] = await Promise.all([freePort(), freePort(), freePort()]);
     // the embedded default's wiring: the UI decrypts through the API's codec, for a supervisor's session cookie
-    server = await startDevServer({ cli: temporalBinaries().cli, port, uiPort, codecEndpoint: `http://localhost:${apiPort}/codec`, logLevel: 'error', output: 'ignore' });
+    const started = await devServerOnFreePorts(3, ([port, uiPort, apiPort]) => ({ cli: temporalBinaries().cli, port, uiPort, codecEndpoint: `http://localhost:${apiPort}/codec`, logLevel: 'error', output: 'ignore' }));
+    server = started.server;
+    const [, uiPort, apiPort] = started.ports;
     t = await startTestApp({
       env: { TEMPORAL_ADDRESS: server.address, TEMPORAL_UI_PORT: String(uiPort), PRE_CODEC_KEYS: `ui-test:${randomBytes(32).toString('base64')}` },
       worker: false,

@@ -6,7 +6,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
-import { freePort, startDevServer, temporalBinaries, type DevServer } from '../../src/dev/dev-server';
+import { temporalBinaries, type DevServer } from '../../src/dev/dev-server';
+import { devServerOnFreePorts } from './processes';
 import { BUNDLE_CONVERTERS } from '../../src/temporal/data-converter';
 import { workflowBundleTracing } from '../../src/telemetry/temporal-tracing';
 
@@ -19,15 +20,7 @@ export default async function globalSetup(): Promise<void> {
   const bins = temporalBinaries();
   process.env.TEMPORAL_TEST_SERVER_PATH = bins.testServer;
   process.env.TEMPORAL_CLI_PATH = bins.cli;
-  const port = await freePort();
-  const uiPort = await freePort();
-  const server = await startDevServer({
-    cli: bins.cli,
-    port,
-    uiPort,
-    logLevel: 'error',
-    output: 'ignore',
-  });
+  const { server } = await devServerOnFreePorts(2, ([port, uiPort]) => ({ cli: bins.cli, port, uiPort, logLevel: 'error', output: 'ignore' }));
   globalThis.__PRE_DEV_SERVER__ = server;
   process.env.PRE_TEST_TEMPORAL_ADDRESS = server.address;
   process.env.PRE_TEST_TEMPORAL_UI = server.uiUrl;

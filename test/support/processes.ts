@@ -4,6 +4,7 @@
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { freePort, startDevServer, type DevServer, type DevServerOptions } from '../../src/dev/dev-server';
 
 /** Every descendant of a process (children, grandchildren, …), from `ps`. */
 export function descendants(pid: number): number[] {
@@ -102,7 +103,6 @@ export async function startOnFreePorts(
   readyUrl: (ports: number[]) => string,
   timeoutMs: number,
 ): Promise<{ run: Started; ports: number[] }> {
-  const { freePort } = await import('../../src/dev/dev-server');
   for (let attempt = 1; ; attempt++) {
     const ports = await Promise.all(Array.from({ length: count }, () => freePort()));
     const run = start(ports);
@@ -113,6 +113,26 @@ export async function startOnFreePorts(
       killTree(run);
       if (attempt < 3 && run.child.exitCode !== null && PORT_TAKEN.test(run.output())) {
         process.stderr.write(`startOnFreePorts: a port was taken (${ports.join(', ')}); starting again on fresh ports\n`);
+        continue;
+      }
+      throw e;
+    }
+  }
+}
+
+/**
+ * Starts a Temporal dev server on `count` fresh free ports (`options` places them: its frontend, its UI, an API the UI
+ * calls…). The dev server also binds ports of its own, chosen by the system from the same range as ours, between our
+ * choice and its own binding: a start that exits (a port taken in between) is started again on fresh ports, 3 times.
+ */
+export async function devServerOnFreePorts(count: number, options: (ports: number[]) => DevServerOptions): Promise<{ server: DevServer; ports: number[] }> {
+  for (let attempt = 1; ; attempt++) {
+    const ports = await Promise.all(Array.from({ length: count }, () => freePort()));
+    try {
+      return { server: await startDevServer(options(ports)), ports };
+    } catch (e) {
+      if (attempt < 3 && /start-dev exited with code/.test((e as Error).message)) {
+        process.stderr.write(`devServerOnFreePorts: ${(e as Error).message}; starting again on fresh ports\n`);
         continue;
       }
       throw e;
