@@ -57,7 +57,9 @@ describe("the family's rights over HTTP: rectification and access", () => {
     await t?.close();
   });
 
-  const unique = () => `Rectif${randomUUID().slice(0, 8).replace(/[0-9-]/g, 'x')}`;
+  // letters only (a name), 16 of them per place: every hex digit becomes its own letter. Replacing the digits by one
+  // letter, as before, gave "Rectifxxxxxxxx" once in 40 and two referrals of the same child in a run (a 409 duplicate).
+  const unique = () => `Rectif${randomUUID().slice(0, 8).replace(/[0-9]/g, (d) => 'ghijklmnop'[Number(d)]!)}`;
   const post = (path: string, token: string, body: object) => t.http().post(path).set('Authorization', `Bearer ${token}`).send(body);
   const get = (path: string, token: string) => t.http().get(path).set('Authorization', `Bearer ${token}`);
   async function refer(lastName: string): Promise<string> {
