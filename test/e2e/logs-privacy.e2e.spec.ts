@@ -19,14 +19,19 @@ import { loadEnv } from '../../src/config/env';
 import { freePort, temporalBinaries } from '../../src/dev/dev-server';
 import { searchAttributeCliArgs } from '../../workflows/shared/search-attributes';
 import { codecAnswerText, codecBodies, historiesOfEveryRun, payloadsOf } from '../support/privacy';
+import { addDays, parisDateOf } from '../../workflows/shared/calendar';
 import { alive, descendants, killTree, reapWithThisProcess, spawnCaptured, waitFor, type Started } from '../support/processes';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server';
 import { TEST_RATE_LIMITS } from '../support/rate-limits';
 
 const root = join(__dirname, '..', '..');
 
-/** Dates relative to today, so that reminders fall due during the run (an action starting tomorrow). */
-const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
+/**
+ * Dates relative to today, so that reminders fall due during the run (an action starting tomorrow). Paris days, as the
+ * service counts them: between 23:00 and midnight UTC, UTC's "tomorrow" is already today in Paris, and an action
+ * starting on the day it is recorded gets no reminder.
+ */
+const day = (offset: number) => addDays(parisDateOf(Date.now()), offset);
 
 /** The families of this run: names no log line could hold by chance. */
 const ZEPHYRINE = {
@@ -181,6 +186,7 @@ describe('logs of a full run (API, worker, Temporal dev server as separate proce
       LOG_LEVEL: 'debug',
       LOG_JSON: 'true',
       WORKER_METRICS_PORT: String(metricsPort),
+      PRE_TIMER_LOCAL_HOUR: '0', // reminders due from midnight, Paris: the reminder of tomorrow's action is due whatever the hour of the run (08:00 by default)
       UPDATE_TIMEOUT_SECONDS: '15', // the 504s below, once the worker is stopped, come after 15 s rather than 30 (10 s proved tight on 2 busy cores)
       SMTP_URL: smtp.url,
       STAFF_DIRECTORY: 'u-coord-1=coordination@ccas-dijon.invalid,u-ref-1=referent1@ccas-dijon.invalid,u-ref-2=referent2@ccas-dijon.invalid',
