@@ -6,7 +6,7 @@ import { mkdtempSync, existsSync, readFileSync } from 'node:fs';
 import { SignJWT } from 'jose';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { alive, descendants, killTree, spawnCaptured, startOnFreePorts, waitFor, type Started } from '../support/processes';
+import { alive, descendants, killTree, spawnCaptured, startOnFreePorts, type Started } from '../support/processes';
 import { REFERRAL } from '../support/api-examples';
 
 const root = join(__dirname, '..', '..');
@@ -92,11 +92,12 @@ describe('npm start (embedded default)', () => {
     } finally {
       await stopAndCheck(first);
     }
-    const second = npmStart(embeddedEnv(ports, dataDir)); // the same ports, as a restart by its user
+    // The same data folder; fresh ports, as the first start's could be taken by any process once they are released
+    // (a fresh-clone CI saw the worker's metrics port taken at the restart).
+    const { run: second, ports: [secondPort] } = await startEmbedded(dataDir);
     try {
-      await waitFor(`http://127.0.0.1:${port}/health/ready`, 200, 180_000, [second]);
       const token = await coordinatorToken(dataDir);
-      const res = await fetch(`http://127.0.0.1:${port}/parcours/${dossierId}`, { headers: { Authorization: `Bearer ${token}` } });
+      const res = await fetch(`http://127.0.0.1:${secondPort}/parcours/${dossierId}`, { headers: { Authorization: `Bearer ${token}` } });
       expect(res.status).toBe(200);
       const read = (await res.json()) as { dossierId: string; stage: string; child: { firstName: string } };
       expect(read).toMatchObject({ dossierId, stage: 'AWAITING_CONSENT', child: { firstName: 'Lina' } });

@@ -11,6 +11,7 @@ import { SpanKind } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import { temporal } from '@temporalio/proto';
+import { todayInParis } from '../../src/common/calendar-date';
 import { dataConverter } from '../../src/temporal/data-converter';
 import { workerTracingOptions } from '../../src/telemetry/temporal-tracing';
 import { TRACING_PATCH } from '../../workflows/shared/tracing.interceptors';
@@ -67,8 +68,10 @@ function patchesOf(history: temporal.api.history.v1.IHistory): string[] {
     });
 }
 
-// the request log line is written at info; a closed case is purged at once (its first run then ends: see below)
-const APP_ENV = { LOG_LEVEL: 'log', PRE_RETENTION_MONTHS: '0', PRE_NOT_FOLLOWED_RETENTION_MONTHS: '0' };
+// the request log line is written at info; a closed case is purged at once (its first run then ends: see below):
+// retention 0 months, and the purge falls due at midnight in Paris of the closure's day rather than at 08:00 (a run
+// between 00:00 and 08:00 in Paris would wait for it)
+const APP_ENV = { LOG_LEVEL: 'log', PRE_RETENTION_MONTHS: '0', PRE_NOT_FOLLOWED_RETENTION_MONTHS: '0', PRE_TIMER_LOCAL_HOUR: '0' };
 
 describe('tracing off (the default)', () => {
   const exporter = new InMemorySpanExporter();
@@ -163,7 +166,7 @@ describe('tracing on: one referral is one trace', () => {
     // The workflow's RunWorkflow span ends with its run: a case's run lasts months, so it is exported when the run
     // ends (here: the case closed and purged at once, the run continues as the purged case's)
     const token = await t.token('u-coord-1', 'coordinator');
-    const today = new Date().toISOString().slice(0, 10);
+    const today = todayInParis();
     const closed = await t.http().post(`/parcours/${dossierId}/closure`).set('Authorization', `Bearer ${token}`).send({ reason: 'OTHER', motive: 'Déménagement', closedOn: today, summary: 'Fin du suivi.' });
     expect(closed.status).toBe(200);
     const full = await eventually(async () => (inTrace().some((s) => s.name === 'RunWorkflow:parcoursWorkflow') ? inTrace() : undefined), 30_000);
