@@ -20,7 +20,7 @@ import { freePort, temporalBinaries } from '../../src/dev/dev-server';
 import { searchAttributeCliArgs } from '../../workflows/shared/search-attributes';
 import { codecAnswerText, codecBodies, historiesOfEveryRun, payloadsOf } from '../support/privacy';
 import { addDays, parisDateOf } from '../../workflows/shared/calendar';
-import { alive, descendants, killTree, reapWithThisProcess, spawnCaptured, waitFor, type Started } from '../support/processes';
+import { alive, descendants, exitedOnTakenPort, killTree, reapWithThisProcess, spawnCaptured, waitFor, type Started } from '../support/processes';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server';
 import { TEST_RATE_LIMITS } from '../support/rate-limits';
 
@@ -164,20 +164,16 @@ describe('logs of a full run (API, worker, Temporal dev server as separate proce
       const { stdout, stderr } = e as { stdout?: string; stderr?: string };
       throw new Error(`the build failed:\n${`${stdout ?? ''}${stderr ?? ''}`.slice(-4000)}`);
     }
-    const [devPort, apiPort, metricsPort] = await Promise.all([freePort(), freePort(), freePort()]);
     dataDir = mkdtempSync(join(process.env.PRE_TEST_TMP ?? tmpdir(), 'logs-privacy-'));
     smtp = await startSmtpServer();
     // the first notice of an ineligible referral is refused (451): the notify activity fails in the worker and is retried
     let refused = 0;
     smtp.behaviour = (mail) => (/non retenue/.test(mail.subject) && refused++ === 0 ? { refuseWith: 451 } : {});
 
-    temporalAddress = `127.0.0.1:${devPort}`;
     const cleanEnv = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? tmpdir() };
     const env: Record<string, string> = {
       NODE_ENV: 'production',
-      TEMPORAL_ADDRESS: temporalAddress,
       TEMPORAL_TASK_QUEUE: 'pre-logs-privacy',
-      PORT: String(apiPort),
       HOST: '127.0.0.1',
       PRE_DATA_DIR: dataDir,
       JWT_SECRET: randomBytes(32).toString('base64url'),
@@ -185,7 +181,6 @@ describe('logs of a full run (API, worker, Temporal dev server as separate proce
       PRE_CODEC_KEYS: `lp-key:${randomBytes(32).toString('base64')}`,
       LOG_LEVEL: 'debug',
       LOG_JSON: 'true',
-      WORKER_METRICS_PORT: String(metricsPort),
       PRE_TIMER_LOCAL_HOUR: '0', // reminders due from midnight, Paris: the reminder of tomorrow's action is due whatever the hour of the run (08:00 by default)
       UPDATE_TIMEOUT_SECONDS: '15', // the 504s below, once the worker is stopped, come after 15 s rather than 30 (10 s proved tight on 2 busy cores)
       SMTP_URL: smtp.url,
@@ -199,16 +194,36 @@ describe('logs of a full run (API, worker, Temporal dev server as separate proce
       sign('u-sup-1', 'supervisor'), sign('u-fin-1', 'finance'), sign('u-admin-1', 'admin'),
     ]);
 
-    const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(devPort), '--headless', '--log-level', 'debug'];
-    for (const sa of searchAttributeCliArgs()) args.push('--search-attribute', sa);
     process.stdout.write(`logs-privacy: data folder and captured logs in ${dataDir}\n`);
-    processes.temporal = spawnCaptured(temporalBinaries().cli, args, { env: cleanEnv });
-    processes.worker = spawnCaptured(process.execPath, [join(root, 'dist', 'src', 'worker.js')], { cwd: root, env: { ...cleanEnv, ...env } });
-    processes.api = spawnCaptured(process.execPath, [join(root, 'dist', 'src', 'main.js')], { cwd: root, env: { ...cleanEnv, ...env } });
-    for (const run of Object.values(processes)) reapWithThisProcess(run!.child.pid!);
-    api = `http://127.0.0.1:${apiPort}`;
-    // fails as soon as one of the three exits, with what each said
-    await waitFor(`${api}/health/ready`, 200, 90_000, Object.values(processes).filter((run): run is Started => run !== undefined));
+    // The three processes on free ports. A port is only free when it is chosen: the dev server binds ports of its own,
+    // picked by the system from the same range, before the worker binds its metrics port. When one of the three exits
+    // because a port was taken, the three start again on fresh ports (3 attempts).
+    for (let attempt = 1; ; attempt++) {
+      const [devPort, apiPort, metricsPort] = await Promise.all([freePort(), freePort(), freePort()]);
+      temporalAddress = `127.0.0.1:${devPort}`;
+      const ported = { ...cleanEnv, ...env, TEMPORAL_ADDRESS: temporalAddress, PORT: String(apiPort), WORKER_METRICS_PORT: String(metricsPort) };
+      const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(devPort), '--headless', '--log-level', 'debug'];
+      for (const sa of searchAttributeCliArgs()) args.push('--search-attribute', sa);
+      processes.temporal = spawnCaptured(temporalBinaries().cli, args, { env: cleanEnv });
+      processes.worker = spawnCaptured(process.execPath, [join(root, 'dist', 'src', 'worker.js')], { cwd: root, env: ported });
+      processes.api = spawnCaptured(process.execPath, [join(root, 'dist', 'src', 'main.js')], { cwd: root, env: ported });
+      const started = Object.values(processes).filter((run): run is Started => run !== undefined);
+      for (const run of started) reapWithThisProcess(run.child.pid!);
+      api = `http://127.0.0.1:${apiPort}`;
+      try {
+        // fails as soon as one of the three exits, with what each said
+        await waitFor(`${api}/health/ready`, 200, 90_000, started);
+        break;
+      } catch (e) {
+        for (const run of started) killTree(run);
+        await Promise.all(started.map((run) => run.exited));
+        if (attempt < 3 && started.some(exitedOnTakenPort)) {
+          process.stderr.write(`logs-privacy: a port was taken (${devPort}, ${apiPort}, ${metricsPort}); starting the three again on fresh ports\n`);
+          continue;
+        }
+        throw e;
+      }
+    }
   });
 
   afterAll(async () => {

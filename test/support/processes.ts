@@ -92,6 +92,11 @@ export function reapWithThisProcess(pid: number): void {
 /** What a process says when a port it was given was bound by another process in the meantime. */
 const PORT_TAKEN = /EADDRINUSE|address already in use|is port \d+ free/i;
 
+/** Whether a process that exited said that a port it was given was taken. */
+export function exitedOnTakenPort(run: Started): boolean {
+  return run.child.exitCode !== null && PORT_TAKEN.test(run.output());
+}
+
 /**
  * Starts a service on `count` free ports and waits until `readyUrl` answers 200. A free port is only free when
  * chosen: the dev server binds several ports of its own (chosen by the system too) before the worker binds its
@@ -111,7 +116,7 @@ export async function startOnFreePorts(
       return { run, ports };
     } catch (e) {
       killTree(run);
-      if (attempt < 3 && run.child.exitCode !== null && PORT_TAKEN.test(run.output())) {
+      if (attempt < 3 && exitedOnTakenPort(run)) {
         process.stderr.write(`startOnFreePorts: a port was taken (${ports.join(', ')}); starting again on fresh ports\n`);
         continue;
       }
