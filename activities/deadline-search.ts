@@ -22,7 +22,7 @@ import {
 import { CONVENTION_WORKFLOW_TYPE, FUNDING_YEAR_WORKFLOW_TYPE } from '../workflows/convention/convention.contract';
 import { dossierIdOf, PARCOURS_WORKFLOW_TYPE } from '../workflows/parcours/parcours.contract';
 import type { AgendaCase, DeadlineItem, IsoDate, RunningConvention } from '../workflows/schedules/schedules.contract';
-import { addDays } from '../workflows/shared/calendar';
+import { byUrgency } from '../workflows/schedules/schedules.rules';
 import {
   PRE_AGE_BAND,
   PRE_CONVENTION_REF,
@@ -155,37 +155,55 @@ export async function parcoursDeadlines(client: Client, f: DeadlineFilter = {}):
 }
 
 /**
- * How far ahead the first look-up of `earliestParcoursDeadlines` reaches. A référent's cases spread their next
- * deadlines over months (a reassessment every six): a month ahead holds about a sixth of a large caseload, and a
- * list's first page (50) of a caseload of 500.
+ * What a whole reading of a list taught about its head, for next time (`earliestParcoursDeadlines`): for the item at
+ * each index 1, 2, 4, 8… of the list in `byUrgency` order, its due date (`until`) and how many items were overdue or
+ * due on or before that date (`within`, ties included), out of `total`. A hint, never an answer: cases move.
  */
-export const FIRST_LOOK_UP_DAYS = 30;
+export interface HeadMarks {
+  total: number;
+  marks: Array<{ index: number; until: IsoDate; within: number }>;
+}
+
+/** A head read is worth its risk (a second, whole reading when it falls short) only when it leaves this much out. */
+const HEAD_AT_MOST = 0.75;
+
+/** The marks of a whole reading (`items` in any order). */
+export function headMarksOf(items: DeadlineItem[]): HeadMarks {
+  const sorted = [...items].sort(byUrgency);
+  const marks: HeadMarks['marks'] = [];
+  for (let index = 1; index < sorted.length; index *= 2) {
+    const until = sorted[index].dueOn;
+    if (until === undefined || sorted[index].overdue) continue; // an overdue item: every overdue one is read anyway
+    marks.push({ index, until, within: sorted.filter((i) => i.overdue || (i.dueOn !== undefined && i.dueOn <= until)).length });
+  }
+  return { total: sorted.length, marks };
+}
 
 /**
  * The `need` most urgent parcours items of the filter, in `byUrgency` order once sorted, without listing all of them
- * when fewer will do: the items overdue or due within FIRST_LOOK_UP_DAYS of `today` (the head) come first in that
- * order (overdue first, then by due date: every item left out is due later than every item kept), so when the head
- * holds more than `need` items it is the answer.
+ * when fewer will do.
+ * The items overdue or due on or before a date come first in that order (overdue first, then by due date: every item
+ * left out is due later than every item kept), so when more than `need` of them are there, they are the answer.
  * A list call costs the store a fixed part (it scans the namespace's records: about 60 ms on the dev server's SQLite at
  * 10 000 records) and about the same again per record returned (bench:visibility: a référent's 500 cases p50 219 ms,
- * the first 112 of them 96 ms). So the head alone is read only when it held more than `need` items at the last
- * reading (`knownHead`); otherwise the whole list is read at once, never twice, and tells the head's size for next time.
- * `head` in the answer is the number of items of the head, to give as `knownHead` next time.
+ * the first 112 of them 96 ms). So the head is read alone only when the last whole reading (`known`, its marks) says
+ * that a date holds more than `need` items with room to spare (the mark at index ≥ 1.25 × need) and at most three
+ * quarters of the list; otherwise the whole list is read at once, and its marks returned, for next time. A head that
+ * fell short (cases moved) is followed by a whole reading: the answer is the same either way.
  */
 export async function earliestParcoursDeadlines(
   client: Client,
   f: Omit<DeadlineFilter, 'until' | 'overdueOnly' | 'withoutDeadline'>,
   need: number,
-  today: IsoDate,
-  knownHead?: number,
-): Promise<{ items: DeadlineItem[]; head: number }> {
-  const until = addDays(today, FIRST_LOOK_UP_DAYS);
-  if (knownHead !== undefined && knownHead > need) {
-    const head = await parcoursDeadlines(client, { ...f, until });
-    if (head.length > need) return { items: head, head: head.length };
+  known?: HeadMarks,
+): Promise<{ items: DeadlineItem[]; marks: HeadMarks | undefined }> {
+  const mark = known?.marks.find((m) => m.index >= need * 1.25);
+  if (known && mark && mark.within <= known.total * HEAD_AT_MOST) {
+    const head = await parcoursDeadlines(client, { ...f, until: mark.until });
+    if (head.length > need) return { items: head, marks: known };
   }
   const items = await parcoursDeadlines(client, f);
-  return { items, head: items.filter((i) => i.overdue || (i.dueOn !== undefined && i.dueOn <= until)).length };
+  return { items, marks: headMarksOf(items) };
 }
 
 /** Running conventions and funding years with a deadline matching the filter. */

@@ -7,7 +7,7 @@
  * case publishes, a memo the size of its figures), spread over R référents; they are started with a start delay on a
  * task queue no worker polls, so that the store holds exactly the records and nothing else runs. Then each look-up
  * `GET /me/tasks` makes (activities/deadline-search.ts, the same functions) runs 30 times, one at a time:
- * a référent's own cases with a deadline (N ÷ R records), the first page of them (the next 30 days first), the
+ * a référent's own cases with a deadline (N ÷ R records), the first page of them (the head a whole reading marked), the
  * coordinator's overdue cases, cases awaiting the EPS —
  * one second apart, under the server's default visibility rate limit (10 list calls/s per namespace: a look-up of up
  * to 500 records is one call, each further 500 one more).
@@ -22,7 +22,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import type { SearchAttributePair } from '@temporalio/common';
-import { awaitingReview, coordinationCases, earliestParcoursDeadlines, FIRST_LOOK_UP_DAYS, parcoursDeadlines } from '../activities/deadline-search';
+import { awaitingReview, coordinationCases, earliestParcoursDeadlines, headMarksOf, parcoursDeadlines } from '../activities/deadline-search';
 import { addDays, parisDateOf } from '../workflows/shared/calendar';
 import { freePort, startDevServer, temporalBinaries } from '../src/dev/dev-server';
 import { clusterTools, createSchema, removeBase, sharedEnv, startNode, startPostgres, startTemporal, tempBase } from '../test/cluster/cluster';
@@ -138,9 +138,11 @@ async function measure(store: Store, address: string): Promise<{ createS: number
     await until(`${store}: visibility to list ${N} records`, async () => (await client.workflow.count(`WorkflowType = '${PARCOURS_WORKFLOW_TYPE}'`)).count >= N, 300_000, 500);
     const createS = (performance.now() - t0) / 1000;
     progress(`${store}: created in ${fmt(createS)} s; look-ups`);
+    const marks = headMarksOf(await parcoursDeadlines(client, { referentId: 'u-ref-1', taskQueue: TASK_QUEUE }));
     const rows = [
       await lookUp(`a référent's cases with a deadline (GET /me/tasks, référent)`, () => parcoursDeadlines(client, { referentId: 'u-ref-1', taskQueue: TASK_QUEUE })),
-      await lookUp(`a référent's first page: the next ${FIRST_LOOK_UP_DAYS} days (GET /me/tasks, référent, since issue 17's fifth pass)`, async () => (await earliestParcoursDeadlines(client, { referentId: 'u-ref-1', taskQueue: TASK_QUEUE }, 50, TODAY, 51)).items), // as after a first reading
+      // as after a first, whole reading: its marks say which date holds the first page with room to spare
+      await lookUp(`a référent's first page: the head their last whole reading marked (GET /me/tasks, référent, since issue 17's sixth pass)`, async () => (await earliestParcoursDeadlines(client, { referentId: 'u-ref-1', taskQueue: TASK_QUEUE }, 50, marks)).items),
       await lookUp('overdue cases (GET /me/tasks, coordinator)', () => parcoursDeadlines(client, { overdueOnly: true, taskQueue: TASK_QUEUE })),
       await lookUp('cases awaiting the EPS (GET /me/tasks, coordinator)', () => awaitingReview(client, TASK_QUEUE)),
       await lookUp("the coordinator's three look-ups, one call each (GET /me/tasks before issue 17's fifth pass)", async () => [

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { coordinationCases, earliestParcoursDeadlines, fundingDeadlines, PARCOURS_WORKFLOW_TYPE } from '../../activities/deadline-search';
+import { coordinationCases, earliestParcoursDeadlines, fundingDeadlines, PARCOURS_WORKFLOW_TYPE, type HeadMarks } from '../../activities/deadline-search';
 import { workflowIdFor } from '../../workflows/parcours/parcours.contract';
 import { nextEpsMeeting, type EpsCalendar } from '../../workflows/parcours/parcours.rules';
 import type { DeadlineItem } from '../../workflows/schedules/schedules.contract';
@@ -29,7 +29,7 @@ function task(item: DeadlineItem, kind: TaskKind = taskKindOf(item), dueOn = ite
   return t;
 }
 
-/** Most référents whose next 30 days a process remembers (far above a CCAS's staff; a bound against made-up callers). */
+/** Most référents whose list a process remembers the head of (far above a CCAS's staff; a bound on the memory it takes). */
 const HEAD_HINTS = 10_000;
 
 /**
@@ -44,14 +44,19 @@ export class TasksService {
   private readonly pages: PageTokens;
 
   /**
-   * How many of each référent's tasks were overdue or due within 30 days at the last reading: a hint, never an answer
-   * (whether to read those first, `earliestParcoursDeadlines`). Per process, at most HEAD_HINTS entries.
+   * What each référent's last whole reading said about the head of their list (`HeadMarks`: at most a dozen dates): a
+   * hint, never an answer (whether to read the head first, `earliestParcoursDeadlines`). Per process, at most
+   * HEAD_HINTS entries.
    */
-  private readonly heads = new Map<string, number>();
+  private readonly heads = new Map<string, HeadMarks>();
 
-  private rememberHead(sub: string, head: number): void {
+  private rememberHead(sub: string, marks: HeadMarks | undefined): void {
+    if (!marks) {
+      this.heads.delete(sub);
+      return;
+    }
     if (!this.heads.has(sub) && this.heads.size >= HEAD_HINTS) this.heads.clear();
-    this.heads.set(sub, head);
+    this.heads.set(sub, marks);
   }
 
   constructor(
@@ -77,8 +82,8 @@ export class TasksService {
       // the head of the référent's list when it holds the page: each source gives at least its `need` first items, so
       // the merged list's first `need` are right, and a longer list means a next page either way
       jobs.push(
-        earliestParcoursDeadlines(client, { referentId: caller.sub, taskQueue }, need, parisDateOf(Date.now()), this.heads.get(caller.sub)).then(({ items, head }) => {
-          this.rememberHead(caller.sub, head);
+        earliestParcoursDeadlines(client, { referentId: caller.sub, taskQueue }, need, this.heads.get(caller.sub)).then(({ items, marks }) => {
+          this.rememberHead(caller.sub, marks);
           return items.map((i) => task(i));
         }),
       );

@@ -79,28 +79,43 @@ describe('GET /me/tasks', () => {
     expect(second.nextPageToken).toBeUndefined();
   });
 
-  it('pages a list whose first page is read from the next 30 days only: the same items, in the same order, as the whole list', async () => {
-    // a third référent: two consents expiring within 30 days, one beyond (the first look-up reads the next 30 days,
-    // and the whole list only when those hold no more than the page needs)
+  it("pages a list whose first page is read from its head only (the due date its last whole reading marked): the same items, in the same order, as the whole list; and when cases left the head, the whole list again", async () => {
+    // a third référent: five consents expiring in 20, 25, 50, 55 and 58 days. Their first whole reading marks the third
+    // due date (50 days) as holding the first item with room to spare and at most three quarters of the list: a page of
+    // one is then read from the items due within 50 days only, the later pages from the whole list
     const soon = `u-ref-s${run}`;
-    const mine = [await referCase(t, soon, addDays(today, -40)), await referCase(t, soon, addDays(today, -35)), await referCase(t, soon, addDays(today, -10))];
+    const referred = [-40, -35, -10, -5, -2];
+    const mine: string[] = [];
+    for (const d of referred) mine.push(await referCase(t, soon, addDays(today, d)));
     const whole = await eventually(async () => {
       const b = await tasksOf(soon, 'referent');
-      return b.items.length === 3 && b.items.every((i) => i.kind === 'COLLECT_CONSENT' && i.stage === 'AWAITING_CONSENT') ? b : undefined;
+      return b.items.length === 5 && b.items.every((i) => i.kind === 'COLLECT_CONSENT' && i.stage === 'AWAITING_CONSENT') ? b : undefined;
     });
-    expect(whole.items.map((i) => [i.dossierId, i.dueOn])).toEqual([
-      [mine[0], addDays(today, 20)],
-      [mine[1], addDays(today, 25)],
-      [mine[2], addDays(today, 50)],
-    ]);
+    expect(whole.items.map((i) => [i.dossierId, i.dueOn])).toEqual(referred.map((d, k) => [mine[k], addDays(today, d + 60)]));
     const pages: Task[][] = [];
     let token: string | undefined;
     do {
       const page = await tasksOf(soon, 'referent', `?pageSize=1${token ? `&pageToken=${token}` : ''}`);
       pages.push(page.items);
       token = page.nextPageToken;
-    } while (token && pages.length < 5);
+    } while (token && pages.length < 7);
     expect(pages).toEqual(whole.items.map((i) => [i]));
+
+    // the two first cases close: the head the marks name (due within 50 days) now holds one item, no more than the
+    // page; the first page then comes from the whole list, with a next page
+    const coordinator = await t.token('u-coord-1', 'coordinator');
+    for (const id of mine.slice(0, 2)) {
+      const closed = await t.http().post(`/parcours/${id}/closure`).set('Authorization', `Bearer ${coordinator}`).send({ reason: 'OTHER', closedOn: today, summary: 'Fin', motive: 'Test' });
+      expect(closed.status).toBe(200);
+    }
+    const first = await eventually(async () => {
+      const b = await tasksOf(soon, 'referent', '?pageSize=1');
+      return b.items[0]?.dossierId === mine[2] ? b : undefined;
+    });
+    expect(first.items.map((i) => [i.dossierId, i.dueOn])).toEqual([[mine[2], addDays(today, 50)]]);
+    const rest = await tasksOf(soon, 'referent', `?pageSize=5&pageToken=${first.nextPageToken}`);
+    expect(rest.items.map((i) => i.dossierId)).toEqual([mine[3], mine[4]]);
+    expect(rest.nextPageToken).toBeUndefined();
   });
 
   it('gives the coordinator the cases waiting for the EPS, due at the next meeting', async () => {
