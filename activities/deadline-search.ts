@@ -156,25 +156,32 @@ export async function parcoursDeadlines(client: Client, f: DeadlineFilter = {}):
 
 /**
  * What a whole reading of a list taught about its head, for next time (`earliestParcoursDeadlines`): for the item at
- * each index 1, 2, 4, 8… of the list in `byUrgency` order, its due date (`until`) and how many items were overdue or
- * due on or before that date (`within`, ties included), out of `total`. A hint, never an answer: cases move.
+ * each index 1, 2, 4, 8… of the list in `byUrgency` order, and at the index the page read asked for with room to
+ * spare (`HEAD_ROOM` × its need), its due date (`until`) and how many items were overdue or due on or before that
+ * date (`within`, ties included), out of `total`. A hint, never an answer: cases move.
  */
 export interface HeadMarks {
   total: number;
   marks: Array<{ index: number; until: IsoDate; within: number }>;
 }
 
+/** A head is read for `need` items when it held at least this many times more at the last whole reading. */
+const HEAD_ROOM = 1.1;
 /** A head read is worth its risk (a second, whole reading when it falls short) only when it leaves this much out. */
 const HEAD_AT_MOST = 0.75;
 
-/** The marks of a whole reading (`items` in any order). */
-export function headMarksOf(items: DeadlineItem[]): HeadMarks {
+/** The marks of a whole reading (`items` in any order) made for a page of `need` items. */
+export function headMarksOf(items: DeadlineItem[], need: number): HeadMarks {
   const sorted = [...items].sort(byUrgency);
+  const indexes = new Set<number>([Math.ceil(need * HEAD_ROOM)]);
+  for (let index = 1; index < sorted.length; index *= 2) indexes.add(index);
   const marks: HeadMarks['marks'] = [];
-  for (let index = 1; index < sorted.length; index *= 2) {
-    const until = sorted[index].dueOn;
-    if (until === undefined || sorted[index].overdue) continue; // an overdue item: every overdue one is read anyway
-    marks.push({ index, until, within: sorted.filter((i) => i.overdue || (i.dueOn !== undefined && i.dueOn <= until)).length });
+  for (const index of [...indexes].sort((a, b) => a - b)) {
+    const item = sorted[index];
+    if (!item || item.overdue || item.dueOn === undefined) continue; // an overdue item: every overdue one is read anyway
+    let within = index + 1;
+    while (within < sorted.length && sorted[within].dueOn === item.dueOn) within++;
+    marks.push({ index, until: item.dueOn, within });
   }
   return { total: sorted.length, marks };
 }
@@ -187,7 +194,7 @@ export function headMarksOf(items: DeadlineItem[]): HeadMarks {
  * A list call costs the store a fixed part (it scans the namespace's records: about 60 ms on the dev server's SQLite at
  * 10 000 records) and about the same again per record returned (bench:visibility: a référent's 500 cases p50 219 ms,
  * the first 112 of them 96 ms). So the head is read alone only when the last whole reading (`known`, its marks) says
- * that a date holds more than `need` items with room to spare (the mark at index ≥ 1.25 × need) and at most three
+ * that a date holds more than `need` items with room to spare (the mark at index ≥ HEAD_ROOM × need) and at most three
  * quarters of the list; otherwise the whole list is read at once, and its marks returned, for next time. A head that
  * fell short (cases moved) is followed by a whole reading: the answer is the same either way.
  */
@@ -197,13 +204,13 @@ export async function earliestParcoursDeadlines(
   need: number,
   known?: HeadMarks,
 ): Promise<{ items: DeadlineItem[]; marks: HeadMarks | undefined }> {
-  const mark = known?.marks.find((m) => m.index >= need * 1.25);
+  const mark = known?.marks.find((m) => m.index >= need * HEAD_ROOM);
   if (known && mark && mark.within <= known.total * HEAD_AT_MOST) {
     const head = await parcoursDeadlines(client, { ...f, until: mark.until });
     if (head.length > need) return { items: head, marks: known };
   }
   const items = await parcoursDeadlines(client, f);
-  return { items, marks: headMarksOf(items) };
+  return { items, marks: headMarksOf(items, need) };
 }
 
 /** Running conventions and funding years with a deadline matching the filter. */

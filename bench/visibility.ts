@@ -138,7 +138,7 @@ async function measure(store: Store, address: string): Promise<{ createS: number
     await until(`${store}: visibility to list ${N} records`, async () => (await client.workflow.count(`WorkflowType = '${PARCOURS_WORKFLOW_TYPE}'`)).count >= N, 300_000, 500);
     const createS = (performance.now() - t0) / 1000;
     progress(`${store}: created in ${fmt(createS)} s; look-ups`);
-    const marks = headMarksOf(await parcoursDeadlines(client, { referentId: 'u-ref-1', taskQueue: TASK_QUEUE }));
+    const marks = headMarksOf(await parcoursDeadlines(client, { referentId: 'u-ref-1', taskQueue: TASK_QUEUE }), 50);
     const rows = [
       await lookUp(`a référent's cases with a deadline (GET /me/tasks, référent)`, () => parcoursDeadlines(client, { referentId: 'u-ref-1', taskQueue: TASK_QUEUE })),
       // as after a first, whole reading: its marks say which date holds the first page with room to spare
