@@ -63,8 +63,9 @@ function progress(msg: string): void {
 const TODAY = parisDateOf(Date.now());
 
 /**
- * Case i's search attributes: référent i mod R, one case in 20 overdue, next deadlines spread over the next six months
- * (a case's next deadline is at most its next reassessment, every six months).
+ * Case i's search attributes: référent i mod R, one case in 20 overdue, each référent's next deadlines spread over the
+ * next six months, about three a day for 500 cases (a case's next deadline is at most its next reassessment, every
+ * six months).
  */
 function attributesOf(i: number): SearchAttributePair[] {
   const day = (d: number) => new Date(`${addDays(TODAY, d)}T00:00:00Z`);
@@ -72,7 +73,7 @@ function attributesOf(i: number): SearchAttributePair[] {
     { key: PRE_STAGE, value: STAGES[i % STAGES.length] },
     { key: PRE_QPV, value: i % 2 ? 'GRESILLES' : 'FONTAINE_D_OUCHE' },
     { key: PRE_REFERENT_ID, value: `u-ref-${i % REFERENTS}` },
-    { key: PRE_NEXT_DEADLINE, value: day(i % 180) },
+    { key: PRE_NEXT_DEADLINE, value: day(Math.floor(i / REFERENTS) % 180) }, // each référent's cases over the 180 days (i % 180 put them on 9 days)
     { key: PRE_NEXT_DEADLINE_KIND, value: 'CONSENT_REMINDER' },
     { key: PRE_OVERDUE, value: i % 20 === 0 },
     { key: PRE_AGE_BAND, value: '6-10' },
