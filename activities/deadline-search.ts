@@ -157,23 +157,25 @@ export async function parcoursDeadlines(client: Client, f: DeadlineFilter = {}):
 /**
  * What a whole reading of a list taught about its head, for next time (`earliestParcoursDeadlines`): for the item at
  * each index 1, 2, 4, 8… of the list in `byUrgency` order, and at the index the page read asked for with room to
- * spare (`HEAD_ROOM` × its need), its due date (`until`) and how many items were overdue or due on or before that
- * date (`within`, ties included), out of `total`. A hint, never an answer: cases move.
+ * spare (`roomFor`: a tenth more than its need), its due date (`until`) and how many items were overdue or due on or
+ * before that date (`within`, ties included), out of `total`. A hint, never an answer: cases move.
  */
 export interface HeadMarks {
   total: number;
   marks: Array<{ index: number; until: IsoDate; within: number }>;
 }
 
-/** A head is read for `need` items when it held at least this many times more at the last whole reading. */
-const HEAD_ROOM = 1.1;
+/** A head is read for `need` items when it held a tenth more at the last whole reading: the index of that item. */
+function roomFor(need: number): number {
+  return Math.ceil((need * 11) / 10); // 55 for a page of 50 (need * 1.1 is 55.000000000000007)
+}
 /** A head read is worth its risk (a second, whole reading when it falls short) only when it leaves this much out. */
 const HEAD_AT_MOST = 0.75;
 
 /** The marks of a whole reading (`items` in any order) made for a page of `need` items. */
 export function headMarksOf(items: DeadlineItem[], need: number): HeadMarks {
   const sorted = [...items].sort(byUrgency);
-  const indexes = new Set<number>([Math.ceil(need * HEAD_ROOM)]);
+  const indexes = new Set<number>([roomFor(need)]);
   for (let index = 1; index < sorted.length; index *= 2) indexes.add(index);
   const marks: HeadMarks['marks'] = [];
   for (const index of [...indexes].sort((a, b) => a - b)) {
@@ -192,9 +194,9 @@ export function headMarksOf(items: DeadlineItem[], need: number): HeadMarks {
  * The items overdue or due on or before a date come first in that order (overdue first, then by due date: every item
  * left out is due later than every item kept), so when more than `need` of them are there, they are the answer.
  * A list call costs the store a fixed part (it scans the namespace's records: about 60 ms on the dev server's SQLite at
- * 10 000 records) and about the same again per record returned (bench:visibility: a référent's 500 cases p50 219 ms,
- * the first 112 of them 96 ms). So the head is read alone only when the last whole reading (`known`, its marks) says
- * that a date holds more than `need` items with room to spare (the mark at index ≥ HEAD_ROOM × need) and at most three
+ * 10 000 records) and about the same again per record returned (bench:visibility: a référent's 500 cases p50 243 ms,
+ * the first 57 of them 91 ms). So the head is read alone only when the last whole reading (`known`, its marks) says
+ * that a date holds more than `need` items with room to spare (the mark at index ≥ `roomFor(need)`) and at most three
  * quarters of the list; otherwise the whole list is read at once, and its marks returned, for next time. A head that
  * fell short (cases moved) is followed by a whole reading: the answer is the same either way.
  */
@@ -203,8 +205,8 @@ export async function earliestParcoursDeadlines(
   f: Omit<DeadlineFilter, 'until' | 'overdueOnly' | 'withoutDeadline'>,
   need: number,
   known?: HeadMarks,
-): Promise<{ items: DeadlineItem[]; marks: HeadMarks | undefined }> {
-  const mark = known?.marks.find((m) => m.index >= need * HEAD_ROOM);
+): Promise<{ items: DeadlineItem[]; marks: HeadMarks }> {
+  const mark = known?.marks.find((m) => m.index >= roomFor(need));
   if (known && mark && mark.within <= known.total * HEAD_AT_MOST) {
     const head = await parcoursDeadlines(client, { ...f, until: mark.until });
     if (head.length > need) return { items: head, marks: known };

@@ -50,11 +50,7 @@ export class TasksService {
    */
   private readonly heads = new Map<string, HeadMarks>();
 
-  private rememberHead(sub: string, marks: HeadMarks | undefined): void {
-    if (!marks) {
-      this.heads.delete(sub);
-      return;
-    }
+  private rememberHead(sub: string, marks: HeadMarks): void {
     if (!this.heads.has(sub) && this.heads.size >= HEAD_HINTS) this.heads.clear();
     this.heads.set(sub, marks);
   }
