@@ -16,11 +16,11 @@ import type { NotificationRecord } from '../../activities/notifications.types';
 import { signDevToken } from '../../src/auth/dev-token';
 import type { Role } from '../../src/auth/roles';
 import { loadEnv } from '../../src/config/env';
-import { freePort, temporalBinaries } from '../../src/dev/dev-server';
+import { temporalBinaries } from '../../src/dev/dev-server';
 import { searchAttributeCliArgs } from '../../workflows/shared/search-attributes';
 import { codecAnswerText, codecBodies, historiesOfEveryRun, payloadsOf } from '../support/privacy';
 import { addDays, parisDateOf } from '../../workflows/shared/calendar';
-import { alive, descendants, exitedOnTakenPort, killTree, reapWithThisProcess, spawnCaptured, waitFor, type Started } from '../support/processes';
+import { alive, descendants, killTree, reapWithThisProcess, spawnCaptured, startOnFreePorts, type Started } from '../support/processes';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp-server';
 import { TEST_RATE_LIMITS } from '../support/rate-limits';
 
@@ -195,35 +195,26 @@ describe('logs of a full run (API, worker, Temporal dev server as separate proce
     ]);
 
     process.stdout.write(`logs-privacy: data folder and captured logs in ${dataDir}\n`);
-    // The three processes on free ports. A port is only free when it is chosen: the dev server binds ports of its own,
-    // picked by the system from the same range, before the worker binds its metrics port. When one of the three exits
-    // because a port was taken, the three start again on fresh ports (3 attempts).
-    for (let attempt = 1; ; attempt++) {
-      const [devPort, apiPort, metricsPort] = await Promise.all([freePort(), freePort(), freePort()]);
-      temporalAddress = `127.0.0.1:${devPort}`;
-      const ported = { ...cleanEnv, ...env, TEMPORAL_ADDRESS: temporalAddress, PORT: String(apiPort), WORKER_METRICS_PORT: String(metricsPort) };
-      const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(devPort), '--headless', '--log-level', 'debug'];
-      for (const sa of searchAttributeCliArgs()) args.push('--search-attribute', sa);
-      processes.temporal = spawnCaptured(temporalBinaries().cli, args, { env: cleanEnv });
-      processes.worker = spawnCaptured(process.execPath, [join(root, 'dist', 'src', 'worker.js')], { cwd: root, env: ported });
-      processes.api = spawnCaptured(process.execPath, [join(root, 'dist', 'src', 'main.js')], { cwd: root, env: ported });
-      const started = Object.values(processes).filter((run): run is Started => run !== undefined);
-      for (const run of started) reapWithThisProcess(run.child.pid!);
-      api = `http://127.0.0.1:${apiPort}`;
-      try {
-        // fails as soon as one of the three exits, with what each said
-        await waitFor(`${api}/health/ready`, 200, 90_000, started);
-        break;
-      } catch (e) {
-        for (const run of started) killTree(run);
-        await Promise.all(started.map((run) => run.exited));
-        if (attempt < 3 && started.some(exitedOnTakenPort)) {
-          process.stderr.write(`logs-privacy: a port was taken (${devPort}, ${apiPort}, ${metricsPort}); starting the three again on fresh ports\n`);
-          continue;
-        }
-        throw e;
-      }
-    }
+    // the three processes on free ports, started again on fresh ones when one exits because a port was taken
+    // (startOnFreePorts); waiting for the API fails as soon as one of the three exits, with what each said
+    await startOnFreePorts(
+      3,
+      ([devPort, apiPort, metricsPort]) => {
+        temporalAddress = `127.0.0.1:${devPort}`;
+        api = `http://127.0.0.1:${apiPort}`;
+        const ported = { ...cleanEnv, ...env, TEMPORAL_ADDRESS: temporalAddress, PORT: String(apiPort), WORKER_METRICS_PORT: String(metricsPort) };
+        const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(devPort), '--headless', '--log-level', 'debug'];
+        for (const sa of searchAttributeCliArgs()) args.push('--search-attribute', sa);
+        processes.temporal = spawnCaptured(temporalBinaries().cli, args, { env: cleanEnv });
+        processes.worker = spawnCaptured(process.execPath, [join(root, 'dist', 'src', 'worker.js')], { cwd: root, env: ported });
+        processes.api = spawnCaptured(process.execPath, [join(root, 'dist', 'src', 'main.js')], { cwd: root, env: ported });
+        const started = [processes.temporal, processes.worker, processes.api];
+        for (const run of started) reapWithThisProcess(run.child.pid!);
+        return started;
+      },
+      ([, apiPort]) => `http://127.0.0.1:${apiPort}/health/ready`,
+      90_000,
+    );
   });
 
   afterAll(async () => {

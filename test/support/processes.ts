@@ -92,31 +92,30 @@ export function reapWithThisProcess(pid: number): void {
 /** What a process says when a port it was given was bound by another process in the meantime. */
 const PORT_TAKEN = /EADDRINUSE|address already in use|is port \d+ free/i;
 
-/** Whether a process that exited said that a port it was given was taken. */
-export function exitedOnTakenPort(run: Started): boolean {
-  return run.child.exitCode !== null && PORT_TAKEN.test(run.output());
-}
-
 /**
- * Starts a service on `count` free ports and waits until `readyUrl` answers 200. A free port is only free when
- * chosen: the dev server binds several ports of its own (chosen by the system too) before the worker binds its
- * metrics port, so a start that exits because a port was taken is started again on fresh ports (3 attempts).
+ * Starts a service (one process, or several that work together) on `count` free ports and waits until `readyUrl`
+ * answers 200. A free port is only free when chosen: the dev server binds several ports of its own (chosen by the
+ * system too) before the worker binds its metrics port, so a start where a process exits because a port was taken is
+ * stopped and started again on fresh ports (3 attempts).
  */
-export async function startOnFreePorts(
+export async function startOnFreePorts<R extends Started | Started[]>(
   count: number,
-  start: (ports: number[]) => Started,
+  start: (ports: number[]) => R,
   readyUrl: (ports: number[]) => string,
   timeoutMs: number,
-): Promise<{ run: Started; ports: number[] }> {
+): Promise<{ run: R; ports: number[] }> {
   for (let attempt = 1; ; attempt++) {
     const ports = await Promise.all(Array.from({ length: count }, () => freePort()));
     const run = start(ports);
+    const runs: Started[] = Array.isArray(run) ? run : [run];
     try {
-      await waitFor(readyUrl(ports), 200, timeoutMs, [run]);
+      await waitFor(readyUrl(ports), 200, timeoutMs, runs);
       return { run, ports };
     } catch (e) {
-      killTree(run);
-      if (attempt < 3 && exitedOnTakenPort(run)) {
+      const portTaken = runs.some((r) => r.child.exitCode !== null && PORT_TAKEN.test(r.output()));
+      for (const r of runs) killTree(r);
+      if (attempt < 3 && portTaken) {
+        await Promise.all(runs.map((r) => r.exited));
         process.stderr.write(`startOnFreePorts: a port was taken (${ports.join(', ')}); starting again on fresh ports\n`);
         continue;
       }
